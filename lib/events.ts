@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/**
+ * MediaEvent: the one vocabulary every node speaks. Source quirks (string ids, hash casing, two Sonarr
+ * import shapes, all-string Jellyfin templates) end in the normalisers under lib/sources; nothing
+ * downstream knows which service spoke beyond `source`, which is kept for the timeline.
+ */
+
+const id = z.number().int().positive();
+const text = z.string().max(4096);
+
+export const SourceSchema = z.enum(['jellyseerr', 'radarr', 'sonarr', 'jellyfin', 'qbittorrent', 'shoko']);
+export const MediaTypeSchema = z.enum(['movie', 'tv']);
+
+export const MediaIdsSchema = z.object({
+  jellyseerrRequest: id.optional(),
+  tmdb: id.optional(),
+  tvdb: id.optional(),
+  imdb: text.optional(),
+  radarr: id.optional(),
+  sonarr: id.optional(),
+  jellyfin: text.optional(),
+});
+
+export const MediaSchema = z.object({
+  mediaType: MediaTypeSchema,
+  ids: MediaIdsSchema,
+  title: text.optional(),
+  year: z.number().int().optional(),
+  isAnime: z.boolean().optional(),
+  posterUrl: text.optional(),
+  requestedBy: text.optional(),
+  requestedSeasons: z.array(z.number().int().nonnegative()).optional(),
+});
+
+export const EpisodeRefSchema = z.object({
+  season: z.number().int().nonnegative(),
+  episode: z.number().int().nonnegative(),
+  title: text.optional(),
+  /** The episode's own TVDB id (Sonarr `episodes[].tvdbId`, Jellyfin `Provider_tvdb` of an Episode item). */
+  tvdbId: id.optional(),
+});
+
+export const EpisodeKeySchema = EpisodeRefSchema.pick({ season: true, episode: true });
+
+export const ImportedFileSchema = z.object({
+  path: text,
+  /** Episodes this file holds; empty when it could not be placed (it still moves the listed episodes on). */
+  episodes: z.array(EpisodeKeySchema),
+});
+
+export const ReleaseSchema = z.object({
+  title: text.optional(),
+  quality: text.optional(),
+  indexer: text.optional(),
+  size: z.number().nonnegative().optional(),
+});
+
+const base = {
+  source: SourceSchema,
+  /** When the event was received, ISO-8601 UTC. */
+  at: z.iso.datetime(),
+};
+const withMedia = { ...base, media: MediaSchema };
+/** Download ids are upper case (the arrs' casing); qBittorrent's lower-case hashes are upper-cased on the way in. */
+const downloadId = z.string().min(1).max(200).regex(/^[^a-z]*$/, 'must be upper case').optional();
+
+export const MediaEventSchema = z.discriminatedUnion('kind', [
+  z.object({ ...withMedia, kind: z.literal('requested') }),
+  z.object({ ...withMedia, kind: z.literal('approved'), auto: z.boolean() }),
+  z.object({ ...withMedia, kind: z.literal('declined'), reason: text }),
+  z.object({ ...withMedia, kind: z.literal('failed'), reason: text }),
+  z.object({
+    ...withMedia,
+    kind: z.literal('grabbed'),
+    downloadId,
+    episodes: z.array(EpisodeRefSchema),
+    release: ReleaseSchema.optional(),
+  }),
+  z.object({
+    ...withMedia,
+    kind: z.literal('imported'),
+    downloadId,
+    episodes: z.array(EpisodeRefSchema),
+    files: z.array(ImportedFileSchema),
+    /** The show's folder (Sonarr `series.path`); a movie's final path is its file. */
+    folder: text.optional(),
+    upgrade: z.boolean(),
+  }),
+  z.object({
+    ...withMedia,
+    kind: z.literal('available'),
+    /** Empty: the whole request (a movie, or Jellyseerr saying every requested season is there). */
+    episodes: z.array(EpisodeRefSchema),
+    jellyfinItemId: text.optional(),
+    shokoFileId: id.optional(),
+  }),
+  z.object({ ...withMedia, kind: z.literal('manual-interaction'), downloadId, episodes: z.array(EpisodeRefSchema), reason: text }),
+  z.object({ ...withMedia, kind: z.literal('added') }),
+  z.object({
+    ...withMedia,
+    kind: z.literal('deleted'),
+    what: z.enum(['media', 'file']),
+    episodes: z.array(EpisodeRefSchema),
+    path: text.optional(),
+    reason: text.optional(),
+  }),
+  z.object({
+    ...withMedia,
+    kind: z.literal('renamed'),
+    files: z.array(z.object({ path: text, previousPath: text })),
+  }),
+  z.object({
+    ...withMedia,
+    kind: z.literal('issue'),
+    action: z.enum(['created', 'comment', 'resolved', 'reopened']),
+    issueId: id.optional(),
+    issueType: text.optional(),
+    message: text.optional(),
+  }),
+  /** Service-level news (Health, HealthRestored, ApplicationUpdate): about no request. */
+  z.object({ ...base, kind: z.literal('notice'), name: text, level: text.optional(), message: text }),
+  /** A sender's test button: never creates or changes anything. */
+  z.object({ ...base, kind: z.literal('test'), name: text }),
+  /** Understood but not about tracking (e.g. a Jellyfin PlaybackStart, an unknown Jellyseerr type). */
+  z.object({ ...base, kind: z.literal('ignored'), name: text, reason: text }),
+]);
+
+export type MediaEvent = z.infer<typeof MediaEventSchema>;
+export type MediaEventKind = MediaEvent['kind'];
+export type MediaInfo = z.infer<typeof MediaSchema>;
+export type MediaIds = z.infer<typeof MediaIdsSchema>;
+export type EpisodeRef = z.infer<typeof EpisodeRefSchema>;
+export type EpisodeKey = z.infer<typeof EpisodeKeySchema>;
+export type Source = z.infer<typeof SourceSchema>;
+export type MediaType = z.infer<typeof MediaTypeSchema>;
+export type TrackedEvent = Extract<MediaEvent, { media: MediaInfo }>;
+
+export function isTracked(event: MediaEvent): event is TrackedEvent {
+  return 'media' in event;
+}

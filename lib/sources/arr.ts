@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { MediaEvent } from '../events';
+import { text } from './schema-helpers';
+
+/** Pieces Radarr and Sonarr share (one code base: Newtonsoft camelCase, nulls dropped, PascalCase eventType). */
+
+export const ImageSchema = z.object({ coverType: text(40), url: text(2048).optional(), remoteUrl: text(2048).optional() });
+export const TagsSchema = z.array(text(200)).max(1000);
+
+export const GrabReleaseSchema = z.object({
+  quality: text(200).optional(),
+  releaseTitle: text(2000).optional(),
+  indexer: text(500).optional(),
+  size: z.number().nonnegative().optional(),
+});
+
+export const DownloadIdSchema = text(200).optional();
+
+export const ManualInteractionSchema = z.object({
+  downloadId: DownloadIdSchema,
+  downloadStatus: text(40).optional(),
+  downloadStatusMessages: z
+    .array(z.object({ title: text(2000).optional(), messages: z.array(text(4000)).max(100).optional() }))
+    .max(1000)
+    .optional(),
+  downloadInfo: z.object({ title: text(2000).optional() }).optional(),
+});
+
+const NoticeSchema = z.object({ level: text(40).optional(), message: text(10000).optional(), newVersion: text(100).optional() });
+
+export function posterOf(images: z.infer<typeof ImageSchema>[] | undefined): string | undefined {
+  return images?.find((image) => image.coverType === 'poster')?.remoteUrl || undefined;
+}
+
+/** The arrs send the qBittorrent hash upper-cased; normalise every id that way so casing never matters. */
+export function normaliseDownloadId(id: string | undefined): string | undefined {
+  const trimmed = id?.trim();
+  return trimmed ? trimmed.toUpperCase() : undefined;
+}
+
+export function releaseOf(release: z.infer<typeof GrabReleaseSchema> | undefined) {
+  if (!release) return undefined;
+  return { title: release.releaseTitle, quality: release.quality, indexer: release.indexer, size: release.size };
+}
+
+export function manualInteractionReason(app: string, body: z.infer<typeof ManualInteractionSchema>): string {
+  const messages = (body.downloadStatusMessages ?? []).flatMap((m) => m.messages ?? []);
+  const detail = messages.length ? messages.slice(0, 3).join('; ') : body.downloadStatus ?? 'no reason given';
+  return `${app} needs manual interaction: ${detail}`.slice(0, 4000);
+}
+
+/** Events that exist in both arrs and are about no request. Returns undefined for the others. */
+export function serviceEvent(app: 'radarr' | 'sonarr', eventType: string, body: unknown, at: string): MediaEvent | undefined {
+  switch (eventType) {
+    case 'Test':
+      return { source: app, at, kind: 'test', name: eventType };
+    case 'Health':
+    case 'HealthRestored':
+    case 'ApplicationUpdate': {
+      const notice = NoticeSchema.parse(body);
+      const message =
+        eventType === 'ApplicationUpdate' && !notice.message && notice.newVersion ? `updated to ${notice.newVersion}` : notice.message ?? eventType;
+      return { source: app, at, kind: 'notice', name: eventType, level: notice.level, message };
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function unknownEvent(app: 'radarr' | 'sonarr', eventType: string, at: string): MediaEvent {
+  return { source: app, at, kind: 'ignored', name: eventType.slice(0, 100), reason: `unknown ${app} event type "${eventType.slice(0, 100)}"` };
+}

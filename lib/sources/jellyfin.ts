@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type { EpisodeRef, MediaEvent } from '../events';
+import { looseInt, optionalId, text } from './schema-helpers';
+
+/**
+ * Jellyfin webhook plugin (payloads.md section 6.1). Two shapes are accepted: "Send All Properties"
+ * (typed values, 32-hex ItemId) and a hand-written template where every value is a string, absent
+ * keys are "" and ItemId is a dashed Guid. Provider ids are those of the item itself: for an Episode,
+ * `Provider_tvdb` is the episode's TVDB id.
+ */
+export const JellyfinSchema = z.object({
+  NotificationType: text(64).min(1),
+  ItemId: text(64).optional(),
+  ItemType: text(64).optional(),
+  Name: text(1000).optional(),
+  Year: looseInt.optional(),
+  SeriesName: text(1000).optional(),
+  SeriesId: text(64).optional(),
+  SeasonNumber: looseInt.optional(),
+  EpisodeNumber: looseInt.optional(),
+  EpisodeNumberEnd: looseInt.optional(),
+  Provider_tmdb: optionalId,
+  Provider_tvdb: optionalId,
+  Provider_imdb: text(32).optional(),
+  'Provider_shoko file': optionalId,
+});
+
+type Body = z.infer<typeof JellyfinSchema>;
+
+/** Jellyfin ids are Guids: 32 hex without dashes from "Send All Properties", dashed from a template. */
+export function normaliseJellyfinId(id: string | undefined): string | undefined {
+  const compact = id?.replace(/-/g, '').trim().toLowerCase();
+  return compact || undefined;
+}
+
+function episodesOf(body: Body): EpisodeRef[] {
+  const season = body.SeasonNumber;
+  const first = body.EpisodeNumber;
+  if (season === undefined || first === undefined || season < 0 || first < 0) return [];
+  const last = body.EpisodeNumberEnd !== undefined && body.EpisodeNumberEnd > first && body.EpisodeNumberEnd - first < 100 ? body.EpisodeNumberEnd : first;
+  const episodes: EpisodeRef[] = [];
+  for (let episode = first; episode <= last; episode++) episodes.push({ season, episode });
+  // Provider_tvdb names one episode: the first of a multi-episode file.
+  if (body.Provider_tvdb !== undefined) episodes[0] = { ...episodes[0], tvdbId: body.Provider_tvdb };
+  return episodes;
+}
+
+export function normaliseJellyfin(input: unknown, at: string): MediaEvent {
+  const body = JellyfinSchema.parse(input);
+  const base = { source: 'jellyfin' as const, at };
+  const name = body.NotificationType;
+  if (name !== 'ItemAdded') return { ...base, kind: 'ignored', name, reason: `Jellyfin ${name} is not about tracking` };
+  const itemId = normaliseJellyfinId(body.ItemId);
+  switch (body.ItemType) {
+    case 'Movie':
+      return {
+        ...base,
+        kind: 'available',
+        media: {
+          mediaType: 'movie',
+          ids: { tmdb: body.Provider_tmdb, imdb: body.Provider_imdb || undefined, jellyfin: itemId },
+          title: body.Name || undefined,
+          year: body.Year || undefined,
+        },
+        episodes: [],
+        jellyfinItemId: itemId,
+      };
+    case 'Episode': {
+      const episodes = episodesOf(body);
+      // Without numbers the item cannot name its episode, and an empty list would mean "the whole show".
+      if (!episodes.length) return { ...base, kind: 'ignored', name, reason: 'the Jellyfin Episode item has no season and episode numbers' };
+      return {
+        ...base,
+        kind: 'available',
+        media: {
+          mediaType: 'tv',
+          ids: { jellyfin: normaliseJellyfinId(body.SeriesId) },
+          title: body.SeriesName || undefined,
+          year: body.Year || undefined,
+        },
+        episodes,
+        jellyfinItemId: itemId,
+        shokoFileId: body['Provider_shoko file'],
+      };
+    }
+    default:
+      return {
+        ...base,
+        kind: 'ignored',
+        name,
+        reason: `a Jellyfin ${body.ItemType || 'item'} does not prove that a movie or an episode plays`,
+      };
+  }
+}

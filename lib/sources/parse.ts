@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { MediaEvent } from '../events';
+import { normaliseJellyfin } from './jellyfin';
+import { normaliseJellyseerr } from './jellyseerr';
+import { normaliseRadarr } from './radarr';
+import { formatIssues } from './schema-helpers';
+import { normaliseSonarr } from './sonarr';
+
+export const WEBHOOK_SOURCES = ['jellyseerr', 'radarr', 'sonarr', 'jellyfin'] as const;
+export type WebhookSource = (typeof WEBHOOK_SOURCES)[number];
+
+/** Bodies above this are refused before parsing (Node-RED's own default limit for http in is 5 MB). */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+export type ParseResult = { ok: true; event: MediaEvent; source: WebhookSource } | { ok: false; statusCode: 400 | 413; error: string };
+
+const NORMALISERS: Record<WebhookSource, (body: unknown, at: string) => MediaEvent> = {
+  jellyseerr: normaliseJellyseerr,
+  radarr: normaliseRadarr,
+  sonarr: normaliseSonarr,
+  jellyfin: normaliseJellyfin,
+};
+
+const RADARR_KEYS = ['movie', 'remoteMovie', 'movieFile', 'renamedMovieFiles'];
+const SONARR_KEYS = ['series', 'episodes', 'episodeFile', 'episodeFiles', 'renamedEpisodeFiles'];
+
+/**
+ * Which service sent this body. Radarr and Sonarr share their envelope; their service-level events
+ * (Health, ApplicationUpdate) carry no movie or series, so the instance name decides, then the one
+ * documented difference: Radarr adds `applicationUrl` to Health and ApplicationUpdate, Sonarr does not.
+ */
+export function detectSource(body: Record<string, unknown>): WebhookSource | undefined {
+  if ('notification_type' in body) return 'jellyseerr';
+  if ('NotificationType' in body) return 'jellyfin';
+  if (!('eventType' in body)) return undefined;
+  if (RADARR_KEYS.some((key) => key in body)) return 'radarr';
+  if (SONARR_KEYS.some((key) => key in body)) return 'sonarr';
+  const instance = typeof body.instanceName === 'string' ? body.instanceName.toLowerCase() : '';
+  if (instance.includes('radarr')) return 'radarr';
+  if (instance.includes('sonarr')) return 'sonarr';
+  return 'applicationUrl' in body ? 'radarr' : 'sonarr';
+}
+
+/** The body as an object: `http in` hands over an object, a string (text/plain) or a Buffer (raw body). */
+export function bodyToObject(payload: unknown): { ok: true; body: Record<string, unknown> } | { ok: false; statusCode: 400 | 413; error: string } {
+  let value = payload;
+  if (Buffer.isBuffer(value)) {
+    if (value.length > MAX_BODY_BYTES) return { ok: false, statusCode: 413, error: `body: larger than ${MAX_BODY_BYTES} bytes` };
+    value = value.toString('utf8');
+  }
+  if (typeof value === 'string') {
+    if (value.length > MAX_BODY_BYTES) return { ok: false, statusCode: 413, error: `body: larger than ${MAX_BODY_BYTES} bytes` };
+    if (!value.trim()) return { ok: false, statusCode: 400, error: 'body: empty' };
+    try {
+      value = JSON.parse(value);
+    } catch (err) {
+      return { ok: false, statusCode: 400, error: `body: not valid JSON (${(err as Error).message.slice(0, 200)})` };
+    }
+  }
+  if (value === null || value === undefined) return { ok: false, statusCode: 400, error: 'body: empty' };
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, statusCode: 400, error: `body: expected object, received ${Array.isArray(value) ? 'array' : typeof value}` };
+  }
+  return { ok: true, body: value as Record<string, unknown> };
+}
+
+export function parseWebhook(payload: unknown, source: WebhookSource | 'auto', now: Date = new Date()): ParseResult {
+  const input = bodyToObject(payload);
+  if (!input.ok) return input;
+  const resolved = source === 'auto' ? detectSource(input.body) : source;
+  if (!resolved) {
+    return { ok: false, statusCode: 400, error: 'body: not a Jellyseerr, Radarr, Sonarr or Jellyfin webhook (no notification_type, eventType or NotificationType)' };
+  }
+  try {
+    return { ok: true, source: resolved, event: NORMALISERS[resolved](input.body, now.toISOString()) };
+  } catch (err) {
+    if (err instanceof z.ZodError) return { ok: false, statusCode: 400, error: formatIssues(err) };
+    throw err;
+  }
+}

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import type { EpisodeKey, EpisodeRef, MediaEvent, MediaInfo } from '../events';
+import {
+  DownloadIdSchema,
+  GrabReleaseSchema,
+  ImageSchema,
+  ManualInteractionSchema,
+  TagsSchema,
+  manualInteractionReason,
+  normaliseDownloadId,
+  posterOf,
+  releaseOf,
+  serviceEvent,
+  unknownEvent,
+} from './arr';
+import { episodeKey, episodesInFileName } from './episode-numbers';
+import { text } from './schema-helpers';
+
+/** Sonarr v4 webhook (payloads.md section 1). Only what tracking reads is validated; other keys are dropped. */
+
+export const SonarrSeriesSchema = z.object({
+  id: z.number().int(),
+  title: text(1000),
+  path: text(4096).optional(),
+  tvdbId: z.number().int(),
+  tmdbId: z.number().int().optional(),
+  imdbId: text(32).optional(),
+  type: text(40).optional(),
+  year: z.number().int().optional(),
+  images: z.array(ImageSchema).max(100).optional(),
+  tags: TagsSchema.optional(),
+});
+
+const EpisodeSchema = z.object({
+  episodeNumber: z.number().int().nonnegative(),
+  seasonNumber: z.number().int().nonnegative(),
+  title: text(1000).optional(),
+  tvdbId: z.number().int().optional(),
+});
+const Episodes = z.array(EpisodeSchema).max(10000);
+const EpisodeFileSchema = z.object({ path: text(4096), relativePath: text(4096).optional() });
+
+const Envelope = z.object({ eventType: text(64) });
+const WithSeries = z.object({ series: SonarrSeriesSchema });
+
+export const SonarrSchemas = {
+  Grab: WithSeries.extend({ episodes: Episodes, release: GrabReleaseSchema.optional(), downloadId: DownloadIdSchema }),
+  // Two bodies share eventType "Download": per file (`episodeFile`) and import complete (`episodeFiles[]`).
+  Download: WithSeries.extend({
+    episodes: Episodes,
+    episodeFile: EpisodeFileSchema.optional(),
+    episodeFiles: z.array(EpisodeFileSchema).max(10000).optional(),
+    isUpgrade: z.boolean().optional(),
+    downloadId: DownloadIdSchema,
+  }),
+  Rename: WithSeries.extend({
+    renamedEpisodeFiles: z.array(EpisodeFileSchema.extend({ previousPath: text(4096) })).max(10000),
+  }),
+  SeriesAdd: WithSeries,
+  SeriesDelete: WithSeries.extend({ deletedFiles: z.boolean().optional() }),
+  EpisodeFileDelete: WithSeries.extend({ episodes: Episodes, episodeFile: EpisodeFileSchema, deleteReason: text(64).optional() }),
+  ManualInteractionRequired: WithSeries.extend({ episodes: Episodes, ...ManualInteractionSchema.shape }),
+};
+
+export type SonarrSeries = z.infer<typeof SonarrSeriesSchema>;
+
+function mediaOf(series: SonarrSeries): MediaInfo {
+  return {
+    mediaType: 'tv',
+    ids: {
+      tvdb: series.tvdbId > 0 ? series.tvdbId : undefined,
+      tmdb: series.tmdbId && series.tmdbId > 0 ? series.tmdbId : undefined,
+      imdb: series.imdbId || undefined,
+      sonarr: series.id > 0 ? series.id : undefined,
+    },
+    title: series.title,
+    year: series.year || undefined,
+    isAnime: series.type === 'anime',
+    posterUrl: posterOf(series.images),
+  };
+}
+
+function episodesOf(episodes: z.infer<typeof Episodes>): EpisodeRef[] {
+  return episodes.map((e) => ({
+    season: e.seasonNumber,
+    episode: e.episodeNumber,
+    title: e.title || undefined,
+    tvdbId: e.tvdbId && e.tvdbId > 0 ? e.tvdbId : undefined,
+  }));
+}
+
+/**
+ * Place each imported file on its episodes. The per-file body lists its episodes with the file; the
+ * import-complete body lists none per file, so the SxxEyy numbers in the file name decide (never the
+ * array index). Names outside the listed episodes are not placed.
+ */
+function filesOf(body: z.infer<typeof SonarrSchemas.Download>, listed: EpisodeRef[]) {
+  if (body.episodeFile) return [{ path: body.episodeFile.path, episodes: listed.map(({ season, episode }) => ({ season, episode })) }];
+  const listedKeys = new Set(listed.map(episodeKey));
+  return (body.episodeFiles ?? []).map((file) => ({
+    path: file.path,
+    episodes: episodesInFileName(file.relativePath ?? file.path).filter((e: EpisodeKey) => listedKeys.has(episodeKey(e))),
+  }));
+}
+
+export function normaliseSonarr(body: unknown, at: string): MediaEvent {
+  const { eventType } = Envelope.parse(body);
+  const service = serviceEvent('sonarr', eventType, body, at);
+  if (service) return service;
+  const base = { source: 'sonarr' as const, at };
+  switch (eventType) {
+    case 'Grab': {
+      const b = SonarrSchemas.Grab.parse(body);
+      return {
+        ...base,
+        kind: 'grabbed',
+        media: mediaOf(b.series),
+        downloadId: normaliseDownloadId(b.downloadId),
+        episodes: episodesOf(b.episodes),
+        release: releaseOf(b.release),
+      };
+    }
+    case 'Download': {
+      const b = SonarrSchemas.Download.parse(body);
+      const episodes = episodesOf(b.episodes);
+      return {
+        ...base,
+        kind: 'imported',
+        media: mediaOf(b.series),
+        downloadId: normaliseDownloadId(b.downloadId),
+        episodes,
+        files: filesOf(b, episodes),
+        folder: b.series.path,
+        upgrade: b.isUpgrade ?? false,
+      };
+    }
+    case 'Rename': {
+      const b = SonarrSchemas.Rename.parse(body);
+      return { ...base, kind: 'renamed', media: mediaOf(b.series), files: b.renamedEpisodeFiles.map((f) => ({ path: f.path, previousPath: f.previousPath })) };
+    }
+    case 'SeriesAdd':
+      return { ...base, kind: 'added', media: mediaOf(SonarrSchemas.SeriesAdd.parse(body).series) };
+    case 'SeriesDelete': {
+      const b = SonarrSchemas.SeriesDelete.parse(body);
+      return { ...base, kind: 'deleted', what: 'media', media: mediaOf(b.series), episodes: [], reason: b.deletedFiles ? 'deleted with its files' : undefined };
+    }
+    case 'EpisodeFileDelete': {
+      const b = SonarrSchemas.EpisodeFileDelete.parse(body);
+      return {
+        ...base,
+        kind: 'deleted',
+        what: 'file',
+        media: mediaOf(b.series),
+        episodes: episodesOf(b.episodes),
+        path: b.episodeFile.path,
+        reason: b.deleteReason,
+      };
+    }
+    case 'ManualInteractionRequired': {
+      const b = SonarrSchemas.ManualInteractionRequired.parse(body);
+      return {
+        ...base,
+        kind: 'manual-interaction',
+        media: mediaOf(b.series),
+        downloadId: normaliseDownloadId(b.downloadId),
+        episodes: episodesOf(b.episodes),
+        reason: manualInteractionReason('Sonarr', b),
+      };
+    }
+    default:
+      return unknownEvent('sonarr', eventType, at);
+  }
+}

@@ -1,0 +1,100 @@
+import type { Connection } from './sqlite';
+
+/**
+ * Versioned schema. Entry i brings the database to version i + 1 (kept in PRAGMA user_version).
+ * Never edit a released entry; append a new one.
+ */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    media_type TEXT NOT NULL CHECK (media_type IN ('movie', 'tv')),
+    title TEXT,
+    year INTEGER,
+    is_anime INTEGER NOT NULL DEFAULT 0,
+    stage TEXT NOT NULL,
+    state TEXT NOT NULL,
+    requested_by TEXT,
+    poster_url TEXT,
+    requested_seasons TEXT NOT NULL DEFAULT '[]',
+    jellyseerr_request INTEGER,
+    tmdb INTEGER,
+    tvdb INTEGER,
+    imdb TEXT,
+    radarr INTEGER,
+    sonarr INTEGER,
+    jellyfin TEXT,
+    download_id TEXT,
+    final_path TEXT,
+    attention TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    state_changed_at TEXT NOT NULL,
+    available_at TEXT
+  );
+  CREATE INDEX requests_state ON requests (state);
+  CREATE INDEX requests_jellyseerr ON requests (jellyseerr_request) WHERE jellyseerr_request IS NOT NULL;
+  CREATE INDEX requests_tmdb ON requests (media_type, tmdb) WHERE tmdb IS NOT NULL;
+  CREATE INDEX requests_tvdb ON requests (media_type, tvdb) WHERE tvdb IS NOT NULL;
+  CREATE INDEX requests_imdb ON requests (media_type, imdb) WHERE imdb IS NOT NULL;
+  CREATE INDEX requests_title ON requests (media_type, title COLLATE NOCASE);
+
+  CREATE TABLE episodes (
+    request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    season INTEGER NOT NULL,
+    episode INTEGER NOT NULL,
+    title TEXT,
+    state TEXT NOT NULL,
+    download_id TEXT,
+    final_path TEXT,
+    tvdb_id INTEGER,
+    jellyfin_id TEXT,
+    PRIMARY KEY (request_id, season, episode)
+  ) WITHOUT ROWID;
+  CREATE INDEX episodes_tvdb ON episodes (tvdb_id) WHERE tvdb_id IS NOT NULL;
+
+  CREATE TABLE downloads (
+    request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    progress REAL NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (request_id, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX downloads_id ON downloads (id);
+
+  CREATE TABLE timeline (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    event TEXT NOT NULL,
+    state TEXT NOT NULL,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX timeline_request ON timeline (request_id, id);
+
+  -- What each request has already been told (see lib/tracker/facts.ts): duplicates are found here.
+  CREATE TABLE facts (
+    request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    fact TEXT NOT NULL,
+    PRIMARY KEY (request_id, fact)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export async function migrate(db: Connection): Promise<number> {
+  const row = await db.get<{ user_version: number }>('PRAGMA user_version');
+  const from = row?.user_version ?? 0;
+  if (from > SCHEMA_VERSION) {
+    throw new Error(`the database has schema version ${from}, newer than this package knows (${SCHEMA_VERSION}); upgrade the package`);
+  }
+  for (let version = from; version < SCHEMA_VERSION; version++) {
+    await db.exec(`BEGIN IMMEDIATE; ${MIGRATIONS[version]}; PRAGMA user_version = ${version + 1}; COMMIT;`).catch(async (err) => {
+      await db.exec('ROLLBACK').catch(() => undefined);
+      throw err;
+    });
+  }
+  return from;
+}

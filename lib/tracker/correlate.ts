@@ -1,0 +1,144 @@
+import type { MediaType, TrackedEvent } from '../events';
+import type { RequestState } from '../states';
+
+/** What correlation needs to know about a stored request. */
+export interface Candidate {
+  id: number;
+  state: RequestState;
+  jellyseerrRequest: number | null;
+  requestedSeasons: number[];
+}
+
+/** Read access to the store for correlation. Every list is newest first and never crosses media types. */
+export interface Lookup {
+  byJellyseerrRequest(requestId: number): Promise<Candidate[]>;
+  byMediaId(mediaType: MediaType, key: 'tmdb' | 'tvdb' | 'imdb', value: number | string): Promise<Candidate[]>;
+  byDownloadId(mediaType: MediaType, downloadId: string): Promise<Candidate[]>;
+  /** TV requests that track an episode with this (episode) TVDB id. */
+  byEpisodeTvdb(tvdbId: number): Promise<Candidate[]>;
+  /** TV requests titled like the series (case-insensitive) that track this episode. */
+  bySeriesEpisode(title: string, season: number, episode: number): Promise<Candidate[]>;
+}
+
+export type Correlation =
+  | { kind: 'match'; requestId: number; via: string }
+  | { kind: 'create' }
+  | { kind: 'unmatched'; reason: string };
+
+export interface CorrelateOptions {
+  /** Create a request for an arr grab or import that matches none (media added straight in Radarr/Sonarr). */
+  createFromArr: boolean;
+}
+
+const unfinished = (c: Candidate) => c.state !== 'AVAILABLE';
+const available = (c: Candidate) => c.state === 'AVAILABLE';
+const match = (c: Candidate, via: string): Correlation => ({ kind: 'match', requestId: c.id, via });
+
+/** The media ids to try, in order: TV by TVDB then TMDB, movies by TMDB (then IMDb where a sender has only that). */
+function mediaKeys(event: TrackedEvent, withImdb = false): ['tmdb' | 'tvdb' | 'imdb', number | string][] {
+  const { ids, mediaType } = event.media;
+  const keys: ['tmdb' | 'tvdb' | 'imdb', number | string | undefined][] =
+    mediaType === 'tv' ? [['tvdb', ids.tvdb], ['tmdb', ids.tmdb]] : [['tmdb', ids.tmdb]];
+  if (withImdb) keys.push(['imdb', ids.imdb]);
+  return keys.filter((k): k is ['tmdb' | 'tvdb' | 'imdb', number | string] => k[1] !== undefined);
+}
+
+function seasonsOf(event: TrackedEvent): number[] {
+  return 'episodes' in event ? [...new Set(event.episodes.map((e) => e.season))] : [];
+}
+
+/** Among several open requests for one show, the one that asked for these seasons; else the newest. */
+function preferSeasons(candidates: Candidate[], seasons: number[]): Candidate | undefined {
+  if (!seasons.length) return candidates[0];
+  return candidates.find((c) => !c.requestedSeasons.length || seasons.some((s) => c.requestedSeasons.includes(s))) ?? candidates[0];
+}
+
+async function byMedia(lookup: Lookup, event: TrackedEvent, accept: (c: Candidate) => boolean, withImdb = false) {
+  for (const [key, value] of mediaKeys(event, withImdb)) {
+    const found = (await lookup.byMediaId(event.media.mediaType, key, value)).filter(accept);
+    if (found.length) return { found, via: key };
+  }
+  return undefined;
+}
+
+async function correlateJellyseerr(lookup: Lookup, event: TrackedEvent): Promise<Correlation> {
+  const requestId = event.media.ids.jellyseerrRequest;
+  if (event.kind === 'issue') {
+    // Issues are about media in the library: any request for it, newest first.
+    const any = await byMedia(lookup, event, () => true);
+    return any ? match(any.found[0], any.via) : { kind: 'unmatched', reason: 'no tracked request for this media' };
+  }
+  if (requestId !== undefined) {
+    const [byRequest] = await lookup.byJellyseerrRequest(requestId);
+    if (byRequest) return match(byRequest, 'jellyseerrRequest');
+  }
+  // An arr event may have created the request first; it has no Jellyseerr id yet. Another Jellyseerr
+  // request (season 2 of a show) is never merged into it. Only "available" may finish an AVAILABLE one:
+  // a new request for media that is already there must not land on the old row.
+  const fromArr = (c: Candidate) => c.jellyseerrRequest === null;
+  const open = await byMedia(lookup, event, (c) => fromArr(c) && unfinished(c));
+  if (open) return match(open.found[0], open.via);
+  if (event.kind === 'available') {
+    const done = await byMedia(lookup, event, (c) => fromArr(c) && available(c));
+    if (done) return match(done.found[0], done.via);
+  }
+  return { kind: 'create' };
+}
+
+async function correlateArr(lookup: Lookup, event: TrackedEvent, options: CorrelateOptions): Promise<Correlation> {
+  const { mediaType } = event.media;
+  const downloadId = 'downloadId' in event ? event.downloadId : undefined;
+  const seasons = seasonsOf(event);
+  for (const accept of [unfinished, available]) {
+    if (downloadId) {
+      const found = (await lookup.byDownloadId(mediaType, downloadId)).filter(accept);
+      if (found.length) return match(found[0], 'downloadId');
+    }
+    const media = await byMedia(lookup, event, accept);
+    if (media) return match(preferSeasons(media.found, seasons)!, media.via);
+  }
+  if (event.kind === 'grabbed' || event.kind === 'imported') {
+    if (options.createFromArr) return { kind: 'create' };
+    return { kind: 'unmatched', reason: 'no tracked request for this media, and creating requests from arr events is off' };
+  }
+  return { kind: 'unmatched', reason: `no tracked request for this ${mediaType === 'movie' ? 'movie' : 'series'}` };
+}
+
+async function correlateJellyfin(lookup: Lookup, event: Extract<TrackedEvent, { kind: 'available' }>): Promise<Correlation> {
+  if (event.media.mediaType === 'movie') {
+    if (!event.media.ids.tmdb && !event.media.ids.imdb) return { kind: 'unmatched', reason: 'the Jellyfin item has no TMDB or IMDb id' };
+    for (const accept of [unfinished, available]) {
+      const media = await byMedia(lookup, event, accept, true);
+      if (media) return match(media.found[0], media.via);
+    }
+    return { kind: 'unmatched', reason: 'no tracked movie with these provider ids' };
+  }
+  const [first] = event.episodes;
+  for (const accept of [unfinished, available]) {
+    if (first.tvdbId) {
+      const found = (await lookup.byEpisodeTvdb(first.tvdbId)).filter(accept);
+      if (found.length) return match(found[0], 'episodeTvdb');
+    }
+    if (event.media.title) {
+      const found = (await lookup.bySeriesEpisode(event.media.title, first.season, first.episode)).filter(accept);
+      if (found.length) return match(found[0], 'seriesEpisode');
+    }
+  }
+  return { kind: 'unmatched', reason: 'no tracked episode with this TVDB id or series name and numbers' };
+}
+
+/** Which request (if any) an event is about. Pure decision logic; the SQL is behind `Lookup`. */
+export async function correlate(lookup: Lookup, event: TrackedEvent, options: CorrelateOptions): Promise<Correlation> {
+  switch (event.source) {
+    case 'jellyseerr':
+      return correlateJellyseerr(lookup, event);
+    case 'radarr':
+    case 'sonarr':
+      return correlateArr(lookup, event, options);
+    case 'jellyfin':
+      if (event.kind !== 'available') return { kind: 'unmatched', reason: `Jellyfin ${event.kind} is not tracked` };
+      return correlateJellyfin(lookup, event);
+    default:
+      return { kind: 'unmatched', reason: `${event.source} events are not tracked yet` };
+  }
+}

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import type { EpisodeRef, TrackedEvent } from '../events';
+import { episodeKey } from '../sources/episode-numbers';
+
+/**
+ * The facts an event states about its request, as stable keys. The store keeps them under a unique
+ * index; an event whose every fact is already known is a duplicate and changes nothing. Facts are
+ * finer than bodies on purpose: Sonarr's per-file Downloads and its import-complete Download state the
+ * same facts (download D imported episode E), so whichever comes second is a duplicate.
+ */
+export function eventFacts(event: TrackedEvent): string[] {
+  const dl = 'downloadId' in event ? event.downloadId ?? '' : '';
+  const perEpisode = (prefix: string, episodes: EpisodeRef[]) => episodes.map((e) => `${prefix}:${episodeKey(e)}`);
+  switch (event.kind) {
+    case 'requested':
+    case 'approved':
+    case 'declined':
+    case 'failed':
+      return [`${event.source}:${event.kind}`];
+    case 'grabbed':
+      return event.media.mediaType === 'movie' ? [`grabbed:${dl}`] : perEpisode(`grabbed:${dl}`, event.episodes);
+    case 'imported': {
+      if (event.media.mediaType === 'movie') return event.files.map((f) => `imported:${dl}:${f.path}`);
+      // Without a download id (a manual import) the file tells one import from the next.
+      if (dl) return perEpisode(`imported:${dl}`, event.episodes);
+      const pathOf = new Map(event.files.flatMap((f) => f.episodes.map((e) => [episodeKey(e), f.path] as const)));
+      return event.episodes.map((e) => `imported::${episodeKey(e)}:${pathOf.get(episodeKey(e)) ?? ''}`);
+    }
+    case 'available':
+      if (event.jellyfinItemId) return [`available:jellyfin:${event.jellyfinItemId}`];
+      return event.episodes.length ? perEpisode(`available:${event.source}`, event.episodes) : [`available:${event.source}`];
+    case 'manual-interaction':
+      return [`manual-interaction:${dl}:${digest(event.reason)}`];
+    case 'added':
+      return [`added:${event.source}`];
+    case 'deleted':
+      return [`deleted:${event.what}:${event.path ?? ''}:${event.reason ?? ''}`];
+    case 'renamed':
+      return event.files.map((f) => `renamed:${f.previousPath}>${f.path}`);
+    case 'issue':
+      return [`issue:${event.issueId ?? ''}:${event.action}:${digest(event.message ?? '')}`];
+  }
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 16);
+}

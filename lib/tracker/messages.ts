@@ -1,0 +1,46 @@
+import type { MediaEvent } from '../events';
+import type { RequestState } from '../states';
+import type { RequestSnapshot } from './model';
+import { toSnapshot } from './snapshot';
+import { summarise } from './summary';
+import type { TrackOutcome, TrackResult } from './track';
+
+/** The messages episode-state sends, built from a committed result. */
+
+export interface Reply {
+  ok: true;
+  outcome: TrackOutcome;
+  requestId?: number;
+  state?: RequestState;
+  reason?: string;
+}
+
+export interface StateChange {
+  request: RequestSnapshot;
+  from: RequestState | null;
+  to: RequestState;
+  summary: string;
+}
+
+export interface Untracked {
+  outcome: TrackOutcome;
+  reason: string;
+  event: MediaEvent;
+}
+
+/** The small JSON the webhook sender gets back. */
+export function replyOf(result: TrackResult): Reply {
+  return { ok: true, outcome: result.outcome, requestId: result.request?.id, state: result.request?.state, reason: result.reason };
+}
+
+export function stateChangeOf(result: TrackResult): { topic: string; payload: StateChange } | undefined {
+  if (!result.notify || !result.request) return undefined;
+  const request = toSnapshot(result.request);
+  return { topic: `media-status/${request.id}`, payload: { request, from: result.from ?? null, to: request.state, summary: summarise(result.request) } };
+}
+
+/** Events that touched no request: unmatched, ignored, service notices and tests (which prove the wiring). */
+export function untrackedOf(result: TrackResult, event: MediaEvent): { topic: string; payload: Untracked } | undefined {
+  if (result.request || result.outcome === 'duplicate') return undefined;
+  return { topic: `media-status/${result.outcome}`, payload: { outcome: result.outcome, reason: result.reason ?? '', event } };
+}

@@ -1,0 +1,101 @@
+import type { MediaType, Source } from '../events';
+import type { EpisodeState, RequestState } from '../states';
+
+/** What needs a human beyond the stage: stuck, a manual link in Shoko, manual interaction in an arr, an issue. */
+export interface Attention {
+  kind: 'manual-interaction' | 'declined' | 'failed' | 'issue' | 'stuck' | 'needs-link';
+  reason: string;
+  since: string;
+}
+
+export interface EpisodeRecord {
+  season: number;
+  episode: number;
+  title: string | null;
+  state: EpisodeState;
+  downloadId: string | null;
+  finalPath: string | null;
+  /** The episode's own TVDB id: the key a Jellyfin Episode item names it by. Not part of the public snapshot. */
+  tvdbId: number | null;
+  jellyfinId: string | null;
+}
+
+export interface DownloadRecord {
+  id: string;
+  /** 0..1, as qBittorrent reports it. */
+  progress: number;
+  state: Extract<RequestState, 'GRABBING' | 'DOWNLOADING' | 'DOWNLOADED' | 'FAILED'>;
+}
+
+export interface RequestIds {
+  jellyseerrRequest: number | null;
+  tmdb: number | null;
+  tvdb: number | null;
+  imdb: string | null;
+  radarr: number | null;
+  sonarr: number | null;
+  jellyfin: string | null;
+}
+
+/** A request as the tracker holds it: the public snapshot plus the fields the state machine needs. */
+export interface RequestRecord {
+  /** 0 until the store has saved it. */
+  id: number;
+  mediaType: MediaType;
+  title: string | null;
+  year: number | null;
+  isAnime: boolean;
+  /** The request's own stage: a movie's whole state, a TV request's state until it has episodes. */
+  stage: RequestState;
+  /** Derived: `stage` for movies, the episodes' aggregate for TV. */
+  state: RequestState;
+  requestedBy: string | null;
+  posterUrl: string | null;
+  requestedSeasons: number[];
+  ids: RequestIds;
+  /** A movie's current download. */
+  downloadId: string | null;
+  finalPath: string | null;
+  attention: Attention | null;
+  episodes: EpisodeRecord[];
+  downloads: DownloadRecord[];
+  createdAt: string;
+  updatedAt: string;
+  stateChangedAt: string;
+  availableAt: string | null;
+}
+
+export interface TimelineEntry {
+  at: string;
+  source: Source;
+  event: string;
+  state: RequestState;
+  detail: string;
+}
+
+export type EpisodeCounts = { total: number } & Record<EpisodeState, number>;
+
+/** The public JSON (README, "Request snapshot"). */
+export interface RequestSnapshot {
+  id: number;
+  title: string;
+  year: number | null;
+  mediaType: MediaType;
+  isAnime: boolean;
+  state: RequestState;
+  requestedBy: string | null;
+  posterUrl: string | null;
+  requestedSeasons: number[];
+  ids: RequestIds;
+  downloads: DownloadRecord[];
+  finalPath: string | null;
+  episodeCounts: EpisodeCounts;
+  attention: Attention | null;
+  episodes: { season: number; episode: number; title: string | null; state: EpisodeState; downloadId: string | null; finalPath: string | null }[];
+  createdAt: string;
+  updatedAt: string;
+  stateChangedAt: string;
+  availableAt: string | null;
+}
+
+export type RequestDetail = RequestSnapshot & { timeline: TimelineEntry[] };

@@ -1,0 +1,348 @@
+import type { EpisodeRef, MediaInfo, TrackedEvent } from '../events';
+import { episodeKey } from '../sources/episode-numbers';
+import { rank, type EpisodeState, type RequestState } from '../states';
+import { deriveDownloads, deriveState } from './aggregate';
+import { fail, grab, importFile, makeAvailable, raise, type Effect, type Item, type Step } from './items';
+import type { Attention, EpisodeRecord, RequestRecord, TimelineEntry } from './model';
+
+/**
+ * The state machine: a pure function of (current record, event). Nothing is refused and nothing is
+ * half-applied: an event that implies a later stage jumps there, an earlier-stage event is recorded
+ * without moving anything back. Duplicates never reach this function (see facts.ts).
+ */
+
+export interface ReduceOptions {
+  /** For users without Jellyfin: an import is as good as playable. */
+  availableOnImport: boolean;
+}
+
+export interface Reduction {
+  record: RequestRecord;
+  entry: TimelineEntry;
+  /** Anything in the record changed (timestamps aside). */
+  changed: boolean;
+  /** The state before, or null for a new request. */
+  from: RequestState | null;
+  /** A new attention flag was raised by this event. */
+  attentionRaised: boolean;
+}
+
+type Applied = { effects: Effect[]; detail: string };
+
+/** Attention that progress answers; an issue stays until Jellyseerr says it is resolved. */
+const CLEARED_BY_PROGRESS: Attention['kind'][] = ['manual-interaction', 'declined', 'failed', 'stuck'];
+
+export function createRecord(event: TrackedEvent): RequestRecord {
+  return {
+    id: 0,
+    mediaType: event.media.mediaType,
+    title: null,
+    year: null,
+    isAnime: false,
+    stage: 'REQUESTED',
+    state: 'REQUESTED',
+    requestedBy: null,
+    posterUrl: null,
+    requestedSeasons: [],
+    ids: { jellyseerrRequest: null, tmdb: null, tvdb: null, imdb: null, radarr: null, sonarr: null, jellyfin: null },
+    downloadId: null,
+    finalPath: null,
+    attention: null,
+    episodes: [],
+    downloads: [],
+    createdAt: event.at,
+    updatedAt: event.at,
+    stateChangedAt: event.at,
+    availableAt: null,
+  };
+}
+
+/** Fill what the request does not know yet; never overwrite what it knows (first word wins, except anime). */
+function mergeMedia(record: RequestRecord, media: MediaInfo): void {
+  record.title ??= media.title ?? null;
+  record.year ??= media.year ?? null;
+  record.posterUrl ??= media.posterUrl ?? null;
+  record.requestedBy ??= media.requestedBy ?? null;
+  record.isAnime ||= media.isAnime ?? false;
+  const ids = record.ids as Record<keyof RequestRecord['ids'], number | string | null>;
+  for (const key of Object.keys(ids) as (keyof RequestRecord['ids'])[]) {
+    const value = media.ids[key];
+    if (ids[key] === null && value !== undefined) ids[key] = value;
+  }
+  if (media.requestedSeasons?.length) {
+    record.requestedSeasons = [...new Set([...record.requestedSeasons, ...media.requestedSeasons])].sort((a, b) => a - b);
+  }
+}
+
+function movieItem(record: RequestRecord): Item {
+  return { state: record.stage, downloadId: record.downloadId, finalPath: record.finalPath };
+}
+
+function setMovieItem(record: RequestRecord, step: Step): Effect {
+  record.stage = step.item.state;
+  record.downloadId = step.item.downloadId;
+  record.finalPath = step.item.finalPath;
+  return step.effect;
+}
+
+function setEpisodeItem(episode: EpisodeRecord, step: Step): Effect {
+  episode.state = step.item.state as EpisodeState;
+  episode.downloadId = step.item.downloadId;
+  episode.finalPath = step.item.finalPath;
+  return step.effect;
+}
+
+function episodeIndex(record: RequestRecord): Map<string, EpisodeRecord> {
+  return new Map(record.episodes.map((e) => [episodeKey(e), e]));
+}
+
+/** The tracked episode a reference names: by its own TVDB id when both sides know it, else by numbers. */
+function findEpisode(record: RequestRecord, index: Map<string, EpisodeRecord>, ref: EpisodeRef): EpisodeRecord | undefined {
+  if (ref.tvdbId) {
+    const byTvdb = record.episodes.find((e) => e.tvdbId === ref.tvdbId);
+    if (byTvdb) return byTvdb;
+  }
+  return index.get(episodeKey(ref));
+}
+
+function addEpisode(record: RequestRecord, index: Map<string, EpisodeRecord>, ref: EpisodeRef, state: EpisodeState): EpisodeRecord {
+  const episode: EpisodeRecord = {
+    season: ref.season,
+    episode: ref.episode,
+    title: ref.title ?? null,
+    state,
+    downloadId: null,
+    finalPath: null,
+    tvdbId: ref.tvdbId ?? null,
+    jellyfinId: null,
+  };
+  record.episodes.push(episode);
+  index.set(episodeKey(ref), episode);
+  return episode;
+}
+
+function fillEpisode(episode: EpisodeRecord, ref: EpisodeRef): void {
+  episode.title ??= ref.title ?? null;
+  episode.tvdbId ??= ref.tvdbId ?? null;
+}
+
+function sortEpisodes(record: RequestRecord): void {
+  record.episodes.sort((a, b) => a.season - b.season || a.episode - b.episode);
+}
+
+function countLabel(n: number): string {
+  return n === 1 ? '1 episode' : `${n} episodes`;
+}
+
+function applyGrab(record: RequestRecord, event: Extract<TrackedEvent, { kind: 'grabbed' }>): Applied {
+  const r = event.release;
+  const what = [r?.quality, r?.indexer ? `from ${r.indexer}` : undefined].filter(Boolean).join(' ');
+  const release = [what, r?.title].filter(Boolean).join(': ') || 'release grabbed';
+  if (record.mediaType === 'movie') {
+    return { effects: [setMovieItem(record, grab(movieItem(record), event.downloadId))], detail: release };
+  }
+  if (record.state === 'AVAILABLE') return { effects: ['upgrade'], detail: `${release} (${countLabel(event.episodes.length)})` };
+  const index = episodeIndex(record);
+  const effects = event.episodes.map((ref) => {
+    const existing = findEpisode(record, index, ref);
+    if (!existing) {
+      const episode = addEpisode(record, index, ref, 'GRABBING');
+      episode.downloadId = event.downloadId ?? null;
+      return 'advanced' as const;
+    }
+    fillEpisode(existing, ref);
+    return setEpisodeItem(existing, grab(existing, event.downloadId));
+  });
+  sortEpisodes(record);
+  return { effects, detail: `${release} (${countLabel(event.episodes.length)})` };
+}
+
+function applyImport(record: RequestRecord, event: Extract<TrackedEvent, { kind: 'imported' }>, options: ReduceOptions): Applied {
+  const target: RequestState = options.availableOnImport ? 'AVAILABLE' : 'IMPORTING';
+  if (record.mediaType === 'movie') {
+    const path = event.files[0]?.path;
+    return { effects: [setMovieItem(record, importFile(movieItem(record), target, path, event.downloadId))], detail: path ?? 'imported' };
+  }
+  const pathOf = new Map<string, string>();
+  for (const file of event.files) for (const e of file.episodes) pathOf.set(episodeKey(e), file.path);
+  const index = episodeIndex(record);
+  const requestAvailable = record.state === 'AVAILABLE';
+  const effects: Effect[] = [];
+  for (const ref of event.episodes) {
+    const path = pathOf.get(episodeKey(ref));
+    let episode = findEpisode(record, index, ref);
+    if (!episode) {
+      // A finished request gains no episodes from an upgrade; otherwise an import names episodes we track from now on.
+      if (requestAvailable) {
+        effects.push('upgrade');
+        continue;
+      }
+      episode = addEpisode(record, index, ref, 'GRABBING');
+    }
+    fillEpisode(episode, ref);
+    effects.push(setEpisodeItem(episode, importFile(episode, target, path, event.downloadId)));
+  }
+  if (event.folder && !requestAvailable) record.finalPath = event.folder;
+  sortEpisodes(record);
+  const placed = event.files.filter((f) => f.episodes.length).length;
+  const unplaced = event.files.length - placed;
+  const detail = `${countLabel(event.episodes.length)}, ${event.files.length === 1 ? '1 file' : `${event.files.length} files`}${unplaced ? ` (${unplaced} not placed by name)` : ''}`;
+  return { effects, detail };
+}
+
+function applyAvailable(record: RequestRecord, event: Extract<TrackedEvent, { kind: 'available' }>): Applied {
+  const via = event.source === 'jellyfin' ? 'in Jellyfin' : 'according to Jellyseerr';
+  if (record.mediaType === 'movie') {
+    if (event.jellyfinItemId) record.ids.jellyfin ??= event.jellyfinItemId;
+    return { effects: [setMovieItem(record, makeAvailable(movieItem(record)))], detail: `playable ${via}` };
+  }
+  if (!event.episodes.length) {
+    // The whole request (Jellyseerr sends MEDIA_AVAILABLE once every requested season is there).
+    const effects = record.episodes.map((e) => setEpisodeItem(e, makeAvailable(e)));
+    const stage = raise(record.stage, 'AVAILABLE');
+    record.stage = stage.state;
+    return { effects: [...effects, stage.effect], detail: `every requested season is available ${via}` };
+  }
+  const index = episodeIndex(record);
+  const effects: Effect[] = [];
+  const named: string[] = [];
+  for (const ref of event.episodes) {
+    const episode = findEpisode(record, index, ref);
+    if (!episode) continue;
+    if (event.jellyfinItemId) episode.jellyfinId ??= event.jellyfinItemId;
+    named.push(episodeKey(episode));
+    effects.push(setEpisodeItem(episode, makeAvailable(episode)));
+  }
+  return { effects, detail: `${named.join(', ') || 'episode'} playable ${via}` };
+}
+
+function applyFailure(record: RequestRecord, event: Extract<TrackedEvent, { kind: 'declined' | 'failed' }>): Applied {
+  let effects: Effect[];
+  if (record.mediaType === 'movie') {
+    effects = [setMovieItem(record, fail(movieItem(record)))];
+  } else {
+    effects = record.episodes.map((e) => setEpisodeItem(e, fail(e)));
+    const stage = fail({ state: record.stage, downloadId: null, finalPath: null });
+    record.stage = stage.item.state;
+    if (!record.episodes.length) effects.push(stage.effect);
+  }
+  if (effects.includes('advanced')) record.attention = { kind: event.kind, reason: event.reason, since: event.at };
+  return { effects, detail: event.reason };
+}
+
+function applyStage(record: RequestRecord, target: RequestState): Effect {
+  const result = raise(record.stage, target);
+  record.stage = result.state;
+  return result.effect;
+}
+
+function applyRename(record: RequestRecord, event: Extract<TrackedEvent, { kind: 'renamed' }>): Applied {
+  const moves = new Map(event.files.map((f) => [f.previousPath, f.path]));
+  let moved = 0;
+  if (record.finalPath && moves.has(record.finalPath)) {
+    record.finalPath = moves.get(record.finalPath)!;
+    moved++;
+  }
+  for (const episode of record.episodes) {
+    if (episode.finalPath && moves.has(episode.finalPath)) {
+      episode.finalPath = moves.get(episode.finalPath)!;
+      moved++;
+    }
+  }
+  return { effects: [moved ? 'advanced' : 'same'], detail: `${event.files.length === 1 ? '1 file' : `${event.files.length} files`} renamed` };
+}
+
+function applyIssue(record: RequestRecord, event: Extract<TrackedEvent, { kind: 'issue' }>): Applied {
+  const label = `${event.issueType ? `${event.issueType.toLowerCase()} ` : ''}issue${event.issueId ? ` #${event.issueId}` : ''}`;
+  const detail = `${label} ${event.action}${event.message ? `: ${event.message}` : ''}`;
+  if (event.action === 'created' || event.action === 'reopened') {
+    record.attention = { kind: 'issue', reason: `${label} reported${event.message ? `: ${event.message}` : ''}`.slice(0, 1000), since: event.at };
+  } else if (event.action === 'resolved' && record.attention?.kind === 'issue') {
+    record.attention = null;
+  }
+  return { effects: ['same'], detail };
+}
+
+function apply(record: RequestRecord, event: TrackedEvent, options: ReduceOptions): Applied {
+  switch (event.kind) {
+    case 'requested':
+      return { effects: [applyStage(record, 'REQUESTED')], detail: record.requestedBy ? `requested by ${record.requestedBy}` : 'requested' };
+    case 'approved':
+      return { effects: [applyStage(record, 'APPROVED')], detail: event.auto ? 'approved automatically' : 'approved' };
+    case 'declined':
+    case 'failed':
+      return applyFailure(record, event);
+    case 'grabbed':
+      return applyGrab(record, event);
+    case 'imported':
+      return applyImport(record, event, options);
+    case 'available':
+      return applyAvailable(record, event);
+    case 'manual-interaction':
+      record.attention = { kind: 'manual-interaction', reason: event.reason, since: event.at };
+      return { effects: ['same'], detail: event.reason };
+    case 'added':
+      return { effects: ['same'], detail: `added to ${event.source === 'radarr' ? 'Radarr' : 'Sonarr'}` };
+    case 'deleted': {
+      const what = event.what === 'media' ? `deleted from ${event.source === 'radarr' ? 'Radarr' : 'Sonarr'}` : `file deleted: ${event.path ?? ''}`;
+      return { effects: ['same'], detail: `${what}${event.reason ? ` (${event.reason})` : ''}` };
+    }
+    case 'renamed':
+      return applyRename(record, event);
+    case 'issue':
+      return applyIssue(record, event);
+  }
+}
+
+/** Everything but the clock: two records with the same content are the same snapshot. */
+function content(record: RequestRecord): string {
+  const { updatedAt: _u, stateChangedAt: _s, availableAt: _a, ...rest } = record;
+  return JSON.stringify(rest);
+}
+
+function cloneRecord(record: RequestRecord): RequestRecord {
+  return {
+    ...record,
+    ids: { ...record.ids },
+    requestedSeasons: [...record.requestedSeasons],
+    attention: record.attention && { ...record.attention },
+    episodes: record.episodes.map((e) => ({ ...e })),
+    downloads: record.downloads.map((d) => ({ ...d })),
+  };
+}
+
+function describe(effects: Effect[], detail: string): string {
+  if (effects.some((e) => e === 'advanced' || e === 'restarted')) {
+    return effects.includes('restarted') ? `${detail}; restarted with a new download` : detail;
+  }
+  if (effects.includes('upgrade')) return `upgrade: ${detail}`;
+  if (effects.length && effects.every((e) => e === 'late' || e === 'same') && effects.includes('late')) return `late: ${detail}`;
+  return detail;
+}
+
+export function reduce(current: RequestRecord | null, event: TrackedEvent, options: ReduceOptions): Reduction {
+  const record = current ? cloneRecord(current) : createRecord(event);
+  const from = current?.state ?? null;
+  mergeMedia(record, event.media);
+  const applied = apply(record, event, options);
+  record.downloads = deriveDownloads(record);
+  record.state = deriveState(record);
+
+  const progressed = from !== null && record.state !== from && (from === 'FAILED' || rank(record.state) > rank(from));
+  if (progressed && record.attention && CLEARED_BY_PROGRESS.includes(record.attention.kind) && record.state !== 'FAILED') {
+    record.attention = null;
+  }
+  const changed = current === null || content(current) !== content(record);
+  if (changed) record.updatedAt = event.at;
+  if (record.state !== from) record.stateChangedAt = event.at;
+  if (record.state === 'AVAILABLE' && !record.availableAt) record.availableAt = event.at;
+  const attentionRaised = !!record.attention && JSON.stringify(record.attention) !== JSON.stringify(current?.attention ?? null);
+
+  return {
+    record,
+    changed,
+    from,
+    attentionRaised,
+    entry: { at: event.at, source: event.source, event: event.kind, state: record.state, detail: describe(applied.effects, applied.detail).slice(0, 2000) },
+  };
+}

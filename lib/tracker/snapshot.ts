@@ -1,0 +1,40 @@
+import { EPISODE_STATES } from '../states';
+import type { EpisodeCounts, RequestRecord, RequestSnapshot } from './model';
+
+export function displayTitle(record: Pick<RequestRecord, 'title' | 'mediaType' | 'ids'>): string {
+  if (record.title) return record.title;
+  const { tmdb, tvdb } = record.ids;
+  if (record.mediaType === 'tv') return tvdb ? `TVDB ${tvdb}` : `TMDB show ${tmdb ?? '?'}`;
+  return `TMDB movie ${tmdb ?? '?'}`;
+}
+
+export function episodeCounts(record: Pick<RequestRecord, 'episodes'>): EpisodeCounts {
+  const counts = { total: record.episodes.length } as EpisodeCounts;
+  for (const state of EPISODE_STATES) counts[state] = 0;
+  for (const episode of record.episodes) counts[episode.state]++;
+  return counts;
+}
+
+export function toSnapshot(record: RequestRecord): RequestSnapshot {
+  return {
+    id: record.id,
+    title: displayTitle(record),
+    year: record.year,
+    mediaType: record.mediaType,
+    isAnime: record.isAnime,
+    state: record.state,
+    requestedBy: record.requestedBy,
+    posterUrl: record.posterUrl,
+    requestedSeasons: record.requestedSeasons,
+    ids: { ...record.ids },
+    downloads: record.downloads.map((d) => ({ ...d })),
+    finalPath: record.finalPath,
+    episodeCounts: episodeCounts(record),
+    attention: record.attention,
+    episodes: record.episodes.map(({ season, episode, title, state, downloadId, finalPath }) => ({ season, episode, title, state, downloadId, finalPath })),
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    stateChangedAt: record.stateChangedAt,
+    availableAt: record.availableAt,
+  };
+}
