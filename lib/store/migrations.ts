@@ -16,6 +16,7 @@ export const MIGRATIONS: string[] = [
     state TEXT NOT NULL,
     requested_by TEXT,
     poster_url TEXT,
+    info_source TEXT,
     requested_seasons TEXT NOT NULL DEFAULT '[]',
     jellyseerr_request INTEGER,
     tmdb INTEGER,

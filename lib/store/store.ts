@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { MediaType } from '../events';
+import { SourceSchema, type MediaType } from '../events';
 import { RequestStateSchema, type RequestState } from '../states';
 import type { Candidate, Lookup } from '../tracker/correlate';
 import type { Attention, DownloadRecord, EpisodeRecord, RequestRecord, TimelineEntry } from '../tracker/model';
@@ -22,7 +22,7 @@ export interface ListFilter {
 }
 
 const REQUEST_COLUMNS = [
-  'media_type', 'title', 'year', 'is_anime', 'stage', 'state', 'requested_by', 'poster_url', 'requested_seasons',
+  'media_type', 'title', 'year', 'is_anime', 'stage', 'state', 'requested_by', 'poster_url', 'info_source', 'requested_seasons',
   'jellyseerr_request', 'tmdb', 'tvdb', 'imdb', 'radarr', 'sonarr', 'jellyfin', 'download_id', 'final_path', 'attention',
   'created_at', 'updated_at', 'state_changed_at', 'available_at',
 ];
@@ -42,6 +42,7 @@ type RequestRow = {
   state: string;
   requested_by: string | null;
   poster_url: string | null;
+  info_source: string | null;
   requested_seasons: string;
   jellyseerr_request: number | null;
   tmdb: number | null;
@@ -76,7 +77,7 @@ const state = (value: string) => RequestStateSchema.parse(value);
 
 function requestParams(r: RequestRecord): Params {
   return [
-    r.mediaType, r.title, r.year, r.isAnime ? 1 : 0, r.stage, r.state, r.requestedBy, r.posterUrl, JSON.stringify(r.requestedSeasons),
+    r.mediaType, r.title, r.year, r.isAnime ? 1 : 0, r.stage, r.state, r.requestedBy, r.posterUrl, r.infoSource, JSON.stringify(r.requestedSeasons),
     r.ids.jellyseerrRequest, r.ids.tmdb, r.ids.tvdb, r.ids.imdb, r.ids.radarr, r.ids.sonarr, r.ids.jellyfin, r.downloadId, r.finalPath,
     r.attention && JSON.stringify(r.attention), r.createdAt, r.updatedAt, r.stateChangedAt, r.availableAt,
   ];
@@ -114,6 +115,7 @@ function toRecord(row: RequestRow, episodes: EpisodeRecord[], downloads: Downloa
     state: state(row.state),
     requestedBy: row.requested_by,
     posterUrl: row.poster_url,
+    infoSource: row.info_source === null ? null : SourceSchema.parse(row.info_source),
     requestedSeasons: JSON.parse(row.requested_seasons) as number[],
     ids: {
       jellyseerrRequest: row.jellyseerr_request,

@@ -51,6 +51,8 @@ export interface RequestRecord {
   state: RequestState;
   requestedBy: string | null;
   posterUrl: string | null;
+  /** Who supplied title, year and poster: a more authoritative source replaces them (see reduce.ts). */
+  infoSource: Source | null;
   requestedSeasons: number[];
   ids: RequestIds;
   /** A movie's current download. */

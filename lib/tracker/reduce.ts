@@ -1,4 +1,4 @@
-import type { EpisodeRef, MediaInfo, TrackedEvent } from '../events';
+import type { EpisodeRef, MediaInfo, Source, TrackedEvent } from '../events';
 import { episodeKey } from '../sources/episode-numbers';
 import { rank, type EpisodeState, type RequestState } from '../states';
 import { deriveDownloads, deriveState } from './aggregate';
@@ -43,6 +43,7 @@ export function createRecord(event: TrackedEvent): RequestRecord {
     state: 'REQUESTED',
     requestedBy: null,
     posterUrl: null,
+    infoSource: null,
     requestedSeasons: [],
     ids: { jellyseerrRequest: null, tmdb: null, tvdb: null, imdb: null, radarr: null, sonarr: null, jellyfin: null },
     downloadId: null,
@@ -57,12 +58,28 @@ export function createRecord(event: TrackedEvent): RequestRecord {
   };
 }
 
-/** Fill what the request does not know yet; never overwrite what it knows (first word wins, except anime). */
-function mergeMedia(record: RequestRecord, media: MediaInfo): void {
-  record.title ??= media.title ?? null;
-  record.year ??= media.year ?? null;
-  record.posterUrl ??= media.posterUrl ?? null;
+/**
+ * How far a source's words about the media count: Jellyseerr's title, year and poster are what the
+ * household asked for; the arrs' come next, Jellyfin's last. A precedence (not "first word wins")
+ * makes the result the same whatever order the webhooks arrive in.
+ */
+const INFO_PRECEDENCE: Partial<Record<Source, number>> = { jellyseerr: 3, radarr: 2, sonarr: 2, jellyfin: 1 };
+
+function mergeMedia(record: RequestRecord, media: MediaInfo, source: Source): void {
+  const weight = INFO_PRECEDENCE[source] ?? 0;
+  const current = record.infoSource ? INFO_PRECEDENCE[record.infoSource] ?? 0 : 0;
+  if (weight >= current && (media.title || media.year || media.posterUrl)) {
+    record.title = media.title ?? record.title;
+    record.year = media.year ?? record.year;
+    record.posterUrl = media.posterUrl ?? record.posterUrl;
+    record.infoSource = source;
+  } else {
+    record.title ??= media.title ?? null;
+    record.year ??= media.year ?? null;
+    record.posterUrl ??= media.posterUrl ?? null;
+  }
   record.requestedBy ??= media.requestedBy ?? null;
+  // Once anything says anime it is anime (a Radarr tag may be added after the first grab).
   record.isAnime ||= media.isAnime ?? false;
   const ids = record.ids as Record<keyof RequestRecord['ids'], number | string | null>;
   for (const key of Object.keys(ids) as (keyof RequestRecord['ids'])[]) {
@@ -323,7 +340,7 @@ function describe(effects: Effect[], detail: string): string {
 export function reduce(current: RequestRecord | null, event: TrackedEvent, options: ReduceOptions): Reduction {
   const record = current ? cloneRecord(current) : createRecord(event);
   const from = current?.state ?? null;
-  mergeMedia(record, event.media);
+  mergeMedia(record, event.media, event.source);
   const applied = apply(record, event, options);
   record.downloads = deriveDownloads(record);
   record.state = deriveState(record);

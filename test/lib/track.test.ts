@@ -1,0 +1,294 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { StatusStore } from '../../lib/store/store';
+import { MIGRATIONS } from '../../lib/store/migrations';
+import { Connection } from '../../lib/store/sqlite';
+import { toSnapshot } from '../../lib/tracker/snapshot';
+import { track, DEFAULT_TRACK_OPTIONS, type TrackResult } from '../../lib/tracker/track';
+import { INTERSTELLAR, LYCORIS, SEVERANCE, VIOLET, movieBodies, showBodies } from '../support/bodies';
+import { content } from '../support/events';
+import { clone, fixture, type Body } from '../support/fixtures';
+import { tempDir } from '../support/tmp';
+import type { WebhookSource } from '../../lib/sources/parse';
+import { parseWebhook } from '../../lib/sources/parse';
+
+const dir = tempDir();
+let n = 0;
+async function openStore(): Promise<StatusStore> {
+  return StatusStore.open(join(dir, `t${++n}.db`));
+}
+
+async function send(store: StatusStore, source: WebhookSource, body: Body, options = DEFAULT_TRACK_OPTIONS): Promise<TrackResult> {
+  const parsed = parseWebhook(body, source);
+  assert.ok(parsed.ok);
+  return track(store, parsed.event, options);
+}
+
+describe('store', () => {
+  it('opens in WAL mode at the current schema version and removes its WAL files on close', async () => {
+    const file = join(dir, 'wal.db');
+    const store = await StatusStore.open(file);
+    await send(store, 'jellyseerr', fixture('jellyseerr-media-pending'));
+    assert.ok(existsSync(`${file}-wal`));
+    await store.close();
+    assert.equal(existsSync(`${file}-wal`), false);
+    const raw = await Connection.open(file);
+    assert.deepEqual(await raw.get('PRAGMA journal_mode'), { journal_mode: 'wal' });
+    assert.deepEqual(await raw.get('PRAGMA user_version'), { user_version: MIGRATIONS.length });
+    await raw.close();
+  });
+
+  it('refuses a database from a newer version of the package', async () => {
+    const file = join(dir, 'future.db');
+    const raw = await Connection.open(file);
+    await raw.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
+    await raw.close();
+    await assert.rejects(StatusStore.open(file), /newer than this package knows/);
+  });
+
+  it('keeps everything across a close and reopen', async () => {
+    const file = join(dir, 'reopen.db');
+    let store = await StatusStore.open(file);
+    const b = showBodies(LYCORIS);
+    await send(store, 'jellyseerr', b.approved);
+    await send(store, 'sonarr', b.grab());
+    const before = await store.listRequests({ limit: 10 });
+    await store.close();
+    store = await StatusStore.open(file);
+    assert.deepEqual(await store.listRequests({ limit: 10 }), before);
+    assert.equal((await store.timeline(before[0].id)).length, 2);
+    await store.close();
+  });
+
+  it('a failing write job is rolled back alone; the jobs around it commit', async () => {
+    const store = await openStore();
+    const b = movieBodies(INTERSTELLAR);
+    const results = await Promise.allSettled([
+      send(store, 'jellyseerr', b.pending),
+      store.write(async (tx) => {
+        await tx.save(null, (await tx.load(1))!, { at: 'x', source: 'radarr', event: 'x', state: 'FAILED', detail: 'x' }, []);
+        throw new Error('boom');
+      }),
+      send(store, 'radarr', b.grab),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    const list = await store.listRequests({ limit: 10 });
+    assert.equal(list.length, 1, 'the failed job inserted nothing');
+    assert.equal(list[0].state, 'GRABBING');
+    assert.equal((await store.timeline(list[0].id)).length, 2);
+    await store.close();
+  });
+
+  it('list filters by state and activity, newest first', async () => {
+    const store = await openStore();
+    await send(store, 'jellyseerr', movieBodies(INTERSTELLAR).pending);
+    await send(store, 'jellyseerr', showBodies(SEVERANCE).approved);
+    for (const hook of [movieBodies(VIOLET).imported, movieBodies(VIOLET).jellyfin]) await send(store, hook.movie ? 'radarr' : 'jellyfin', hook);
+    assert.deepEqual((await store.listRequests({ limit: 10 })).map((r) => r.title), ['Violet Evergarden: The Movie', 'Severance', 'Interstellar']);
+    assert.deepEqual((await store.listRequests({ limit: 10, activeOnly: true })).map((r) => r.title), ['Severance', 'Interstellar']);
+    assert.deepEqual((await store.listRequests({ limit: 10, states: ['APPROVED', 'AVAILABLE'] })).map((r) => r.state), ['AVAILABLE', 'APPROVED']);
+    assert.equal((await store.listRequests({ limit: 1 })).length, 1);
+    await store.close();
+  });
+
+  it('50 webhooks for one series fired at once lose no episode update', async () => {
+    const store = await openStore();
+    const b = showBodies({ ...LYCORIS, episodes: 50 });
+    await send(store, 'sonarr', b.grab());
+    const results = await Promise.all(b.numbers.map((i) => send(store, 'sonarr', b.importFile(i))));
+    assert.ok(results.every((r) => r.outcome === 'changed'));
+    const [request] = await store.listRequests({ limit: 5 });
+    assert.equal(request.episodes.length, 50);
+    assert.ok(request.episodes.every((e) => e.state === 'IMPORTING' && e.finalPath));
+    assert.equal(request.state, 'IMPORTING');
+    assert.equal((await store.timeline(request.id)).length, 51);
+    await store.close();
+  });
+});
+
+describe('track: correlation', () => {
+  it('Jellyseerr events find their request by request id; an arr-created request is adopted by tmdb', async () => {
+    const store = await openStore();
+    const b = movieBodies(INTERSTELLAR);
+    const grab = await send(store, 'radarr', b.grab);
+    assert.equal(grab.outcome, 'changed');
+    assert.equal(grab.request?.ids.jellyseerrRequest, null);
+    const pending = await send(store, 'jellyseerr', b.pending);
+    assert.equal(pending.request?.id, grab.request?.id, 'no second request for the same movie');
+    assert.equal(pending.request?.ids.jellyseerrRequest, 80);
+    assert.equal(pending.request?.state, 'GRABBING', 'a late Jellyseerr event does not move it back');
+    const approved = await send(store, 'jellyseerr', b.approved);
+    assert.equal(approved.request?.id, grab.request?.id);
+    await store.close();
+  });
+
+  it('Radarr finds a request by download id whatever its case, then by tmdbId; never across media types', async () => {
+    const store = await openStore();
+    const b = movieBodies(INTERSTELLAR);
+    // A show whose TMDB id equals the movie's: TMDB ids of movies and shows overlap.
+    const show = showBodies({ ...SEVERANCE, tmdb: INTERSTELLAR.tmdb });
+    const tv = await send(store, 'jellyseerr', show.approved);
+    const movie = await send(store, 'jellyseerr', b.pending);
+    const grab = await send(store, 'radarr', b.grab);
+    assert.equal(grab.request?.id, movie.request?.id);
+    assert.notEqual(grab.request?.id, tv.request?.id);
+    const imported = clone(b.imported);
+    imported.downloadId = INTERSTELLAR.hash.toLowerCase();
+    imported.movie.tmdbId = 999999; // so only the download id can find it
+    const result = await send(store, 'radarr', imported);
+    assert.equal(result.request?.id, movie.request?.id);
+    assert.equal(result.request?.state, 'IMPORTING');
+    await store.close();
+  });
+
+  it('a re-request of media that is already AVAILABLE becomes a new request, not the old row', async () => {
+    const store = await openStore();
+    const b = movieBodies(INTERSTELLAR);
+    for (const [source, body] of [['jellyseerr', b.pending], ['radarr', b.grab], ['radarr', b.imported], ['jellyfin', b.jellyfin]] as const) await send(store, source, body);
+    const again = clone(b.pending);
+    again.request.request_id = '99';
+    const second = await send(store, 'jellyseerr', again);
+    assert.equal(second.outcome, 'changed');
+    assert.equal(second.request?.id, 2);
+    const grab = clone(b.grab);
+    grab.downloadId = 'BBBB000000000000000000000000000000000000';
+    assert.equal((await send(store, 'radarr', grab)).request?.id, 2, 'the grab goes to the open request, not the old AVAILABLE one');
+    const list = await store.listRequests({ limit: 10 });
+    assert.deepEqual(list.map((r) => [r.id, r.state]), [[2, 'GRABBING'], [1, 'AVAILABLE']]);
+    await store.close();
+  });
+
+  it('a grab after AVAILABLE with no open request is an upgrade of the AVAILABLE one', async () => {
+    const store = await openStore();
+    const b = movieBodies(INTERSTELLAR);
+    for (const [source, body] of [['radarr', b.grab], ['radarr', b.imported], ['jellyfin', b.jellyfin]] as const) await send(store, source, body);
+    const grab = clone(b.grab);
+    grab.downloadId = 'CCCC000000000000000000000000000000000000';
+    const upgrade = await send(store, 'radarr', grab);
+    assert.equal(upgrade.outcome, 'recorded');
+    assert.equal(upgrade.request?.state, 'AVAILABLE');
+    assert.equal(upgrade.notify, false);
+    assert.equal((await store.listRequests({ limit: 10 })).length, 1);
+    await store.close();
+  });
+
+  it('two open requests of one show for different seasons each get their own grabs', async () => {
+    const store = await openStore();
+    const s1 = showBodies({ ...SEVERANCE, requestId: 81, season: 1 });
+    const s2 = showBodies({ ...SEVERANCE, requestId: 82, season: 2, hash: 'D2D2000000000000000000000000000000000000' });
+    const first = await send(store, 'jellyseerr', s1.approved);
+    const second = await send(store, 'jellyseerr', s2.approved);
+    assert.notEqual(first.request?.id, second.request?.id, 'a second Jellyseerr request is never merged into the first');
+    assert.equal((await send(store, 'sonarr', s1.grab())).request?.id, first.request?.id);
+    assert.equal((await send(store, 'sonarr', s2.grab())).request?.id, second.request?.id);
+    await store.close();
+  });
+
+  it('a Jellyfin episode is found by its TVDB id, else by series name and numbers', async () => {
+    const store = await openStore();
+    const b = showBodies(LYCORIS);
+    await send(store, 'sonarr', b.grab());
+    await send(store, 'sonarr', b.importComplete());
+    assert.equal((await send(store, 'jellyfin', b.jellyfinEpisode(2))).request?.episodes[1].state, 'AVAILABLE');
+    const byName = b.jellyfinEpisode(3);
+    delete byName.Provider_tvdb;
+    byName.SeriesName = 'lycoris recoil';
+    const result = await send(store, 'jellyfin', byName);
+    assert.equal(result.request?.episodes[2].state, 'AVAILABLE');
+    const unknown = b.jellyfinEpisode(40);
+    assert.equal((await send(store, 'jellyfin', unknown)).outcome, 'unmatched');
+    await store.close();
+  });
+
+  it('test events never create or change anything; nothing matched is said with a reason', async () => {
+    const store = await openStore();
+    for (const [source, name] of [['sonarr', 'sonarr-test'], ['radarr', 'radarr-test'], ['jellyseerr', 'jellyseerr-test']] as const) {
+      const result = await send(store, source, fixture(name));
+      assert.equal(result.outcome, 'test');
+      assert.equal(result.request, undefined);
+    }
+    assert.deepEqual(await store.listRequests({ limit: 10 }), []);
+    const added = await send(store, 'radarr', fixture('radarr-movie-added'));
+    assert.deepEqual([added.outcome, added.reason], ['unmatched', 'no tracked request for this movie']);
+    const off = await send(store, 'radarr', movieBodies(INTERSTELLAR).grab, { ...DEFAULT_TRACK_OPTIONS, createFromArr: false });
+    assert.equal(off.outcome, 'unmatched');
+    assert.deepEqual(await store.listRequests({ limit: 10 }), []);
+    await store.close();
+  });
+});
+
+describe('track: duplicates and order', () => {
+  it('a retried webhook changes nothing and adds no timeline entry; per-file + import-complete count once', async () => {
+    const store = await openStore();
+    const b = showBodies(LYCORIS);
+    await send(store, 'jellyseerr', b.approved);
+    assert.equal((await send(store, 'jellyseerr', b.approved)).outcome, 'duplicate');
+    await send(store, 'sonarr', b.grab());
+    assert.equal((await send(store, 'sonarr', b.grab())).outcome, 'duplicate');
+    for (const i of b.numbers) await send(store, 'sonarr', b.importFile(i));
+    const complete = await send(store, 'sonarr', b.importComplete());
+    assert.equal(complete.outcome, 'duplicate');
+    const [request] = await store.listRequests({ limit: 1 });
+    assert.equal((await store.timeline(request.id)).length, 2 + 13);
+    await store.close();
+  });
+
+  it('duplicated and reordered webhooks converge to the snapshot of the ordered run', async () => {
+    const b = showBodies(LYCORIS);
+    const ordered: [WebhookSource, Body][] = [
+      ['jellyseerr', b.pending],
+      ['jellyseerr', b.approved],
+      ['sonarr', b.grab()],
+      ...b.numbers.map((i): [WebhookSource, Body] => ['sonarr', b.importFile(i)]),
+      ['sonarr', b.importComplete()],
+      ...b.numbers.map((i): [WebhookSource, Body] => ['jellyfin', b.jellyfinEpisode(i)]),
+    ];
+    const storeA = await openStore();
+    for (const [source, body] of ordered) await send(storeA, source, body);
+    const expected = (await storeA.listRequests({ limit: 5 })).map(toSnapshot);
+    await storeA.close();
+    assert.equal(expected.length, 1);
+    assert.equal(expected[0].state, 'AVAILABLE');
+
+    // A deterministic shuffle with every webhook sent twice.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 3; round++) {
+      const shuffled = [...ordered, ...ordered].map((hook) => ({ hook, key: random() })).sort((x, y) => x.key - y.key).map((x) => x.hook);
+      const store = await openStore();
+      for (const [source, body] of shuffled) await send(store, source, body);
+      const actual = (await store.listRequests({ limit: 5 })).map(toSnapshot);
+      await store.close();
+      assert.deepEqual(actual.map(content), expected.map(content), `round ${round}`);
+    }
+  });
+
+  it('an import before the download reports complete, and before the grab, still converges', async () => {
+    const b = movieBodies(VIOLET);
+    const early = await openStore();
+    for (const [source, body] of [['radarr', b.imported], ['jellyseerr', b.pending], ['radarr', b.grab], ['jellyfin', b.jellyfin]] as const) await send(early, source, body);
+    const late = await openStore();
+    for (const [source, body] of [['jellyseerr', b.pending], ['radarr', b.grab], ['radarr', b.imported], ['jellyfin', b.jellyfin]] as const) await send(late, source, body);
+    const [a] = (await early.listRequests({ limit: 1 })).map(toSnapshot);
+    const [c] = (await late.listRequests({ limit: 1 })).map(toSnapshot);
+    assert.deepEqual(content(a), content(c));
+    assert.equal(a.state, 'AVAILABLE');
+    await early.close();
+    await late.close();
+  });
+
+  it('the state-change output fires on state changes and new attention only', async () => {
+    const store = await openStore();
+    const b = showBodies(LYCORIS);
+    await send(store, 'sonarr', b.grab());
+    const partial = await send(store, 'sonarr', b.importFile(1));
+    assert.equal(partial.notify, false, 'one episode imported does not change the request state');
+    const mi = clone(fixture('sonarr-manual-interaction-required'));
+    const flagged = await send(store, 'sonarr', mi);
+    assert.equal(flagged.notify, true);
+    assert.equal(flagged.request?.attention?.kind, 'manual-interaction');
+    await store.close();
+  });
+});
