@@ -12,21 +12,7 @@ const pkg = require(path.join(root, 'package.json'));
 fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
 
 const settingsFile = path.join(userDir, 'settings.js');
-if (!fs.existsSync(settingsFile)) {
-  fs.writeFileSync(
-    settingsFile,
-    `// Written by npm start; edit freely (it is not overwritten).
-module.exports = {
-  uiHost: process.env.HOST || '127.0.0.1',
-  uiPort: Number(process.env.PORT) || 1880,
-  flowFile: 'flows.json',
-  editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] } },
-  diagnostics: { enabled: false },
-  logging: { console: { level: process.env.LOG_LEVEL || 'info', metrics: false, audit: false } },
-};
-`,
-  );
-}
+if (!fs.existsSync(settingsFile)) fs.copyFileSync(path.join(__dirname, 'node-red-settings.js'), settingsFile);
 
 // Node-RED finds packages in <userDir>/node_modules: link this checkout there.
 const link = path.join(userDir, 'node_modules', pkg.name);

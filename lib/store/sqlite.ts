@@ -37,8 +37,13 @@ export class Connection {
   }
 
   /** For statements whose text varies (multi-row inserts): prepared once, not cached. */
-  runOnce(sql: string, params: Params = []): Promise<void> {
-    return new Promise((resolve, reject) => this.db.run(sql, params, (err) => (err ? reject(err) : resolve())));
+  runOnce(sql: string, params: Params = []): Promise<number> {
+    return new Promise((resolve, reject) =>
+      this.db.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
+        if (err) reject(err);
+        else resolve(this.changes);
+      }),
+    );
   }
 
   allOnce<T>(sql: string, params: Params = []): Promise<T[]> {

@@ -8,10 +8,14 @@ import { migrate } from './migrations';
 import { Connection, type Params } from './sqlite';
 
 /**
- * The only code that knows SQL. One writer connection with one queue: every write job runs alone, in
- * arrival order, inside a savepoint; jobs that queue up while a transaction is open share the next
- * commit (group commit), and each job's promise settles only after that commit. Reads use a second
- * connection, so they only ever see committed data.
+ * The only code that knows SQL. One writer connection with one queue: write jobs run one at a time in
+ * arrival order; jobs that queue up while a transaction is open share the next commit (group commit),
+ * and each job's promise settles only after that commit. If a job fails, the whole batch is rolled
+ * back and its jobs are replayed one per transaction, so a failure never takes others with it.
+ * Reads use a second connection, so they only ever see committed data.
+ *
+ * Throughput is bound by round trips to SQLite's thread, not by CPU, so a record loads in one query
+ * (episodes and downloads aggregated as JSON) and independent statements are issued together.
  */
 
 export interface ListFilter {
@@ -31,6 +35,7 @@ const DOWNLOAD_COLUMNS = ['request_id', 'id', 'progress', 'state'];
 const CANDIDATE = 'r.id, r.state, r.jellyseerr_request, r.requested_seasons';
 const MAX_PARAMS = 900;
 const BATCH_LIMIT = 256;
+const SMALL_INSERT = 4;
 
 type RequestRow = {
   id: number;
@@ -59,18 +64,7 @@ type RequestRow = {
   state_changed_at: string;
   available_at: string | null;
 };
-type EpisodeRow = {
-  request_id: number;
-  season: number;
-  episode: number;
-  title: string | null;
-  state: string;
-  download_id: string | null;
-  final_path: string | null;
-  tvdb_id: number | null;
-  jellyfin_id: string | null;
-};
-type DownloadRow = { request_id: number; id: string; progress: number; state: string };
+type LoadedRow = RequestRow & { episodes_json: string; downloads_json: string };
 type CandidateRow = { id: number; state: string; jellyseerr_request: number | null; requested_seasons: string };
 
 const state = (value: string) => RequestStateSchema.parse(value);
@@ -87,21 +81,29 @@ function episodeParams(requestId: number, e: EpisodeRecord): Params {
   return [requestId, e.season, e.episode, e.title, e.state, e.downloadId, e.finalPath, e.tvdbId, e.jellyfinId];
 }
 
-function toEpisode(row: EpisodeRow): EpisodeRecord {
-  return {
-    season: row.season,
-    episode: row.episode,
-    title: row.title,
-    state: state(row.state) as EpisodeRecord['state'],
-    downloadId: row.download_id,
-    finalPath: row.final_path,
-    tvdbId: row.tvdb_id,
-    jellyfinId: row.jellyfin_id,
-  };
+function downloadParams(requestId: number, d: DownloadRecord): Params {
+  return [requestId, d.id, d.progress, d.state];
 }
 
-function toDownload(row: DownloadRow): DownloadRecord {
-  return { id: row.id, progress: row.progress, state: state(row.state) as DownloadRecord['state'] };
+/** Episode and download columns in the order the JSON aggregates below list them. */
+type EpisodeTuple = [number, number, string | null, string, string | null, string | null, number | null, string | null];
+type DownloadTuple = [string, number, string];
+
+function toEpisodes(json: string): EpisodeRecord[] {
+  return (JSON.parse(json) as EpisodeTuple[]).map(([season, episode, title, st, downloadId, finalPath, tvdbId, jellyfinId]) => ({
+    season,
+    episode,
+    title,
+    state: state(st) as EpisodeRecord['state'],
+    downloadId,
+    finalPath,
+    tvdbId,
+    jellyfinId,
+  }));
+}
+
+function toDownloads(json: string): DownloadRecord[] {
+  return (JSON.parse(json) as DownloadTuple[]).map(([id, progress, st]) => ({ id, progress, state: state(st) as DownloadRecord['state'] }));
 }
 
 function toRecord(row: RequestRow, episodes: EpisodeRecord[], downloads: DownloadRecord[]): RequestRecord {
@@ -150,42 +152,81 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
-async function insertRows(db: Connection, table: string, columns: string[], rows: Params[], verb = 'INSERT OR REPLACE'): Promise<void> {
-  for (const chunk of chunks(rows, Math.floor(MAX_PARAMS / columns.length))) {
-    const values = chunk.map(() => `(${placeholders(columns.length)})`).join(', ');
-    await db.runOnce(`${verb} INTO ${table} (${columns.join(', ')}) VALUES ${values}`, chunk.flat());
-  }
+/** Multi-row inserts (a 1,000-episode season is a few statements, not a thousand). Returns the rows changed. */
+async function insertRows(db: Connection, table: string, columns: string[], rows: Params[], verb = 'INSERT OR REPLACE'): Promise<number> {
+  const counts = await Promise.all(
+    chunks(rows, Math.floor(MAX_PARAMS / columns.length)).map((chunk) => {
+      const values = chunk.map(() => `(${placeholders(columns.length)})`).join(', ');
+      const sql = `${verb} INTO ${table} (${columns.join(', ')}) VALUES ${values}`;
+      // A few small shapes cover almost every event: keep those prepared.
+      return chunk.length <= SMALL_INSERT ? db.run(sql, chunk.flat()).then((r) => r.changes) : db.runOnce(sql, chunk.flat());
+    }),
+  );
+  return counts.reduce((sum, n) => sum + n, 0);
 }
 
-/** Load full records (episodes and downloads in one query each) for the given request rows, keeping their order. */
-async function loadRecords(db: Connection, rows: RequestRow[]): Promise<RequestRecord[]> {
-  if (!rows.length) return [];
-  const episodes = new Map<number, EpisodeRecord[]>();
-  const downloads = new Map<number, DownloadRecord[]>();
-  for (const ids of chunks(rows.map((r) => r.id), MAX_PARAMS)) {
-    const list = placeholders(ids.length);
-    for (const row of await db.allOnce<EpisodeRow>(`SELECT * FROM episodes WHERE request_id IN (${list}) ORDER BY request_id, season, episode`, ids)) {
-      const bucket = episodes.get(row.request_id) ?? [];
-      bucket.push(toEpisode(row));
-      episodes.set(row.request_id, bucket);
-    }
-    for (const row of await db.allOnce<DownloadRow>(`SELECT * FROM downloads WHERE request_id IN (${list}) ORDER BY request_id, id`, ids)) {
-      const bucket = downloads.get(row.request_id) ?? [];
-      bucket.push(toDownload(row));
-      downloads.set(row.request_id, bucket);
-    }
-  }
-  return rows.map((row) => toRecord(row, episodes.get(row.id) ?? [], downloads.get(row.id) ?? []));
+/** A request row with its episodes and downloads, in one statement. */
+const LOAD = `SELECT r.*,
+  (SELECT json_group_array(json_array(season, episode, title, state, download_id, final_path, tvdb_id, jellyfin_id) ORDER BY season, episode)
+     FROM episodes WHERE request_id = r.id) AS episodes_json,
+  (SELECT json_group_array(json_array(id, progress, state) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json
+  FROM requests r`;
+
+function fromLoaded(row: LoadedRow): RequestRecord {
+  return toRecord(row, toEpisodes(row.episodes_json), toDownloads(row.downloads_json));
 }
 
 async function loadRecord(db: Connection, id: number): Promise<RequestRecord | undefined> {
-  const row = await db.get<RequestRow>('SELECT * FROM requests WHERE id = ?', [id]);
-  return row ? (await loadRecords(db, [row]))[0] : undefined;
+  const row = await db.get<LoadedRow>(`${LOAD} WHERE r.id = ?`, [id]);
+  return row && fromLoaded(row);
 }
 
 /** What a write job may do: correlate (Lookup), load, check facts, save. */
+/**
+ * Requests written recently, with every fact they hold. Most events are about a request that is in
+ * flight, so this saves a load and the duplicate check a round trip each. It is only ever read inside
+ * the writer's transaction, dropped on rollback and whenever another connection has committed.
+ */
+const CACHE_LIMIT = 256;
+type Cached = { record: RequestRecord; facts: Set<string> };
+
 export class WriteTx implements Lookup {
+  private readonly cache = new Map<number, Cached>();
+  private dataVersion = -1;
+
   constructor(private readonly db: Connection) {}
+
+  /** Start a write transaction; forget the cache if anyone else changed the file since. */
+  async begin(): Promise<void> {
+    await this.db.run('BEGIN IMMEDIATE');
+    const row = await this.db.get<{ data_version: number }>('PRAGMA data_version');
+    if (row?.data_version !== this.dataVersion) this.cache.clear();
+    this.dataVersion = row?.data_version ?? -1;
+  }
+
+  async rollback(): Promise<void> {
+    this.cache.clear();
+    await this.db.run('ROLLBACK').catch(() => undefined);
+  }
+
+  private remember(record: RequestRecord, facts: Set<string>): void {
+    this.cache.delete(record.id);
+    this.cache.set(record.id, { record, facts });
+    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  private async cached(id: number): Promise<Cached | undefined> {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    const [record, facts] = await Promise.all([
+      loadRecord(this.db, id),
+      this.db.all<{ fact: string }>('SELECT fact FROM facts WHERE request_id = ?', [id]),
+    ]);
+    if (!record) return undefined;
+    const entry = { record, facts: new Set(facts.map((f) => f.fact)) };
+    this.remember(record, entry.facts);
+    return entry;
+  }
 
   private async candidates(sql: string, params: Params): Promise<Candidate[]> {
     return (await this.db.all<CandidateRow>(sql, params)).map(toCandidate);
@@ -222,50 +263,67 @@ export class WriteTx implements Lookup {
     );
   }
 
-  load(id: number): Promise<RequestRecord | undefined> {
-    return loadRecord(this.db, id);
+  /** The stored request (treat it as read-only: the reducer works on a copy). */
+  async load(id: number): Promise<RequestRecord | undefined> {
+    return (await this.cached(id))?.record;
   }
 
-  /** True when the request already holds every one of these facts. */
-  async knowsAll(requestId: number, facts: string[]): Promise<boolean> {
-    const unique = [...new Set(facts)];
-    let known = 0;
-    for (const chunk of chunks(unique, MAX_PARAMS - 1)) {
-      const row = await this.db.allOnce<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM facts WHERE request_id = ? AND fact IN (${placeholders(chunk.length)})`,
-        [requestId, ...chunk],
-      );
-      known += row[0].n;
-    }
-    return known === unique.length;
+  /** Which of an event's facts the request does not hold yet. None: the event is a duplicate. */
+  async newFacts(requestId: number, facts: string[]): Promise<string[]> {
+    const known = (await this.cached(requestId))?.facts ?? new Set<string>();
+    return [...new Set(facts)].filter((fact) => !known.has(fact));
   }
 
-  /** Write what changed between `before` and `after`, the timeline entry and the facts. Returns the saved record. */
-  async save(before: RequestRecord | null, after: RequestRecord, entry: TimelineEntry, facts: string[]): Promise<RequestRecord> {
-    let id = after.id;
-    if (!before) {
-      const result = await this.db.run(`INSERT INTO requests (${REQUEST_COLUMNS.join(', ')}) VALUES (${placeholders(REQUEST_COLUMNS.length)})`, requestParams(after));
-      id = result.lastID;
-    } else {
-      await this.db.run(`UPDATE requests SET ${REQUEST_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...requestParams(after), id]);
-    }
-    const saved = { ...after, id };
+  private async addFacts(requestId: number, facts: string[]): Promise<void> {
+    await insertRows(this.db, 'facts', ['request_id', 'fact'], facts.map((fact): Params => [requestId, fact]), 'INSERT OR IGNORE');
+  }
 
-    const oldEpisodes = new Map((before?.episodes ?? []).map((e) => [`${e.season}:${e.episode}`, JSON.stringify(e)]));
-    const changedEpisodes = saved.episodes.filter((e) => oldEpisodes.get(`${e.season}:${e.episode}`) !== JSON.stringify(e));
-    await insertRows(this.db, 'episodes', EPISODE_COLUMNS, changedEpisodes.map((e) => episodeParams(id, e)));
-
-    const downloadsChanged = JSON.stringify(before?.downloads ?? []) !== JSON.stringify(saved.downloads);
-    if (downloadsChanged) {
-      await this.db.run('DELETE FROM downloads WHERE request_id = ?', [id]);
-      await insertRows(this.db, 'downloads', DOWNLOAD_COLUMNS, saved.downloads.map((d) => [id, d.id, d.progress, d.state]));
-    }
-
-    await this.db.run('INSERT INTO timeline (request_id, at, source, event, state, detail) VALUES (?, ?, ?, ?, ?, ?)', [
-      id, entry.at, entry.source, entry.event, entry.state, entry.detail,
+  /** Insert a new request with its episodes, downloads, first timeline entry and facts. Returns it with its id. */
+  async create(record: RequestRecord, entry: TimelineEntry, facts: string[]): Promise<RequestRecord> {
+    const { lastID: id } = await this.db.run(
+      `INSERT INTO requests (${REQUEST_COLUMNS.join(', ')}) VALUES (${placeholders(REQUEST_COLUMNS.length)})`,
+      requestParams(record),
+    );
+    const saved = { ...record, id };
+    await Promise.all([
+      insertRows(this.db, 'episodes', EPISODE_COLUMNS, saved.episodes.map((e) => episodeParams(id, e))),
+      insertRows(this.db, 'downloads', DOWNLOAD_COLUMNS, saved.downloads.map((d) => downloadParams(id, d))),
+      this.addTimeline(id, entry),
+      this.addFacts(id, [...new Set(facts)]),
     ]);
-    await insertRows(this.db, 'facts', ['request_id', 'fact'], [...new Set(facts)].map((fact) => [id, fact]), 'INSERT OR IGNORE');
+    this.remember(saved, new Set(facts));
     return saved;
+  }
+
+  /** Write what changed between `before` and `after` (same id), the timeline entry and the new facts. */
+  async update(before: RequestRecord, after: RequestRecord, entry: TimelineEntry, facts: string[]): Promise<RequestRecord> {
+    const id = before.id;
+    const known = (await this.cached(id))?.facts ?? new Set<string>();
+    const oldEpisodes = new Map(before.episodes.map((e) => [`${e.season}:${e.episode}`, JSON.stringify(e)]));
+    const changedEpisodes = after.episodes.filter((e) => oldEpisodes.get(`${e.season}:${e.episode}`) !== JSON.stringify(e));
+    const oldDownloads = new Map(before.downloads.map((d) => [d.id, JSON.stringify(d)]));
+    const changedDownloads = after.downloads.filter((d) => oldDownloads.get(d.id) !== JSON.stringify(d));
+    const kept = new Set(after.downloads.map((d) => d.id));
+    const dropped = before.downloads.filter((d) => !kept.has(d.id)).map((d) => d.id);
+    // Independent statements: issued together, one wait for all.
+    await Promise.all([
+      this.db.run(`UPDATE requests SET ${REQUEST_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...requestParams(after), id]),
+      insertRows(this.db, 'episodes', EPISODE_COLUMNS, changedEpisodes.map((e) => episodeParams(id, e))),
+      insertRows(this.db, 'downloads', DOWNLOAD_COLUMNS, changedDownloads.map((d) => downloadParams(id, d))),
+      dropped.length ? this.db.runOnce(`DELETE FROM downloads WHERE request_id = ? AND id IN (${placeholders(dropped.length)})`, [id, ...dropped]) : undefined,
+      this.addTimeline(id, entry),
+      this.addFacts(id, facts),
+    ]);
+    const saved = { ...after, id };
+    facts.forEach((fact) => known.add(fact));
+    this.remember(saved, known);
+    return saved;
+  }
+
+  private async addTimeline(requestId: number, entry: TimelineEntry): Promise<void> {
+    await this.db.run('INSERT INTO timeline (request_id, at, source, event, state, detail) VALUES (?, ?, ?, ?, ?, ?)', [
+      requestId, entry.at, entry.source, entry.event, entry.state, entry.detail,
+    ]);
   }
 }
 
@@ -315,46 +373,56 @@ export class StatusStore {
   private async drain(): Promise<void> {
     while (this.queue.length) {
       const batch = this.queue.splice(0, BATCH_LIMIT);
-      const settled: (() => void)[] = [];
+      if (batch.length > 1 && (await this.runBatch(batch))) continue;
+      // A single job, or a batch in which one failed: one transaction per job.
+      for (const job of batch) await this.runBatch([job]);
+    }
+  }
+
+  /**
+   * Run jobs in one transaction. Returns false (after rolling back, settling nothing) when a job of a
+   * larger batch failed, so the caller can replay them one by one; a single job settles either way.
+   */
+  private async runBatch(jobs: Job[]): Promise<boolean> {
+    const settle: (() => void)[] = [];
+    try {
+      await this.tx.begin();
+    } catch (err) {
+      await this.tx.rollback();
+      jobs.forEach((job) => job.reject(err));
+      return true;
+    }
+    for (const job of jobs) {
       try {
-        await this.writer.run('BEGIN IMMEDIATE');
+        const value = await job.run(this.tx);
+        settle.push(() => job.resolve(value));
       } catch (err) {
-        batch.forEach((job) => job.reject(err));
-        continue;
-      }
-      for (const job of batch) {
-        await this.writer.run('SAVEPOINT job');
-        try {
-          const value = await job.run(this.tx);
-          await this.writer.run('RELEASE job');
-          settled.push(() => job.resolve(value));
-        } catch (err) {
-          await this.writer.run('ROLLBACK TO job');
-          await this.writer.run('RELEASE job');
-          settled.push(() => job.reject(err));
-        }
-      }
-      try {
-        await this.writer.run('COMMIT');
-        settled.forEach((settle) => settle());
-      } catch (err) {
-        await this.writer.run('ROLLBACK').catch(() => undefined);
-        batch.forEach((job) => job.reject(err));
+        await this.tx.rollback();
+        if (jobs.length > 1) return false;
+        job.reject(err);
+        return true;
       }
     }
+    try {
+      await this.writer.run('COMMIT');
+      settle.forEach((done) => done());
+    } catch (err) {
+      await this.tx.rollback();
+      jobs.forEach((job) => job.reject(err));
+    }
+    return true;
   }
 
   async listRequests(filter: ListFilter): Promise<RequestRecord[]> {
     const where: string[] = [];
     const params: Params = [];
     if (filter.states?.length) {
-      where.push(`state IN (${placeholders(filter.states.length)})`);
+      where.push(`r.state IN (${placeholders(filter.states.length)})`);
       params.push(...filter.states);
     }
-    if (filter.activeOnly) where.push(`state NOT IN ('AVAILABLE', 'FAILED')`);
-    const sql = `SELECT * FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    const rows = await this.reader.allOnce<RequestRow>(sql, [...params, filter.limit]);
-    return loadRecords(this.reader, rows);
+    if (filter.activeOnly) where.push(`r.state NOT IN ('AVAILABLE', 'FAILED')`);
+    const sql = `${LOAD} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ?`;
+    return (await this.reader.allOnce<LoadedRow>(sql, [...params, filter.limit])).map(fromLoaded);
   }
 
   getRequest(id: number): Promise<RequestRecord | undefined> {

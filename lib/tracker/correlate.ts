@@ -53,33 +53,44 @@ function preferSeasons(candidates: Candidate[], seasons: number[]): Candidate | 
   return candidates.find((c) => !c.requestedSeasons.length || seasons.some((s) => c.requestedSeasons.includes(s))) ?? candidates[0];
 }
 
-async function byMedia(lookup: Lookup, event: TrackedEvent, accept: (c: Candidate) => boolean, withImdb = false) {
-  for (const [key, value] of mediaKeys(event, withImdb)) {
-    const found = (await lookup.byMediaId(event.media.mediaType, key, value)).filter(accept);
-    if (found.length) return { found, via: key };
+type KeyedCandidates = { via: string; found: Candidate[] }[];
+
+/** Every media-id lookup at once (they are independent; the store answers them in one round trip). */
+async function byMediaKeys(lookup: Lookup, event: TrackedEvent, withImdb = false): Promise<KeyedCandidates> {
+  const keys = mediaKeys(event, withImdb);
+  const lists = await Promise.all(keys.map(([key, value]) => lookup.byMediaId(event.media.mediaType, key, value)));
+  return keys.map(([key], i) => ({ via: key, found: lists[i] }));
+}
+
+/** The first key, in order, with a candidate that passes `accept`. */
+function firstAccepted(keyed: KeyedCandidates, accept: (c: Candidate) => boolean) {
+  for (const { via, found } of keyed) {
+    const accepted = found.filter(accept);
+    if (accepted.length) return { via, found: accepted };
   }
   return undefined;
 }
 
 async function correlateJellyseerr(lookup: Lookup, event: TrackedEvent): Promise<Correlation> {
   const requestId = event.media.ids.jellyseerrRequest;
+  const [byRequest, keyed] = await Promise.all([
+    requestId !== undefined && event.kind !== 'issue' ? lookup.byJellyseerrRequest(requestId) : [],
+    byMediaKeys(lookup, event),
+  ]);
   if (event.kind === 'issue') {
     // Issues are about media in the library: any request for it, newest first.
-    const any = await byMedia(lookup, event, () => true);
+    const any = firstAccepted(keyed, () => true);
     return any ? match(any.found[0], any.via) : { kind: 'unmatched', reason: 'no tracked request for this media' };
   }
-  if (requestId !== undefined) {
-    const [byRequest] = await lookup.byJellyseerrRequest(requestId);
-    if (byRequest) return match(byRequest, 'jellyseerrRequest');
-  }
+  if (byRequest[0]) return match(byRequest[0], 'jellyseerrRequest');
   // An arr event may have created the request first; it has no Jellyseerr id yet. Another Jellyseerr
   // request (season 2 of a show) is never merged into it. Only "available" may finish an AVAILABLE one:
   // a new request for media that is already there must not land on the old row.
   const fromArr = (c: Candidate) => c.jellyseerrRequest === null;
-  const open = await byMedia(lookup, event, (c) => fromArr(c) && unfinished(c));
+  const open = firstAccepted(keyed, (c) => fromArr(c) && unfinished(c));
   if (open) return match(open.found[0], open.via);
   if (event.kind === 'available') {
-    const done = await byMedia(lookup, event, (c) => fromArr(c) && available(c));
+    const done = firstAccepted(keyed, (c) => fromArr(c) && available(c));
     if (done) return match(done.found[0], done.via);
   }
   return { kind: 'create' };
@@ -89,12 +100,11 @@ async function correlateArr(lookup: Lookup, event: TrackedEvent, options: Correl
   const { mediaType } = event.media;
   const downloadId = 'downloadId' in event ? event.downloadId : undefined;
   const seasons = seasonsOf(event);
+  const [byDownload, keyed] = await Promise.all([downloadId ? lookup.byDownloadId(mediaType, downloadId) : [], byMediaKeys(lookup, event)]);
   for (const accept of [unfinished, available]) {
-    if (downloadId) {
-      const found = (await lookup.byDownloadId(mediaType, downloadId)).filter(accept);
-      if (found.length) return match(found[0], 'downloadId');
-    }
-    const media = await byMedia(lookup, event, accept);
+    const found = byDownload.filter(accept);
+    if (found.length) return match(found[0], 'downloadId');
+    const media = firstAccepted(keyed, accept);
     if (media) return match(preferSeasons(media.found, seasons)!, media.via);
   }
   if (event.kind === 'grabbed' || event.kind === 'imported') {
@@ -107,22 +117,23 @@ async function correlateArr(lookup: Lookup, event: TrackedEvent, options: Correl
 async function correlateJellyfin(lookup: Lookup, event: Extract<TrackedEvent, { kind: 'available' }>): Promise<Correlation> {
   if (event.media.mediaType === 'movie') {
     if (!event.media.ids.tmdb && !event.media.ids.imdb) return { kind: 'unmatched', reason: 'the Jellyfin item has no TMDB or IMDb id' };
+    const keyed = await byMediaKeys(lookup, event, true);
     for (const accept of [unfinished, available]) {
-      const media = await byMedia(lookup, event, accept, true);
+      const media = firstAccepted(keyed, accept);
       if (media) return match(media.found[0], media.via);
     }
     return { kind: 'unmatched', reason: 'no tracked movie with these provider ids' };
   }
   const [first] = event.episodes;
+  const [byTvdb, byName] = await Promise.all([
+    first.tvdbId ? lookup.byEpisodeTvdb(first.tvdbId) : [],
+    event.media.title ? lookup.bySeriesEpisode(event.media.title, first.season, first.episode) : [],
+  ]);
   for (const accept of [unfinished, available]) {
-    if (first.tvdbId) {
-      const found = (await lookup.byEpisodeTvdb(first.tvdbId)).filter(accept);
-      if (found.length) return match(found[0], 'episodeTvdb');
-    }
-    if (event.media.title) {
-      const found = (await lookup.bySeriesEpisode(event.media.title, first.season, first.episode)).filter(accept);
-      if (found.length) return match(found[0], 'seriesEpisode');
-    }
+    const tvdb = byTvdb.filter(accept);
+    if (tvdb.length) return match(tvdb[0], 'episodeTvdb');
+    const named = byName.filter(accept);
+    if (named.length) return match(named[0], 'seriesEpisode');
   }
   return { kind: 'unmatched', reason: 'no tracked episode with this TVDB id or series name and numbers' };
 }

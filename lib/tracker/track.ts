@@ -46,11 +46,17 @@ export async function track(store: StatusStore, event: MediaEvent, options: Trac
   return store.write(async (tx) => {
     const found = await correlate(tx, event, options);
     if (found.kind === 'unmatched') return { outcome: 'unmatched', reason: found.reason, notify: false };
-    const current = found.kind === 'match' ? (await tx.load(found.requestId)) ?? null : null;
     const facts = eventFacts(event);
-    if (current && (await tx.knowsAll(current.id, facts))) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
+    if (found.kind === 'create') {
+      const result = reduce(null, event, options);
+      const request = await tx.create(result.record, result.entry, facts);
+      return { outcome: 'changed', request, from: null, notify: true };
+    }
+    const [current, fresh] = await Promise.all([tx.load(found.requestId), tx.newFacts(found.requestId, facts)]);
+    if (!current) throw new Error(`request ${found.requestId} vanished during correlation`);
+    if (!fresh.length) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
     const result = reduce(current, event, options);
-    const request = await tx.save(current, result.record, result.entry, facts);
+    const request = await tx.update(current, result.record, result.entry, fresh);
     return {
       outcome: result.changed ? 'changed' : 'recorded',
       request,

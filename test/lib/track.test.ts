@@ -68,7 +68,7 @@ describe('store', () => {
     const results = await Promise.allSettled([
       send(store, 'jellyseerr', b.pending),
       store.write(async (tx) => {
-        await tx.save(null, (await tx.load(1))!, { at: 'x', source: 'radarr', event: 'x', state: 'FAILED', detail: 'x' }, []);
+        await tx.create((await tx.load(1))!, { at: 'x', source: 'radarr', event: 'x', state: 'FAILED', detail: 'x' }, []);
         throw new Error('boom');
       }),
       send(store, 'radarr', b.grab),
@@ -79,6 +79,22 @@ describe('store', () => {
     assert.equal(list[0].state, 'GRABBING');
     assert.equal((await store.timeline(list[0].id)).length, 2);
     await store.close();
+  });
+
+  it('two stores on one file see each other\'s commits (the write cache is dropped when another connection wrote)', async () => {
+    const file = join(dir, 'shared.db');
+    const a = await StatusStore.open(file);
+    const b = await StatusStore.open(file);
+    const movie = movieBodies(INTERSTELLAR);
+    assert.equal((await send(a, 'jellyseerr', movie.pending)).request?.state, 'REQUESTED');
+    assert.equal((await send(b, 'jellyseerr', movie.approved)).request?.state, 'APPROVED');
+    const grab = await send(a, 'radarr', movie.grab);
+    assert.equal(grab.from, 'APPROVED', 'a saw what b committed');
+    assert.equal((await send(b, 'jellyseerr', movie.approved)).outcome, 'duplicate');
+    assert.equal((await send(a, 'jellyseerr', movie.approved)).outcome, 'duplicate', 'a knows the fact b recorded');
+    assert.deepEqual((await a.timeline(1)).map((t) => t.state), ['REQUESTED', 'APPROVED', 'GRABBING']);
+    await a.close();
+    await b.close();
   });
 
   it('list filters by state and activity, newest first', async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './fixtures';
 
@@ -10,6 +11,8 @@ import { ROOT } from './fixtures';
  */
 export interface RunningNodeRed {
   url: string;
+  /** The launcher's pid (scripts/start.js, or Node-RED itself for a bare start). */
+  pid: number;
   userDir: string;
   output(): string;
   stop(): Promise<void>;
@@ -25,10 +28,20 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startNodeRed(userDir: string, env: Record<string, string> = {}, timeoutMs = 30000): Promise<RunningNodeRed> {
+/**
+ * `withPackage: false` starts a bare Node-RED (same settings, without this package) as a baseline;
+ * it is ready when its editor answers.
+ */
+export async function startNodeRed(userDir: string, env: Record<string, string> = {}, timeoutMs = 30000, withPackage = true): Promise<RunningNodeRed> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'scripts', 'start.js')], {
+  if (!withPackage) {
+    mkdirSync(userDir, { recursive: true });
+    copyFileSync(join(ROOT, 'scripts', 'node-red-settings.js'), join(userDir, 'settings.js'));
+  }
+  const args = withPackage ? [join(ROOT, 'scripts', 'start.js')] : [require.resolve('node-red/red.js'), '--userDir', userDir];
+  const ready = withPackage ? `${url}/media-status/api/requests?limit=1` : `${url}/`;
+  const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, PORT: String(port), NODE_RED_USER_DIR: userDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -42,7 +55,7 @@ export async function startNodeRed(userDir: string, env: Record<string, string> 
     if (child.exitCode !== null) throw new Error(`Node-RED exited early:\n${output}`);
     try {
       // The read API answers once the flows (and the store) are running.
-      const res = await fetch(`${url}/media-status/api/requests?limit=1`);
+      const res = await fetch(ready);
       if (res.ok) break;
     } catch {
       // not listening yet
@@ -56,6 +69,7 @@ export async function startNodeRed(userDir: string, env: Record<string, string> 
 
   return {
     url,
+    pid: child.pid!,
     userDir,
     output: () => output,
     async stop() {

@@ -1,0 +1,213 @@
+/**
+ * npm run bench: speed and memory of the tracker, each against a baseline measured in the same run
+ * on the same machine. Writes bench/results/latest.json and prints a table.
+ *
+ * 1. Webhooks per second through the example tracker flow vs a bare `http in -> http response` flow
+ *    in the same Node-RED (target: at least half the bare throughput).
+ * 2. End-to-end time of a Sonarr Grab and an import-complete for a 1,000-episode season (target < 250 ms).
+ * 3. With 10,000 requests and 100,000 episodes stored: reading the 100 newest and one request (target < 20 ms).
+ * 4. Resident memory of Node-RED with the package loaded and that store open vs bare Node-RED (target < 40 MB).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseWebhook } from '../lib/sources/parse';
+import { StatusStore } from '../lib/store/store';
+import { track } from '../lib/tracker/track';
+import { INTERSTELLAR, LYCORIS, movieJourney, showBodies, type Hook } from '../test/support/bodies';
+import { ROOT } from '../test/support/fixtures';
+import { startNodeRed, type RunningNodeRed } from '../test/support/node-red';
+
+const CONCURRENCY = 16;
+
+type Result = { name: string; value: number; unit: string; baseline?: number; target?: string; ok?: boolean };
+const results: Result[] = [];
+
+function post(agent: Agent, url: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function get(agent: Agent, url: string): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    request(url, { agent }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** Send every job (an ordered chain of posts) with CONCURRENCY chains in flight; returns requests per second. */
+async function throughput(chains: [string, string][][]): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const total = chains.reduce((n, chain) => n + chain.length, 0);
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < chains.length) {
+        const chain = chains[next++];
+        for (const [url, body] of chain) {
+          const status = await post(agent, url, body);
+          if (status !== 200) throw new Error(`${url} answered ${status}`);
+        }
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  return total / seconds;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** The Node-RED process: the launcher itself for a bare start, else the child of scripts/start.js. */
+function nodeRedPid(red: RunningNodeRed, launcher: boolean): number {
+  if (!launcher) return red.pid;
+  return Number(readFileSync(`/proc/${red.pid}/task/${red.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+}
+
+function movieSpec(i: number) {
+  const hex = (i + 0x100000).toString(16).toUpperCase();
+  return { ...INTERSTELLAR, requestId: 100000 + i, tmdb: 500000 + i, imdb: `tt9${String(i).padStart(6, '0')}`, title: `Bench Movie ${i}`, radarrId: 10000 + i, hash: hex.padStart(40, 'B') };
+}
+
+function bodies(hooks: Hook[], base: string, bare: boolean): [string, string][] {
+  return hooks.map(([source, body]) => [bare ? `${base}/bare` : `${base}/hooks/${source}`, JSON.stringify(body)]);
+}
+
+function withBareTab(flowFile: string): void {
+  const flow = JSON.parse(readFileSync(join(ROOT, 'examples', 'media-status-tracker.json'), 'utf8'));
+  flow.push(
+    { id: 'bench0000000001', type: 'tab', label: 'bare' },
+    { id: 'bench0000000002', z: 'bench0000000001', type: 'http in', url: '/bare', method: 'post', upload: false, swaggerDoc: '', x: 100, y: 100, wires: [['bench0000000003']] },
+    { id: 'bench0000000003', z: 'bench0000000001', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"ok":true}', tot: 'json' }], x: 300, y: 100, wires: [['bench0000000004']] },
+    { id: 'bench0000000004', z: 'bench0000000001', type: 'http response', statusCode: '', headers: {}, x: 500, y: 100, wires: [] },
+  );
+  writeFileSync(flowFile, JSON.stringify(flow));
+}
+
+async function populate(file: string, requests: number, episodesEach: number): Promise<void> {
+  const store = await StatusStore.open(file);
+  const show = showBodies({ ...LYCORIS, episodes: episodesEach });
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < requests; i++) {
+    const grab = show.grab();
+    grab.series = { ...grab.series, id: 50000 + i, tvdbId: 2000000 + i, tmdbId: 3000000 + i, title: `Bench Show ${i}` };
+    grab.downloadId = (i + 0x100000).toString(16).toUpperCase().padStart(40, 'D');
+    const parsed = parseWebhook(grab, 'sonarr');
+    if (!parsed.ok) throw new Error(parsed.error);
+    pending.push(track(store, parsed.event));
+    if (pending.length >= 500) await Promise.all(pending.splice(0));
+  }
+  await Promise.all(pending);
+  await store.close();
+}
+
+function report(result: Result): void {
+  results.push(result);
+  const ratio = result.baseline ? `  (x${(result.value / result.baseline).toFixed(2)} of baseline ${result.baseline.toFixed(1)} ${result.unit})` : '';
+  const verdict = result.ok === undefined ? '' : result.ok ? '  ok' : '  MISSED';
+  console.log(`${result.name.padEnd(62)} ${result.value.toFixed(1).padStart(9)} ${result.unit}${ratio}${result.target ? `  target ${result.target}` : ''}${verdict}`);
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mst-bench-'));
+  try {
+    // 1. Throughput: the tracker flow against a bare flow in the same Node-RED.
+    const userDir = join(dir, 'node-red');
+    mkdirSync(userDir, { recursive: true });
+    withBareTab(join(userDir, 'flows.json'));
+    let red = await startNodeRed(userDir, { STATUS_DB: join(dir, 'throughput.db') });
+    const journeys = Array.from({ length: 600 }, (_, i) => movieJourney(movieSpec(i)));
+    await throughput(journeys.slice(0, 40).map((j) => bodies(j, red.url, true))); // warm-up
+    const bare = await throughput(journeys.slice(40).map((j) => bodies(j, red.url, true)));
+    const tracker = await throughput(journeys.slice(40).map((j) => bodies(j, red.url, false)));
+    report({ name: 'webhooks/s, tracker flow (movie journeys, 16 in flight)', value: tracker, unit: 'req/s', baseline: bare, target: '>= 0.5 x bare', ok: tracker >= bare / 2 });
+
+    // 2. A 1,000-episode season: grab and import-complete, end to end over HTTP.
+    const agent = new Agent({ keepAlive: true });
+    const grabTimes: number[] = [];
+    const importTimes: number[] = [];
+    const bareTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const show = showBodies({ ...LYCORIS, episodes: 1000, title: `Long Show ${i}`, tvdb: 900000 + i, tmdb: 910000 + i, sonarrId: 700 + i, requestId: 70000 + i, hash: (i + 0xabc).toString(16).toUpperCase().padStart(40, 'A') });
+      const grab = JSON.stringify(show.grab());
+      const complete = JSON.stringify(show.importComplete());
+      bareTimes.push(await timed(() => post(agent, `${red.url}/bare`, complete)));
+      grabTimes.push(await timed(() => post(agent, `${red.url}/hooks/sonarr`, grab)));
+      importTimes.push(await timed(() => post(agent, `${red.url}/hooks/sonarr`, complete)));
+    }
+    const bareRoundTrip = median(bareTimes);
+    report({ name: 'Sonarr Grab, 1,000 episodes, end to end (median of 5)', value: median(grabTimes), unit: 'ms', baseline: bareRoundTrip, target: '< 250 ms', ok: median(grabTimes) < 250 });
+    report({ name: 'Sonarr import-complete, 1,000 files, end to end (median of 5)', value: median(importTimes), unit: 'ms', baseline: bareRoundTrip, target: '< 250 ms', ok: median(importTimes) < 250 });
+    agent.destroy();
+    await red.stop();
+
+    // 3 and 4. A big store: 10,000 requests, 100,000 episodes.
+    const big = join(dir, 'big.db');
+    const populateMs = await timed(() => populate(big, 10000, 10));
+    console.log(`(stored 10,000 requests with 100,000 episodes in ${(populateMs / 1000).toFixed(1)} s)`);
+    const bigDir = join(dir, 'node-red-big');
+    mkdirSync(bigDir, { recursive: true });
+    copyFileSync(join(ROOT, 'examples', 'media-status-tracker.json'), join(bigDir, 'flows.json'));
+    red = await startNodeRed(bigDir, { STATUS_DB: big });
+    const readAgent = new Agent({ keepAlive: true });
+    const list: number[] = [];
+    const one: number[] = [];
+    let listBytes = 0;
+    for (let i = 0; i < 30; i++) {
+      list.push(await timed(async () => (listBytes = (await get(readAgent, `${red.url}/media-status/api/requests?limit=100`)).bytes)));
+      one.push(await timed(() => get(readAgent, `${red.url}/media-status/api/requests/${1 + ((i * 331) % 10000)}`)));
+    }
+    const notFound: number[] = [];
+    for (let i = 0; i < 30; i++) notFound.push(await timed(() => get(readAgent, `${red.url}/media-status/api/requests/999999`)));
+    readAgent.destroy();
+    const floor = median(notFound.slice(5));
+    report({ name: `read the 100 newest (${Math.round(listBytes / 1024)} KB), 10k requests stored (median)`, value: median(list.slice(5)), unit: 'ms', baseline: floor, target: '< 20 ms', ok: median(list.slice(5)) < 20 });
+    report({ name: 'read one request with its timeline, 10k requests stored (median)', value: median(one.slice(5)), unit: 'ms', baseline: floor, target: '< 20 ms', ok: median(one.slice(5)) < 20 });
+    const trackerRss = rssOf(nodeRedPid(red, true));
+    await red.stop();
+
+    const bareDir = join(dir, 'node-red-bare');
+    mkdirSync(bareDir, { recursive: true });
+    writeFileSync(join(bareDir, 'flows.json'), '[]');
+    const bareRed = await startNodeRed(bareDir, {}, 30000, false);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const bareRss = rssOf(nodeRedPid(bareRed, false));
+    await bareRed.stop();
+    const growth = (trackerRss - bareRss) / 1024 / 1024;
+    report({ name: 'memory growth: package + big store open vs bare Node-RED', value: growth, unit: 'MB', baseline: bareRss / 1024 / 1024, target: '< 40 MB', ok: growth < 40 });
+
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
