@@ -364,18 +364,21 @@ export class StatusStore {
     if (this.closed) return Promise.reject(new Error('the status store is closed'));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
-      this.draining ??= this.drain().finally(() => {
-        this.draining = null;
-      });
+      this.draining ??= this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, BATCH_LIMIT);
-      if (batch.length > 1 && (await this.runBatch(batch))) continue;
-      // A single job, or a batch in which one failed: one transaction per job.
-      for (const job of batch) await this.runBatch([job]);
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, BATCH_LIMIT);
+        if (batch.length > 1 && (await this.runBatch(batch))) continue;
+        // A single job, or a batch in which one failed: one transaction per job.
+        for (const job of batch) await this.runBatch([job]);
+      }
+    } finally {
+      // In the same tick as the last empty-queue check: a write arriving after it starts a new drain.
+      this.draining = null;
     }
   }
 

@@ -62,6 +62,18 @@ describe('store', () => {
     await store.close();
   });
 
+  it('a write that arrives just as the queue empties is still run (awaited writes back to back)', async () => {
+    const store = await openStore();
+    const b = showBodies(LYCORIS);
+    for (const body of [b.approved, b.grab(), b.importFile(1), b.importFile(2)]) {
+      const parsed = parseWebhook(body, body.eventType ? 'sonarr' : 'jellyseerr');
+      assert.ok(parsed.ok);
+      assert.equal((await track(store, parsed.event)).outcome, 'changed');
+    }
+    for (let i = 0; i < 50; i++) await store.write(async () => i);
+    await store.close();
+  });
+
   it('a failing write job is rolled back alone; the jobs around it commit', async () => {
     const store = await openStore();
     const b = movieBodies(INTERSTELLAR);
