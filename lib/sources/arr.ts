@@ -50,7 +50,7 @@ export function manualInteractionReason(app: string, body: z.infer<typeof Manual
 }
 
 /** Events that exist in both arrs and are about no request. Returns undefined for the others. */
-export function serviceEvent(app: 'radarr' | 'sonarr', eventType: string, body: unknown, at: string): MediaEvent | undefined {
+function serviceEvent(app: 'radarr' | 'sonarr', eventType: string, body: unknown, at: string): MediaEvent | undefined {
   switch (eventType) {
     case 'Test':
       return { source: app, at, kind: 'test', name: eventType };
@@ -67,6 +67,20 @@ export function serviceEvent(app: 'radarr' | 'sonarr', eventType: string, body: 
   }
 }
 
-export function unknownEvent(app: 'radarr' | 'sonarr', eventType: string, at: string): MediaEvent {
-  return { source: app, at, kind: 'ignored', name: eventType.slice(0, 100), reason: `unknown ${app} event type "${eventType.slice(0, 100)}"` };
+const Envelope = z.object({ eventType: text(64) });
+
+export type ArrBase<App extends 'radarr' | 'sonarr'> = { source: App; at: string };
+export type ArrHandlers<App extends 'radarr' | 'sonarr'> = Record<string, (body: unknown, base: ArrBase<App>) => MediaEvent>;
+
+/**
+ * The shape both arrs share: the PascalCase `eventType` picks the handler; the service events are
+ * common; an unknown type is understood as "ignored" (a newer arr), not rejected.
+ */
+export function normaliseArr<App extends 'radarr' | 'sonarr'>(app: App, handlers: ArrHandlers<App>, body: unknown, at: string): MediaEvent {
+  const { eventType } = Envelope.parse(body);
+  const service = serviceEvent(app, eventType, body, at);
+  if (service) return service;
+  // Own keys only: an eventType such as "constructor" must not reach Object.prototype.
+  if (Object.hasOwn(handlers, eventType)) return handlers[eventType](body, { source: app, at });
+  return { source: app, at, kind: 'ignored', name: eventType, reason: `unknown ${app} event type "${eventType}"` };
 }

@@ -7,11 +7,11 @@ import {
   ManualInteractionSchema,
   TagsSchema,
   manualInteractionReason,
+  normaliseArr,
   normaliseDownloadId,
   posterOf,
   releaseOf,
-  serviceEvent,
-  unknownEvent,
+  type ArrHandlers,
 } from './arr';
 import { text } from './schema-helpers';
 
@@ -30,7 +30,6 @@ export const RadarrMovieSchema = z.object({
 
 const MovieFileSchema = z.object({ path: text(4096), relativePath: text(4096).optional() });
 
-const Envelope = z.object({ eventType: text(64) });
 const WithMovie = z.object({ movie: RadarrMovieSchema });
 
 export const RadarrSchemas = {
@@ -63,54 +62,51 @@ function mediaOf(movie: RadarrMovie): MediaInfo {
   };
 }
 
+const handlers: ArrHandlers<'radarr'> = {
+  Grab(body, base) {
+    const b = RadarrSchemas.Grab.parse(body);
+    return { ...base, kind: 'grabbed', media: mediaOf(b.movie), downloadId: normaliseDownloadId(b.downloadId), episodes: [], release: releaseOf(b.release) };
+  },
+  Download(body, base) {
+    const b = RadarrSchemas.Download.parse(body);
+    return {
+      ...base,
+      kind: 'imported',
+      media: mediaOf(b.movie),
+      downloadId: normaliseDownloadId(b.downloadId),
+      episodes: [],
+      files: [{ path: b.movieFile.path, episodes: [] }],
+      upgrade: b.isUpgrade ?? false,
+    };
+  },
+  Rename(body, base) {
+    const b = RadarrSchemas.Rename.parse(body);
+    return { ...base, kind: 'renamed', media: mediaOf(b.movie), files: b.renamedMovieFiles.map((f) => ({ path: f.path, previousPath: f.previousPath })) };
+  },
+  MovieAdded(body, base) {
+    return { ...base, kind: 'added', media: mediaOf(RadarrSchemas.MovieAdded.parse(body).movie) };
+  },
+  MovieDelete(body, base) {
+    const b = RadarrSchemas.MovieDelete.parse(body);
+    return { ...base, kind: 'deleted', what: 'media', media: mediaOf(b.movie), episodes: [], reason: b.deletedFiles ? 'deleted with its files' : undefined };
+  },
+  MovieFileDelete(body, base) {
+    const b = RadarrSchemas.MovieFileDelete.parse(body);
+    return { ...base, kind: 'deleted', what: 'file', media: mediaOf(b.movie), episodes: [], path: b.movieFile.path, reason: b.deleteReason };
+  },
+  ManualInteractionRequired(body, base) {
+    const b = RadarrSchemas.ManualInteractionRequired.parse(body);
+    return {
+      ...base,
+      kind: 'manual-interaction',
+      media: mediaOf(b.movie),
+      downloadId: normaliseDownloadId(b.downloadId),
+      episodes: [],
+      reason: manualInteractionReason('Radarr', b),
+    };
+  },
+};
+
 export function normaliseRadarr(body: unknown, at: string): MediaEvent {
-  const { eventType } = Envelope.parse(body);
-  const service = serviceEvent('radarr', eventType, body, at);
-  if (service) return service;
-  const base = { source: 'radarr' as const, at };
-  switch (eventType) {
-    case 'Grab': {
-      const b = RadarrSchemas.Grab.parse(body);
-      return { ...base, kind: 'grabbed', media: mediaOf(b.movie), downloadId: normaliseDownloadId(b.downloadId), episodes: [], release: releaseOf(b.release) };
-    }
-    case 'Download': {
-      const b = RadarrSchemas.Download.parse(body);
-      return {
-        ...base,
-        kind: 'imported',
-        media: mediaOf(b.movie),
-        downloadId: normaliseDownloadId(b.downloadId),
-        episodes: [],
-        files: [{ path: b.movieFile.path, episodes: [] }],
-        upgrade: b.isUpgrade ?? false,
-      };
-    }
-    case 'Rename': {
-      const b = RadarrSchemas.Rename.parse(body);
-      return { ...base, kind: 'renamed', media: mediaOf(b.movie), files: b.renamedMovieFiles.map((f) => ({ path: f.path, previousPath: f.previousPath })) };
-    }
-    case 'MovieAdded':
-      return { ...base, kind: 'added', media: mediaOf(RadarrSchemas.MovieAdded.parse(body).movie) };
-    case 'MovieDelete': {
-      const b = RadarrSchemas.MovieDelete.parse(body);
-      return { ...base, kind: 'deleted', what: 'media', media: mediaOf(b.movie), episodes: [], reason: b.deletedFiles ? 'deleted with its files' : undefined };
-    }
-    case 'MovieFileDelete': {
-      const b = RadarrSchemas.MovieFileDelete.parse(body);
-      return { ...base, kind: 'deleted', what: 'file', media: mediaOf(b.movie), episodes: [], path: b.movieFile.path, reason: b.deleteReason };
-    }
-    case 'ManualInteractionRequired': {
-      const b = RadarrSchemas.ManualInteractionRequired.parse(body);
-      return {
-        ...base,
-        kind: 'manual-interaction',
-        media: mediaOf(b.movie),
-        downloadId: normaliseDownloadId(b.downloadId),
-        episodes: [],
-        reason: manualInteractionReason('Radarr', b),
-      };
-    }
-    default:
-      return unknownEvent('radarr', eventType, at);
-  }
+  return normaliseArr('radarr', handlers, body, at);
 }

@@ -7,11 +7,11 @@ import {
   ManualInteractionSchema,
   TagsSchema,
   manualInteractionReason,
+  normaliseArr,
   normaliseDownloadId,
   posterOf,
   releaseOf,
-  serviceEvent,
-  unknownEvent,
+  type ArrHandlers,
 } from './arr';
 import { episodeKey, episodesInFileName } from './episode-numbers';
 import { text } from './schema-helpers';
@@ -40,7 +40,6 @@ const EpisodeSchema = z.object({
 const Episodes = z.array(EpisodeSchema).max(10000);
 const EpisodeFileSchema = z.object({ path: text(4096), relativePath: text(4096).optional() });
 
-const Envelope = z.object({ eventType: text(64) });
 const WithSeries = z.object({ series: SonarrSeriesSchema });
 
 export const SonarrSchemas = {
@@ -103,71 +102,60 @@ function filesOf(body: z.infer<typeof SonarrSchemas.Download>, listed: EpisodeRe
   }));
 }
 
+const handlers: ArrHandlers<'sonarr'> = {
+  Grab(body, base) {
+    const b = SonarrSchemas.Grab.parse(body);
+    return {
+      ...base,
+      kind: 'grabbed',
+      media: mediaOf(b.series),
+      downloadId: normaliseDownloadId(b.downloadId),
+      episodes: episodesOf(b.episodes),
+      release: releaseOf(b.release),
+    };
+  },
+  Download(body, base) {
+    const b = SonarrSchemas.Download.parse(body);
+    const episodes = episodesOf(b.episodes);
+    return {
+      ...base,
+      kind: 'imported',
+      media: mediaOf(b.series),
+      downloadId: normaliseDownloadId(b.downloadId),
+      episodes,
+      files: filesOf(b, episodes),
+      folder: b.series.path,
+      upgrade: b.isUpgrade ?? false,
+    };
+  },
+  Rename(body, base) {
+    const b = SonarrSchemas.Rename.parse(body);
+    return { ...base, kind: 'renamed', media: mediaOf(b.series), files: b.renamedEpisodeFiles.map((f) => ({ path: f.path, previousPath: f.previousPath })) };
+  },
+  SeriesAdd(body, base) {
+    return { ...base, kind: 'added', media: mediaOf(SonarrSchemas.SeriesAdd.parse(body).series) };
+  },
+  SeriesDelete(body, base) {
+    const b = SonarrSchemas.SeriesDelete.parse(body);
+    return { ...base, kind: 'deleted', what: 'media', media: mediaOf(b.series), episodes: [], reason: b.deletedFiles ? 'deleted with its files' : undefined };
+  },
+  EpisodeFileDelete(body, base) {
+    const b = SonarrSchemas.EpisodeFileDelete.parse(body);
+    return { ...base, kind: 'deleted', what: 'file', media: mediaOf(b.series), episodes: episodesOf(b.episodes), path: b.episodeFile.path, reason: b.deleteReason };
+  },
+  ManualInteractionRequired(body, base) {
+    const b = SonarrSchemas.ManualInteractionRequired.parse(body);
+    return {
+      ...base,
+      kind: 'manual-interaction',
+      media: mediaOf(b.series),
+      downloadId: normaliseDownloadId(b.downloadId),
+      episodes: episodesOf(b.episodes),
+      reason: manualInteractionReason('Sonarr', b),
+    };
+  },
+};
+
 export function normaliseSonarr(body: unknown, at: string): MediaEvent {
-  const { eventType } = Envelope.parse(body);
-  const service = serviceEvent('sonarr', eventType, body, at);
-  if (service) return service;
-  const base = { source: 'sonarr' as const, at };
-  switch (eventType) {
-    case 'Grab': {
-      const b = SonarrSchemas.Grab.parse(body);
-      return {
-        ...base,
-        kind: 'grabbed',
-        media: mediaOf(b.series),
-        downloadId: normaliseDownloadId(b.downloadId),
-        episodes: episodesOf(b.episodes),
-        release: releaseOf(b.release),
-      };
-    }
-    case 'Download': {
-      const b = SonarrSchemas.Download.parse(body);
-      const episodes = episodesOf(b.episodes);
-      return {
-        ...base,
-        kind: 'imported',
-        media: mediaOf(b.series),
-        downloadId: normaliseDownloadId(b.downloadId),
-        episodes,
-        files: filesOf(b, episodes),
-        folder: b.series.path,
-        upgrade: b.isUpgrade ?? false,
-      };
-    }
-    case 'Rename': {
-      const b = SonarrSchemas.Rename.parse(body);
-      return { ...base, kind: 'renamed', media: mediaOf(b.series), files: b.renamedEpisodeFiles.map((f) => ({ path: f.path, previousPath: f.previousPath })) };
-    }
-    case 'SeriesAdd':
-      return { ...base, kind: 'added', media: mediaOf(SonarrSchemas.SeriesAdd.parse(body).series) };
-    case 'SeriesDelete': {
-      const b = SonarrSchemas.SeriesDelete.parse(body);
-      return { ...base, kind: 'deleted', what: 'media', media: mediaOf(b.series), episodes: [], reason: b.deletedFiles ? 'deleted with its files' : undefined };
-    }
-    case 'EpisodeFileDelete': {
-      const b = SonarrSchemas.EpisodeFileDelete.parse(body);
-      return {
-        ...base,
-        kind: 'deleted',
-        what: 'file',
-        media: mediaOf(b.series),
-        episodes: episodesOf(b.episodes),
-        path: b.episodeFile.path,
-        reason: b.deleteReason,
-      };
-    }
-    case 'ManualInteractionRequired': {
-      const b = SonarrSchemas.ManualInteractionRequired.parse(body);
-      return {
-        ...base,
-        kind: 'manual-interaction',
-        media: mediaOf(b.series),
-        downloadId: normaliseDownloadId(b.downloadId),
-        episodes: episodesOf(b.episodes),
-        reason: manualInteractionReason('Sonarr', b),
-      };
-    }
-    default:
-      return unknownEvent('sonarr', eventType, at);
-  }
+  return normaliseArr('sonarr', handlers, body, at);
 }

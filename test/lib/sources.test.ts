@@ -103,6 +103,8 @@ describe('webhook sources: every event type in the reference', () => {
 
   it('unknown event types are understood as "ignored", not rejected', () => {
     assert.equal(parse({ eventType: 'SomethingNew', instanceName: 'Sonarr' }).kind, 'ignored');
+    assert.equal(parse({ eventType: 'constructor', movie: {} }).kind, 'ignored', 'event types are looked up as own keys only');
+    assert.equal(parse({ eventType: 'toString', series: {} }).kind, 'ignored');
     assert.equal(parse({ notification_type: 'MEDIA_AUTO_REQUESTED' }).kind, 'ignored');
     assert.equal(parse({ NotificationType: 'PlaybackStart' }).kind, 'ignored');
     const series = { ...fixture('jellyfin-item-added-episode'), ItemType: 'Series' };
