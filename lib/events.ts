@@ -93,6 +93,7 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     /** Empty: the whole request (a movie, or Jellyseerr saying every requested season is there). */
     episodes: z.array(EpisodeRefSchema),
     jellyfinItemId: text.optional(),
+    /** Shokofin libraries: the Shoko file the item plays, the surest key to an anime episode or movie. */
     shokoFileId: id.optional(),
   }),
   z.object({ ...withMedia, kind: z.literal('manual-interaction'), downloadId, episodes: z.array(EpisodeRefSchema), reason: text }),
@@ -118,6 +119,29 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     issueType: text.optional(),
     message: text.optional(),
   }),
+  /**
+   * A Shoko file event. Shoko knows the file by a path relative to one of its import folders, not by
+   * media ids, so it carries no `media`: correlation goes by path (see lib/tracker/paths.ts).
+   */
+  z.object({
+    ...base,
+    kind: z.literal('shoko-file'),
+    /** The Shoko event, e.g. FileMatched. */
+    name: text,
+    /** seen: detected or hashed; matched: linked to AniDB; not-matched: needs a manual link; gone: deleted; moved: renamed or moved. */
+    action: z.enum(['seen', 'matched', 'not-matched', 'gone', 'moved']),
+    fileId: id.optional(),
+    importFolderId: z.number().int().nonnegative(),
+    relativePath: z.string().max(4096),
+    /** Where the import folder is as the arrs see it (a path mapping or Shoko's API), when known. */
+    folderPath: text.optional(),
+    crossReferences: z.array(
+      z.object({ anidbEpisodeId: id.optional(), anidbAnimeId: id.optional(), shokoEpisodeId: id.optional(), shokoSeriesId: id.optional() }),
+    ),
+    autoMatchAttempts: z.number().int().nonnegative().optional(),
+  }),
+  /** Shoko metadata news. Only a TMDB movie being added is tracked (a sign the movie is in Shoko's library). */
+  z.object({ ...withMedia, kind: z.literal('shoko-movie'), reason: text }),
   /** Service-level news (Health, HealthRestored, ApplicationUpdate): about no request. */
   z.object({ ...base, kind: z.literal('notice'), name: text, level: text.optional(), message: text }),
   /** A sender's test button: never creates or changes anything. */
@@ -134,8 +158,11 @@ export type EpisodeRef = z.infer<typeof EpisodeRefSchema>;
 export type EpisodeKey = z.infer<typeof EpisodeKeySchema>;
 export type Source = z.infer<typeof SourceSchema>;
 export type MediaType = z.infer<typeof MediaTypeSchema>;
-export type TrackedEvent = Extract<MediaEvent, { media: MediaInfo }>;
+export type MediaEventOf<K extends MediaEventKind> = Extract<MediaEvent, { kind: K }>;
+export type ShokoFileEvent = MediaEventOf<'shoko-file'>;
+/** Events that may change a request: those about media, and Shoko's file events. */
+export type TrackedEvent = Extract<MediaEvent, { media: MediaInfo }> | ShokoFileEvent;
 
 export function isTracked(event: MediaEvent): event is TrackedEvent {
-  return 'media' in event;
+  return 'media' in event || event.kind === 'shoko-file';
 }

@@ -1,10 +1,14 @@
+import { fileNameOf } from '../tracker/paths';
 import type { Connection } from './sqlite';
 
 /**
- * Versioned schema. Entry i brings the database to version i + 1 (kept in PRAGMA user_version).
+ * Versioned schema. Entry i brings the database to version i + 1 (kept in PRAGMA user_version): SQL,
+ * or a function for steps SQL cannot do alone. Each runs in its own transaction.
  * Never edit a released entry; append a new one.
  */
-export const MIGRATIONS: string[] = [
+type Migration = string | ((db: Connection) => Promise<void>);
+
+export const MIGRATIONS: Migration[] = [
   `
   CREATE TABLE requests (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -81,6 +85,35 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (request_id, fact)
   ) WITHOUT ROWID;
   `,
+  // 2: Shoko. Files are found by name (final_name, kept by the store), then by Shoko's file id;
+  // Shoko events that arrive before their import wait in pending_events.
+  async (db) => {
+    await db.exec(`
+      ALTER TABLE requests ADD COLUMN final_name TEXT;
+      ALTER TABLE requests ADD COLUMN shoko_file_id INTEGER;
+      ALTER TABLE episodes ADD COLUMN final_name TEXT;
+      ALTER TABLE episodes ADD COLUMN shoko_file_id INTEGER;
+      CREATE INDEX requests_final_name ON requests (final_name) WHERE final_name IS NOT NULL;
+      CREATE INDEX requests_shoko_file ON requests (shoko_file_id) WHERE shoko_file_id IS NOT NULL;
+      CREATE INDEX episodes_final_name ON episodes (final_name) WHERE final_name IS NOT NULL;
+      CREATE INDEX episodes_shoko_file ON episodes (shoko_file_id) WHERE shoko_file_id IS NOT NULL;
+      CREATE TABLE pending_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        file_name TEXT NOT NULL,
+        event TEXT NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX pending_events_file ON pending_events (file_name);
+    `);
+    const movies = await db.all<{ id: number; final_path: string }>("SELECT id, final_path FROM requests WHERE media_type = 'movie' AND final_path IS NOT NULL");
+    for (const m of movies) await db.run('UPDATE requests SET final_name = ? WHERE id = ?', [fileNameOf(m.final_path), m.id]);
+    const episodes = await db.all<{ request_id: number; season: number; episode: number; final_path: string }>(
+      'SELECT request_id, season, episode, final_path FROM episodes WHERE final_path IS NOT NULL',
+    );
+    for (const e of episodes) {
+      await db.run('UPDATE episodes SET final_name = ? WHERE request_id = ? AND season = ? AND episode = ?', [fileNameOf(e.final_path), e.request_id, e.season, e.episode]);
+    }
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -92,10 +125,17 @@ export async function migrate(db: Connection): Promise<number> {
     throw new Error(`the database has schema version ${from}, newer than this package knows (${SCHEMA_VERSION}); upgrade the package`);
   }
   for (let version = from; version < SCHEMA_VERSION; version++) {
-    await db.exec(`BEGIN IMMEDIATE; ${MIGRATIONS[version]}; PRAGMA user_version = ${version + 1}; COMMIT;`).catch(async (err) => {
+    const step = MIGRATIONS[version];
+    await db.exec('BEGIN IMMEDIATE');
+    try {
+      if (typeof step === 'string') await db.exec(step);
+      else await step(db);
+      await db.exec(`PRAGMA user_version = ${version + 1}`);
+      await db.exec('COMMIT');
+    } catch (err) {
       await db.exec('ROLLBACK').catch(() => undefined);
       throw err;
-    });
+    }
   }
   return from;
 }

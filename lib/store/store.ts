@@ -4,6 +4,7 @@ import { SourceSchema, type MediaType } from '../events';
 import { RequestStateSchema, type RequestState } from '../states';
 import type { Candidate, Lookup } from '../tracker/correlate';
 import type { Attention, DownloadRecord, EpisodeRecord, RequestRecord, TimelineEntry } from '../tracker/model';
+import { fileNameOf } from '../tracker/paths';
 import { migrate } from './migrations';
 import { Connection, type Params } from './sqlite';
 
@@ -27,15 +28,17 @@ export interface ListFilter {
 
 const REQUEST_COLUMNS = [
   'media_type', 'title', 'year', 'is_anime', 'stage', 'state', 'requested_by', 'poster_url', 'info_source', 'requested_seasons',
-  'jellyseerr_request', 'tmdb', 'tvdb', 'imdb', 'radarr', 'sonarr', 'jellyfin', 'download_id', 'final_path', 'attention',
-  'created_at', 'updated_at', 'state_changed_at', 'available_at',
+  'jellyseerr_request', 'tmdb', 'tvdb', 'imdb', 'radarr', 'sonarr', 'jellyfin', 'download_id', 'final_path', 'final_name',
+  'shoko_file_id', 'attention', 'created_at', 'updated_at', 'state_changed_at', 'available_at',
 ];
-const EPISODE_COLUMNS = ['request_id', 'season', 'episode', 'title', 'state', 'download_id', 'final_path', 'tvdb_id', 'jellyfin_id'];
+const EPISODE_COLUMNS = ['request_id', 'season', 'episode', 'title', 'state', 'download_id', 'final_path', 'final_name', 'tvdb_id', 'jellyfin_id', 'shoko_file_id'];
 const DOWNLOAD_COLUMNS = ['request_id', 'id', 'progress', 'state'];
 const CANDIDATE = 'r.id, r.state, r.jellyseerr_request, r.requested_seasons';
 const MAX_PARAMS = 900;
 const BATCH_LIMIT = 256;
 const SMALL_INSERT = 4;
+/** Shoko events kept for files not imported yet. */
+const PENDING_LIMIT = 5000;
 
 type RequestRow = {
   id: number;
@@ -58,6 +61,7 @@ type RequestRow = {
   jellyfin: string | null;
   download_id: string | null;
   final_path: string | null;
+  shoko_file_id: number | null;
   attention: string | null;
   created_at: string;
   updated_at: string;
@@ -69,16 +73,20 @@ type CandidateRow = { id: number; state: string; jellyseerr_request: number | nu
 
 const state = (value: string) => RequestStateSchema.parse(value);
 
+/** The file name Shoko events are looked up by (a TV request's final path is its folder: no file). */
+const fileName = (path: string | null) => (path ? fileNameOf(path) : null);
+
 function requestParams(r: RequestRecord): Params {
   return [
     r.mediaType, r.title, r.year, r.isAnime ? 1 : 0, r.stage, r.state, r.requestedBy, r.posterUrl, r.infoSource, JSON.stringify(r.requestedSeasons),
     r.ids.jellyseerrRequest, r.ids.tmdb, r.ids.tvdb, r.ids.imdb, r.ids.radarr, r.ids.sonarr, r.ids.jellyfin, r.downloadId, r.finalPath,
+    r.mediaType === 'movie' ? fileName(r.finalPath) : null, r.shokoFileId,
     r.attention && JSON.stringify(r.attention), r.createdAt, r.updatedAt, r.stateChangedAt, r.availableAt,
   ];
 }
 
 function episodeParams(requestId: number, e: EpisodeRecord): Params {
-  return [requestId, e.season, e.episode, e.title, e.state, e.downloadId, e.finalPath, e.tvdbId, e.jellyfinId];
+  return [requestId, e.season, e.episode, e.title, e.state, e.downloadId, e.finalPath, fileName(e.finalPath), e.tvdbId, e.jellyfinId, e.shokoFileId];
 }
 
 function downloadParams(requestId: number, d: DownloadRecord): Params {
@@ -86,11 +94,11 @@ function downloadParams(requestId: number, d: DownloadRecord): Params {
 }
 
 /** Episode and download columns in the order the JSON aggregates below list them. */
-type EpisodeTuple = [number, number, string | null, string, string | null, string | null, number | null, string | null];
+type EpisodeTuple = [number, number, string | null, string, string | null, string | null, number | null, string | null, number | null];
 type DownloadTuple = [string, number, string];
 
 function toEpisodes(json: string): EpisodeRecord[] {
-  return (JSON.parse(json) as EpisodeTuple[]).map(([season, episode, title, st, downloadId, finalPath, tvdbId, jellyfinId]) => ({
+  return (JSON.parse(json) as EpisodeTuple[]).map(([season, episode, title, st, downloadId, finalPath, tvdbId, jellyfinId, shokoFileId]) => ({
     season,
     episode,
     title,
@@ -99,6 +107,7 @@ function toEpisodes(json: string): EpisodeRecord[] {
     finalPath,
     tvdbId,
     jellyfinId,
+    shokoFileId,
   }));
 }
 
@@ -130,6 +139,7 @@ function toRecord(row: RequestRow, episodes: EpisodeRecord[], downloads: Downloa
     },
     downloadId: row.download_id,
     finalPath: row.final_path,
+    shokoFileId: row.shoko_file_id,
     attention: row.attention ? (JSON.parse(row.attention) as Attention) : null,
     episodes,
     downloads,
@@ -167,7 +177,7 @@ async function insertRows(db: Connection, table: string, columns: string[], rows
 
 /** A request row with its episodes and downloads, in one statement. */
 const LOAD = `SELECT r.*,
-  (SELECT json_group_array(json_array(season, episode, title, state, download_id, final_path, tvdb_id, jellyfin_id) ORDER BY season, episode)
+  (SELECT json_group_array(json_array(season, episode, title, state, download_id, final_path, tvdb_id, jellyfin_id, shoko_file_id) ORDER BY season, episode)
      FROM episodes WHERE request_id = r.id) AS episodes_json,
   (SELECT json_group_array(json_array(id, progress, state) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json
   FROM requests r`;
@@ -181,7 +191,6 @@ async function loadRecord(db: Connection, id: number): Promise<RequestRecord | u
   return row && fromLoaded(row);
 }
 
-/** What a write job may do: correlate (Lookup), load, check facts, save. */
 /**
  * Requests written recently, with every fact they hold. Most events are about a request that is in
  * flight, so this saves a load and the duplicate check a round trip each. It is only ever read inside
@@ -190,6 +199,7 @@ async function loadRecord(db: Connection, id: number): Promise<RequestRecord | u
 const CACHE_LIMIT = 256;
 type Cached = { record: RequestRecord; facts: Set<string> };
 
+/** What a write job may do: correlate (Lookup), load, check facts, save, keep events for later. */
 export class WriteTx implements Lookup {
   private readonly cache = new Map<number, Cached>();
   private dataVersion = -1;
@@ -253,6 +263,44 @@ export class WriteTx implements Lookup {
       `SELECT ${CANDIDATE} FROM episodes e JOIN requests r ON r.id = e.request_id WHERE e.tvdb_id = ? ORDER BY r.id DESC LIMIT 20`,
       [tvdbId],
     );
+  }
+
+  /** Requests holding an imported file of this name (a movie's file, or an episode's). */
+  byFileName(name: string): Promise<Candidate[]> {
+    return this.candidates(
+      `SELECT ${CANDIDATE} FROM requests r WHERE r.id IN (
+         SELECT id FROM requests WHERE final_name = ? UNION SELECT request_id FROM episodes WHERE final_name = ?)
+       ORDER BY r.id DESC LIMIT 20`,
+      [name, name],
+    );
+  }
+
+  byShokoFileId(fileId: number): Promise<Candidate[]> {
+    return this.candidates(
+      `SELECT ${CANDIDATE} FROM requests r WHERE r.id IN (
+         SELECT id FROM requests WHERE shoko_file_id = ? UNION SELECT request_id FROM episodes WHERE shoko_file_id = ?)
+       ORDER BY r.id DESC LIMIT 20`,
+      [fileId, fileId],
+    );
+  }
+
+  /** Keep an event that matched nothing yet (a Shoko file seen before its import), under its file name. */
+  async keepPending(name: string, event: unknown, at: string): Promise<void> {
+    await this.db.run('INSERT INTO pending_events (file_name, event, at) VALUES (?, ?, ?)', [name, JSON.stringify(event), at]);
+    // Bounded: a file that is never imported must not keep its events forever.
+    await this.db.run(`DELETE FROM pending_events WHERE id <= (SELECT MAX(id) FROM pending_events) - ${PENDING_LIMIT}`);
+  }
+
+  /** Remove and return the kept events for these file names, oldest first. */
+  async takePending(names: string[]): Promise<unknown[]> {
+    if (!names.length) return [];
+    const unique = [...new Set(names)];
+    const rows = await this.db.allOnce<{ id: number; event: string }>(
+      `SELECT id, event FROM pending_events WHERE file_name IN (${placeholders(unique.length)}) ORDER BY id`,
+      unique,
+    );
+    if (rows.length) await this.db.runOnce(`DELETE FROM pending_events WHERE id IN (${placeholders(rows.length)})`, rows.map((r) => r.id));
+    return rows.map((r) => JSON.parse(r.event) as unknown);
   }
 
   bySeriesEpisode(title: string, season: number, episode: number): Promise<Candidate[]> {

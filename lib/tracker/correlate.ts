@@ -1,5 +1,7 @@
-import type { MediaType, TrackedEvent } from '../events';
+import type { MediaType, ShokoFileEvent, TrackedEvent } from '../events';
 import type { RequestState } from '../states';
+import type { RequestRecord } from './model';
+import { fileHolders, fileNameOf, matchShokoFile } from './paths';
 
 /** What correlation needs to know about a stored request. */
 export interface Candidate {
@@ -18,12 +20,23 @@ export interface Lookup {
   byEpisodeTvdb(tvdbId: number): Promise<Candidate[]>;
   /** TV requests titled like the series (case-insensitive) that track this episode. */
   bySeriesEpisode(title: string, season: number, episode: number): Promise<Candidate[]>;
+  /** Requests (any media type) holding an imported file of this name. */
+  byFileName(name: string): Promise<Candidate[]>;
+  /** Requests (any media type) whose movie or episode Shoko matched as this file. */
+  byShokoFileId(fileId: number): Promise<Candidate[]>;
+  /** The whole request, to decide among several by their files. */
+  load(id: number): Promise<RequestRecord | undefined>;
 }
 
 export type Correlation =
   | { kind: 'match'; requestId: number; via: string }
   | { kind: 'create' }
+  /** Nothing to match yet, but there may be soon: keep the event under this file name. */
+  | { kind: 'pending'; fileName: string; reason: string }
   | { kind: 'unmatched'; reason: string };
+
+/** Events that name their media (everything but Shoko's file events). */
+type MediaEvent = Exclude<TrackedEvent, ShokoFileEvent>;
 
 export interface CorrelateOptions {
   /** Create a request for an arr grab or import that matches none (media added straight in Radarr/Sonarr). */
@@ -35,7 +48,7 @@ const available = (c: Candidate) => c.state === 'AVAILABLE';
 const match = (c: Candidate, via: string): Correlation => ({ kind: 'match', requestId: c.id, via });
 
 /** The media ids to try, in order: TV by TVDB then TMDB, movies by TMDB (then IMDb where a sender has only that). */
-function mediaKeys(event: TrackedEvent, withImdb = false): ['tmdb' | 'tvdb' | 'imdb', number | string][] {
+function mediaKeys(event: MediaEvent, withImdb = false): ['tmdb' | 'tvdb' | 'imdb', number | string][] {
   const { ids, mediaType } = event.media;
   const keys: ['tmdb' | 'tvdb' | 'imdb', number | string | undefined][] =
     mediaType === 'tv' ? [['tvdb', ids.tvdb], ['tmdb', ids.tmdb]] : [['tmdb', ids.tmdb]];
@@ -43,7 +56,7 @@ function mediaKeys(event: TrackedEvent, withImdb = false): ['tmdb' | 'tvdb' | 'i
   return keys.filter((k): k is ['tmdb' | 'tvdb' | 'imdb', number | string] => k[1] !== undefined);
 }
 
-function seasonsOf(event: TrackedEvent): number[] {
+function seasonsOf(event: MediaEvent): number[] {
   return 'episodes' in event ? [...new Set(event.episodes.map((e) => e.season))] : [];
 }
 
@@ -56,7 +69,7 @@ function preferSeasons(candidates: Candidate[], seasons: number[]): Candidate | 
 type KeyedCandidates = { via: string; found: Candidate[] }[];
 
 /** Every media-id lookup at once (they are independent; the store answers them in one round trip). */
-async function byMediaKeys(lookup: Lookup, event: TrackedEvent, withImdb = false): Promise<KeyedCandidates> {
+async function byMediaKeys(lookup: Lookup, event: MediaEvent, withImdb = false): Promise<KeyedCandidates> {
   const keys = mediaKeys(event, withImdb);
   const lists = await Promise.all(keys.map(([key, value]) => lookup.byMediaId(event.media.mediaType, key, value)));
   return keys.map(([key], i) => ({ via: key, found: lists[i] }));
@@ -71,7 +84,7 @@ function firstAccepted(keyed: KeyedCandidates, accept: (c: Candidate) => boolean
   return undefined;
 }
 
-async function correlateJellyseerr(lookup: Lookup, event: TrackedEvent): Promise<Correlation> {
+async function correlateJellyseerr(lookup: Lookup, event: MediaEvent): Promise<Correlation> {
   const requestId = event.media.ids.jellyseerrRequest;
   const [byRequest, keyed] = await Promise.all([
     requestId !== undefined && event.kind !== 'issue' ? lookup.byJellyseerrRequest(requestId) : [],
@@ -96,7 +109,7 @@ async function correlateJellyseerr(lookup: Lookup, event: TrackedEvent): Promise
   return { kind: 'create' };
 }
 
-async function correlateArr(lookup: Lookup, event: TrackedEvent, options: CorrelateOptions): Promise<Correlation> {
+async function correlateArr(lookup: Lookup, event: MediaEvent, options: CorrelateOptions): Promise<Correlation> {
   const { mediaType } = event.media;
   const downloadId = 'downloadId' in event ? event.downloadId : undefined;
   const seasons = seasonsOf(event);
@@ -115,6 +128,15 @@ async function correlateArr(lookup: Lookup, event: TrackedEvent, options: Correl
 }
 
 async function correlateJellyfin(lookup: Lookup, event: Extract<TrackedEvent, { kind: 'available' }>): Promise<Correlation> {
+  if (event.shokoFileId) {
+    // A Shokofin item names its Shoko file: the surest key, whatever Jellyfin calls the item (an anime
+    // movie re-categorised as a series special is still the movie's file).
+    const byFile = await lookup.byShokoFileId(event.shokoFileId);
+    for (const accept of [unfinished, available]) {
+      const found = byFile.filter(accept);
+      if (found.length) return match(found[0], 'shokoFileId');
+    }
+  }
   if (event.media.mediaType === 'movie') {
     if (!event.media.ids.tmdb && !event.media.ids.imdb) return { kind: 'unmatched', reason: 'the Jellyfin item has no TMDB or IMDb id' };
     const keyed = await byMediaKeys(lookup, event, true);
@@ -138,8 +160,28 @@ async function correlateJellyfin(lookup: Lookup, event: Extract<TrackedEvent, { 
   return { kind: 'unmatched', reason: 'no tracked episode with this TVDB id or series name and numbers' };
 }
 
+/** Shoko file events: by file name among imported files, then decided by path (see paths.ts). */
+async function correlateShokoFile(lookup: Lookup, event: ShokoFileEvent): Promise<Correlation> {
+  const name = fileNameOf(event.relativePath);
+  if (!name) return { kind: 'unmatched', reason: `${event.name} has an empty path` };
+  const [byName, byFile] = await Promise.all([lookup.byFileName(name), event.fileId ? lookup.byShokoFileId(event.fileId) : []]);
+  const ids = [...new Set([...byFile, ...byName].map((c) => c.id))];
+  if (!ids.length) {
+    // Shoko watches the folder and may be faster than the import webhook.
+    if (event.action === 'gone' || event.action === 'moved') return { kind: 'unmatched', reason: `no imported file is named ${name}` };
+    return { kind: 'pending', fileName: name, reason: `no imported file is named ${name} yet: kept until its import arrives` };
+  }
+  const records = (await Promise.all(ids.map((id) => lookup.load(id)))).filter((r): r is RequestRecord => !!r);
+  const found = matchShokoFile(event, records.flatMap(fileHolders));
+  if (found.kind === 'none') return { kind: 'unmatched', reason: found.reason };
+  const requests = [...new Set(found.holders.map((h) => h.requestId))];
+  if (requests.length > 1) return { kind: 'unmatched', reason: `${name} belongs to requests ${requests.join(' and ')}; add a path mapping` };
+  return { kind: 'match', requestId: requests[0], via: found.via };
+}
+
 /** Which request (if any) an event is about. Pure decision logic; the SQL is behind `Lookup`. */
 export async function correlate(lookup: Lookup, event: TrackedEvent, options: CorrelateOptions): Promise<Correlation> {
+  if (event.kind === 'shoko-file') return correlateShokoFile(lookup, event);
   switch (event.source) {
     case 'jellyseerr':
       return correlateJellyseerr(lookup, event);
@@ -149,6 +191,15 @@ export async function correlate(lookup: Lookup, event: TrackedEvent, options: Co
     case 'jellyfin':
       if (event.kind !== 'available') return { kind: 'unmatched', reason: `Jellyfin ${event.kind} is not tracked` };
       return correlateJellyfin(lookup, event);
+    case 'shoko': {
+      // A TMDB movie added to Shoko's library: a signal about a movie we track, never a new request.
+      const keyed = await byMediaKeys(lookup, event);
+      for (const accept of [unfinished, available]) {
+        const found = firstAccepted(keyed, accept);
+        if (found) return match(found.found[0], found.via);
+      }
+      return { kind: 'unmatched', reason: 'no tracked movie with this TMDB id' };
+    }
     default:
       return { kind: 'unmatched', reason: `${event.source} events are not tracked yet` };
   }

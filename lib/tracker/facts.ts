@@ -39,6 +39,14 @@ export function eventFacts(event: TrackedEvent): string[] {
       return event.files.map((f) => `renamed:${f.previousPath}>${f.path}`);
     case 'issue':
       return [`issue:${event.issueId ?? ''}:${event.action}:${digest(event.message ?? '')}`];
+    case 'shoko-file': {
+      // Detected and Hashed say the same thing ("Shoko has the file"); each attempt to match is news.
+      const file = event.fileId && event.action !== 'seen' ? `#${event.fileId}` : event.relativePath;
+      const detail = event.action === 'matched' ? digest(JSON.stringify(event.crossReferences)) : event.action === 'not-matched' ? String(event.autoMatchAttempts ?? '') : event.action === 'seen' ? '' : event.name;
+      return [`shoko:${event.action}:${file}:${detail}`];
+    }
+    case 'shoko-movie':
+      return [`shoko:movie:${event.reason}`];
   }
 }
 

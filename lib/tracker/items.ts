@@ -48,9 +48,14 @@ export function importFile(item: Item, target: RequestState, path: string | unde
   return { item: { ...item, finalPath, downloadId: item.downloadId ?? downloadId ?? null }, effect: rank(item.state) > rank(target) ? 'late' : 'same' };
 }
 
+/** Move to `target` if that is forward (or a recovery from FAILED); a later item stays where it is. */
+export function reach(item: Item, target: RequestState): Step {
+  if (item.state === 'FAILED' || rank(item.state) < rank(target)) return { item: { ...item, state: target }, effect: 'advanced' };
+  return { item, effect: item.state === target ? 'same' : 'late' };
+}
+
 export function makeAvailable(item: Item): Step {
-  if (item.state === 'AVAILABLE') return { item, effect: 'same' };
-  return { item: { ...item, state: 'AVAILABLE' }, effect: 'advanced' };
+  return reach(item, 'AVAILABLE');
 }
 
 /** Failure never undoes AVAILABLE: the file plays. */

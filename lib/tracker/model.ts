@@ -18,6 +18,8 @@ export interface EpisodeRecord {
   /** The episode's own TVDB id: the key a Jellyfin Episode item names it by. Not part of the public snapshot. */
   tvdbId: number | null;
   jellyfinId: string | null;
+  /** The Shoko file once Shoko matched it (anime). Not part of the public snapshot. */
+  shokoFileId: number | null;
 }
 
 export interface DownloadRecord {
@@ -58,6 +60,8 @@ export interface RequestRecord {
   /** A movie's current download. */
   downloadId: string | null;
   finalPath: string | null;
+  /** A movie's Shoko file, once Shoko matched it. */
+  shokoFileId: number | null;
   attention: Attention | null;
   episodes: EpisodeRecord[];
   downloads: DownloadRecord[];

@@ -1,9 +1,10 @@
-import type { EpisodeRef, MediaInfo, Source, TrackedEvent } from '../events';
+import type { EpisodeRef, MediaInfo, ShokoFileEvent, Source, TrackedEvent } from '../events';
 import { episodeKey } from '../sources/episode-numbers';
 import { rank, type EpisodeState, type RequestState } from '../states';
 import { deriveDownloads, deriveState } from './aggregate';
-import { fail, grab, importFile, makeAvailable, raise, type Effect, type Item, type Step } from './items';
+import { fail, grab, importFile, makeAvailable, raise, reach, type Effect, type Item, type Step } from './items';
 import type { Attention, EpisodeRecord, RequestRecord, TimelineEntry } from './model';
+import { fileHolders, fileNameOf, matchShokoFile } from './paths';
 
 /**
  * The state machine: a pure function of (current record, event). Nothing is refused and nothing is
@@ -14,6 +15,8 @@ import type { Attention, EpisodeRecord, RequestRecord, TimelineEntry } from './m
 export interface ReduceOptions {
   /** For users without Jellyfin: an import is as good as playable. */
   availableOnImport: boolean;
+  /** For users without Jellyfin: a Shoko match is as good as playable. */
+  availableOnShokoMatch: boolean;
 }
 
 export interface Reduction {
@@ -30,9 +33,11 @@ export interface Reduction {
 type Applied = { effects: Effect[]; detail: string };
 
 /** Attention that progress answers; an issue stays until Jellyseerr says it is resolved. */
-const CLEARED_BY_PROGRESS: Attention['kind'][] = ['manual-interaction', 'declined', 'failed', 'stuck'];
+const CLEARED_BY_PROGRESS: Attention['kind'][] = ['manual-interaction', 'declined', 'failed', 'stuck', 'needs-link'];
 
-export function createRecord(event: TrackedEvent): RequestRecord {
+type MediaEvent = Exclude<TrackedEvent, ShokoFileEvent>;
+
+export function createRecord(event: MediaEvent): RequestRecord {
   return {
     id: 0,
     mediaType: event.media.mediaType,
@@ -48,6 +53,7 @@ export function createRecord(event: TrackedEvent): RequestRecord {
     ids: { jellyseerrRequest: null, tmdb: null, tvdb: null, imdb: null, radarr: null, sonarr: null, jellyfin: null },
     downloadId: null,
     finalPath: null,
+    shokoFileId: null,
     attention: null,
     episodes: [],
     downloads: [],
@@ -132,6 +138,7 @@ function addEpisode(record: RequestRecord, index: Map<string, EpisodeRecord>, re
     finalPath: null,
     tvdbId: ref.tvdbId ?? null,
     jellyfinId: null,
+    shokoFileId: null,
   };
   record.episodes.push(episode);
   index.set(episodeKey(ref), episode);
@@ -223,8 +230,10 @@ function applyAvailable(record: RequestRecord, event: Extract<TrackedEvent, { ki
   const index = episodeIndex(record);
   const effects: Effect[] = [];
   const named: string[] = [];
-  for (const ref of event.episodes) {
-    const episode = findEpisode(record, index, ref);
+  // A Shokofin item names its file; Shoko's numbering may differ from Sonarr's, so the file decides.
+  const byFile = event.shokoFileId ? record.episodes.filter((e) => e.shokoFileId === event.shokoFileId) : [];
+  const episodes = byFile.length ? byFile : event.episodes.map((ref) => findEpisode(record, index, ref));
+  for (const episode of episodes) {
     if (!episode) continue;
     if (event.jellyfinItemId) episode.jellyfinId ??= event.jellyfinItemId;
     named.push(episodeKey(episode));
@@ -280,6 +289,44 @@ function applyIssue(record: RequestRecord, event: Extract<TrackedEvent, { kind: 
   return { effects: ['same'], detail };
 }
 
+/**
+ * Shoko's view of an imported anime file: it has the file (ANIME_MATCHING), linked it (matched, with
+ * its file id; AVAILABLE only on Jellyfin's word unless the user says a match is enough), or could
+ * not link it (attention: a manual link). Moving, renaming and deleting are only recorded.
+ */
+function applyShokoFile(record: RequestRecord, event: ShokoFileEvent, options: ReduceOptions): Applied {
+  const found = matchShokoFile(event, fileHolders(record));
+  if (found.kind === 'none') return { effects: ['same'], detail: `${event.name}: ${found.reason}` };
+  const file = fileNameOf(event.relativePath);
+  if (event.action === 'gone' || event.action === 'moved') return { effects: ['same'], detail: `${event.name} in Shoko: ${file}` };
+  record.isAnime = true;
+  const target: RequestState = event.action === 'matched' && options.availableOnShokoMatch ? 'AVAILABLE' : 'ANIME_MATCHING';
+  const update = (item: Item): Step => reach(item, target);
+  const effects: Effect[] = [];
+  if (record.mediaType === 'movie') {
+    effects.push(setMovieItem(record, update(movieItem(record))));
+    if (event.action === 'matched' && event.fileId) record.shokoFileId = event.fileId;
+  } else {
+    const keys = new Set(found.holders.map((h) => (h.episode ? episodeKey(h.episode) : '')));
+    for (const episode of record.episodes.filter((e) => keys.has(episodeKey(e)))) {
+      effects.push(setEpisodeItem(episode, update(episode)));
+      if (event.action === 'matched' && event.fileId) episode.shokoFileId = event.fileId;
+    }
+  }
+  if (event.action === 'not-matched') {
+    const attempts = event.autoMatchAttempts ?? 0;
+    record.attention = {
+      kind: 'needs-link',
+      reason: `needs a manual link in Shoko (${attempts} automatic match ${attempts === 1 ? 'attempt' : 'attempts'}): ${file}`,
+      since: event.at,
+    };
+  } else if (event.action === 'matched' && record.attention?.kind === 'needs-link') {
+    record.attention = null;
+  }
+  const what = { seen: 'has the file', matched: 'matched it', 'not-matched': 'could not match it' }[event.action];
+  return { effects, detail: `Shoko ${what} (${event.name}): ${file}` };
+}
+
 function apply(record: RequestRecord, event: TrackedEvent, options: ReduceOptions): Applied {
   switch (event.kind) {
     case 'requested':
@@ -308,6 +355,10 @@ function apply(record: RequestRecord, event: TrackedEvent, options: ReduceOption
       return applyRename(record, event);
     case 'issue':
       return applyIssue(record, event);
+    case 'shoko-file':
+      return applyShokoFile(record, event, options);
+    case 'shoko-movie':
+      return { effects: ['same'], detail: "in Shoko's library (TMDB movie added)" };
   }
 }
 
@@ -338,9 +389,11 @@ function describe(effects: Effect[], detail: string): string {
 }
 
 export function reduce(current: RequestRecord | null, event: TrackedEvent, options: ReduceOptions): Reduction {
-  const record = current ? cloneRecord(current) : createRecord(event);
+  if (!current && !('media' in event)) throw new Error('a Shoko file event cannot create a request');
+  const record = current ? cloneRecord(current) : createRecord(event as MediaEvent);
   const from = current?.state ?? null;
-  mergeMedia(record, event.media, event.source);
+  // A Shokofin episode item may be a movie's file: its series data says nothing about the movie.
+  if ('media' in event && event.media.mediaType === record.mediaType) mergeMedia(record, event.media, event.source);
   const applied = apply(record, event, options);
   record.downloads = deriveDownloads(record);
   record.state = deriveState(record);

@@ -1,17 +1,15 @@
-import { isTracked, type MediaEvent } from '../events';
+import { isTracked, MediaEventSchema, type MediaEvent, type TrackedEvent } from '../events';
 import type { RequestState } from '../states';
-import type { StatusStore } from '../store/store';
-import { correlate } from './correlate';
+import type { StatusStore, WriteTx } from '../store/store';
+import { correlate, type CorrelateOptions } from './correlate';
 import { eventFacts } from './facts';
 import type { RequestRecord } from './model';
-import { reduce } from './reduce';
+import { fileNameOf } from './paths';
+import { reduce, type ReduceOptions } from './reduce';
 
 /** One event's whole path after normalisation: correlate, deduplicate, reduce, commit. */
 
-export interface TrackOptions {
-  createFromArr: boolean;
-  availableOnImport: boolean;
-}
+export type TrackOptions = CorrelateOptions & ReduceOptions;
 
 export type TrackOutcome =
   /** Applied: the request changed (or was created). */
@@ -20,6 +18,8 @@ export type TrackOutcome =
   | 'recorded'
   /** Every fact of the event was already known: nothing written. */
   | 'duplicate'
+  /** About a file not imported yet (Shoko is often faster than the import webhook): kept, applied with the import. */
+  | 'pending'
   | 'unmatched'
   | 'test'
   | 'ignored'
@@ -36,7 +36,58 @@ export interface TrackResult {
   notify: boolean;
 }
 
-export const DEFAULT_TRACK_OPTIONS: TrackOptions = { createFromArr: true, availableOnImport: false };
+export const DEFAULT_TRACK_OPTIONS: TrackOptions = { createFromArr: true, availableOnImport: false, availableOnShokoMatch: false };
+
+async function apply(tx: WriteTx, event: TrackedEvent, options: TrackOptions): Promise<TrackResult & { attentionRaised?: boolean }> {
+  const found = await correlate(tx, event, options);
+  if (found.kind === 'unmatched') return { outcome: 'unmatched', reason: found.reason, notify: false };
+  if (found.kind === 'pending') {
+    await tx.keepPending(found.fileName, event, event.at);
+    return { outcome: 'pending', reason: found.reason, notify: false };
+  }
+  const facts = eventFacts(event);
+  if (found.kind === 'create') {
+    const result = reduce(null, event, options);
+    const request = await tx.create(result.record, result.entry, facts);
+    return { outcome: 'changed', request, from: null, notify: true };
+  }
+  const [current, fresh] = await Promise.all([tx.load(found.requestId), tx.newFacts(found.requestId, facts)]);
+  if (!current) throw new Error(`request ${found.requestId} vanished during correlation`);
+  if (!fresh.length) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
+  const result = reduce(current, event, options);
+  const request = await tx.update(current, result.record, result.entry, fresh);
+  return {
+    outcome: result.changed ? 'changed' : 'recorded',
+    request,
+    from: result.from,
+    notify: result.from !== request.state || result.attentionRaised,
+    attentionRaised: result.attentionRaised,
+  };
+}
+
+/**
+ * After an import, the Shoko events that arrived before it (kept under their file names) are applied
+ * in the same transaction, so no order of arrival leaves a request behind. The result describes the
+ * request from before the import to after the last of them.
+ */
+async function applyKept(tx: WriteTx, imported: Extract<TrackedEvent, { kind: 'imported' }>, first: TrackResult, options: TrackOptions): Promise<TrackResult> {
+  if (!first.request) return first;
+  const kept = await tx.takePending(imported.files.map((f) => fileNameOf(f.path)));
+  let result = first;
+  for (const raw of kept) {
+    const parsed = MediaEventSchema.safeParse(raw);
+    if (!parsed.success || !isTracked(parsed.data)) continue;
+    const applied = await apply(tx, parsed.data, options);
+    if (applied.request?.id !== first.request.id) continue;
+    result = {
+      outcome: applied.outcome === 'changed' ? 'changed' : result.outcome,
+      request: applied.request,
+      from: first.from,
+      notify: result.notify || !!applied.attentionRaised || applied.request.state !== first.from,
+    };
+  }
+  return result;
+}
 
 export async function track(store: StatusStore, event: MediaEvent, options: TrackOptions = DEFAULT_TRACK_OPTIONS): Promise<TrackResult> {
   if (!isTracked(event)) {
@@ -44,24 +95,7 @@ export async function track(store: StatusStore, event: MediaEvent, options: Trac
     return { outcome: event.kind, reason, notify: false };
   }
   return store.write(async (tx) => {
-    const found = await correlate(tx, event, options);
-    if (found.kind === 'unmatched') return { outcome: 'unmatched', reason: found.reason, notify: false };
-    const facts = eventFacts(event);
-    if (found.kind === 'create') {
-      const result = reduce(null, event, options);
-      const request = await tx.create(result.record, result.entry, facts);
-      return { outcome: 'changed', request, from: null, notify: true };
-    }
-    const [current, fresh] = await Promise.all([tx.load(found.requestId), tx.newFacts(found.requestId, facts)]);
-    if (!current) throw new Error(`request ${found.requestId} vanished during correlation`);
-    if (!fresh.length) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
-    const result = reduce(current, event, options);
-    const request = await tx.update(current, result.record, result.entry, fresh);
-    return {
-      outcome: result.changed ? 'changed' : 'recorded',
-      request,
-      from: result.from,
-      notify: result.from !== request.state || result.attentionRaised,
-    };
+    const { attentionRaised: _, ...result } = await apply(tx, event, options);
+    return event.kind === 'imported' ? applyKept(tx, event, result, options) : result;
   });
 }

@@ -10,6 +10,7 @@ interface EpisodeStateConfig extends NodeDef {
   store: string;
   createFromArr: boolean;
   availableOnImport: boolean;
+  availableOnShokoMatch: boolean;
 }
 
 export = (RED: NodeAPI) => {
@@ -24,6 +25,7 @@ export = (RED: NodeAPI) => {
     const options: TrackOptions = {
       createFromArr: config.createFromArr !== false,
       availableOnImport: config.availableOnImport === true,
+      availableOnShokoMatch: config.availableOnShokoMatch === true,
     };
 
     this.on('input', (msg, send, done) => {

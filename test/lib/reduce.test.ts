@@ -8,7 +8,7 @@ import { INTERSTELLAR, LYCORIS, VIOLET, movieBodies, showBodies } from '../suppo
 import { event, run } from '../support/events';
 import { clone, fixture } from '../support/fixtures';
 
-const OFF = { availableOnImport: false };
+const OFF = { availableOnImport: false, availableOnShokoMatch: false };
 
 describe('reduce: a movie', () => {
   const b = movieBodies(INTERSTELLAR);
@@ -95,7 +95,7 @@ describe('reduce: a movie', () => {
   });
 
   it('"available on import" serves users without Jellyfin', () => {
-    const record = run([event('radarr', b.grab), event('radarr', b.imported)], { availableOnImport: true });
+    const record = run([event('radarr', b.grab), event('radarr', b.imported)], { availableOnImport: true, availableOnShokoMatch: false });
     assert.equal(record.state, 'AVAILABLE');
   });
 

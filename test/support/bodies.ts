@@ -173,3 +173,36 @@ export function showJourney(s: ShowSpec): Hook[] {
     ...b.numbers.map((n): Hook => ['jellyfin', b.jellyfinEpisode(n)]),
   ];
 }
+
+/**
+ * Shoko's events for one imported file, as SignalR invocation arguments (5.x models). Shoko sees the
+ * file relative to its import folder `folder` (id `folderId`), here `/data` as in the reference
+ * deployment, while the arrs report absolute paths.
+ */
+export function shokoFile(absolutePath: string, fileId: number, folder = '/data', folderId = 1) {
+  const relative = absolutePath.startsWith(`${folder}/`) ? absolutePath.slice(folder.length + 1) : absolutePath.replace(/^\/+/, '');
+  const base = { FileID: fileId, FileLocationID: fileId + 9, ImportFolderID: folderId, RelativePath: relative };
+  const xref = { EpisodeID: 10000 + fileId, AnidbEpisodeID: 200000 + fileId, SeriesID: 300, AnidbAnimeID: 16934, GroupID: 298 };
+  return {
+    relative,
+    detected: () => ['ShokoEvent:FileDetected', { RelativePath: relative, ImportFolderID: folderId }] as const,
+    hashed: () => ['ShokoEvent:FileHashed', { ...base, CrossReferences: [] }] as const,
+    matched: () => ['ShokoEvent:FileMatched', { ...base, CrossReferences: [xref] }] as const,
+    matchedWithoutLinks: () => ['ShokoEvent:FileMatched', { ...base, CrossReferences: [] }] as const,
+    notMatched: (attempts = 1) => ['ShokoEvent:FileNotMatched', { AutoMatchAttempts: attempts, HasCrossReferences: false, IsUDPBanned: false, ...base, CrossReferences: [] }] as const,
+    rescan: () => ['ShokoEvent:FileNotMatched', { AutoMatchAttempts: 2, HasCrossReferences: true, IsUDPBanned: false, ...base, CrossReferences: [xref] }] as const,
+  };
+}
+
+/** A Jellyfin ItemAdded from a Shokofin library for one Shoko file (no TVDB/TMDB ids there). */
+export function jellyfinShokoEpisode(seriesName: string, season: number, episode: number, fileId: number) {
+  const body = clone(fixture('jellyfin-item-added-episode'));
+  Object.assign(body, {
+    SeriesName: seriesName,
+    SeasonNumber: season,
+    EpisodeNumber: episode,
+    ItemId: itemId(5_000_000 + fileId),
+    'Provider_shoko file': String(fileId),
+  });
+  return body;
+}

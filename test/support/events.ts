@@ -18,7 +18,7 @@ export function event(source: WebhookSource, body: Body): TrackedEvent {
 }
 
 /** Apply events in order with the pure reducer, as the store would (without its duplicate check). */
-export function run(events: TrackedEvent[], options: ReduceOptions = { availableOnImport: false }): RequestRecord {
+export function run(events: TrackedEvent[], options: ReduceOptions = { availableOnImport: false, availableOnShokoMatch: false }): RequestRecord {
   let record: RequestRecord | null = null;
   for (const e of events) record = reduce(record, e, options).record;
   assert.ok(record);
