@@ -1,8 +1,17 @@
 import type { Node } from 'node-red';
+import type { ShokoHub } from '../lib/clients/shoko-hub';
 import type { StatusStore } from '../lib/store/store';
 
 /** The status-store config node as its users see it. */
 export interface StatusStoreNode extends Node {
   /** The open store; rejects if the database could not be opened. */
   store(): Promise<StatusStore>;
+}
+
+/** The shoko-server config node as its users see it. */
+export interface ShokoServerNode extends Node {
+  /** The shared hub connection; undefined when no URL is configured. */
+  readonly hub: ShokoHub | undefined;
+  /** Import folder id -> where the arrs see that folder (path mappings over Shoko's own paths). */
+  folders(): ReadonlyMap<number, string>;
 }

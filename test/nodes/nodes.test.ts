@@ -5,7 +5,7 @@ import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies } from '../support/bodies';
 import { fixture, fixtureText } from '../support/fixtures';
-import { ALL_NODES, captureHttpNode, helper, httpIn, httpNode, nextMessage, placed } from '../support/helper';
+import { ALL_NODES, captureHttpNode, helper, httpIn, httpNode, nextMessage, placed, statusCalls } from '../support/helper';
 import { tempDir } from '../support/tmp';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -61,7 +61,7 @@ describe('arr-webhook-parse', () => {
     const res = await post(bad).expect(400).expect('content-type', /json/);
     assert.deepEqual(res.body, { ok: false, error: 'movie.tmdbId: expected number, received string' });
     assert.equal((await rejected).statusCode, 400);
-    assert.deepEqual(helper.getNode('parse').status.lastCall.args[0].fill, 'red');
+    assert.equal(statusCalls(helper.getNode('parse')).at(-1).args[0].fill, 'red');
   });
 
   it('answers truncated JSON and text/plain bodies itself (raw body from http in)', async () => {
@@ -163,7 +163,7 @@ describe('episode-state', () => {
     ]);
     await helper.load(ALL_NODES, flow);
     const state = helper.getNode('state');
-    assert.deepEqual(state.status.lastCall.args[0], { fill: 'red', shape: 'ring', text: 'episode-state.status.noStore' });
+    assert.deepEqual(statusCalls(state).at(-1).args[0], { fill: 'red', shape: 'ring', text: 'episode-state.status.noStore' });
     const caught = nextMessage(helper.getNode('caught'));
     state.receive({ payload: {} });
     assert.match((await caught).error.message, /noStore/);

@@ -14,7 +14,9 @@ export const statusStore = nodes('status-store');
 export const arrWebhookParse = nodes('arr-webhook-parse');
 export const episodeState = nodes('episode-state');
 export const statusQuery = nodes('status-query');
-export const ALL_NODES = [statusStore, arrWebhookParse, episodeState, statusQuery];
+export const shokoServer = nodes('shoko-server');
+export const shokoIn = nodes('shoko-in');
+export const ALL_NODES = [statusStore, arrWebhookParse, episodeState, statusQuery, shokoServer, shokoIn];
 
 // http in / http response live in @node-red/nodes (hoisted beside node-red).
 export const httpIn = require(require.resolve('@node-red/nodes/core/network/21-httpin.js'));
@@ -43,4 +45,9 @@ export function nextMessage(node: any): Promise<any> {
  */
 export function placed<T extends Record<string, unknown>>(flow: T[]): T[] {
   return flow.map((n) => (n.type !== 'tab' && 'wires' in n && !('x' in n) ? { ...n, x: 100, y: 100 } : n));
+}
+
+/** A node's status calls (the helper spies on the shared Node prototype: keep this node's own). */
+export function statusCalls(node: any): any[] {
+  return node.status.getCalls().filter((call: any) => call.thisValue === node);
 }

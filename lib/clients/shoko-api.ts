@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { formatIssues } from '../sources/schema-helpers';
+
+/**
+ * Where Shoko's import folders are. Shoko names files relative to an import folder; knowing the
+ * folder's place as the arrs see it turns that into an exact path. Two sources, explicit mappings
+ * first: the user's `id=path` lines, and Shoko's own REST API (its paths, in its own mount).
+ */
+
+const ImportFoldersSchema = z.array(z.object({ ID: z.number().int().nonnegative(), Path: z.string().max(4096) }).loose()).max(1000);
+
+/** `1=/data` lines (blank lines and `#` comments ignored). */
+export function parsePathMappings(text: string | undefined): { ok: true; folders: Map<number, string> } | { ok: false; error: string } {
+  const folders = new Map<number, string>();
+  const lines = (text ?? '').split(/\r?\n/);
+  for (const [index, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const match = /^(\d+)\s*=\s*(\S.*)$/.exec(line);
+    if (!match) return { ok: false, error: `path mappings, line ${index + 1}: expected "<import folder id>=<path>", got "${line.slice(0, 80)}"` };
+    folders.set(Number(match[1]), match[2].trim());
+  }
+  return { ok: true, folders };
+}
+
+export async function fetchImportFolders(baseUrl: string, apiKey: string, timeoutMs = 10000): Promise<Map<number, string>> {
+  const res = await fetch(`${baseUrl.replace(/\/+$/, '')}/api/v3/ImportFolder`, {
+    headers: { apikey: apiKey, accept: 'application/json' },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (!res.ok) throw new Error(`Shoko answered ${res.status} for its import folders`);
+  const parsed = ImportFoldersSchema.safeParse(await res.json());
+  if (!parsed.success) throw new Error(`unexpected import folder list: ${formatIssues(parsed.error)}`);
+  return new Map(parsed.data.map((folder) => [folder.ID, folder.Path]));
+}
