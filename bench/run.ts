@@ -7,6 +7,9 @@
  * 2. End-to-end time of a Sonarr Grab and an import-complete for a 1,000-episode season (target < 250 ms).
  * 3. With 10,000 requests and 100,000 episodes stored: reading the 100 newest and one request (target < 20 ms).
  * 4. Resident memory of Node-RED with the package loaded and that store open vs bare Node-RED (target < 40 MB).
+ * 5. Shoko events per second absorbed by shoko-in -> episode-state for a 13-episode season's flood
+ *    (FileHashed x13, SeriesUpdated, EpisodeUpdated x78, repeated) vs the same flood into a counter, and
+ *    the time from a FileMatched to the state-change output vs to shoko-in's own output.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -18,6 +21,7 @@ import { track } from '../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieJourney, showBodies, type Hook } from '../test/support/bodies';
 import { ROOT } from '../test/support/fixtures';
 import { startNodeRed, type RunningNodeRed } from '../test/support/node-red';
+import { benchShoko } from './shoko';
 
 const CONCURRENCY = 16;
 
@@ -199,6 +203,11 @@ async function main(): Promise<void> {
     await bareRed.stop();
     const growth = (trackerRss - bareRss) / 1024 / 1024;
     report({ name: 'memory growth: package + big store open vs bare Node-RED', value: growth, unit: 'MB', baseline: bareRss / 1024 / 1024, target: '< 40 MB', ok: growth < 40 });
+
+    // 5. Shoko's flood through shoko-in -> episode-state.
+    const shoko = await benchShoko(dir);
+    report({ name: 'Shoko events/s through shoko-in -> episode-state (13-ep flood)', value: shoko.eventsPerSecond, unit: 'ev/s', baseline: shoko.baselineEventsPerSecond });
+    report({ name: 'FileMatched -> state-change output (median of 25)', value: shoko.matchToChangeMs, unit: 'ms', baseline: shoko.baselineMatchToOutputMs });
 
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2));
