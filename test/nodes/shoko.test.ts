@@ -115,6 +115,25 @@ describe('shoko-in', () => {
     assert.ok(fake.negotiations.length <= 4, `${fake.negotiations.length} tries in about 1.2 s`);
   });
 
+  it('import folders: Shoko\'s own paths from its API, explicit path mappings over them; events carry the place', async () => {
+    await fake.stop();
+    fake = new FakeShokoServer({ apiKey: 'shoko-key', pingMs: 200, importFolders: [{ ID: 3, Name: 'anime', Path: '/srv/anime' }, { ID: 4, Name: 'movies', Path: '/srv/movies' }] });
+    await fake.start();
+    await helper.load(ALL_NODES, flow(fake.url, { resolveFolders: true, pathMappings: '# the arrs see movies elsewhere\n4=/data/anime/movies' }), { shoko: { apiKey: 'shoko-key' } });
+    const server = helper.getNode('shoko');
+    await eventually(async () => server.folders().get(3) === '/srv/anime');
+    assert.deepEqual([...server.folders()], [[3, '/srv/anime'], [4, '/data/anime/movies']]);
+    const events = nextMessage(helper.getNode('events'));
+    fake.send('ShokoEvent:FileHashed', { FileID: 9, ImportFolderID: 4, RelativePath: 'Film (2020)/Film.mkv', CrossReferences: [] });
+    assert.equal((await events).payload.folderPath, '/data/anime/movies');
+  });
+
+  it('a bad path mapping line is reported', async () => {
+    await helper.load(ALL_NODES, flow(fake.url, { pathMappings: 'one=/data' }), { shoko: { apiKey: 'shoko-key' } });
+    const server = helper.getNode('shoko');
+    assert.match(String(server.error.getCalls().find((c: any) => c.thisValue === server)?.args[0]), /^path mappings, line 1: expected "<import folder id>=<path>"/);
+  });
+
   it('the API key from an environment variable named in the config node', async () => {
     process.env.MST_SHOKO_KEY = 'shoko-key';
     try {
