@@ -267,20 +267,20 @@ export class WriteTx implements Lookup {
 
   /** Requests holding an imported file of this name (a movie's file, or an episode's). */
   byFileName(name: string): Promise<Candidate[]> {
-    return this.candidates(
-      `SELECT ${CANDIDATE} FROM requests r WHERE r.id IN (
-         SELECT id FROM requests WHERE final_name = ? UNION SELECT request_id FROM episodes WHERE final_name = ?)
-       ORDER BY r.id DESC LIMIT 20`,
-      [name, name],
-    );
+    return this.byFile('final_name', name);
   }
 
   byShokoFileId(fileId: number): Promise<Candidate[]> {
+    return this.byFile('shoko_file_id', fileId);
+  }
+
+  /** Requests whose movie or one of whose episodes has this value in a file column. */
+  private byFile(column: 'final_name' | 'shoko_file_id', value: string | number): Promise<Candidate[]> {
     return this.candidates(
       `SELECT ${CANDIDATE} FROM requests r WHERE r.id IN (
-         SELECT id FROM requests WHERE shoko_file_id = ? UNION SELECT request_id FROM episodes WHERE shoko_file_id = ?)
+         SELECT id FROM requests WHERE ${column} = ? UNION SELECT request_id FROM episodes WHERE ${column} = ?)
        ORDER BY r.id DESC LIMIT 20`,
-      [fileId, fileId],
+      [value, value],
     );
   }
 
