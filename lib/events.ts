@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RequestStateSchema } from './states';
 
 /**
  * MediaEvent: the one vocabulary every node speaks. Source quirks (string ids, hash casing, two Sonarr
@@ -9,7 +10,7 @@ import { z } from 'zod';
 const id = z.number().int().positive();
 const text = z.string().max(4096);
 
-export const SourceSchema = z.enum(['jellyseerr', 'radarr', 'sonarr', 'jellyfin', 'qbittorrent', 'shoko']);
+export const SourceSchema = z.enum(['jellyseerr', 'radarr', 'sonarr', 'jellyfin', 'qbittorrent', 'shoko', 'tracker']);
 export const MediaTypeSchema = z.enum(['movie', 'tv']);
 
 export const MediaIdsSchema = z.object({
@@ -140,6 +141,25 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     ),
     autoMatchAttempts: z.number().int().nonnegative().optional(),
   }),
+  /** What the download client says about one download (qBittorrent's torrents/info, normalised). */
+  z.object({
+    ...base,
+    kind: z.literal('download-progress'),
+    downloadId: z.string().min(1).max(200).regex(/^[^a-z]*$/, 'must be upper case'),
+    state: z.enum(['DOWNLOADING', 'DOWNLOADED', 'FAILED']),
+    /** 0..1 */
+    progress: z.number().min(0).max(1),
+    /** bytes per second */
+    speed: z.number().nonnegative().optional(),
+    /** seconds; absent when the client does not know (qBittorrent's 8640000) */
+    etaSeconds: z.number().int().nonnegative().optional(),
+    /** The client's own state name, e.g. stalledDL, pausedUP. */
+    clientState: text,
+    /** Per-episode progress inside a multi-episode download, from its file list. */
+    files: z.array(z.object({ episodes: z.array(EpisodeKeySchema), progress: z.number().min(0).max(1) })).optional(),
+  }),
+  /** The tracker's own finding: a request made no progress for longer than its stage allows. */
+  z.object({ ...base, kind: z.literal('stuck'), requestId: id, state: RequestStateSchema, since: z.iso.datetime(), reason: text }),
   /** Shoko metadata news. Only a TMDB movie being added is tracked (a sign the movie is in Shoko's library). */
   z.object({ ...withMedia, kind: z.literal('shoko-movie'), reason: text }),
   /** Service-level news (Health, HealthRestored, ApplicationUpdate): about no request. */
@@ -160,9 +180,13 @@ export type Source = z.infer<typeof SourceSchema>;
 export type MediaType = z.infer<typeof MediaTypeSchema>;
 export type MediaEventOf<K extends MediaEventKind> = Extract<MediaEvent, { kind: K }>;
 export type ShokoFileEvent = MediaEventOf<'shoko-file'>;
-/** Events that may change a request: those about media, and Shoko's file events. */
-export type TrackedEvent = Extract<MediaEvent, { media: MediaInfo }> | ShokoFileEvent;
+export type ProgressEvent = MediaEventOf<'download-progress'>;
+export type StuckEvent = MediaEventOf<'stuck'>;
+/** Events that may change a request: those about media, Shoko's file events, download progress, stuck findings. */
+export type TrackedEvent = Extract<MediaEvent, { media: MediaInfo }> | ShokoFileEvent | ProgressEvent | StuckEvent;
+/** The events that name their media (and so can create a request). */
+export type MediaBearingEvent = Extract<MediaEvent, { media: MediaInfo }>;
 
 export function isTracked(event: MediaEvent): event is TrackedEvent {
-  return 'media' in event || event.kind === 'shoko-file';
+  return 'media' in event || event.kind === 'shoko-file' || event.kind === 'download-progress' || event.kind === 'stuck';
 }

@@ -114,6 +114,15 @@ export const MIGRATIONS: Migration[] = [
       await db.run('UPDATE episodes SET final_name = ? WHERE request_id = ? AND season = ? AND episode = ?', [fileNameOf(e.final_path), e.request_id, e.season, e.episode]);
     }
   },
+  // 3: download progress (speed, ETA, per-episode progress) and when a request last moved, for stuck detection.
+  `
+  ALTER TABLE downloads ADD COLUMN speed REAL;
+  ALTER TABLE downloads ADD COLUMN eta_seconds INTEGER;
+  ALTER TABLE episodes ADD COLUMN progress REAL;
+  ALTER TABLE requests ADD COLUMN progress_at TEXT;
+  UPDATE requests SET progress_at = state_changed_at;
+  CREATE INDEX requests_active_progress ON requests (state, progress_at) WHERE state NOT IN ('AVAILABLE', 'FAILED');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -29,10 +29,10 @@ export interface ListFilter {
 const REQUEST_COLUMNS = [
   'media_type', 'title', 'year', 'is_anime', 'stage', 'state', 'requested_by', 'poster_url', 'info_source', 'requested_seasons',
   'jellyseerr_request', 'tmdb', 'tvdb', 'imdb', 'radarr', 'sonarr', 'jellyfin', 'download_id', 'final_path', 'final_name',
-  'shoko_file_id', 'attention', 'created_at', 'updated_at', 'state_changed_at', 'available_at',
+  'shoko_file_id', 'attention', 'created_at', 'updated_at', 'state_changed_at', 'available_at', 'progress_at',
 ];
-const EPISODE_COLUMNS = ['request_id', 'season', 'episode', 'title', 'state', 'download_id', 'final_path', 'final_name', 'tvdb_id', 'jellyfin_id', 'shoko_file_id'];
-const DOWNLOAD_COLUMNS = ['request_id', 'id', 'progress', 'state'];
+const EPISODE_COLUMNS = ['request_id', 'season', 'episode', 'title', 'state', 'download_id', 'final_path', 'final_name', 'tvdb_id', 'jellyfin_id', 'shoko_file_id', 'progress'];
+const DOWNLOAD_COLUMNS = ['request_id', 'id', 'progress', 'state', 'speed', 'eta_seconds'];
 const CANDIDATE = 'r.id, r.state, r.jellyseerr_request, r.requested_seasons';
 const MAX_PARAMS = 900;
 const BATCH_LIMIT = 256;
@@ -67,6 +67,7 @@ type RequestRow = {
   updated_at: string;
   state_changed_at: string;
   available_at: string | null;
+  progress_at: string;
 };
 type LoadedRow = RequestRow & { episodes_json: string; downloads_json: string };
 type CandidateRow = { id: number; state: string; jellyseerr_request: number | null; requested_seasons: string };
@@ -81,24 +82,24 @@ function requestParams(r: RequestRecord): Params {
     r.mediaType, r.title, r.year, r.isAnime ? 1 : 0, r.stage, r.state, r.requestedBy, r.posterUrl, r.infoSource, JSON.stringify(r.requestedSeasons),
     r.ids.jellyseerrRequest, r.ids.tmdb, r.ids.tvdb, r.ids.imdb, r.ids.radarr, r.ids.sonarr, r.ids.jellyfin, r.downloadId, r.finalPath,
     r.mediaType === 'movie' ? fileName(r.finalPath) : null, r.shokoFileId,
-    r.attention && JSON.stringify(r.attention), r.createdAt, r.updatedAt, r.stateChangedAt, r.availableAt,
+    r.attention && JSON.stringify(r.attention), r.createdAt, r.updatedAt, r.stateChangedAt, r.availableAt, r.progressAt,
   ];
 }
 
 function episodeParams(requestId: number, e: EpisodeRecord): Params {
-  return [requestId, e.season, e.episode, e.title, e.state, e.downloadId, e.finalPath, fileName(e.finalPath), e.tvdbId, e.jellyfinId, e.shokoFileId];
+  return [requestId, e.season, e.episode, e.title, e.state, e.downloadId, e.finalPath, fileName(e.finalPath), e.tvdbId, e.jellyfinId, e.shokoFileId, e.progress];
 }
 
 function downloadParams(requestId: number, d: DownloadRecord): Params {
-  return [requestId, d.id, d.progress, d.state];
+  return [requestId, d.id, d.progress, d.state, d.speed, d.etaSeconds];
 }
 
 /** Episode and download columns in the order the JSON aggregates below list them. */
-type EpisodeTuple = [number, number, string | null, string, string | null, string | null, number | null, string | null, number | null];
-type DownloadTuple = [string, number, string];
+type EpisodeTuple = [number, number, string | null, string, string | null, string | null, number | null, string | null, number | null, number | null];
+type DownloadTuple = [string, number, string, number | null, number | null];
 
 function toEpisodes(json: string): EpisodeRecord[] {
-  return (JSON.parse(json) as EpisodeTuple[]).map(([season, episode, title, st, downloadId, finalPath, tvdbId, jellyfinId, shokoFileId]) => ({
+  return (JSON.parse(json) as EpisodeTuple[]).map(([season, episode, title, st, downloadId, finalPath, tvdbId, jellyfinId, shokoFileId, progress]) => ({
     season,
     episode,
     title,
@@ -108,11 +109,18 @@ function toEpisodes(json: string): EpisodeRecord[] {
     tvdbId,
     jellyfinId,
     shokoFileId,
+    progress,
   }));
 }
 
 function toDownloads(json: string): DownloadRecord[] {
-  return (JSON.parse(json) as DownloadTuple[]).map(([id, progress, st]) => ({ id, progress, state: state(st) as DownloadRecord['state'] }));
+  return (JSON.parse(json) as DownloadTuple[]).map(([id, progress, st, speed, etaSeconds]) => ({
+    id,
+    progress,
+    state: state(st) as DownloadRecord['state'],
+    speed,
+    etaSeconds,
+  }));
 }
 
 function toRecord(row: RequestRow, episodes: EpisodeRecord[], downloads: DownloadRecord[]): RequestRecord {
@@ -147,6 +155,7 @@ function toRecord(row: RequestRow, episodes: EpisodeRecord[], downloads: Downloa
     updatedAt: row.updated_at,
     stateChangedAt: row.state_changed_at,
     availableAt: row.available_at,
+    progressAt: row.progress_at,
   };
 }
 
@@ -177,9 +186,9 @@ async function insertRows(db: Connection, table: string, columns: string[], rows
 
 /** A request row with its episodes and downloads, in one statement. */
 const LOAD = `SELECT r.*,
-  (SELECT json_group_array(json_array(season, episode, title, state, download_id, final_path, tvdb_id, jellyfin_id, shoko_file_id) ORDER BY season, episode)
+  (SELECT json_group_array(json_array(season, episode, title, state, download_id, final_path, tvdb_id, jellyfin_id, shoko_file_id, progress) ORDER BY season, episode)
      FROM episodes WHERE request_id = r.id) AS episodes_json,
-  (SELECT json_group_array(json_array(id, progress, state) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json
+  (SELECT json_group_array(json_array(id, progress, state, speed, eta_seconds) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json
   FROM requests r`;
 
 function fromLoaded(row: LoadedRow): RequestRecord {
@@ -344,7 +353,7 @@ export class WriteTx implements Lookup {
   }
 
   /** Write what changed between `before` and `after` (same id), the timeline entry and the new facts. */
-  async update(before: RequestRecord, after: RequestRecord, entry: TimelineEntry, facts: string[]): Promise<RequestRecord> {
+  async update(before: RequestRecord, after: RequestRecord, entry: TimelineEntry | null, facts: string[]): Promise<RequestRecord> {
     const id = before.id;
     const known = (await this.cached(id))?.facts ?? new Set<string>();
     const oldEpisodes = new Map(before.episodes.map((e) => [`${e.season}:${e.episode}`, JSON.stringify(e)]));
@@ -359,7 +368,7 @@ export class WriteTx implements Lookup {
       insertRows(this.db, 'episodes', EPISODE_COLUMNS, changedEpisodes.map((e) => episodeParams(id, e))),
       insertRows(this.db, 'downloads', DOWNLOAD_COLUMNS, changedDownloads.map((d) => downloadParams(id, d))),
       dropped.length ? this.db.runOnce(`DELETE FROM downloads WHERE request_id = ? AND id IN (${placeholders(dropped.length)})`, [id, ...dropped]) : undefined,
-      this.addTimeline(id, entry),
+      entry && this.addTimeline(id, entry),
       this.addFacts(id, facts),
     ]);
     const saved = { ...after, id };

@@ -36,10 +36,10 @@ export function deriveDownloads(record: Pick<RequestRecord, 'mediaType' | 'stage
   }
   const previous = new Map(record.downloads.map((d) => [d.id, d]));
   return [...byId.keys()].sort().map((id) => {
-    const known = previous.get(id) ?? { id, progress: 0, state: 'GRABBING' as const };
+    const known: DownloadRecord = previous.get(id) ?? { id, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null };
     const states = byId.get(id)!;
-    if (states.some((s) => rank(s) >= rank('DOWNLOADED'))) return { id, progress: 1, state: 'DOWNLOADED' };
-    if (states.every((s) => s === 'FAILED')) return { ...known, state: 'FAILED' };
+    if (states.some((s) => rank(s) >= rank('DOWNLOADED'))) return { id, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null };
+    if (states.every((s) => s === 'FAILED')) return { ...known, state: 'FAILED', speed: null, etaSeconds: null };
     return { ...known };
   });
 }

@@ -1,4 +1,4 @@
-import type { MediaType, ShokoFileEvent, TrackedEvent } from '../events';
+import type { MediaBearingEvent, MediaType, ProgressEvent, ShokoFileEvent, TrackedEvent } from '../events';
 import type { RequestState } from '../states';
 import type { RequestRecord } from './model';
 import { fileHolders, fileNameOf, matchShokoFile } from './paths';
@@ -35,8 +35,7 @@ export type Correlation =
   | { kind: 'pending'; fileName: string; reason: string }
   | { kind: 'unmatched'; reason: string };
 
-/** Events that name their media (everything but Shoko's file events). */
-type MediaEvent = Exclude<TrackedEvent, ShokoFileEvent>;
+type MediaEvent = MediaBearingEvent;
 
 export interface CorrelateOptions {
   /** Create a request for an arr grab or import that matches none (media added straight in Radarr/Sonarr). */
@@ -179,9 +178,20 @@ async function correlateShokoFile(lookup: Lookup, event: ShokoFileEvent): Promis
   return { kind: 'match', requestId: requests[0], via: found.via };
 }
 
+/** Download progress: the open request that depends on this download (a torrent serves one request). */
+async function correlateProgress(lookup: Lookup, event: ProgressEvent): Promise<Correlation> {
+  const found = (await Promise.all([lookup.byDownloadId('movie', event.downloadId), lookup.byDownloadId('tv', event.downloadId)]))
+    .flat()
+    .filter(unfinished)
+    .sort((a, b) => b.id - a.id);
+  return found.length ? match(found[0], 'downloadId') : { kind: 'unmatched', reason: 'no open request depends on this download' };
+}
+
 /** Which request (if any) an event is about. Pure decision logic; the SQL is behind `Lookup`. */
 export async function correlate(lookup: Lookup, event: TrackedEvent, options: CorrelateOptions): Promise<Correlation> {
   if (event.kind === 'shoko-file') return correlateShokoFile(lookup, event);
+  if (event.kind === 'download-progress') return correlateProgress(lookup, event);
+  if (event.kind === 'stuck') return { kind: 'match', requestId: event.requestId, via: 'requestId' };
   switch (event.source) {
     case 'jellyseerr':
       return correlateJellyseerr(lookup, event);

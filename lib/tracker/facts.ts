@@ -47,6 +47,11 @@ export function eventFacts(event: TrackedEvent): string[] {
     }
     case 'shoko-movie':
       return [`shoko:movie:${event.reason}`];
+    case 'download-progress':
+      // Polled again and again: what it changes decides (see reduce), not a fact.
+      return [];
+    case 'stuck':
+      return [`stuck:${event.state}:${event.since}`];
   }
 }
 

@@ -20,6 +20,8 @@ export interface EpisodeRecord {
   jellyfinId: string | null;
   /** The Shoko file once Shoko matched it (anime). Not part of the public snapshot. */
   shokoFileId: number | null;
+  /** 0..1 while its download runs (its own file inside a season pack), 1 once downloaded, null before. */
+  progress: number | null;
 }
 
 export interface DownloadRecord {
@@ -27,6 +29,10 @@ export interface DownloadRecord {
   /** 0..1, as qBittorrent reports it. */
   progress: number;
   state: Extract<RequestState, 'GRABBING' | 'DOWNLOADING' | 'DOWNLOADED' | 'FAILED'>;
+  /** bytes per second while downloading, else null */
+  speed: number | null;
+  /** seconds left while downloading when the client knows, else null */
+  etaSeconds: number | null;
 }
 
 export interface RequestIds {
@@ -69,6 +75,8 @@ export interface RequestRecord {
   updatedAt: string;
   stateChangedAt: string;
   availableAt: string | null;
+  /** The last time anything moved forward (a stage, or download progress): stuck detection counts from here. */
+  progressAt: string;
 }
 
 export interface TimelineEntry {
@@ -97,11 +105,12 @@ export interface RequestSnapshot {
   finalPath: string | null;
   episodeCounts: EpisodeCounts;
   attention: Attention | null;
-  episodes: { season: number; episode: number; title: string | null; state: EpisodeState; downloadId: string | null; finalPath: string | null }[];
+  episodes: { season: number; episode: number; title: string | null; state: EpisodeState; downloadId: string | null; finalPath: string | null; progress: number | null }[];
   createdAt: string;
   updatedAt: string;
   stateChangedAt: string;
   availableAt: string | null;
+  progressAt: string;
 }
 
 export type RequestDetail = RequestSnapshot & { timeline: TimelineEntry[] };

@@ -1,4 +1,4 @@
-import type { EpisodeRef, MediaInfo, ShokoFileEvent, Source, TrackedEvent } from '../events';
+import type { EpisodeRef, MediaBearingEvent, MediaInfo, ProgressEvent, ShokoFileEvent, Source, StuckEvent, TrackedEvent } from '../events';
 import { episodeKey } from '../sources/episode-numbers';
 import { rank, type EpisodeState, type RequestState } from '../states';
 import { deriveDownloads, deriveState } from './aggregate';
@@ -21,7 +21,8 @@ export interface ReduceOptions {
 
 export interface Reduction {
   record: RequestRecord;
-  entry: TimelineEntry;
+  /** The timeline entry, or null when nothing worth one happened (a download's percentage moving). */
+  entry: TimelineEntry | null;
   /** Anything in the record changed (timestamps aside). */
   changed: boolean;
   /** The state before, or null for a new request. */
@@ -30,12 +31,17 @@ export interface Reduction {
   attentionRaised: boolean;
 }
 
-type Applied = { effects: Effect[]; detail: string };
+/**
+ * What applying an event did. `quiet` events (download progress, polled again and again) get a
+ * timeline entry only when they move a stage; `forward` says progress was made even without a stage
+ * moving (a download's percentage went up), which is what stuck detection counts from.
+ */
+type Applied = { effects: Effect[]; detail: string; quiet?: boolean; forward?: boolean };
 
 /** Attention that progress answers; an issue stays until Jellyseerr says it is resolved. */
 const CLEARED_BY_PROGRESS: Attention['kind'][] = ['manual-interaction', 'declined', 'failed', 'stuck', 'needs-link'];
 
-type MediaEvent = Exclude<TrackedEvent, ShokoFileEvent>;
+type MediaEvent = MediaBearingEvent;
 
 export function createRecord(event: MediaEvent): RequestRecord {
   return {
@@ -61,6 +67,7 @@ export function createRecord(event: MediaEvent): RequestRecord {
     updatedAt: event.at,
     stateChangedAt: event.at,
     availableAt: null,
+    progressAt: event.at,
   };
 }
 
@@ -139,6 +146,7 @@ function addEpisode(record: RequestRecord, index: Map<string, EpisodeRecord>, re
     tvdbId: ref.tvdbId ?? null,
     jellyfinId: null,
     shokoFileId: null,
+    progress: null,
   };
   record.episodes.push(episode);
   index.set(episodeKey(ref), episode);
@@ -327,6 +335,47 @@ function applyShokoFile(record: RequestRecord, event: ShokoFileEvent, options: R
   return { effects, detail: `Shoko ${what} (${event.name}): ${file}` };
 }
 
+/**
+ * What the download client says. The download's progress, speed and ETA always update; its movie or
+ * episodes move on to DOWNLOADING or DOWNLOADED (a torrent complete at first sight jumps straight
+ * there), or fail if not imported yet. Inside a season pack each episode takes its own file's progress.
+ */
+function applyProgress(record: RequestRecord, event: ProgressEvent): Applied {
+  const download = record.downloads.find((d) => d.id === event.downloadId);
+  if (!download) return { effects: ['same'], detail: 'not a current download', quiet: true };
+  const running = event.state === 'DOWNLOADING';
+  const before = { ...download };
+  Object.assign(download, {
+    progress: event.progress,
+    state: event.state,
+    speed: running ? event.speed ?? null : null,
+    etaSeconds: running ? event.etaSeconds ?? null : null,
+  });
+  const step = (item: Item): Step =>
+    event.state === 'FAILED' ? (rank(item.state) < rank('IMPORTING') ? fail(item) : { item, effect: 'same' }) : reach(item, event.state);
+  const effects: Effect[] = [];
+  if (record.mediaType === 'movie') {
+    if (record.downloadId === event.downloadId) effects.push(setMovieItem(record, step(movieItem(record))));
+  } else {
+    const ofFile = new Map<string, number>();
+    for (const file of event.files ?? []) for (const e of file.episodes) ofFile.set(episodeKey(e), file.progress);
+    for (const episode of record.episodes.filter((e) => e.downloadId === event.downloadId)) {
+      effects.push(setEpisodeItem(episode, step(episode)));
+      episode.progress = rank(episode.state) >= rank('DOWNLOADED') ? 1 : ofFile.get(episodeKey(episode)) ?? event.progress;
+    }
+  }
+  if (before.state !== download.state) effects.push('advanced');
+  const percent = `${Math.floor(event.progress * 100)} %`;
+  const detail = event.state === 'FAILED' ? `download failed (${event.clientState})` : event.state === 'DOWNLOADED' ? 'download complete' : `downloading, ${percent} (${event.clientState})`;
+  return { effects, detail, quiet: true, forward: event.progress > before.progress };
+}
+
+/** The tracker's own finding; raised once, and only on a request that needs nothing else already. */
+function applyStuck(record: RequestRecord, event: StuckEvent): Applied {
+  if (record.state === event.state && !record.attention) record.attention = { kind: 'stuck', reason: event.reason, since: event.at };
+  return { effects: ['same'], detail: event.reason, forward: false };
+}
+
 function apply(record: RequestRecord, event: TrackedEvent, options: ReduceOptions): Applied {
   switch (event.kind) {
     case 'requested':
@@ -359,6 +408,10 @@ function apply(record: RequestRecord, event: TrackedEvent, options: ReduceOption
       return applyShokoFile(record, event, options);
     case 'shoko-movie':
       return { effects: ['same'], detail: "in Shoko's library (TMDB movie added)" };
+    case 'download-progress':
+      return applyProgress(record, event);
+    case 'stuck':
+      return applyStuck(record, event);
   }
 }
 
@@ -389,7 +442,7 @@ function describe(effects: Effect[], detail: string): string {
 }
 
 export function reduce(current: RequestRecord | null, event: TrackedEvent, options: ReduceOptions): Reduction {
-  if (!current && !('media' in event)) throw new Error('a Shoko file event cannot create a request');
+  if (!current && !('media' in event)) throw new Error(`a ${event.kind} event cannot create a request`);
   const record = current ? cloneRecord(current) : createRecord(event as MediaEvent);
   const from = current?.state ?? null;
   // A Shokofin episode item may be a movie's file: its series data says nothing about the movie.
@@ -402,17 +455,19 @@ export function reduce(current: RequestRecord | null, event: TrackedEvent, optio
   if (progressed && record.attention && CLEARED_BY_PROGRESS.includes(record.attention.kind) && record.state !== 'FAILED') {
     record.attention = null;
   }
+  const stageMoved = record.state !== from || applied.effects.some((e) => e === 'advanced' || e === 'restarted');
+  if (applied.forward ?? stageMoved) {
+    record.progressAt = event.at;
+    if (record.attention?.kind === 'stuck') record.attention = null;
+  }
   const changed = current === null || content(current) !== content(record);
   if (changed) record.updatedAt = event.at;
   if (record.state !== from) record.stateChangedAt = event.at;
   if (record.state === 'AVAILABLE' && !record.availableAt) record.availableAt = event.at;
   const attentionRaised = !!record.attention && JSON.stringify(record.attention) !== JSON.stringify(current?.attention ?? null);
-
-  return {
-    record,
-    changed,
-    from,
-    attentionRaised,
-    entry: { at: event.at, source: event.source, event: event.kind, state: record.state, detail: describe(applied.effects, applied.detail).slice(0, 2000) },
-  };
+  const entry =
+    applied.quiet && !stageMoved
+      ? null
+      : { at: event.at, source: event.source, event: event.kind, state: record.state, detail: describe(applied.effects, applied.detail).slice(0, 2000) };
+  return { record, changed, from, attentionRaised, entry };
 }

@@ -31,10 +31,11 @@ export function toSnapshot(record: RequestRecord): RequestSnapshot {
     finalPath: record.finalPath,
     episodeCounts: episodeCounts(record),
     attention: record.attention,
-    episodes: record.episodes.map(({ season, episode, title, state, downloadId, finalPath }) => ({ season, episode, title, state, downloadId, finalPath })),
+    episodes: record.episodes.map(({ season, episode, title, state, downloadId, finalPath, progress }) => ({ season, episode, title, state, downloadId, finalPath, progress })),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     stateChangedAt: record.stateChangedAt,
     availableAt: record.availableAt,
+    progressAt: record.progressAt,
   };
 }

@@ -64,7 +64,7 @@ describe('tracker flow: journeys from Jellyseerr to Jellyfin', () => {
     assert.equal(r.isAnime, false);
     assert.deepEqual(r.ids, { jellyseerrRequest: 80, tmdb: 157336, tvdb: null, imdb: 'tt0816692', radarr: 60, sonarr: null, jellyfin: (157336).toString(16).padStart(32, '0') });
     assert.deepEqual(r.timeline.map((t: any) => t.state), ['REQUESTED', 'APPROVED', 'GRABBING', 'IMPORTING', 'AVAILABLE']);
-    assert.deepEqual(r.downloads, [{ id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED' }]);
+    assert.deepEqual(r.downloads, [{ id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null }]);
     assert.match(r.finalPath, /Interstellar \(2014\) \[Bluray-1080p\]\.mkv$/);
     assert.deepEqual(r.episodes, []);
     assert.ok(r.availableAt && r.createdAt <= r.availableAt);
@@ -112,7 +112,7 @@ describe('tracker flow: journeys from Jellyseerr to Jellyfin', () => {
     await sendAll([['sonarr', b.importComplete([1, 2, 3, 4])]]);
     r = await requestByTitle('Pluribus');
     assert.equal(r.state, 'GRABBING', 'episodes 5 and 6 are still on their own download');
-    assert.deepEqual(r.downloads.find((d: any) => d.id === single), { id: single, progress: 0, state: 'GRABBING' });
+    assert.deepEqual(r.downloads.find((d: any) => d.id === single), { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null });
     await sendAll([['sonarr', b.importFile(5, single)], ['sonarr', b.importFile(6, single)]]);
     r = await requestByTitle('Pluribus');
     assert.equal(r.state, 'IMPORTING');

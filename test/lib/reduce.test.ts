@@ -26,14 +26,14 @@ describe('reduce: a movie', () => {
     for (const step of steps) {
       const result = reduce(record, step, OFF);
       assert.equal(result.changed, true);
-      assert.equal(result.entry.state, result.record.state);
+      assert.equal(result.entry?.state, result.record.state);
       record = result.record;
       states.push(record.state);
     }
     assert.deepEqual(states, ['REQUESTED', 'APPROVED', 'GRABBING', 'IMPORTING', 'AVAILABLE']);
     assert.ok(record);
     assert.equal(record.finalPath, `${b.folder}/Interstellar (2014) [Bluray-1080p].mkv`);
-    assert.deepEqual(record.downloads, [{ id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED' }]);
+    assert.deepEqual(record.downloads, [{ id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null }]);
     assert.equal(record.ids.jellyfin, (157336).toString(16).padStart(32, '0'));
     assert.equal(record.ids.radarr, 60);
     assert.ok(record.availableAt);
@@ -50,7 +50,7 @@ describe('reduce: a movie', () => {
     const late = reduce(imported, event('radarr', b.grab), OFF);
     assert.equal(late.record.state, 'IMPORTING');
     assert.equal(late.changed, false);
-    assert.match(late.entry.detail, /^late: /);
+    assert.match(late.entry?.detail ?? '', /^late: /);
   });
 
   it('a new grab with another download before the import restarts at GRABBING', () => {
@@ -61,7 +61,7 @@ describe('reduce: a movie', () => {
     assert.equal(result.record.state, 'GRABBING');
     assert.equal(result.record.downloadId, other.downloadId);
     assert.deepEqual(result.record.downloads.map((d) => d.id), [other.downloadId]);
-    assert.match(result.entry.detail, /restarted with a new download/);
+    assert.match(result.entry?.detail ?? '', /restarted with a new download/);
   });
 
   it('after AVAILABLE a grab and an import are an upgrade: recorded, never demoting', () => {
@@ -70,7 +70,7 @@ describe('reduce: a movie', () => {
     grab.downloadId = 'ABCDEF0000000000000000000000000000000000';
     const upgradeGrab = reduce(available, event('radarr', grab), OFF);
     assert.equal(upgradeGrab.record.state, 'AVAILABLE');
-    assert.match(upgradeGrab.entry.detail, /^upgrade: /);
+    assert.match(upgradeGrab.entry?.detail ?? '', /^upgrade: /);
     const imported = clone(fixture('radarr-import-upgrade'));
     Object.assign(imported.movie, b.imported.movie);
     const upgradeImport = reduce(upgradeGrab.record, event('radarr', imported), OFF);
@@ -171,7 +171,7 @@ describe('reduce: TV, per episode', () => {
     assert.equal(record.episodes.find((e) => e.episode === 12)?.downloadId, single);
     const afterPack = reduce(record, event('sonarr', b.importComplete(b.numbers.slice(0, 10))), OFF).record;
     assert.equal(afterPack.state, 'GRABBING', 'the separately grabbed episodes are still downloading');
-    assert.deepEqual(afterPack.downloads.find((d) => d.id === single), { id: single, progress: 0, state: 'GRABBING' });
+    assert.deepEqual(afterPack.downloads.find((d) => d.id === single), { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null });
   });
 
   it('FAILED only when no episode is in progress; MEDIA_AVAILABLE finishes every episode', () => {
@@ -190,7 +190,7 @@ describe('reduce: TV, per episode', () => {
     const upgrade = reduce(available, event('sonarr', b.grab([1, 2, 3], 'BEEF000000000000000000000000000000000000')), OFF);
     assert.equal(upgrade.record.state, 'AVAILABLE');
     assert.equal(upgrade.record.episodes.length, 2);
-    assert.match(upgrade.entry.detail, /^upgrade: /);
+    assert.match(upgrade.entry?.detail ?? '', /^upgrade: /);
   });
 
   it('a rename moves the stored paths', () => {

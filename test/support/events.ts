@@ -26,7 +26,7 @@ export function run(events: TrackedEvent[], options: ReduceOptions = { available
 }
 
 /** Everything but the clock, for comparing outcomes of different orders. */
-export function content(record: { updatedAt: string; stateChangedAt: string; availableAt: string | null; createdAt: string; id?: number }) {
-  const { updatedAt: _u, stateChangedAt: _s, availableAt, createdAt: _c, id: _id, ...rest } = record;
+export function content(record: { updatedAt: string; stateChangedAt: string; availableAt: string | null; createdAt: string; progressAt: string; id?: number }) {
+  const { updatedAt: _u, stateChangedAt: _s, availableAt, createdAt: _c, progressAt: _p, id: _id, ...rest } = record;
   return { ...rest, available: availableAt !== null };
 }
