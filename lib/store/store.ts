@@ -19,6 +19,12 @@ import { Connection, type Params } from './sqlite';
  * (episodes and downloads aggregated as JSON) and independent statements are issued together.
  */
 
+/** A download the store is waiting on, and how many episodes share it (more than one: a season pack). */
+export interface ActiveDownload {
+  id: string;
+  episodes: number;
+}
+
 export interface ListFilter {
   states?: RequestState[];
   /** Only requests that are neither AVAILABLE nor FAILED. */
@@ -487,6 +493,44 @@ export class StatusStore {
 
   getRequest(id: number): Promise<RequestRecord | undefined> {
     return loadRecord(this.reader, id);
+  }
+
+  /**
+   * Downloads still on their way: not complete, of requests not finished. One request's downloads
+   * (a "verify now"), failed ones included, when `requestId` is given.
+   */
+  async activeDownloads(requestId?: number): Promise<ActiveDownload[]> {
+    const scope = requestId === undefined
+      ? `d.state IN ('GRABBING', 'DOWNLOADING') AND r.state NOT IN ('AVAILABLE', 'FAILED')`
+      : `d.state != 'DOWNLOADED' AND r.id = ?`;
+    return this.reader.all<ActiveDownload>(
+      `SELECT d.id AS id, (SELECT COUNT(*) FROM episodes e WHERE e.request_id = d.request_id AND e.download_id = d.id) AS episodes
+       FROM downloads d JOIN requests r ON r.id = d.request_id WHERE ${scope} ORDER BY d.id`,
+      requestId === undefined ? [] : [requestId],
+    );
+  }
+
+  /** Unfinished requests whose last progress is older than their stage's cutoff, and that need nothing else yet. */
+  async stuckCandidates(cutoffs: [RequestState, string][]): Promise<{ id: number; state: RequestState; progressAt: string }[]> {
+    if (!cutoffs.length) return [];
+    const rows = await this.reader.all<{ id: number; state: string; progress_at: string }>(
+      `SELECT id, state, progress_at FROM requests WHERE attention IS NULL AND (${cutoffs.map(() => '(state = ? AND progress_at < ?)').join(' OR ')}) ORDER BY id`,
+      cutoffs.flat(),
+    );
+    return rows.map((r) => ({ id: r.id, state: state(r.state), progressAt: r.progress_at }));
+  }
+
+  /**
+   * Requests that wait for evidence that they play: imported or matching, downloaded for a while,
+   * approved for a while (a re-request of media already there never produces a grab). Newest first.
+   */
+  async awaitingEvidence(downloadedBefore: string, approvedBefore: string, limit: number): Promise<RequestRecord[]> {
+    const rows = await this.reader.all<LoadedRow>(
+      `${LOAD} WHERE r.state IN ('IMPORTING', 'ANIME_MATCHING') OR (r.state = 'DOWNLOADED' AND r.state_changed_at < ?)
+         OR (r.state = 'APPROVED' AND r.state_changed_at < ?) ORDER BY r.id DESC LIMIT ?`,
+      [downloadedBefore, approvedBefore, limit],
+    );
+    return rows.map(fromLoaded);
   }
 
   async timeline(requestId: number): Promise<TimelineEntry[]> {

@@ -145,7 +145,14 @@ async function correlateJellyfin(lookup: Lookup, event: Extract<TrackedEvent, { 
     }
     return { kind: 'unmatched', reason: 'no tracked movie with these provider ids' };
   }
+  // The verifier names the show's own ids; a webhook's Episode item names only the episode.
+  const keyed = await byMediaKeys(lookup, event);
+  for (const accept of [unfinished, available]) {
+    const media = firstAccepted(keyed, accept);
+    if (media) return match(media.found[0], media.via);
+  }
   const [first] = event.episodes;
+  if (!first) return { kind: 'unmatched', reason: 'the Jellyfin item names no episode' };
   const [byTvdb, byName] = await Promise.all([
     first.tvdbId ? lookup.byEpisodeTvdb(first.tvdbId) : [],
     event.media.title ? lookup.bySeriesEpisode(event.media.title, first.season, first.episode) : [],

@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { parseWebhook, WEBHOOK_SOURCES, type WebhookSource } from '../../lib/sources/parse';
 import { hasSecret, type RequestLike } from '../../lib/webhook-secret';
+import { secretFrom } from '../shared';
 
 interface ArrWebhookParseConfig extends NodeDef {
   source: WebhookSource | 'auto';
@@ -16,8 +17,7 @@ export = (RED: NodeAPI) => {
     const source: WebhookSource | 'auto' = (WEBHOOK_SOURCES as readonly string[]).includes(config.source) ? config.source : 'auto';
 
     this.on('input', (msg, send, done) => {
-      const fromEnv = config.secretEnv ? String(RED.util.evaluateNodeProperty(config.secretEnv, 'env', this, msg) ?? '') : '';
-      const secret = (typeof this.credentials?.secret === 'string' && this.credentials.secret) || fromEnv;
+      const secret = secretFrom(RED, this, this.credentials?.secret, config.secretEnv);
       if (secret && !hasSecret(msg.req as RequestLike | undefined, secret)) {
         msg.statusCode = 401;
         msg.payload = { ok: false, error: RED._('arr-webhook-parse.errors.secret') };

@@ -2,6 +2,7 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { fetchImportFolders, parsePathMappings } from '../../lib/clients/shoko-api';
 import { ShokoHub, type RetryPolicy } from '../../lib/clients/shoko-hub';
 import { configValue } from '../../lib/config-values';
+import { secretFrom } from '../shared';
 import type { ShokoServerNode } from '../types';
 
 interface ShokoServerConfig extends NodeDef {
@@ -17,8 +18,7 @@ export = (RED: NodeAPI) => {
   function ShokoServer(this: ShokoServerNode & { credentials: Credentials; hub: ShokoHub | undefined }, config: ShokoServerConfig) {
     RED.nodes.createNode(this, config);
     const url = configValue(config.url);
-    const fromEnv = config.apiKeyEnv ? configValue(RED.util.evaluateNodeProperty(config.apiKeyEnv, 'env', this, {})) : '';
-    const apiKey = (typeof this.credentials?.apiKey === 'string' && this.credentials.apiKey) || fromEnv;
+    const apiKey = secretFrom(RED, this, this.credentials?.apiKey, config.apiKeyEnv);
     const mappings = parsePathMappings(config.pathMappings);
     if (!mappings.ok) this.error(mappings.error);
     let resolved = new Map<number, string>();

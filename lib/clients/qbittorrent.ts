@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { formatIssues } from '../sources/schema-helpers';
+import { TorrentFileListSchema, TorrentListSchema, type Torrent, type TorrentFile } from '../sources/qbittorrent';
+
+/**
+ * qBittorrent's WebUI API v2 (payloads.md section 5.1): a form login that answers 200 "Fails." for a
+ * wrong password and sets a session cookie (SID) for a right one; 403 for a request without a live
+ * session (re-login once) and for a banned IP. A refused login is remembered: no call reaches
+ * qBittorrent again before `authRetryMs`, so a wrong password is a status, not a retry storm (and
+ * never earns a ban). No Origin or Referer is sent, which keeps its CSRF check quiet.
+ */
+
+export type QbitProblem = 'auth' | 'banned' | 'unreachable' | 'protocol';
+
+export class QbitError extends Error {
+  constructor(
+    message: string,
+    readonly problem: QbitProblem,
+  ) {
+    super(message);
+  }
+}
+
+export interface QbitOptions {
+  url: string;
+  username: string;
+  password: string;
+  /** How long a refused login is believed. */
+  authRetryMs?: number;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+export class QbitClient {
+  private sid: string | undefined;
+  private refused: { at: number; error: QbitError } | undefined;
+  private readonly base: string;
+
+  constructor(private readonly options: QbitOptions) {
+    this.base = options.url.replace(/\/+$/, '');
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private async request(path: string, init: RequestInit = {}): Promise<Response> {
+    try {
+      return await fetch(`${this.base}${path}`, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 10000) });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code;
+      throw new QbitError(`qBittorrent is unreachable (${cause ?? (err as Error).message})`, 'unreachable');
+    }
+  }
+
+  private async login(): Promise<void> {
+    if (this.refused && this.now() - this.refused.at < (this.options.authRetryMs ?? 300000)) throw this.refused.error;
+    const res = await this.request('/api/v2/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: this.options.username, password: this.options.password }).toString(),
+    });
+    const text = (await res.text()).trim();
+    if (res.status === 403) this.refuse(new QbitError('qBittorrent banned this address after failed logins', 'banned'));
+    if (!res.ok || text !== 'Ok.') this.refuse(new QbitError('qBittorrent refused the username or password', 'auth'));
+    this.refused = undefined;
+    // The cookie is SID unless WebAPI\SessionCookieName says otherwise: keep whatever it set.
+    this.sid = res.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).find((pair) => pair.includes('=')) ?? this.sid;
+  }
+
+  private refuse(error: QbitError): never {
+    this.refused = { at: this.now(), error };
+    this.sid = undefined;
+    throw error;
+  }
+
+  /** A GET with the session, logging in first when there is none and once more on a 403. */
+  private async get<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+    if (!this.sid) await this.login();
+    let res = await this.request(path, { headers: this.sid ? { cookie: this.sid } : {} });
+    if (res.status === 403) {
+      this.sid = undefined;
+      await this.login();
+      res = await this.request(path, { headers: this.sid ? { cookie: this.sid } : {} });
+    }
+    if (!res.ok) throw new QbitError(`qBittorrent answered ${res.status} for ${path.split('?')[0]}`, res.status === 403 ? 'auth' : 'protocol');
+    const parsed = schema.safeParse(await res.json().catch(() => undefined));
+    if (!parsed.success) throw new QbitError(`unexpected answer from ${path.split('?')[0]}: ${formatIssues(parsed.error)}`, 'protocol');
+    return parsed.data;
+  }
+
+  /** The torrents with these hashes (any case), in one call; unknown hashes are simply absent. */
+  torrents(hashes: string[]): Promise<Torrent[]> {
+    const query = new URLSearchParams({ hashes: hashes.map((h) => h.toLowerCase()).join('|') });
+    return this.get(`/api/v2/torrents/info?${query}`, TorrentListSchema);
+  }
+
+  files(hash: string): Promise<TorrentFile[]> {
+    return this.get(`/api/v2/torrents/files?${new URLSearchParams({ hash: hash.toLowerCase() })}`, TorrentFileListSchema);
+  }
+}
