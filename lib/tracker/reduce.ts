@@ -343,8 +343,12 @@ function applyShokoFile(record: RequestRecord, event: ShokoFileEvent, options: R
 function applyProgress(record: RequestRecord, event: ProgressEvent): Applied {
   const download = record.downloads.find((d) => d.id === event.downloadId);
   if (!download) return { effects: ['same'], detail: 'not a current download', quiet: true };
-  const running = event.state === 'DOWNLOADING';
   const before = { ...download };
+  // A poll older than what is known (the import said it was complete) moves nothing back.
+  if (event.state !== 'FAILED' && before.state !== 'FAILED' && rank(event.state) < rank(before.state)) {
+    return { effects: ['late'], detail: `late progress (${event.clientState})`, quiet: true, forward: false };
+  }
+  const running = event.state === 'DOWNLOADING';
   Object.assign(download, {
     progress: event.progress,
     state: event.state,

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { clone, fixture } from '../support/fixtures';
+
+/**
+ * qBittorrent's WebUI API v2 at the wire (payloads.md section 5): form login answering "Ok." with an
+ * SID cookie or 200 "Fails.", 403 without a live session, torrents/info filtered by `hashes`
+ * (case-insensitive, unknown ones absent) with 5.1.4's full objects, torrents/files.
+ */
+
+export interface FakeTorrent {
+  hash: string;
+  name?: string;
+  progress: number;
+  state: string;
+  dlspeed?: number;
+  eta?: number;
+  files?: { name: string; progress: number }[];
+}
+
+export class FakeQbittorrent {
+  readonly logins: { username: string; ok: boolean }[] = [];
+  readonly infoCalls: string[][] = [];
+  readonly fileCalls: string[] = [];
+  readonly torrents = new Map<string, FakeTorrent>();
+  private readonly sessions = new Set<string>();
+  private server: Server | undefined;
+  port = 0;
+  /** The template every torrent is dressed in: a real 5.1.4 object with all its keys. */
+  private readonly template = clone(fixture('qbittorrent/torrents-info')[0]);
+
+  constructor(private readonly credentials = { username: 'admin', password: 'adminadmin' }) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.port = (this.server.address() as { port: number }).port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  set(torrent: FakeTorrent): void {
+    this.torrents.set(torrent.hash.toLowerCase(), { ...torrent, hash: torrent.hash.toLowerCase() });
+  }
+
+  /** Every session ends, as after qBittorrent's SessionTimeout. */
+  expireSessions(): void {
+    this.sessions.clear();
+  }
+
+  private async body(req: IncomingMessage): Promise<string> {
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    return text;
+  }
+
+  private authed(req: IncomingMessage): boolean {
+    const sid = /(?:^|;\s*)SID=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    return !!sid && this.sessions.has(sid);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/api/v2/auth/login') {
+      if (req.method !== 'POST') return void res.writeHead(405).end();
+      const form = new URLSearchParams(await this.body(req));
+      const ok = form.get('username') === this.credentials.username && form.get('password') === this.credentials.password;
+      this.logins.push({ username: form.get('username') ?? '', ok });
+      if (!ok) return void res.writeHead(200, { 'content-type': 'text/plain' }).end('Fails.');
+      const sid = randomBytes(12).toString('base64url');
+      this.sessions.add(sid);
+      return void res.writeHead(200, { 'content-type': 'text/plain', 'set-cookie': `SID=${sid}; HttpOnly; path=/; SameSite=Strict` }).end('Ok.');
+    }
+    if (!this.authed(req)) return void res.writeHead(403).end('Forbidden');
+    if (url.pathname === '/api/v2/torrents/info') {
+      const wanted = (url.searchParams.get('hashes') ?? '').split('|').filter(Boolean).map((h) => h.toLowerCase());
+      this.infoCalls.push(wanted);
+      const list = wanted.length ? wanted.map((h) => this.torrents.get(h)).filter((t): t is FakeTorrent => !!t) : [...this.torrents.values()];
+      const body = list.map((t) => ({ ...this.template, hash: t.hash, infohash_v1: t.hash, name: t.name ?? t.hash, progress: t.progress, state: t.state, dlspeed: t.dlspeed ?? 0, eta: t.eta ?? 8640000 }));
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    }
+    if (url.pathname === '/api/v2/torrents/files') {
+      const hash = (url.searchParams.get('hash') ?? '').toLowerCase();
+      this.fileCalls.push(hash);
+      const torrent = this.torrents.get(hash);
+      if (!torrent) return void res.writeHead(404).end('Not Found');
+      const files = (torrent.files ?? []).map((f, index) => ({ index, name: f.name, size: 1_000_000_000, progress: f.progress, priority: 1, is_seed: f.progress === 1, piece_range: [0, 100], availability: 1 }));
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(files));
+    }
+    res.writeHead(404).end();
+  }
+}
