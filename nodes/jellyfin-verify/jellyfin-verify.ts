@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { findInJellyfin, JellyfinError } from '../../lib/clients/jellyfin';
 import type { MediaEvent } from '../../lib/events';
 import { parseRequestId } from '../../lib/query';
+import { configValue } from '../../lib/config-values';
 import { secondsFrom } from '../shared';
 import type { JellyfinServerNode, StatusStoreNode } from '../types';
 
@@ -32,7 +33,8 @@ export = (RED: NodeAPI) => {
       });
       return;
     }
-    const intervalMs = secondsFrom(config.interval, 120) * 1000;
+    // 0: only when asked (an input message), e.g. a "verify now" node beside the timed one.
+    const intervalMs = configValue(config.interval) === '0' ? 0 : secondsFrom(config.interval, 120) * 1000;
     const downloadedMs = secondsFrom(config.downloadedMinutes, 10) * 60000;
     const approvedMs = secondsFrom(config.approvedMinutes, 10) * 60000;
     let timer: NodeJS.Timeout | undefined;
@@ -65,7 +67,7 @@ export = (RED: NodeAPI) => {
           if (!closing) timer = setTimeout(loop, intervalMs);
         });
     };
-    timer = setTimeout(loop, intervalMs);
+    if (intervalMs) timer = setTimeout(loop, intervalMs);
 
     // One request now (a "verify now" route): the answer goes on output 2, on the incoming message.
     this.on('input', (msg: NodeMessageInFlow, send, done) => {

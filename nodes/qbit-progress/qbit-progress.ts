@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { QbitError } from '../../lib/clients/qbittorrent';
 import { QbitPoller } from '../../lib/clients/qbit-poller';
 import { parseRequestId } from '../../lib/query';
+import { configValue } from '../../lib/config-values';
 import { secondsFrom } from '../shared';
 import type { QbittorrentServerNode, StatusStoreNode } from '../types';
 
@@ -28,7 +29,8 @@ export = (RED: NodeAPI) => {
       return;
     }
     const poller = new QbitPoller(client);
-    const intervalMs = secondsFrom(config.interval, 5) * 1000;
+    // 0: only when asked (an input message), e.g. a "poll now" node beside the timed one.
+    const intervalMs = configValue(config.interval) === '0' ? 0 : secondsFrom(config.interval, 5) * 1000;
     let timer: NodeJS.Timeout | undefined;
     let closing = false;
 
@@ -58,7 +60,7 @@ export = (RED: NodeAPI) => {
           if (!closing) timer = setTimeout(loop, intervalMs);
         });
     };
-    timer = setTimeout(loop, 0);
+    if (intervalMs) timer = setTimeout(loop, 0);
 
     this.on('input', (msg: NodeMessageInFlow, send, done) => {
       const raw = (msg.req as Req)?.params?.id ?? (msg.payload as { id?: unknown } | undefined)?.id;
