@@ -16,7 +16,10 @@ export const episodeState = nodes('episode-state');
 export const statusQuery = nodes('status-query');
 export const shokoServer = nodes('shoko-server');
 export const shokoIn = nodes('shoko-in');
-export const ALL_NODES = [statusStore, arrWebhookParse, episodeState, statusQuery, shokoServer, shokoIn];
+export const ALL_NODES = [
+  statusStore, arrWebhookParse, episodeState, statusQuery, shokoServer, shokoIn,
+  nodes('qbittorrent-server'), nodes('qbit-progress'), nodes('jellyfin-server'), nodes('jellyfin-verify'),
+];
 
 // http in / http response live in @node-red/nodes (hoisted beside node-red).
 export const httpIn = require(require.resolve('@node-red/nodes/core/network/21-httpin.js'));
