@@ -10,6 +10,9 @@ import { TorrentFileListSchema, TorrentListSchema, type Torrent, type TorrentFil
  * never earns a ban). No Origin or Referer is sent, which keeps its CSRF check quiet.
  */
 
+/** Longer query strings go in a POST body. */
+const MAX_QUERY = 2000;
+
 export type QbitProblem = 'auth' | 'banned' | 'unreachable' | 'protocol';
 
 export class QbitError extends Error {
@@ -74,28 +77,38 @@ export class QbitClient {
     throw error;
   }
 
-  /** A GET with the session, logging in first when there is none and once more on a 403. */
-  private async get<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+  /**
+   * A read with the session, logging in first when there is none and once more on a 403. Long
+   * parameter lists (hundreds of hashes) go as a form body: a URL that long is refused (431).
+   */
+  private async read<T>(path: string, params: Record<string, string>, schema: z.ZodType<T>): Promise<T> {
     if (!this.sid) await this.login();
-    let res = await this.request(path, { headers: this.sid ? { cookie: this.sid } : {} });
+    const query = new URLSearchParams(params).toString();
+    const long = query.length > MAX_QUERY;
+    const send = () =>
+      this.request(long ? path : `${path}?${query}`, {
+        method: long ? 'POST' : 'GET',
+        headers: { ...(this.sid ? { cookie: this.sid } : {}), ...(long ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+        body: long ? query : undefined,
+      });
+    let res = await send();
     if (res.status === 403) {
       this.sid = undefined;
       await this.login();
-      res = await this.request(path, { headers: this.sid ? { cookie: this.sid } : {} });
+      res = await send();
     }
-    if (!res.ok) throw new QbitError(`qBittorrent answered ${res.status} for ${path.split('?')[0]}`, res.status === 403 ? 'auth' : 'protocol');
+    if (!res.ok) throw new QbitError(`qBittorrent answered ${res.status} for ${path}`, res.status === 403 ? 'auth' : 'protocol');
     const parsed = schema.safeParse(await res.json().catch(() => undefined));
-    if (!parsed.success) throw new QbitError(`unexpected answer from ${path.split('?')[0]}: ${formatIssues(parsed.error)}`, 'protocol');
+    if (!parsed.success) throw new QbitError(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`, 'protocol');
     return parsed.data;
   }
 
   /** The torrents with these hashes (any case), in one call; unknown hashes are simply absent. */
   torrents(hashes: string[]): Promise<Torrent[]> {
-    const query = new URLSearchParams({ hashes: hashes.map((h) => h.toLowerCase()).join('|') });
-    return this.get(`/api/v2/torrents/info?${query}`, TorrentListSchema);
+    return this.read('/api/v2/torrents/info', { hashes: hashes.map((h) => h.toLowerCase()).join('|') }, TorrentListSchema);
   }
 
   files(hash: string): Promise<TorrentFile[]> {
-    return this.get(`/api/v2/torrents/files?${new URLSearchParams({ hash: hash.toLowerCase() })}`, TorrentFileListSchema);
+    return this.read('/api/v2/torrents/files', { hash: hash.toLowerCase() }, TorrentFileListSchema);
   }
 }

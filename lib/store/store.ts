@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SourceSchema, type MediaType } from '../events';
 import { RequestStateSchema, type RequestState } from '../states';
-import type { Candidate, Lookup } from '../tracker/correlate';
+import type { Candidate, Lookup, MediaIdKeys } from '../tracker/correlate';
 import type { Attention, DownloadRecord, EpisodeRecord, RequestRecord, TimelineEntry } from '../tracker/model';
 import { fileNameOf } from '../tracker/paths';
 import { migrate } from './migrations';
@@ -261,9 +261,17 @@ export class WriteTx implements Lookup {
     return this.candidates(`SELECT ${CANDIDATE} FROM requests r WHERE r.jellyseerr_request = ? ORDER BY r.id DESC LIMIT 20`, [requestId]);
   }
 
-  byMediaId(mediaType: MediaType, key: 'tmdb' | 'tvdb' | 'imdb', value: number | string): Promise<Candidate[]> {
-    const column = { tmdb: 'tmdb', tvdb: 'tvdb', imdb: 'imdb' }[key];
-    return this.candidates(`SELECT ${CANDIDATE} FROM requests r WHERE r.media_type = ? AND r.${column} = ? ORDER BY r.id DESC LIMIT 20`, [mediaType, value]);
+  async byMediaIds(mediaType: MediaType, ids: MediaIdKeys): Promise<(Candidate & MediaIdKeys)[]> {
+    const rows = await this.db.all<CandidateRow & MediaIdKeys>(
+      // A union (not OR) so that each id uses its own index.
+      `SELECT ${CANDIDATE}, r.tmdb, r.tvdb, r.imdb FROM requests r WHERE r.id IN (
+         SELECT id FROM requests WHERE media_type = ? AND tmdb = ?
+         UNION ALL SELECT id FROM requests WHERE media_type = ? AND tvdb = ?
+         UNION ALL SELECT id FROM requests WHERE media_type = ? AND imdb = ?)
+       ORDER BY r.id DESC LIMIT 40`,
+      [mediaType, ids.tmdb ?? null, mediaType, ids.tvdb ?? null, mediaType, ids.imdb ?? null],
+    );
+    return rows.map((row) => ({ ...toCandidate(row), tmdb: row.tmdb, tvdb: row.tvdb, imdb: row.imdb }));
   }
 
   byDownloadId(mediaType: MediaType, downloadId: string): Promise<Candidate[]> {

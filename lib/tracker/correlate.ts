@@ -11,10 +11,13 @@ export interface Candidate {
   requestedSeasons: number[];
 }
 
+export type MediaIdKeys = { tmdb?: number | null; tvdb?: number | null; imdb?: string | null };
+
 /** Read access to the store for correlation. Every list is newest first and never crosses media types. */
 export interface Lookup {
   byJellyseerrRequest(requestId: number): Promise<Candidate[]>;
-  byMediaId(mediaType: MediaType, key: 'tmdb' | 'tvdb' | 'imdb', value: number | string): Promise<Candidate[]>;
+  /** Requests of this media type with any of these ids (each candidate says which ids it has). */
+  byMediaIds(mediaType: MediaType, ids: MediaIdKeys): Promise<(Candidate & MediaIdKeys)[]>;
   byDownloadId(mediaType: MediaType, downloadId: string): Promise<Candidate[]>;
   /** TV requests that track an episode with this (episode) TVDB id. */
   byEpisodeTvdb(tvdbId: number): Promise<Candidate[]>;
@@ -67,11 +70,12 @@ function preferSeasons(candidates: Candidate[], seasons: number[]): Candidate | 
 
 type KeyedCandidates = { via: string; found: Candidate[] }[];
 
-/** Every media-id lookup at once (they are independent; the store answers them in one round trip). */
+/** Candidates per media id, in the order the ids are tried: one lookup for all of them. */
 async function byMediaKeys(lookup: Lookup, event: MediaEvent, withImdb = false): Promise<KeyedCandidates> {
   const keys = mediaKeys(event, withImdb);
-  const lists = await Promise.all(keys.map(([key, value]) => lookup.byMediaId(event.media.mediaType, key, value)));
-  return keys.map(([key], i) => ({ via: key, found: lists[i] }));
+  if (!keys.length) return [];
+  const found = await lookup.byMediaIds(event.media.mediaType, Object.fromEntries(keys));
+  return keys.map(([key, value]) => ({ via: key, found: found.filter((c) => c[key] === value) }));
 }
 
 /** The first key, in order, with a candidate that passes `accept`. */

@@ -80,15 +80,17 @@ export class FakeQbittorrent {
       return void res.writeHead(200, { 'content-type': 'text/plain', 'set-cookie': `SID=${sid}; HttpOnly; path=/; SameSite=Strict` }).end('Ok.');
     }
     if (!this.authed(req)) return void res.writeHead(403).end('Forbidden');
+    // Reads answer GET with a query and POST with a form body alike.
+    const params = req.method === 'POST' ? new URLSearchParams(await this.body(req)) : url.searchParams;
     if (url.pathname === '/api/v2/torrents/info') {
-      const wanted = (url.searchParams.get('hashes') ?? '').split('|').filter(Boolean).map((h) => h.toLowerCase());
+      const wanted = (params.get('hashes') ?? '').split('|').filter(Boolean).map((h) => h.toLowerCase());
       this.infoCalls.push(wanted);
       const list = wanted.length ? wanted.map((h) => this.torrents.get(h)).filter((t): t is FakeTorrent => !!t) : [...this.torrents.values()];
       const body = list.map((t) => ({ ...this.template, hash: t.hash, infohash_v1: t.hash, name: t.name ?? t.hash, progress: t.progress, state: t.state, dlspeed: t.dlspeed ?? 0, eta: t.eta ?? 8640000 }));
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     }
     if (url.pathname === '/api/v2/torrents/files') {
-      const hash = (url.searchParams.get('hash') ?? '').toLowerCase();
+      const hash = (params.get('hash') ?? '').toLowerCase();
       this.fileCalls.push(hash);
       const torrent = this.torrents.get(hash);
       if (!torrent) return void res.writeHead(404).end('Not Found');
