@@ -1,6 +1,22 @@
 import sqlite3 from 'sqlite3';
 
 export type Params = (string | number | null)[];
+export type Value = Params[number];
+
+/**
+ * A value as an SQL literal, for statements sent together as one script. SQLite strings know no
+ * escape but the doubled quote; a NUL would end the script text, so such a string goes as a blob
+ * cast back to text.
+ */
+export function literal(value: Value): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`not a storable number: ${value}`);
+    return String(value);
+  }
+  if (value.includes('\0')) return `CAST(X'${Buffer.from(value, 'utf8').toString('hex')}' AS TEXT)`;
+  return `'${value.replace(/'/g, "''")}'`;
+}
 
 /** A small promise face over one sqlite3 connection, with prepared statements cached by SQL text. */
 export class Connection {

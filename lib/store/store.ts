@@ -6,7 +6,7 @@ import type { Candidate, Lookup, MediaIdKeys } from '../tracker/correlate';
 import type { Attention, DownloadRecord, EpisodeRecord, RequestRecord, TimelineEntry } from '../tracker/model';
 import { fileNameOf } from '../tracker/paths';
 import { migrate } from './migrations';
-import { Connection, type Params } from './sqlite';
+import { Connection, literal, type Params } from './sqlite';
 
 /**
  * The only code that knows SQL. One writer connection with one queue: write jobs run one at a time in
@@ -40,9 +40,7 @@ const REQUEST_COLUMNS = [
 const EPISODE_COLUMNS = ['request_id', 'season', 'episode', 'title', 'state', 'download_id', 'final_path', 'final_name', 'tvdb_id', 'jellyfin_id', 'shoko_file_id', 'progress'];
 const DOWNLOAD_COLUMNS = ['request_id', 'id', 'progress', 'state', 'speed', 'eta_seconds'];
 const CANDIDATE = 'r.id, r.state, r.jellyseerr_request, r.requested_seasons';
-const MAX_PARAMS = 900;
 const BATCH_LIMIT = 256;
-const SMALL_INSERT = 4;
 /** Shoko events kept for files not imported yet. */
 const PENDING_LIMIT = 5000;
 
@@ -169,25 +167,13 @@ function toCandidate(row: CandidateRow): Candidate {
   return { id: row.id, state: state(row.state), jellyseerrRequest: row.jellyseerr_request, requestedSeasons: JSON.parse(row.requested_seasons) as number[] };
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
-/** Multi-row inserts (a 1,000-episode season is a few statements, not a thousand). Returns the rows changed. */
-async function insertRows(db: Connection, table: string, columns: string[], rows: Params[], verb = 'INSERT OR REPLACE'): Promise<number> {
-  const counts = await Promise.all(
-    chunks(rows, Math.floor(MAX_PARAMS / columns.length)).map((chunk) => {
-      const values = chunk.map(() => `(${placeholders(columns.length)})`).join(', ');
-      const sql = `${verb} INTO ${table} (${columns.join(', ')}) VALUES ${values}`;
-      // A few small shapes cover almost every event: keep those prepared.
-      return chunk.length <= SMALL_INSERT ? db.run(sql, chunk.flat()).then((r) => r.changes) : db.runOnce(sql, chunk.flat());
-    }),
-  );
-  return counts.reduce((sum, n) => sum + n, 0);
+/** An insert of many rows as one statement of literals. */
+function insertScript(table: string, columns: string[], rows: Params[], verb = 'INSERT OR REPLACE'): string {
+  if (!rows.length) return '';
+  return `${verb} INTO ${table} (${columns.join(', ')}) VALUES ${rows.map((row) => `(${row.map(literal).join(', ')})`).join(', ')};`;
 }
 
 /** A request row with its episodes and downloads, in one statement. */
@@ -345,10 +331,6 @@ export class WriteTx implements Lookup {
     return [...new Set(facts)].filter((fact) => !known.has(fact));
   }
 
-  private async addFacts(requestId: number, facts: string[]): Promise<void> {
-    await insertRows(this.db, 'facts', ['request_id', 'fact'], facts.map((fact): Params => [requestId, fact]), 'INSERT OR IGNORE');
-  }
-
   /** Insert a new request with its episodes, downloads, first timeline entry and facts. Returns it with its id. */
   async create(record: RequestRecord, entry: TimelineEntry, facts: string[]): Promise<RequestRecord> {
     const { lastID: id } = await this.db.run(
@@ -356,17 +338,22 @@ export class WriteTx implements Lookup {
       requestParams(record),
     );
     const saved = { ...record, id };
-    await Promise.all([
-      insertRows(this.db, 'episodes', EPISODE_COLUMNS, saved.episodes.map((e) => episodeParams(id, e))),
-      insertRows(this.db, 'downloads', DOWNLOAD_COLUMNS, saved.downloads.map((d) => downloadParams(id, d))),
-      this.addTimeline(id, entry),
-      this.addFacts(id, [...new Set(facts)]),
-    ]);
+    await this.db.exec(
+      [
+        insertScript('episodes', EPISODE_COLUMNS, saved.episodes.map((e) => episodeParams(id, e))),
+        insertScript('downloads', DOWNLOAD_COLUMNS, saved.downloads.map((d) => downloadParams(id, d))),
+        timelineScript(id, entry),
+        insertScript('facts', ['request_id', 'fact'], [...new Set(facts)].map((fact) => [id, fact]), 'INSERT OR IGNORE'),
+      ].join('\n'),
+    );
     this.remember(saved, new Set(facts));
     return saved;
   }
 
-  /** Write what changed between `before` and `after` (same id), the timeline entry and the new facts. */
+  /**
+   * Write what changed between `before` and `after` (same id), the timeline entry and the new facts.
+   * One script: what a round trip to SQLite's thread costs, not what a statement costs, bounds throughput.
+   */
   async update(before: RequestRecord, after: RequestRecord, entry: TimelineEntry | null, facts: string[]): Promise<RequestRecord> {
     const id = before.id;
     const known = (await this.cached(id))?.facts ?? new Set<string>();
@@ -376,26 +363,26 @@ export class WriteTx implements Lookup {
     const changedDownloads = after.downloads.filter((d) => oldDownloads.get(d.id) !== JSON.stringify(d));
     const kept = new Set(after.downloads.map((d) => d.id));
     const dropped = before.downloads.filter((d) => !kept.has(d.id)).map((d) => d.id);
-    // Independent statements: issued together, one wait for all.
-    await Promise.all([
-      this.db.run(`UPDATE requests SET ${REQUEST_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...requestParams(after), id]),
-      insertRows(this.db, 'episodes', EPISODE_COLUMNS, changedEpisodes.map((e) => episodeParams(id, e))),
-      insertRows(this.db, 'downloads', DOWNLOAD_COLUMNS, changedDownloads.map((d) => downloadParams(id, d))),
-      dropped.length ? this.db.runOnce(`DELETE FROM downloads WHERE request_id = ? AND id IN (${placeholders(dropped.length)})`, [id, ...dropped]) : undefined,
-      entry && this.addTimeline(id, entry),
-      this.addFacts(id, facts),
-    ]);
+    const values = requestParams(after);
+    await this.db.exec(
+      [
+        `UPDATE requests SET ${REQUEST_COLUMNS.map((c, i) => `${c} = ${literal(values[i])}`).join(', ')} WHERE id = ${id};`,
+        insertScript('episodes', EPISODE_COLUMNS, changedEpisodes.map((e) => episodeParams(id, e))),
+        insertScript('downloads', DOWNLOAD_COLUMNS, changedDownloads.map((d) => downloadParams(id, d))),
+        dropped.length ? `DELETE FROM downloads WHERE request_id = ${id} AND id IN (${dropped.map(literal).join(', ')});` : '',
+        entry ? timelineScript(id, entry) : '',
+        insertScript('facts', ['request_id', 'fact'], facts.map((fact) => [id, fact]), 'INSERT OR IGNORE'),
+      ].join('\n'),
+    );
     const saved = { ...after, id };
     facts.forEach((fact) => known.add(fact));
     this.remember(saved, known);
     return saved;
   }
+}
 
-  private async addTimeline(requestId: number, entry: TimelineEntry): Promise<void> {
-    await this.db.run('INSERT INTO timeline (request_id, at, source, event, state, detail) VALUES (?, ?, ?, ?, ?, ?)', [
-      requestId, entry.at, entry.source, entry.event, entry.state, entry.detail,
-    ]);
-  }
+function timelineScript(requestId: number, entry: TimelineEntry): string {
+  return insertScript('timeline', ['request_id', 'at', 'source', 'event', 'state', 'detail'], [[requestId, entry.at, entry.source, entry.event, entry.state, entry.detail]], 'INSERT');
 }
 
 type Job = { run: (tx: WriteTx) => Promise<unknown>; resolve: (value: unknown) => void; reject: (err: unknown) => void };

@@ -109,6 +109,28 @@ describe('store', () => {
     await b.close();
   });
 
+  it('hostile text is stored and read back exactly (writes are sent as literal scripts)', async () => {
+    const store = await openStore();
+    const b = movieBodies(INTERSTELLAR);
+    const hostile = ["x'); DROP TABLE requests; --", "O'Brien \"quoted\" \\ back", 'nul\u0000inside', 'emoji 🎬 ünïcødé', "''", '?', '$1 :name @p'];
+    for (const [i, title] of hostile.entries()) {
+      const grab = clone(b.grab);
+      Object.assign(grab.movie, { title, tmdbId: 900 + i, id: 900 + i });
+      Object.assign(grab, { downloadId: `FF${i}`.padEnd(40, '0') });
+      await send(store, 'radarr', grab);
+      const imported = clone(b.imported);
+      Object.assign(imported.movie, { title, tmdbId: 900 + i, id: 900 + i });
+      Object.assign(imported, { downloadId: `FF${i}`.padEnd(40, '0') });
+      imported.movieFile.path = `/m/${title}.mkv`;
+      await send(store, 'radarr', imported);
+    }
+    const list = await store.listRequests({ limit: 20 });
+    assert.deepEqual(list.map((r) => r.title).reverse(), hostile);
+    assert.deepEqual(list.map((r) => r.finalPath).reverse(), hostile.map((t) => `/m/${t}.mkv`));
+    assert.ok((await store.timeline(list[0].id)).every((t) => t.detail.length > 0));
+    await store.close();
+  });
+
   it('list filters by state and activity, newest first', async () => {
     const store = await openStore();
     await send(store, 'jellyseerr', movieBodies(INTERSTELLAR).pending);
