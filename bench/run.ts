@@ -108,9 +108,9 @@ function withBareTab(flowFile: string): void {
   const flow = JSON.parse(readFileSync(join(ROOT, 'examples', 'media-status-tracker.json'), 'utf8'));
   flow.push(
     { id: 'bench0000000001', type: 'tab', label: 'bare' },
-    { id: 'bench0000000002', z: 'bench0000000001', type: 'http in', url: '/bare', method: 'post', upload: false, swaggerDoc: '', x: 100, y: 100, wires: [['bench0000000003']] },
-    { id: 'bench0000000003', z: 'bench0000000001', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"ok":true}', tot: 'json' }], x: 300, y: 100, wires: [['bench0000000004']] },
-    { id: 'bench0000000004', z: 'bench0000000001', type: 'http response', statusCode: '', headers: {}, x: 500, y: 100, wires: [] },
+    // Bare as the issue says: http in straight into http response (it answers with the parsed body).
+    { id: 'bench0000000002', z: 'bench0000000001', type: 'http in', url: '/bare', method: 'post', upload: false, swaggerDoc: '', x: 100, y: 100, wires: [['bench0000000004']] },
+    { id: 'bench0000000004', z: 'bench0000000001', type: 'http response', statusCode: '', headers: {}, x: 300, y: 100, wires: [] },
   );
   writeFileSync(flowFile, JSON.stringify(flow));
 }
