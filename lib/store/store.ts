@@ -209,7 +209,7 @@ export class WriteTx implements Lookup {
 
   /** Start a write transaction; forget the cache if anyone else changed the file since. */
   async begin(): Promise<void> {
-    await this.db.run('BEGIN IMMEDIATE');
+    await this.db.exec('BEGIN IMMEDIATE');
     const row = await this.db.get<{ data_version: number }>('PRAGMA data_version');
     if (row?.data_version !== this.dataVersion) this.cache.clear();
     this.dataVersion = row?.data_version ?? -1;
@@ -217,7 +217,7 @@ export class WriteTx implements Lookup {
 
   async rollback(): Promise<void> {
     this.cache.clear();
-    await this.db.run('ROLLBACK').catch(() => undefined);
+    await this.db.exec('ROLLBACK').catch(() => undefined);
   }
 
   private remember(record: RequestRecord, facts: Set<string>): void {
@@ -429,6 +429,8 @@ export class StatusStore {
   private async drain(): Promise<void> {
     try {
       while (this.queue.length) {
+        // One turn of the event loop lets the writes that arrive together share a commit.
+        await new Promise((resolve) => setImmediate(resolve));
         const batch = this.queue.splice(0, BATCH_LIMIT);
         if (batch.length > 1 && (await this.runBatch(batch))) continue;
         // A single job, or a batch in which one failed: one transaction per job.
@@ -465,7 +467,7 @@ export class StatusStore {
       }
     }
     try {
-      await this.writer.run('COMMIT');
+      await this.writer.exec('COMMIT');
       settle.forEach((done) => done());
     } catch (err) {
       await this.tx.rollback();
