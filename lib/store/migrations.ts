@@ -123,6 +123,8 @@ export const MIGRATIONS: Migration[] = [
   UPDATE requests SET progress_at = state_changed_at;
   CREATE INDEX requests_active_progress ON requests (state, progress_at) WHERE state NOT IN ('AVAILABLE', 'FAILED');
   `,
+  // 4: the status page filters by requester.
+  `CREATE INDEX requests_requested_by ON requests (requested_by, id) WHERE requested_by IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

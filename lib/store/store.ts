@@ -1,8 +1,10 @@
+import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SourceSchema, type MediaType } from '../events';
 import { RequestStateSchema, type RequestState } from '../states';
 import type { Candidate, Lookup, MediaIdKeys } from '../tracker/correlate';
+import type { StatsRow } from '../tracker/stats';
 import type { Attention, DownloadRecord, EpisodeRecord, RequestRecord, TimelineEntry } from '../tracker/model';
 import { fileNameOf } from '../tracker/paths';
 import { migrate } from './migrations';
@@ -29,7 +31,9 @@ export interface ListFilter {
   states?: RequestState[];
   /** Only requests that are neither AVAILABLE nor FAILED. */
   activeOnly?: boolean;
+  requestedBy?: string;
   limit: number;
+  offset?: number;
 }
 
 const REQUEST_COLUMNS = [
@@ -204,6 +208,8 @@ type Cached = { record: RequestRecord; facts: Set<string> };
 export class WriteTx implements Lookup {
   private readonly cache = new Map<number, Cached>();
   private dataVersion = -1;
+  /** Requests written in the open transaction: announced once it commits. */
+  readonly touched = new Set<number>();
 
   constructor(private readonly db: Connection) {}
 
@@ -217,10 +223,12 @@ export class WriteTx implements Lookup {
 
   async rollback(): Promise<void> {
     this.cache.clear();
+    this.touched.clear();
     await this.db.exec('ROLLBACK').catch(() => undefined);
   }
 
   private remember(record: RequestRecord, facts: Set<string>): void {
+    this.touched.add(record.id);
     this.cache.delete(record.id);
     this.cache.set(record.id, { record, facts });
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
@@ -387,7 +395,12 @@ function timelineScript(requestId: number, entry: TimelineEntry): string {
 
 type Job = { run: (tx: WriteTx) => Promise<unknown>; resolve: (value: unknown) => void; reject: (err: unknown) => void };
 
-export class StatusStore {
+export interface StatusStoreEvents {
+  /** Requests whose change was just committed: what live views refresh (they never see uncommitted data). */
+  committed: [number[]];
+}
+
+export class StatusStore extends EventEmitter<StatusStoreEvents> {
   private queue: Job[] = [];
   private draining: Promise<void> | null = null;
   private closed = false;
@@ -398,6 +411,7 @@ export class StatusStore {
     private readonly writer: Connection,
     private readonly reader: Connection,
   ) {
+    super();
     this.tx = new WriteTx(writer);
   }
 
@@ -468,7 +482,10 @@ export class StatusStore {
     }
     try {
       await this.writer.exec('COMMIT');
+      const committed = [...this.tx.touched];
+      this.tx.touched.clear();
       settle.forEach((done) => done());
+      if (committed.length) this.emit('committed', committed);
     } catch (err) {
       await this.tx.rollback();
       jobs.forEach((job) => job.reject(err));
@@ -484,8 +501,37 @@ export class StatusStore {
       params.push(...filter.states);
     }
     if (filter.activeOnly) where.push(`r.state NOT IN ('AVAILABLE', 'FAILED')`);
-    const sql = `${LOAD} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ?`;
-    return (await this.reader.allOnce<LoadedRow>(sql, [...params, filter.limit])).map(fromLoaded);
+    if (filter.requestedBy !== undefined) {
+      where.push('r.requested_by = ?');
+      params.push(filter.requestedBy);
+    }
+    const sql = `${LOAD} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ? OFFSET ?`;
+    return (await this.reader.allOnce<LoadedRow>(sql, [...params, filter.limit, filter.offset ?? 0])).map(fromLoaded);
+  }
+
+  /** Several requests by id (for live updates), newest first. */
+  async requestsById(ids: number[]): Promise<RequestRecord[]> {
+    if (!ids.length) return [];
+    return (await this.reader.allOnce<LoadedRow>(`${LOAD} WHERE r.id IN (${placeholders(ids.length)}) ORDER BY r.id DESC`, ids)).map(fromLoaded);
+  }
+
+  /** Who asked for things, for a filter. */
+  async requesters(): Promise<string[]> {
+    const rows = await this.reader.all<{ requested_by: string }>('SELECT DISTINCT requested_by FROM requests WHERE requested_by IS NOT NULL ORDER BY requested_by COLLATE NOCASE');
+    return rows.map((r) => r.requested_by);
+  }
+
+  async statsRows(): Promise<StatsRow[]> {
+    const rows = await this.reader.all<{ media_type: MediaType; created_at: string; available_at: string | null; attention: number; state: string }>(
+      'SELECT media_type, created_at, available_at, attention IS NOT NULL AS attention, state FROM requests',
+    );
+    return rows.map((r) => ({
+      mediaType: r.media_type,
+      createdAt: r.created_at,
+      availableAt: r.available_at,
+      attention: r.attention === 1,
+      finished: r.state === 'AVAILABLE' || r.state === 'FAILED',
+    }));
   }
 
   getRequest(id: number): Promise<RequestRecord | undefined> {

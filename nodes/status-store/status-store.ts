@@ -1,6 +1,7 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import { resolveDatabasePath } from '../../lib/store/location';
 import { StatusStore } from '../../lib/store/store';
+import { registry } from '../registry';
 import type { StatusStoreNode } from '../types';
 
 interface StatusStoreConfig extends NodeDef {
@@ -13,11 +14,15 @@ export = (RED: NodeAPI) => {
     const file = resolveDatabasePath(config.path, RED.settings.userDir as string | undefined);
     const opening = StatusStore.open(file);
     opening.then(
-      () => this.log(RED._('status-store.log.opened', { file })),
+      (store) => {
+        this.log(RED._('status-store.log.opened', { file }));
+        registry.addStore({ id: this.id, name: config.name || file, store });
+      },
       (err: Error) => this.error(RED._('status-store.errors.open', { file, message: err.message })),
     );
     this.store = () => opening;
     this.on('close', (_removed: boolean, done: () => void) => {
+      registry.stores.delete(this.id);
       opening
         .then((store) => store.close())
         .catch((err: Error) => this.warn(RED._('status-store.errors.close', { message: err.message })))

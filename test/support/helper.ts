@@ -18,7 +18,7 @@ export const shokoServer = nodes('shoko-server');
 export const shokoIn = nodes('shoko-in');
 export const ALL_NODES = [
   statusStore, arrWebhookParse, episodeState, statusQuery, shokoServer, shokoIn,
-  nodes('qbittorrent-server'), nodes('qbit-progress'), nodes('jellyfin-server'), nodes('jellyfin-verify'),
+  nodes('qbittorrent-server'), nodes('qbit-progress'), nodes('jellyfin-server'), nodes('jellyfin-verify'), nodes('status-page'),
 ];
 
 // http in / http response live in @node-red/nodes (hoisted beside node-red).

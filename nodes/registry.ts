@@ -1,0 +1,24 @@
+import { EventEmitter } from 'node:events';
+import type { StatusStore } from '../lib/store/store';
+
+/**
+ * What the editor sidebar (a plugin, not a node) needs to find: the open stores and the status
+ * pages. Config and page nodes add themselves while they run.
+ */
+export interface OpenStore {
+  id: string;
+  name: string;
+  store: StatusStore;
+}
+
+class Registry extends EventEmitter<{ store: [OpenStore] }> {
+  readonly stores = new Map<string, OpenStore>();
+  readonly pages = new Map<string, string>();
+
+  addStore(entry: OpenStore): void {
+    this.stores.set(entry.id, entry);
+    this.emit('store', entry);
+  }
+}
+
+export const registry = new Registry();
