@@ -30,6 +30,7 @@ type Handler = (req: Req, res: Res, next: () => void) => void;
 type Router = { _router?: { stack: { handle: unknown }[] }; use(handler: Handler): void };
 
 const PAGE = readFileSync(join(__dirname, 'page.html'), 'utf8');
+/** Under common proxy idle timeouts (nginx 60 s); settings.js can change it (statusPageHeartbeat, ms). */
 const HEARTBEAT_MS = 15000;
 const PUSH_EVERY_MS = 250;
 
@@ -64,7 +65,8 @@ export = (RED: NodeAPI) => {
       pushTimer ??= setTimeout(() => void push().catch((err: Error) => this.warn(err.message)), PUSH_EVERY_MS);
     };
     storeNode.store().then((store) => store.on('committed', onCommitted), () => undefined);
-    const heartbeat = setInterval(() => clients.forEach((client) => client.write(': heartbeat\n\n')), HEARTBEAT_MS);
+    const heartbeatMs = Number((RED.settings as unknown as { statusPageHeartbeat?: number }).statusPageHeartbeat) || HEARTBEAT_MS;
+    const heartbeat = setInterval(() => clients.forEach((client) => client.write(': heartbeat\n\n')), heartbeatMs);
 
     const api = async (path: string, req: Req, res: Res) => {
       const store = await storeNode.store();
