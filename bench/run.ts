@@ -12,8 +12,10 @@
  *    the time from a FileMatched to the state-change output vs to shoko-in's own output.
  * 6. One qBittorrent poll cycle with 500 active torrents (one HTTP call; applying its events, against
  *    the call itself), and that nothing is sent to qBittorrent when nothing is active.
+ * 7. The status page with 2,000 requests stored: time to first render and bytes (target < 1 s, < 500 KB),
+ *    against the same page on an empty store.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ import { track } from '../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieJourney, showBodies, type Hook } from '../test/support/bodies';
 import { ROOT } from '../test/support/fixtures';
 import { startNodeRed, type RunningNodeRed } from '../test/support/node-red';
+import { benchPage } from './page';
 import { benchQbit } from './qbittorrent';
 import { benchShoko } from './shoko';
 
@@ -226,6 +229,13 @@ async function main(): Promise<void> {
     report({ name: 'qBittorrent poll, 500 torrents: apply 500 progress events', value: qbit.applyMs, unit: 'ms', baseline: qbit.fetchMs });
     report({ name: 'qBittorrent poll, 500 torrents: the one torrents/info call', value: qbit.fetchMs, unit: 'ms' });
     report({ name: 'requests to qBittorrent when nothing is active', value: qbit.requestsWhenIdle, unit: 'req', target: '0', ok: qbit.requestsWhenIdle === 0 });
+
+    // 7. The status page with 2,000 requests stored (needs Chromium).
+    if (existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
+      const page = await benchPage(join(dir, 'page'));
+      report({ name: 'status page, 2,000 requests: navigation to first cards (median of 5)', value: page.full.firstRenderMs, unit: 'ms', baseline: page.empty.firstRenderMs, target: '< 1000 ms', ok: page.full.firstRenderMs < 1000 });
+      report({ name: 'status page, 2,000 requests: bytes loaded (page, data, numbers)', value: page.full.bytes / 1024, unit: 'KB', baseline: page.empty.bytes / 1024, target: '< 500 KB', ok: page.full.bytes < 500 * 1024 });
+    } else console.log('(status page not measured: Chromium is not installed)');
 
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2));

@@ -5,5 +5,7 @@ module.exports = {
   flowFile: 'flows.json',
   editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] } },
   diagnostics: { enabled: false },
+  // No update check (it would send anonymised data to the Node-RED team) and no prompt about it.
+  telemetry: { enabled: false },
   logging: { console: { level: process.env.LOG_LEVEL || 'info', metrics: false, audit: false } },
 };
