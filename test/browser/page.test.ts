@@ -123,10 +123,24 @@ describe('in a real browser', { skip: existsSync(CHROMIUM) ? false : `Chromium i
 
   it('the editor\'s Media status sidebar lists the same requests', async () => {
     const { page } = await offlinePage({ viewport: { width: 1400, height: 900 } });
+    let lastRefresh = Date.now();
+    page.on('response', (res) => {
+      if (res.url().includes('media-status/sidebar/requests')) lastRefresh = Date.now();
+    });
     await page.goto(`${red.url}/`);
     await page.waitForSelector('#red-ui-palette .red-ui-palette-node', { timeout: 30000 });
-    await page.evaluate(() => (window as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show('media-status'));
-    await page.waitForSelector('.mst-request');
+    // The plugin adds its tab when the editor loads it, and the editor shows its own info tab once its
+    // flows are in: show ours (again) until its rows are on screen.
+    const showTab = () =>
+      page.waitForFunction(() => {
+        (window as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show('media-status');
+        const row = document.querySelector('.mst-request') as HTMLElement | null;
+        return !!row && row.offsetParent !== null;
+      });
+    await showTab();
+    // The tab re-renders when the store announces changes (throttled to 1 s, then 0.5 s in the editor): let it settle.
+    while (Date.now() - lastRefresh < 1600) await page.waitForTimeout(200);
+    await showTab();
     const titles = await page.locator('.mst-request .mst-title').allTextContents();
     assert.deepEqual(titles, [`${HOSTILE} (2014)`, 'Lycoris Recoil (2022)'], 'active requests, newest first');
     assert.equal(await page.locator('.mst-head a').getAttribute('href'), '/media-status');
