@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SourceSchema, type MediaType } from '../events';
 import { RequestStateSchema, type RequestState } from '../states';
-import type { Candidate, Lookup, MediaIdKeys } from '../tracker/correlate';
+import type { Candidate, Key, KeyedCandidate, KeyQuery, Lookup } from '../tracker/correlate';
 import type { StatsRow } from '../tracker/stats';
 import type { Attention, DownloadRecord, EpisodeRecord, RequestRecord, TimelineEntry } from '../tracker/model';
 import { fileNameOf } from '../tracker/paths';
@@ -204,10 +204,54 @@ async function loadRecord(db: Connection, id: number): Promise<RequestRecord | u
 const CACHE_LIMIT = 256;
 type Cached = { record: RequestRecord; facts: Set<string> };
 
-/** What a write job may do: correlate (Lookup), load, check facts, save, keep events for later. */
+/** A request row with everything the writer needs: its episodes, downloads and facts. */
+const LOAD_FOR_WRITE = `SELECT r.*,
+  (SELECT json_group_array(json_array(season, episode, title, state, download_id, final_path, tvdb_id, jellyfin_id, shoko_file_id, progress) ORDER BY season, episode)
+     FROM episodes WHERE request_id = r.id) AS episodes_json,
+  (SELECT json_group_array(json_array(id, progress, state, speed, eta_seconds) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json,
+  (SELECT json_group_array(fact) FROM facts WHERE request_id = r.id) AS facts_json
+  FROM requests r WHERE r.id = ?`;
+
+/** Each key's candidates (newest first, at most 20), in one statement. ?1 jellyseerr request, ?2 download id, ?3 media type, ?4-6 tmdb, tvdb, imdb. */
+const BY_KEYS = `SELECT k.via, ${CANDIDATE} FROM (
+    SELECT * FROM (SELECT 'jellyseerrRequest' AS via, id FROM requests WHERE jellyseerr_request = ?1 ORDER BY id DESC LIMIT 20)
+    UNION ALL SELECT * FROM (SELECT 'downloadId', d.request_id FROM downloads d JOIN requests m ON m.id = d.request_id
+      WHERE d.id = ?2 AND (?3 IS NULL OR m.media_type = ?3) ORDER BY d.request_id DESC LIMIT 20)
+    UNION ALL SELECT * FROM (SELECT 'tmdb', id FROM requests WHERE media_type = ?3 AND tmdb = ?4 ORDER BY id DESC LIMIT 20)
+    UNION ALL SELECT * FROM (SELECT 'tvdb', id FROM requests WHERE media_type = ?3 AND tvdb = ?5 ORDER BY id DESC LIMIT 20)
+    UNION ALL SELECT * FROM (SELECT 'imdb', id FROM requests WHERE media_type = ?3 AND imdb = ?6 ORDER BY id DESC LIMIT 20)
+  ) k JOIN requests r ON r.id = k.id ORDER BY r.id DESC`;
+
+/** What a transaction needs to know at its start: whether another connection wrote, the next request id, whether Shoko events wait. */
+const TX_START = `SELECT (SELECT data_version FROM pragma_data_version) AS version,
+  MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0), COALESCE((SELECT MAX(id) FROM requests), 0)) + 1 AS next_id,
+  EXISTS (SELECT 1 FROM pending_events) AS pending`;
+
+/** The correlation keys (see BY_KEYS) and the id a request can be read by: what unsent writes to it could change. */
+function keysOf(r: RequestRecord): string[] {
+  const keys = [`id:${r.id}`, `jellyseerrRequest:${r.ids.jellyseerrRequest}`, `tmdb:${r.ids.tmdb}`, `tvdb:${r.ids.tvdb}`, `imdb:${r.ids.imdb}`];
+  for (const id of [r.downloadId, ...r.downloads.map((d) => d.id), ...r.episodes.map((e) => e.downloadId)]) if (id) keys.push(`downloadId:${id.toUpperCase()}`);
+  return keys;
+}
+
+const PENDING = 'pending';
+
+/**
+ * What a write job may do: correlate (Lookup), load, check facts, save, keep events for later.
+ *
+ * Each statement is a round trip to SQLite's thread, which costs more than the statement itself. So
+ * writes are not sent one by one: they wait in `unsent` and go with the COMMIT, or before the first
+ * read that could see them (a lookup by a key, or a load by the id, of a request they change).
+ */
 export class WriteTx implements Lookup {
   private readonly cache = new Map<number, Cached>();
   private dataVersion = -1;
+  private nextId = 1;
+  /** No Shoko event is kept: an import need not look for any. */
+  private noPending = false;
+  private unsent: string[] = [];
+  /** Keys (see keysOf) of what the unsent writes change, before and after. */
+  private readonly unsentKeys = new Set<string>();
   /** Requests written in the open transaction: announced once it commits. */
   readonly touched = new Set<number>();
 
@@ -216,15 +260,41 @@ export class WriteTx implements Lookup {
   /** Start a write transaction; forget the cache if anyone else changed the file since. */
   async begin(): Promise<void> {
     await this.db.exec('BEGIN IMMEDIATE');
-    const row = await this.db.get<{ data_version: number }>('PRAGMA data_version');
-    if (row?.data_version !== this.dataVersion) this.cache.clear();
-    this.dataVersion = row?.data_version ?? -1;
+    const row = (await this.db.get<{ version: number; next_id: number; pending: number }>(TX_START))!;
+    if (row.version !== this.dataVersion) this.cache.clear();
+    this.dataVersion = row.version;
+    this.nextId = row.next_id;
+    this.noPending = row.pending === 0;
+  }
+
+  /** Send the writes not sent yet, and commit. */
+  async commit(): Promise<void> {
+    await this.send([...this.unsent, 'COMMIT;'].join('\n'));
   }
 
   async rollback(): Promise<void> {
     this.cache.clear();
     this.touched.clear();
+    this.unsent = [];
+    this.unsentKeys.clear();
     await this.db.exec('ROLLBACK').catch(() => undefined);
+  }
+
+  private async send(script: string): Promise<void> {
+    this.unsent = [];
+    this.unsentKeys.clear();
+    await this.db.exec(script);
+  }
+
+  private write(script: string, keys: string[]): void {
+    if (!script) return;
+    this.unsent.push(script);
+    keys.forEach((key) => this.unsentKeys.add(key));
+  }
+
+  /** Before a read: send the unsent writes if the read could see one of them (any, without keys). */
+  private async readingAfter(keys?: string[]): Promise<void> {
+    if (this.unsent.length && (!keys || keys.some((key) => this.unsentKeys.has(key)))) await this.send(this.unsent.join('\n'));
   }
 
   private remember(record: RequestRecord, facts: Set<string>): void {
@@ -237,42 +307,27 @@ export class WriteTx implements Lookup {
   private async cached(id: number): Promise<Cached | undefined> {
     const hit = this.cache.get(id);
     if (hit) return hit;
-    const [record, facts] = await Promise.all([
-      loadRecord(this.db, id),
-      this.db.all<{ fact: string }>('SELECT fact FROM facts WHERE request_id = ?', [id]),
-    ]);
-    if (!record) return undefined;
-    const entry = { record, facts: new Set(facts.map((f) => f.fact)) };
-    this.remember(record, entry.facts);
+    await this.readingAfter([`id:${id}`]);
+    const row = await this.db.get<LoadedRow & { facts_json: string }>(LOAD_FOR_WRITE, [id]);
+    if (!row) return undefined;
+    const entry = { record: fromLoaded(row), facts: new Set(JSON.parse(row.facts_json) as string[]) };
+    this.remember(entry.record, entry.facts);
     return entry;
   }
 
   private async candidates(sql: string, params: Params): Promise<Candidate[]> {
+    await this.readingAfter();
     return (await this.db.all<CandidateRow>(sql, params)).map(toCandidate);
   }
 
-  byJellyseerrRequest(requestId: number): Promise<Candidate[]> {
-    return this.candidates(`SELECT ${CANDIDATE} FROM requests r WHERE r.jellyseerr_request = ? ORDER BY r.id DESC LIMIT 20`, [requestId]);
-  }
-
-  async byMediaIds(mediaType: MediaType, ids: MediaIdKeys): Promise<(Candidate & MediaIdKeys)[]> {
-    const rows = await this.db.all<CandidateRow & MediaIdKeys>(
-      // A union (not OR) so that each id uses its own index.
-      `SELECT ${CANDIDATE}, r.tmdb, r.tvdb, r.imdb FROM requests r WHERE r.id IN (
-         SELECT id FROM requests WHERE media_type = ? AND tmdb = ?
-         UNION ALL SELECT id FROM requests WHERE media_type = ? AND tvdb = ?
-         UNION ALL SELECT id FROM requests WHERE media_type = ? AND imdb = ?)
-       ORDER BY r.id DESC LIMIT 40`,
-      [mediaType, ids.tmdb ?? null, mediaType, ids.tvdb ?? null, mediaType, ids.imdb ?? null],
-    );
-    return rows.map((row) => ({ ...toCandidate(row), tmdb: row.tmdb, tvdb: row.tvdb, imdb: row.imdb }));
-  }
-
-  byDownloadId(mediaType: MediaType, downloadId: string): Promise<Candidate[]> {
-    return this.candidates(
-      `SELECT ${CANDIDATE} FROM downloads d JOIN requests r ON r.id = d.request_id WHERE d.id = ? AND r.media_type = ? ORDER BY r.id DESC LIMIT 20`,
-      [downloadId.toUpperCase(), mediaType],
-    );
+  async byKeys(query: KeyQuery): Promise<KeyedCandidate[]> {
+    const downloadId = query.downloadId?.toUpperCase();
+    const keys = [`jellyseerrRequest:${query.jellyseerrRequest}`, `downloadId:${downloadId}`, `tmdb:${query.tmdb}`, `tvdb:${query.tvdb}`, `imdb:${query.imdb}`];
+    await this.readingAfter(keys);
+    const rows = await this.db.all<CandidateRow & { via: Key }>(BY_KEYS, [
+      query.jellyseerrRequest ?? null, downloadId ?? null, query.mediaType ?? null, query.tmdb ?? null, query.tvdb ?? null, query.imdb ?? null,
+    ]);
+    return rows.map((row) => ({ ...toCandidate(row), via: row.via }));
   }
 
   byEpisodeTvdb(tvdbId: number): Promise<Candidate[]> {
@@ -301,31 +356,35 @@ export class WriteTx implements Lookup {
     );
   }
 
-  /** Keep an event that matched nothing yet (a Shoko file seen before its import), under its file name. */
-  async keepPending(name: string, event: unknown, at: string): Promise<void> {
-    await this.db.run('INSERT INTO pending_events (file_name, event, at) VALUES (?, ?, ?)', [name, JSON.stringify(event), at]);
-    // Bounded: a file that is never imported must not keep its events forever.
-    await this.db.run(`DELETE FROM pending_events WHERE id <= (SELECT MAX(id) FROM pending_events) - ${PENDING_LIMIT}`);
-  }
-
-  /** Remove and return the kept events for these file names, oldest first. */
-  async takePending(names: string[]): Promise<unknown[]> {
-    if (!names.length) return [];
-    const unique = [...new Set(names)];
-    const rows = await this.db.allOnce<{ id: number; event: string }>(
-      `SELECT id, event FROM pending_events WHERE file_name IN (${placeholders(unique.length)}) ORDER BY id`,
-      unique,
-    );
-    if (rows.length) await this.db.runOnce(`DELETE FROM pending_events WHERE id IN (${placeholders(rows.length)})`, rows.map((r) => r.id));
-    return rows.map((r) => JSON.parse(r.event) as unknown);
-  }
-
   bySeriesEpisode(title: string, season: number, episode: number): Promise<Candidate[]> {
     return this.candidates(
       `SELECT ${CANDIDATE} FROM requests r JOIN episodes e ON e.request_id = r.id AND e.season = ? AND e.episode = ?
        WHERE r.media_type = 'tv' AND r.title = ? COLLATE NOCASE ORDER BY r.id DESC LIMIT 20`,
       [season, episode, title],
     );
+  }
+
+  /** Keep an event that matched nothing yet (a Shoko file seen before its import), under its file name. */
+  keepPending(name: string, event: unknown, at: string): void {
+    this.noPending = false;
+    this.write(
+      // Bounded: a file that is never imported must not keep its events forever.
+      `${insertScript('pending_events', ['file_name', 'event', 'at'], [[name, JSON.stringify(event), at]], 'INSERT')}
+       DELETE FROM pending_events WHERE id <= (SELECT MAX(id) FROM pending_events) - ${PENDING_LIMIT};`,
+      [PENDING],
+    );
+  }
+
+  /** Remove and return the kept events for these file names, oldest first. */
+  async takePending(names: string[]): Promise<unknown[]> {
+    if (!names.length || this.noPending) return [];
+    await this.readingAfter([PENDING]);
+    const rows = await this.db.all<{ id: number; event: string }>(
+      'SELECT id, event FROM pending_events WHERE file_name IN (SELECT value FROM json_each(?)) ORDER BY id',
+      [JSON.stringify([...new Set(names)])],
+    );
+    if (rows.length) this.write(`DELETE FROM pending_events WHERE id IN (${rows.map((r) => r.id).join(', ')});`, [PENDING]);
+    return rows.map((r) => JSON.parse(r.event) as unknown);
   }
 
   /** The stored request (treat it as read-only: the reducer works on a copy). */
@@ -340,31 +399,28 @@ export class WriteTx implements Lookup {
   }
 
   /** Insert a new request with its episodes, downloads, first timeline entry and facts. Returns it with its id. */
-  async create(record: RequestRecord, entry: TimelineEntry, facts: string[]): Promise<RequestRecord> {
-    const { lastID: id } = await this.db.run(
-      `INSERT INTO requests (${REQUEST_COLUMNS.join(', ')}) VALUES (${placeholders(REQUEST_COLUMNS.length)})`,
-      requestParams(record),
-    );
-    const saved = { ...record, id };
-    await this.db.exec(
+  create(record: RequestRecord, entry: TimelineEntry, facts: string[]): RequestRecord {
+    const saved = { ...record, id: this.nextId++ };
+    const id = saved.id;
+    this.write(
       [
+        insertScript('requests', ['id', ...REQUEST_COLUMNS], [[id, ...requestParams(saved)]], 'INSERT'),
         insertScript('episodes', EPISODE_COLUMNS, saved.episodes.map((e) => episodeParams(id, e))),
         insertScript('downloads', DOWNLOAD_COLUMNS, saved.downloads.map((d) => downloadParams(id, d))),
         timelineScript(id, entry),
         insertScript('facts', ['request_id', 'fact'], [...new Set(facts)].map((fact) => [id, fact]), 'INSERT OR IGNORE'),
       ].join('\n'),
+      keysOf(saved),
     );
     this.remember(saved, new Set(facts));
     return saved;
   }
 
-  /**
-   * Write what changed between `before` and `after` (same id), the timeline entry and the new facts.
-   * One script: what a round trip to SQLite's thread costs, not what a statement costs, bounds throughput.
-   */
-  async update(before: RequestRecord, after: RequestRecord, entry: TimelineEntry | null, facts: string[]): Promise<RequestRecord> {
+  /** Write what changed between `before` and `after` (same id), the timeline entry and the new facts. */
+  update(before: RequestRecord, after: RequestRecord, entry: TimelineEntry | null, facts: string[]): RequestRecord {
     const id = before.id;
-    const known = (await this.cached(id))?.facts ?? new Set<string>();
+    // Loaded (so cached) by the same job: the facts it knows are the stored ones.
+    const known = this.cache.get(id)?.facts;
     const oldEpisodes = new Map(before.episodes.map((e) => [`${e.season}:${e.episode}`, JSON.stringify(e)]));
     const changedEpisodes = after.episodes.filter((e) => oldEpisodes.get(`${e.season}:${e.episode}`) !== JSON.stringify(e));
     const oldDownloads = new Map(before.downloads.map((d) => [d.id, JSON.stringify(d)]));
@@ -372,7 +428,8 @@ export class WriteTx implements Lookup {
     const kept = new Set(after.downloads.map((d) => d.id));
     const dropped = before.downloads.filter((d) => !kept.has(d.id)).map((d) => d.id);
     const values = requestParams(after);
-    await this.db.exec(
+    const saved = { ...after, id };
+    this.write(
       [
         `UPDATE requests SET ${REQUEST_COLUMNS.map((c, i) => `${c} = ${literal(values[i])}`).join(', ')} WHERE id = ${id};`,
         insertScript('episodes', EPISODE_COLUMNS, changedEpisodes.map((e) => episodeParams(id, e))),
@@ -381,10 +438,12 @@ export class WriteTx implements Lookup {
         entry ? timelineScript(id, entry) : '',
         insertScript('facts', ['request_id', 'fact'], facts.map((fact) => [id, fact]), 'INSERT OR IGNORE'),
       ].join('\n'),
+      [...keysOf(before), ...keysOf(saved)],
     );
-    const saved = { ...after, id };
-    facts.forEach((fact) => known.add(fact));
-    this.remember(saved, known);
+    if (known) {
+      facts.forEach((fact) => known.add(fact));
+      this.remember(saved, known);
+    } else this.touched.add(id);
     return saved;
   }
 }
@@ -481,7 +540,7 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> {
       }
     }
     try {
-      await this.writer.exec('COMMIT');
+      await this.tx.commit();
       const committed = [...this.tx.touched];
       this.tx.touched.clear();
       settle.forEach((done) => done());

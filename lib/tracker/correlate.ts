@@ -11,14 +11,26 @@ export interface Candidate {
   requestedSeasons: number[];
 }
 
-export type MediaIdKeys = { tmdb?: number | null; tvdb?: number | null; imdb?: string | null };
+/** The keys a request is found by in one lookup. */
+export type Key = 'jellyseerrRequest' | 'downloadId' | 'tmdb' | 'tvdb' | 'imdb';
+
+export interface KeyQuery {
+  /** Media ids and download ids never match across media types; without it a download id matches either. */
+  mediaType?: MediaType;
+  jellyseerrRequest?: number;
+  downloadId?: string;
+  tmdb?: number;
+  tvdb?: number;
+  imdb?: string;
+}
+
+/** A candidate and the key it was found by (a request found by two keys comes twice). */
+export type KeyedCandidate = Candidate & { via: Key };
 
 /** Read access to the store for correlation. Every list is newest first and never crosses media types. */
 export interface Lookup {
-  byJellyseerrRequest(requestId: number): Promise<Candidate[]>;
-  /** Requests of this media type with any of these ids (each candidate says which ids it has). */
-  byMediaIds(mediaType: MediaType, ids: MediaIdKeys): Promise<(Candidate & MediaIdKeys)[]>;
-  byDownloadId(mediaType: MediaType, downloadId: string): Promise<Candidate[]>;
+  /** Requests with any of these keys, in one lookup: newest first within each key. */
+  byKeys(query: KeyQuery): Promise<KeyedCandidate[]>;
   /** TV requests that track an episode with this (episode) TVDB id. */
   byEpisodeTvdb(tvdbId: number): Promise<Candidate[]>;
   /** TV requests titled like the series (case-insensitive) that track this episode. */
@@ -50,12 +62,12 @@ const available = (c: Candidate) => c.state === 'AVAILABLE';
 const match = (c: Candidate, via: string): Correlation => ({ kind: 'match', requestId: c.id, via });
 
 /** The media ids to try, in order: TV by TVDB then TMDB, movies by TMDB (then IMDb where a sender has only that). */
-function mediaKeys(event: MediaEvent, withImdb = false): ['tmdb' | 'tvdb' | 'imdb', number | string][] {
+function mediaKeys(event: MediaEvent, withImdb = false): [MediaKey, number | string][] {
   const { ids, mediaType } = event.media;
-  const keys: ['tmdb' | 'tvdb' | 'imdb', number | string | undefined][] =
+  const keys: [MediaKey, number | string | undefined][] =
     mediaType === 'tv' ? [['tvdb', ids.tvdb], ['tmdb', ids.tmdb]] : [['tmdb', ids.tmdb]];
   if (withImdb) keys.push(['imdb', ids.imdb]);
-  return keys.filter((k): k is ['tmdb' | 'tvdb' | 'imdb', number | string] => k[1] !== undefined);
+  return keys.filter((k): k is [MediaKey, number | string] => k[1] !== undefined);
 }
 
 function seasonsOf(event: MediaEvent): number[] {
@@ -68,14 +80,24 @@ function preferSeasons(candidates: Candidate[], seasons: number[]): Candidate | 
   return candidates.find((c) => !c.requestedSeasons.length || seasons.some((s) => c.requestedSeasons.includes(s))) ?? candidates[0];
 }
 
-type KeyedCandidates = { via: string; found: Candidate[] }[];
+type KeyedCandidates = { via: Key; found: Candidate[] }[];
+type MediaKey = 'tmdb' | 'tvdb' | 'imdb';
 
-/** Candidates per media id, in the order the ids are tried: one lookup for all of them. */
-async function byMediaKeys(lookup: Lookup, event: MediaEvent, withImdb = false): Promise<KeyedCandidates> {
+/**
+ * One lookup for everything an event can be found by: its media ids (in the order they are tried),
+ * and a Jellyseerr request or download id when it has one. `byKey` lists a key's candidates.
+ */
+async function lookUp(
+  lookup: Lookup,
+  event: MediaEvent,
+  extra: Pick<KeyQuery, 'jellyseerrRequest' | 'downloadId'> = {},
+  withImdb = false,
+): Promise<{ media: KeyedCandidates; byKey: (via: Key) => Candidate[] }> {
   const keys = mediaKeys(event, withImdb);
-  if (!keys.length) return [];
-  const found = await lookup.byMediaIds(event.media.mediaType, Object.fromEntries(keys));
-  return keys.map(([key, value]) => ({ via: key, found: found.filter((c) => c[key] === value) }));
+  const query: KeyQuery = { mediaType: event.media.mediaType, ...extra, ...Object.fromEntries(keys) };
+  const found = query.jellyseerrRequest !== undefined || query.downloadId !== undefined || keys.length ? await lookup.byKeys(query) : [];
+  const byKey = (via: Key) => found.filter((c) => c.via === via);
+  return { media: keys.map(([key]) => ({ via: key, found: byKey(key) })), byKey };
 }
 
 /** The first key, in order, with a candidate that passes `accept`. */
@@ -88,11 +110,9 @@ function firstAccepted(keyed: KeyedCandidates, accept: (c: Candidate) => boolean
 }
 
 async function correlateJellyseerr(lookup: Lookup, event: MediaEvent): Promise<Correlation> {
-  const requestId = event.media.ids.jellyseerrRequest;
-  const [byRequest, keyed] = await Promise.all([
-    requestId !== undefined && event.kind !== 'issue' ? lookup.byJellyseerrRequest(requestId) : [],
-    byMediaKeys(lookup, event),
-  ]);
+  const jellyseerrRequest = event.kind === 'issue' ? undefined : event.media.ids.jellyseerrRequest;
+  const { media: keyed, byKey } = await lookUp(lookup, event, { jellyseerrRequest });
+  const byRequest = byKey('jellyseerrRequest');
   if (event.kind === 'issue') {
     // Issues are about media in the library: any request for it, newest first.
     const any = firstAccepted(keyed, () => true);
@@ -116,7 +136,8 @@ async function correlateArr(lookup: Lookup, event: MediaEvent, options: Correlat
   const { mediaType } = event.media;
   const downloadId = 'downloadId' in event ? event.downloadId : undefined;
   const seasons = seasonsOf(event);
-  const [byDownload, keyed] = await Promise.all([downloadId ? lookup.byDownloadId(mediaType, downloadId) : [], byMediaKeys(lookup, event)]);
+  const { media: keyed, byKey } = await lookUp(lookup, event, { downloadId });
+  const byDownload = byKey('downloadId');
   for (const accept of [unfinished, available]) {
     const found = byDownload.filter(accept);
     if (found.length) return match(found[0], 'downloadId');
@@ -142,7 +163,7 @@ async function correlateJellyfin(lookup: Lookup, event: Extract<TrackedEvent, { 
   }
   if (event.media.mediaType === 'movie') {
     if (!event.media.ids.tmdb && !event.media.ids.imdb) return { kind: 'unmatched', reason: 'the Jellyfin item has no TMDB or IMDb id' };
-    const keyed = await byMediaKeys(lookup, event, true);
+    const { media: keyed } = await lookUp(lookup, event, {}, true);
     for (const accept of [unfinished, available]) {
       const media = firstAccepted(keyed, accept);
       if (media) return match(media.found[0], media.via);
@@ -150,7 +171,7 @@ async function correlateJellyfin(lookup: Lookup, event: Extract<TrackedEvent, { 
     return { kind: 'unmatched', reason: 'no tracked movie with these provider ids' };
   }
   // The verifier names the show's own ids; a webhook's Episode item names only the episode.
-  const keyed = await byMediaKeys(lookup, event);
+  const { media: keyed } = await lookUp(lookup, event);
   for (const accept of [unfinished, available]) {
     const media = firstAccepted(keyed, accept);
     if (media) return match(media.found[0], media.via);
@@ -191,10 +212,7 @@ async function correlateShokoFile(lookup: Lookup, event: ShokoFileEvent): Promis
 
 /** Download progress: the open request that depends on this download (a torrent serves one request). */
 async function correlateProgress(lookup: Lookup, event: ProgressEvent): Promise<Correlation> {
-  const found = (await Promise.all([lookup.byDownloadId('movie', event.downloadId), lookup.byDownloadId('tv', event.downloadId)]))
-    .flat()
-    .filter(unfinished)
-    .sort((a, b) => b.id - a.id);
+  const found = (await lookup.byKeys({ downloadId: event.downloadId })).filter(unfinished);
   return found.length ? match(found[0], 'downloadId') : { kind: 'unmatched', reason: 'no open request depends on this download' };
 }
 
@@ -214,7 +232,7 @@ export async function correlate(lookup: Lookup, event: TrackedEvent, options: Co
       return correlateJellyfin(lookup, event);
     case 'shoko': {
       // A TMDB movie added to Shoko's library: a signal about a movie we track, never a new request.
-      const keyed = await byMediaKeys(lookup, event);
+      const { media: keyed } = await lookUp(lookup, event);
       for (const accept of [unfinished, available]) {
         const found = firstAccepted(keyed, accept);
         if (found) return match(found.found[0], found.via);

@@ -42,23 +42,24 @@ async function apply(tx: WriteTx, event: TrackedEvent, options: TrackOptions): P
   const found = await correlate(tx, event, options);
   if (found.kind === 'unmatched') return { outcome: 'unmatched', reason: found.reason, notify: false };
   if (found.kind === 'pending') {
-    await tx.keepPending(found.fileName, event, event.at);
+    tx.keepPending(found.fileName, event, event.at);
     return { outcome: 'pending', reason: found.reason, notify: false };
   }
   const facts = eventFacts(event);
   if (found.kind === 'create') {
     const result = reduce(null, event, options);
     if (!result.entry) throw new Error('a new request needs a timeline entry');
-    const request = await tx.create(result.record, result.entry, facts);
+    const request = tx.create(result.record, result.entry, facts);
     return { outcome: 'changed', request, from: null, notify: true };
   }
-  const [current, fresh] = await Promise.all([tx.load(found.requestId), tx.newFacts(found.requestId, facts)]);
+  const current = await tx.load(found.requestId);
   if (!current) throw new Error(`request ${found.requestId} vanished during correlation`);
+  const fresh = await tx.newFacts(found.requestId, facts);
   // No new fact: a duplicate. Events without facts (download progress) are judged by what they change.
   if (facts.length && !fresh.length) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
   const result = reduce(current, event, options);
   if (!result.changed && !result.entry) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
-  const request = await tx.update(current, result.record, result.entry, fresh);
+  const request = tx.update(current, result.record, result.entry, fresh);
   return {
     outcome: result.changed ? 'changed' : 'recorded',
     request,

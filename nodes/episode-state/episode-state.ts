@@ -98,7 +98,11 @@ export = (RED: NodeAPI) => {
           } else if (result.outcome === 'unmatched') {
             this.status({ fill: 'yellow', shape: 'ring', text: 'episode-state.status.unmatched' });
           }
-          send([msg, change ?? null, untracked ?? null]);
+          // One send per output: Node-RED clones every message of a send but the first, and these are
+          // fresh objects nobody else holds.
+          send([msg, null, null]);
+          if (change) send([null, change, null]);
+          if (untracked) send([null, null, untracked]);
           done();
         })
         .catch((err: Error) => {

@@ -180,6 +180,20 @@ describe('Shoko events: tracking', () => {
     await store.close();
   });
 
+  it('Shoko events and their import in one commit: the import still finds the events kept just before it', async () => {
+    const store = await open();
+    await hook(store, 'sonarr', b.grab());
+    let commits = 0;
+    store.on('committed', () => commits++);
+    const [hashed, matched, imported] = await Promise.all([send(store, filesOf(1).hashed()), send(store, filesOf(1).matched()), hook(store, 'sonarr', b.importFile(1))]);
+    assert.equal(commits, 1);
+    assert.deepEqual([hashed.outcome, matched.outcome, imported.outcome], ['pending', 'pending', 'changed']);
+    assert.deepEqual([imported.request?.episodes[0].state, imported.request?.episodes[0].shokoFileId], ['ANIME_MATCHING', 4801]);
+    const again = await hook(store, 'sonarr', b.importFile(2));
+    assert.deepEqual(again.request?.episodes.map((e) => e.state), ['ANIME_MATCHING', 'IMPORTING', 'GRABBING'], 'the kept events were taken once');
+    await store.close();
+  });
+
   it('"available on a Shoko match" for users without Jellyfin', async () => {
     const store = await open();
     await hook(store, 'sonarr', b.grab([1]));

@@ -93,6 +93,55 @@ describe('store', () => {
     await store.close();
   });
 
+  it('a job whose SQL fails when its batch commits is replayed alone and rejected; the others commit', async () => {
+    const store = await openStore();
+    const b = movieBodies(INTERSTELLAR);
+    await send(store, 'jellyseerr', b.pending);
+    let commits = 0;
+    store.on('committed', () => commits++);
+    const results = await Promise.allSettled([
+      send(store, 'jellyseerr', b.approved),
+      // A timeline entry without a time breaks NOT NULL: only SQLite sees it, when the writes are sent.
+      store.write(async (tx) => tx.create((await tx.load(1))!, { at: null as unknown as string, source: 'radarr', event: 'x', state: 'FAILED', detail: 'x' }, [])),
+      send(store, 'radarr', b.grab),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /NOT NULL constraint failed: timeline.at/);
+    const list = await store.listRequests({ limit: 10 });
+    assert.deepEqual(list.map((r) => [r.id, r.state]), [[1, 'GRABBING']], 'the failed job left nothing, not even its request row');
+    assert.deepEqual((await store.timeline(1)).map((t) => t.state), ['REQUESTED', 'APPROVED', 'GRABBING']);
+    assert.equal(commits, 2, 'the batch was rolled back and replayed one job per transaction');
+    await store.close();
+  });
+
+  it('events that share one commit see each other: two interleaved journeys end as their ordered runs', async () => {
+    const movies = [movieBodies(INTERSTELLAR), movieBodies(VIOLET)];
+    const journey = (m: ReturnType<typeof movieBodies>): [WebhookSource, Body][] => [
+      ['jellyseerr', m.pending], ['jellyseerr', m.approved], ['radarr', m.grab], ['radarr', m.imported], ['jellyfin', m.jellyfin], ['jellyseerr', m.available],
+    ];
+    const ordered = await openStore();
+    const outcomes: string[][] = [];
+    for (const m of movies) {
+      const run: string[] = [];
+      for (const [source, body] of journey(m)) run.push((await send(ordered, source, body)).outcome);
+      outcomes.push(run);
+    }
+    const together = await openStore();
+    let commits = 0;
+    together.on('committed', () => commits++);
+    const [a, b] = movies.map(journey);
+    const results = await Promise.all(a.flatMap((hook, i) => [hook, b[i]]).map(([source, body]) => send(together, source, body)));
+    assert.equal(commits, 1, 'all twelve in one transaction');
+    assert.deepEqual(results.map((r) => r.outcome), outcomes[0].flatMap((outcome, i) => [outcome, outcomes[1][i]]));
+    const snapshots = async (store: StatusStore) =>
+      Promise.all((await store.listRequests({ limit: 10 })).map(async (r) => ({ ...content(toSnapshot(r)), timeline: (await store.timeline(r.id)).map((t) => [t.source, t.event, t.state]) })));
+    const expected = await snapshots(ordered);
+    assert.deepEqual((await ordered.listRequests({ limit: 10 })).map((r) => r.state), ['AVAILABLE', 'AVAILABLE']);
+    assert.deepEqual(new Set((await snapshots(together)).map((r) => JSON.stringify({ ...r, id: 0 }))), new Set(expected.map((r) => JSON.stringify({ ...r, id: 0 }))));
+    await ordered.close();
+    await together.close();
+  });
+
   it('two stores on one file see each other\'s commits (the write cache is dropped when another connection wrote)', async () => {
     const file = join(dir, 'shared.db');
     const a = await StatusStore.open(file);
