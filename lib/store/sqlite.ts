@@ -52,16 +52,7 @@ export class Connection {
     );
   }
 
-  /** For statements whose text varies (multi-row inserts): prepared once, not cached. */
-  runOnce(sql: string, params: Params = []): Promise<number> {
-    return new Promise((resolve, reject) =>
-      this.db.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
-        if (err) reject(err);
-        else resolve(this.changes);
-      }),
-    );
-  }
-
+  /** For statements whose text varies: prepared once, not cached. */
   allOnce<T>(sql: string, params: Params = []): Promise<T[]> {
     return new Promise((resolve, reject) => this.db.all(sql, params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows))));
   }

@@ -212,15 +212,33 @@ const LOAD_FOR_WRITE = `SELECT r.*,
   (SELECT json_group_array(fact) FROM facts WHERE request_id = r.id) AS facts_json
   FROM requests r WHERE r.id = ?`;
 
-/** Each key's candidates (newest first, at most 20), in one statement. ?1 jellyseerr request, ?2 download id, ?3 media type, ?4-6 tmdb, tvdb, imdb. */
-const BY_KEYS = `SELECT k.via, ${CANDIDATE} FROM (
-    SELECT * FROM (SELECT 'jellyseerrRequest' AS via, id FROM requests WHERE jellyseerr_request = ?1 ORDER BY id DESC LIMIT 20)
-    UNION ALL SELECT * FROM (SELECT 'downloadId', d.request_id FROM downloads d JOIN requests m ON m.id = d.request_id
-      WHERE d.id = ?2 AND (?3 IS NULL OR m.media_type = ?3) ORDER BY d.request_id DESC LIMIT 20)
-    UNION ALL SELECT * FROM (SELECT 'tmdb', id FROM requests WHERE media_type = ?3 AND tmdb = ?4 ORDER BY id DESC LIMIT 20)
-    UNION ALL SELECT * FROM (SELECT 'tvdb', id FROM requests WHERE media_type = ?3 AND tvdb = ?5 ORDER BY id DESC LIMIT 20)
-    UNION ALL SELECT * FROM (SELECT 'imdb', id FROM requests WHERE media_type = ?3 AND imdb = ?6 ORDER BY id DESC LIMIT 20)
+/**
+ * Requests with any of these keys, newest first, each row saying by which key and of which media type
+ * (`select` picks a lookup's rows). ?1-?5: JSON arrays of Jellyseerr requests, download ids, TMDB, TVDB, IMDb ids.
+ */
+const BY_KEYS = `SELECT k.via, k.key, r.media_type, ${CANDIDATE} FROM (
+    SELECT 'jellyseerrRequest' AS via, jellyseerr_request AS key, id FROM requests WHERE jellyseerr_request IN (SELECT value FROM json_each(?1))
+    UNION ALL SELECT 'downloadId', id, request_id FROM downloads WHERE id IN (SELECT value FROM json_each(?2))
+    UNION ALL SELECT 'tmdb', tmdb, id FROM requests WHERE media_type IN ('movie', 'tv') AND tmdb IN (SELECT value FROM json_each(?3))
+    UNION ALL SELECT 'tvdb', tvdb, id FROM requests WHERE media_type IN ('movie', 'tv') AND tvdb IN (SELECT value FROM json_each(?4))
+    UNION ALL SELECT 'imdb', imdb, id FROM requests WHERE media_type IN ('movie', 'tv') AND imdb IN (SELECT value FROM json_each(?5))
   ) k JOIN requests r ON r.id = k.id ORDER BY r.id DESC`;
+const LOOKUP_KEYS: Key[] = ['jellyseerrRequest', 'downloadId', 'tmdb', 'tvdb', 'imdb'];
+type KeyRow = CandidateRow & { via: Key; key: string | number; media_type: MediaType };
+
+/** A lookup's values (download ids upper case, as stored). */
+function valuesOf(query: KeyQuery): Partial<Record<Key, string | number>> {
+  return { ...query, downloadId: query.downloadId?.toUpperCase() };
+}
+
+/** The rows of one lookup (see Lookup.byKeys): media ids never across media types, download ids only when it says none. */
+function select(rows: KeyRow[], query: KeyQuery): KeyedCandidate[] {
+  const values = valuesOf(query);
+  return rows
+    .filter((row) => values[row.via] === row.key)
+    .filter((row) => row.via === 'jellyseerrRequest' || (query.mediaType ? row.media_type === query.mediaType : row.via === 'downloadId'))
+    .map((row) => ({ ...toCandidate(row), via: row.via }));
+}
 
 /** What a transaction needs to know at its start: whether another connection wrote, the next request id, whether Shoko events wait. */
 const TX_START = `SELECT (SELECT data_version FROM pragma_data_version) AS version,
@@ -229,9 +247,16 @@ const TX_START = `SELECT (SELECT data_version FROM pragma_data_version) AS versi
 
 /** The correlation keys (see BY_KEYS) and the id a request can be read by: what unsent writes to it could change. */
 function keysOf(r: RequestRecord): string[] {
-  const keys = [`id:${r.id}`, `jellyseerrRequest:${r.ids.jellyseerrRequest}`, `tmdb:${r.ids.tmdb}`, `tvdb:${r.ids.tvdb}`, `imdb:${r.ids.imdb}`];
-  for (const id of [r.downloadId, ...r.downloads.map((d) => d.id), ...r.episodes.map((e) => e.downloadId)]) if (id) keys.push(`downloadId:${id.toUpperCase()}`);
-  return keys;
+  const { jellyseerrRequest, tmdb, tvdb, imdb } = r.ids;
+  const downloads = [r.downloadId, ...r.downloads.map((d) => d.id), ...r.episodes.map((e) => e.downloadId)];
+  return [`id:${r.id}`, ...lookupKeys({ jellyseerrRequest, tmdb, tvdb, imdb }), ...downloads.flatMap((downloadId) => lookupKeys({ downloadId }))];
+}
+
+/** The keys a lookup (see BY_KEYS) is by. */
+function lookupKeys(query: Partial<Record<Key, string | number | null>>): string[] {
+  return LOOKUP_KEYS.filter((key) => query[key] !== null && query[key] !== undefined).map(
+    (key) => `${key}:${key === 'downloadId' ? String(query[key]).toUpperCase() : query[key]}`,
+  );
 }
 
 const PENDING = 'pending';
@@ -252,29 +277,39 @@ export class WriteTx implements Lookup {
   private unsent: string[] = [];
   /** Keys (see keysOf) of what the unsent writes change, before and after. */
   private readonly unsentKeys = new Set<string>();
+  /** The batch's lookups, made together when it began; a key written since is looked up again. */
+  private prefetched: { keys: Set<string>; rows: KeyRow[] } | undefined;
+  private readonly writtenKeys = new Set<string>();
   /** Requests written in the open transaction: announced once it commits. */
   readonly touched = new Set<number>();
 
   constructor(private readonly db: Connection) {}
 
-  /** Start a write transaction; forget the cache if anyone else changed the file since. */
-  async begin(): Promise<void> {
+  /**
+   * Start a write transaction; forget the cache if anyone else changed the file since. `lookups` are
+   * what the batch's jobs will look up: one statement for all of them instead of one each.
+   */
+  async begin(lookups: KeyQuery[] = []): Promise<void> {
     await this.db.exec('BEGIN IMMEDIATE');
+    this.writtenKeys.clear();
     const row = (await this.db.get<{ version: number; next_id: number; pending: number }>(TX_START))!;
     if (row.version !== this.dataVersion) this.cache.clear();
     this.dataVersion = row.version;
     this.nextId = row.next_id;
     this.noPending = row.pending === 0;
+    this.prefetched = lookups.length ? { keys: new Set(lookups.flatMap(lookupKeys)), rows: await this.keyRows(lookups) } : undefined;
   }
 
   /** Send the writes not sent yet, and commit. */
   async commit(): Promise<void> {
+    this.prefetched = undefined;
     await this.send([...this.unsent, 'COMMIT;'].join('\n'));
   }
 
   async rollback(): Promise<void> {
     this.cache.clear();
     this.touched.clear();
+    this.prefetched = undefined;
     this.unsent = [];
     this.unsentKeys.clear();
     await this.db.exec('ROLLBACK').catch(() => undefined);
@@ -289,7 +324,10 @@ export class WriteTx implements Lookup {
   private write(script: string, keys: string[]): void {
     if (!script) return;
     this.unsent.push(script);
-    keys.forEach((key) => this.unsentKeys.add(key));
+    for (const key of keys) {
+      this.unsentKeys.add(key);
+      this.writtenKeys.add(key);
+    }
   }
 
   /** Before a read: send the unsent writes if the read could see one of them (any, without keys). */
@@ -321,13 +359,17 @@ export class WriteTx implements Lookup {
   }
 
   async byKeys(query: KeyQuery): Promise<KeyedCandidate[]> {
-    const downloadId = query.downloadId?.toUpperCase();
-    const keys = [`jellyseerrRequest:${query.jellyseerrRequest}`, `downloadId:${downloadId}`, `tmdb:${query.tmdb}`, `tvdb:${query.tvdb}`, `imdb:${query.imdb}`];
+    const keys = lookupKeys(query);
+    const prefetched = this.prefetched;
+    if (prefetched && keys.every((key) => prefetched.keys.has(key) && !this.writtenKeys.has(key))) return select(prefetched.rows, query);
     await this.readingAfter(keys);
-    const rows = await this.db.all<CandidateRow & { via: Key }>(BY_KEYS, [
-      query.jellyseerrRequest ?? null, downloadId ?? null, query.mediaType ?? null, query.tmdb ?? null, query.tvdb ?? null, query.imdb ?? null,
-    ]);
-    return rows.map((row) => ({ ...toCandidate(row), via: row.via }));
+    return select(await this.keyRows([query]), query);
+  }
+
+  private keyRows(lookups: KeyQuery[]): Promise<KeyRow[]> {
+    const values = lookups.map(valuesOf);
+    const list = (key: Key) => JSON.stringify([...new Set(values.map((v) => v[key]).filter((v) => v !== undefined))]);
+    return this.db.all<KeyRow>(BY_KEYS, LOOKUP_KEYS.map(list));
   }
 
   byEpisodeTvdb(tvdbId: number): Promise<Candidate[]> {
@@ -452,7 +494,7 @@ function timelineScript(requestId: number, entry: TimelineEntry): string {
   return insertScript('timeline', ['request_id', 'at', 'source', 'event', 'state', 'detail'], [[requestId, entry.at, entry.source, entry.event, entry.state, entry.detail]], 'INSERT');
 }
 
-type Job = { run: (tx: WriteTx) => Promise<unknown>; resolve: (value: unknown) => void; reject: (err: unknown) => void };
+type Job = { run: (tx: WriteTx) => Promise<unknown>; lookup?: KeyQuery; resolve: (value: unknown) => void; reject: (err: unknown) => void };
 
 export interface StatusStoreEvents {
   /** Requests whose change was just committed: what live views refresh (they never see uncommitted data). */
@@ -490,11 +532,14 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> {
     }
   }
 
-  /** Run a write job in order with every other; settles after its data is committed. */
-  write<T>(run: (tx: WriteTx) => Promise<T>): Promise<T> {
+  /**
+   * Run a write job in order with every other; settles after its data is committed. `lookup`: what
+   * the job will look up first (Lookup.byKeys), made together with the other jobs of its batch.
+   */
+  write<T>(run: (tx: WriteTx) => Promise<T>, lookup?: KeyQuery): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the status store is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ run, lookup, resolve: resolve as (value: unknown) => void, reject });
       this.draining ??= this.drain();
     });
   }
@@ -522,7 +567,7 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> {
   private async runBatch(jobs: Job[]): Promise<boolean> {
     const settle: (() => void)[] = [];
     try {
-      await this.tx.begin();
+      await this.tx.begin(jobs.flatMap((job) => (job.lookup ? [job.lookup] : [])));
     } catch (err) {
       await this.tx.rollback();
       jobs.forEach((job) => job.reject(err));

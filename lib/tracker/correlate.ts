@@ -61,13 +61,27 @@ const unfinished = (c: Candidate) => c.state !== 'AVAILABLE';
 const available = (c: Candidate) => c.state === 'AVAILABLE';
 const match = (c: Candidate, via: string): Correlation => ({ kind: 'match', requestId: c.id, via });
 
-/** The media ids to try, in order: TV by TVDB then TMDB, movies by TMDB (then IMDb where a sender has only that). */
-function mediaKeys(event: MediaEvent, withImdb = false): [MediaKey, number | string][] {
+/** The media ids to try, in order: TV by TVDB then TMDB, movies by TMDB (then IMDb for Jellyfin, which may have only that). */
+function mediaKeys(event: MediaEvent): [MediaKey, number | string][] {
   const { ids, mediaType } = event.media;
   const keys: [MediaKey, number | string | undefined][] =
     mediaType === 'tv' ? [['tvdb', ids.tvdb], ['tmdb', ids.tmdb]] : [['tmdb', ids.tmdb]];
-  if (withImdb) keys.push(['imdb', ids.imdb]);
+  if (mediaType === 'movie' && event.source === 'jellyfin') keys.push(['imdb', ids.imdb]);
   return keys.filter((k): k is [MediaKey, number | string] => k[1] !== undefined);
+}
+
+/**
+ * Everything an event is looked up by (Lookup.byKeys): its media ids, its Jellyseerr request, its
+ * download. Undefined for events found otherwise (Shoko files, stuck findings) or that name no key.
+ */
+export function keyQueryOf(event: TrackedEvent): KeyQuery | undefined {
+  if (event.kind === 'download-progress') return { downloadId: event.downloadId };
+  if (event.kind === 'shoko-file' || event.kind === 'stuck') return undefined;
+  const query: KeyQuery = { mediaType: event.media.mediaType, ...Object.fromEntries(mediaKeys(event)) };
+  if (event.source === 'jellyseerr' && event.kind !== 'issue') query.jellyseerrRequest = event.media.ids.jellyseerrRequest;
+  if ((event.source === 'radarr' || event.source === 'sonarr') && 'downloadId' in event) query.downloadId = event.downloadId;
+  const { mediaType: _, ...keys } = query;
+  return Object.values(keys).some((value) => value !== undefined) ? query : undefined;
 }
 
 function seasonsOf(event: MediaEvent): number[] {
@@ -83,21 +97,12 @@ function preferSeasons(candidates: Candidate[], seasons: number[]): Candidate | 
 type KeyedCandidates = { via: Key; found: Candidate[] }[];
 type MediaKey = 'tmdb' | 'tvdb' | 'imdb';
 
-/**
- * One lookup for everything an event can be found by: its media ids (in the order they are tried),
- * and a Jellyseerr request or download id when it has one. `byKey` lists a key's candidates.
- */
-async function lookUp(
-  lookup: Lookup,
-  event: MediaEvent,
-  extra: Pick<KeyQuery, 'jellyseerrRequest' | 'downloadId'> = {},
-  withImdb = false,
-): Promise<{ media: KeyedCandidates; byKey: (via: Key) => Candidate[] }> {
-  const keys = mediaKeys(event, withImdb);
-  const query: KeyQuery = { mediaType: event.media.mediaType, ...extra, ...Object.fromEntries(keys) };
-  const found = query.jellyseerrRequest !== undefined || query.downloadId !== undefined || keys.length ? await lookup.byKeys(query) : [];
+/** The event's one lookup (see keyQueryOf): its media ids' candidates in the order they are tried, and each key's. */
+async function lookUp(lookup: Lookup, event: MediaEvent): Promise<{ media: KeyedCandidates; byKey: (via: Key) => Candidate[] }> {
+  const query = keyQueryOf(event);
+  const found = query ? await lookup.byKeys(query) : [];
   const byKey = (via: Key) => found.filter((c) => c.via === via);
-  return { media: keys.map(([key]) => ({ via: key, found: byKey(key) })), byKey };
+  return { media: mediaKeys(event).map(([key]) => ({ via: key, found: byKey(key) })), byKey };
 }
 
 /** The first key, in order, with a candidate that passes `accept`. */
@@ -110,8 +115,7 @@ function firstAccepted(keyed: KeyedCandidates, accept: (c: Candidate) => boolean
 }
 
 async function correlateJellyseerr(lookup: Lookup, event: MediaEvent): Promise<Correlation> {
-  const jellyseerrRequest = event.kind === 'issue' ? undefined : event.media.ids.jellyseerrRequest;
-  const { media: keyed, byKey } = await lookUp(lookup, event, { jellyseerrRequest });
+  const { media: keyed, byKey } = await lookUp(lookup, event);
   const byRequest = byKey('jellyseerrRequest');
   if (event.kind === 'issue') {
     // Issues are about media in the library: any request for it, newest first.
@@ -134,9 +138,8 @@ async function correlateJellyseerr(lookup: Lookup, event: MediaEvent): Promise<C
 
 async function correlateArr(lookup: Lookup, event: MediaEvent, options: CorrelateOptions): Promise<Correlation> {
   const { mediaType } = event.media;
-  const downloadId = 'downloadId' in event ? event.downloadId : undefined;
   const seasons = seasonsOf(event);
-  const { media: keyed, byKey } = await lookUp(lookup, event, { downloadId });
+  const { media: keyed, byKey } = await lookUp(lookup, event);
   const byDownload = byKey('downloadId');
   for (const accept of [unfinished, available]) {
     const found = byDownload.filter(accept);
@@ -163,7 +166,7 @@ async function correlateJellyfin(lookup: Lookup, event: Extract<TrackedEvent, { 
   }
   if (event.media.mediaType === 'movie') {
     if (!event.media.ids.tmdb && !event.media.ids.imdb) return { kind: 'unmatched', reason: 'the Jellyfin item has no TMDB or IMDb id' };
-    const { media: keyed } = await lookUp(lookup, event, {}, true);
+    const { media: keyed } = await lookUp(lookup, event);
     for (const accept of [unfinished, available]) {
       const media = firstAccepted(keyed, accept);
       if (media) return match(media.found[0], media.via);
@@ -212,7 +215,7 @@ async function correlateShokoFile(lookup: Lookup, event: ShokoFileEvent): Promis
 
 /** Download progress: the open request that depends on this download (a torrent serves one request). */
 async function correlateProgress(lookup: Lookup, event: ProgressEvent): Promise<Correlation> {
-  const found = (await lookup.byKeys({ downloadId: event.downloadId })).filter(unfinished);
+  const found = (await lookup.byKeys(keyQueryOf(event)!)).filter(unfinished);
   return found.length ? match(found[0], 'downloadId') : { kind: 'unmatched', reason: 'no open request depends on this download' };
 }
 

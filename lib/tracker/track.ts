@@ -1,7 +1,7 @@
 import { isTracked, MediaEventSchema, type MediaEvent, type TrackedEvent } from '../events';
 import type { RequestState } from '../states';
 import type { StatusStore, WriteTx } from '../store/store';
-import { correlate, type CorrelateOptions } from './correlate';
+import { correlate, keyQueryOf, type CorrelateOptions } from './correlate';
 import { eventFacts } from './facts';
 import type { RequestRecord } from './model';
 import { fileNameOf } from './paths';
@@ -101,5 +101,5 @@ export async function track(store: StatusStore, event: MediaEvent, options: Trac
   return store.write(async (tx) => {
     const { attentionRaised: _, ...result } = await apply(tx, event, options);
     return event.kind === 'imported' ? applyKept(tx, event, result, options) : result;
-  });
+  }, keyQueryOf(event));
 }
