@@ -228,8 +228,9 @@ describe('track: correlation', () => {
     const b = movieBodies(INTERSTELLAR);
     // A show whose TMDB id equals the movie's: TMDB ids of movies and shows overlap.
     const show = showBodies({ ...SEVERANCE, tmdb: INTERSTELLAR.tmdb });
-    const tv = await send(store, 'jellyseerr', show.approved);
     const movie = await send(store, 'jellyseerr', b.pending);
+    const tv = await send(store, 'jellyseerr', show.approved); // the newer one: found first if types mixed
+    assert.notEqual(tv.request?.id, movie.request?.id);
     const grab = await send(store, 'radarr', b.grab);
     assert.equal(grab.request?.id, movie.request?.id);
     assert.notEqual(grab.request?.id, tv.request?.id);
