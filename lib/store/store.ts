@@ -181,11 +181,12 @@ function insertScript(table: string, columns: string[], rows: Params[], verb = '
 }
 
 /** A request row with its episodes and downloads, in one statement. */
-const LOAD = `SELECT r.*,
+const loadWith = (extra = '') => `SELECT r.*,
   (SELECT json_group_array(json_array(season, episode, title, state, download_id, final_path, tvdb_id, jellyfin_id, shoko_file_id, progress) ORDER BY season, episode)
      FROM episodes WHERE request_id = r.id) AS episodes_json,
-  (SELECT json_group_array(json_array(id, progress, state, speed, eta_seconds) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json
+  (SELECT json_group_array(json_array(id, progress, state, speed, eta_seconds) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json${extra}
   FROM requests r`;
+const LOAD = loadWith();
 
 function fromLoaded(row: LoadedRow): RequestRecord {
   return toRecord(row, toEpisodes(row.episodes_json), toDownloads(row.downloads_json));
@@ -205,12 +206,7 @@ const CACHE_LIMIT = 256;
 type Cached = { record: RequestRecord; facts: Set<string> };
 
 /** A request row with everything the writer needs: its episodes, downloads and facts. */
-const LOAD_FOR_WRITE = `SELECT r.*,
-  (SELECT json_group_array(json_array(season, episode, title, state, download_id, final_path, tvdb_id, jellyfin_id, shoko_file_id, progress) ORDER BY season, episode)
-     FROM episodes WHERE request_id = r.id) AS episodes_json,
-  (SELECT json_group_array(json_array(id, progress, state, speed, eta_seconds) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json,
-  (SELECT json_group_array(fact) FROM facts WHERE request_id = r.id) AS facts_json
-  FROM requests r WHERE r.id = ?`;
+const LOAD_FOR_WRITE = `${loadWith(',\n  (SELECT json_group_array(fact) FROM facts WHERE request_id = r.id) AS facts_json')} WHERE r.id = ?`;
 
 /**
  * Requests with any of these keys, newest first, each row saying by which key and of which media type
