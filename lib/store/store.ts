@@ -271,11 +271,13 @@ export class WriteTx implements Lookup {
   /** No Shoko event is kept: an import need not look for any. */
   private noPending = false;
   private unsent: string[] = [];
-  /** Keys (see keysOf) of what the unsent writes change, before and after. */
-  private readonly unsentKeys = new Set<string>();
-  /** The batch's lookups, made together when it began; a key written since is looked up again. */
-  private prefetched: { keys: Set<string>; rows: KeyRow[] } | undefined;
+  /**
+   * Keys (see keysOf) of every request this transaction wrote, before and after: a read by one of them
+   * sends the unsent writes first, and the batch's prefetched rows for it are stale.
+   */
   private readonly writtenKeys = new Set<string>();
+  /** The batch's lookups, made together when it began. */
+  private prefetched: { keys: Set<string>; rows: KeyRow[] } | undefined;
   /** Requests written in the open transaction: announced once it commits. */
   readonly touched = new Set<number>();
 
@@ -307,28 +309,23 @@ export class WriteTx implements Lookup {
     this.touched.clear();
     this.prefetched = undefined;
     this.unsent = [];
-    this.unsentKeys.clear();
     await this.db.exec('ROLLBACK').catch(() => undefined);
   }
 
   private async send(script: string): Promise<void> {
     this.unsent = [];
-    this.unsentKeys.clear();
     await this.db.exec(script);
   }
 
   private write(script: string, keys: string[]): void {
     if (!script) return;
     this.unsent.push(script);
-    for (const key of keys) {
-      this.unsentKeys.add(key);
-      this.writtenKeys.add(key);
-    }
+    keys.forEach((key) => this.writtenKeys.add(key));
   }
 
   /** Before a read: send the unsent writes if the read could see one of them (any, without keys). */
   private async readingAfter(keys?: string[]): Promise<void> {
-    if (this.unsent.length && (!keys || keys.some((key) => this.unsentKeys.has(key)))) await this.send(this.unsent.join('\n'));
+    if (this.unsent.length && (!keys || keys.some((key) => this.writtenKeys.has(key)))) await this.send(this.unsent.join('\n'));
   }
 
   private remember(record: RequestRecord, facts: Set<string>): void {
