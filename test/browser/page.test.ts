@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { INTERSTELLAR, LYCORIS, movieBodies, movieJourney, showBodies } from '../support/bodies';
 import { postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
@@ -44,8 +43,12 @@ async function offlinePage(options: Parameters<Browser['newPage']>[0] = {}): Pro
   return { page, outside, dialogs };
 }
 
-describe('in a real browser', { skip: existsSync(CHROMIUM) ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)` }, () => {
-  before(async () => {
+describe('in a real browser', () => {
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      console.log(`    skipped: Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
+      this.skip();
+    }
     red = await startNodeRed(join(dir, 'node-red'), { STATUS_DB: join(dir, 'page.db') });
     const show = showBodies(LYCORIS);
     await hooks(movieJourney(INTERSTELLAR));

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { FakeJellyfin } from '../fakes/jellyfin';
 import { FakeQbittorrent } from '../fakes/qbittorrent';
 import { INTERSTELLAR, movieBodies } from '../support/bodies';
@@ -19,77 +18,79 @@ let red: RunningNodeRed;
 let qbit: FakeQbittorrent;
 let jellyfin: FakeJellyfin;
 
-before(async () => {
-  qbit = new FakeQbittorrent({ username: 'tracker', password: 'torrent-pass' });
-  jellyfin = new FakeJellyfin('jf-key');
-  await Promise.all([qbit.start(), jellyfin.start()]);
-  red = await startNodeRed(join(dir, 'node-red'), {
-    STATUS_DB: join(dir, 'dl.db'),
-    QBIT_URL: qbit.url,
-    QBIT_USERNAME: 'tracker',
-    QBIT_PASSWORD: 'torrent-pass',
-    QBIT_POLL_SECONDS: '1',
-    JELLYFIN_URL: jellyfin.url,
-    JELLYFIN_API_KEY: 'jf-key',
-    JELLYFIN_VERIFY_SECONDS: '1',
+describe('the example flow with qBittorrent and Jellyfin', () => {
+  before(async () => {
+    qbit = new FakeQbittorrent({ username: 'tracker', password: 'torrent-pass' });
+    jellyfin = new FakeJellyfin('jf-key');
+    await Promise.all([qbit.start(), jellyfin.start()]);
+    red = await startNodeRed(join(dir, 'node-red'), {
+      STATUS_DB: join(dir, 'dl.db'),
+      QBIT_URL: qbit.url,
+      QBIT_USERNAME: 'tracker',
+      QBIT_PASSWORD: 'torrent-pass',
+      QBIT_POLL_SECONDS: '1',
+      JELLYFIN_URL: jellyfin.url,
+      JELLYFIN_API_KEY: 'jf-key',
+      JELLYFIN_VERIFY_SECONDS: '1',
+    });
   });
-});
-after(async () => {
-  await red?.stop();
-  await Promise.all([qbit?.stop(), jellyfin?.stop()]);
-});
+  after(async () => {
+    await red?.stop();
+    await Promise.all([qbit?.stop(), jellyfin?.stop()]);
+  });
 
-async function until(title: string, check: (r: any) => boolean, timeoutMs = 8000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const list = (await getJson(red.url, '/media-status/api/requests?limit=1000')).body;
-    const found = list.find((r: any) => r.title === title);
-    if (found && check(found)) return found;
-    if (Date.now() > deadline) assert.fail(`${title}: not there within ${timeoutMs} ms: ${JSON.stringify(found)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  async function until(title: string, check: (r: any) => boolean, timeoutMs = 8000): Promise<any> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const list = (await getJson(red.url, '/media-status/api/requests?limit=1000')).body;
+      const found = list.find((r: any) => r.title === title);
+      if (found && check(found)) return found;
+      if (Date.now() > deadline) assert.fail(`${title}: not there within ${timeoutMs} ms: ${JSON.stringify(found)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
-}
 
-describe('downloads and verification through the tracker flow', () => {
-  it('with nothing downloading, qBittorrent is never asked', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    assert.equal(qbit.infoCalls.length, 0);
-    assert.equal(qbit.logins.length, 0);
-  });
+  describe('downloads and verification through the tracker flow', () => {
+    it('with nothing downloading, qBittorrent is never asked', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      assert.equal(qbit.infoCalls.length, 0);
+      assert.equal(qbit.logins.length, 0);
+    });
 
-  it('a movie: progress with speed and ETA while it downloads, complete, imported, then found in Jellyfin', async () => {
-    const m = movieBodies(INTERSTELLAR);
-    await postHook(red.url, 'jellyseerr', m.approved);
-    qbit.set({ hash: INTERSTELLAR.hash, progress: 0.3, state: 'downloading', dlspeed: 2_500_000, eta: 1200 });
-    await postHook(red.url, 'radarr', m.grab);
-    let r = await until('Interstellar', (x) => x.state === 'DOWNLOADING');
-    assert.deepEqual(r.downloads, [{ id: INTERSTELLAR.hash, progress: 0.3, state: 'DOWNLOADING', speed: 2_500_000, etaSeconds: 1200 }]);
-    qbit.set({ hash: INTERSTELLAR.hash, progress: 0.6, state: 'downloading', dlspeed: 2_000_000, eta: 600 });
-    r = await until('Interstellar', (x) => x.downloads[0].progress === 0.6);
-    qbit.set({ hash: INTERSTELLAR.hash, progress: 1, state: 'stalledUP' });
-    r = await until('Interstellar', (x) => x.state === 'DOWNLOADED');
-    assert.deepEqual(r.downloads[0], { id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null });
-    const calls = qbit.infoCalls.length;
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    assert.equal(qbit.infoCalls.length, calls, 'complete: no longer polled');
+    it('a movie: progress with speed and ETA while it downloads, complete, imported, then found in Jellyfin', async () => {
+      const m = movieBodies(INTERSTELLAR);
+      await postHook(red.url, 'jellyseerr', m.approved);
+      qbit.set({ hash: INTERSTELLAR.hash, progress: 0.3, state: 'downloading', dlspeed: 2_500_000, eta: 1200 });
+      await postHook(red.url, 'radarr', m.grab);
+      let r = await until('Interstellar', (x) => x.state === 'DOWNLOADING');
+      assert.deepEqual(r.downloads, [{ id: INTERSTELLAR.hash, progress: 0.3, state: 'DOWNLOADING', speed: 2_500_000, etaSeconds: 1200 }]);
+      qbit.set({ hash: INTERSTELLAR.hash, progress: 0.6, state: 'downloading', dlspeed: 2_000_000, eta: 600 });
+      r = await until('Interstellar', (x) => x.downloads[0].progress === 0.6);
+      qbit.set({ hash: INTERSTELLAR.hash, progress: 1, state: 'stalledUP' });
+      r = await until('Interstellar', (x) => x.state === 'DOWNLOADED');
+      assert.deepEqual(r.downloads[0], { id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null });
+      const calls = qbit.infoCalls.length;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(qbit.infoCalls.length, calls, 'complete: no longer polled');
 
-    jellyfin.add({ Id: '9'.repeat(32), Name: 'Interstellar', Type: 'Movie', ProductionYear: 2014, ProviderIds: { Tmdb: '157336' }, Path: '/data/movies/Interstellar.mkv' });
-    await postHook(red.url, 'radarr', m.imported);
-    r = await until('Interstellar', (x) => x.state === 'AVAILABLE');
-    assert.equal(r.ids.jellyfin, '9'.repeat(32));
-    const detail = (await getJson(red.url, `/media-status/api/requests/${r.id}`)).body;
-    assert.deepEqual(detail.timeline.map((t: any) => t.state), ['APPROVED', 'GRABBING', 'DOWNLOADING', 'DOWNLOADED', 'IMPORTING', 'AVAILABLE'], 'stages, not every percent');
-  });
+      jellyfin.add({ Id: '9'.repeat(32), Name: 'Interstellar', Type: 'Movie', ProductionYear: 2014, ProviderIds: { Tmdb: '157336' }, Path: '/data/movies/Interstellar.mkv' });
+      await postHook(red.url, 'radarr', m.imported);
+      r = await until('Interstellar', (x) => x.state === 'AVAILABLE');
+      assert.equal(r.ids.jellyfin, '9'.repeat(32));
+      const detail = (await getJson(red.url, `/media-status/api/requests/${r.id}`)).body;
+      assert.deepEqual(detail.timeline.map((t: any) => t.state), ['APPROVED', 'GRABBING', 'DOWNLOADING', 'DOWNLOADED', 'IMPORTING', 'AVAILABLE'], 'stages, not every percent');
+    });
 
-  it('"verify now" answers with the updated request: a re-request of media already in Jellyfin', async () => {
-    const m = movieBodies({ ...INTERSTELLAR, title: 'Paprika', tmdb: 4977, imdb: 'tt0851578', year: 2006, requestId: 321, hash: '1234567890ABCDEF1234567890ABCDEF12345678' });
-    const approved = await postHook(red.url, 'jellyseerr', m.approved);
-    jellyfin.add({ Id: '7'.repeat(32), Name: 'Paprika', Type: 'Movie', ProductionYear: 2006, ProviderIds: { Tmdb: '4977' }, Path: '/data/movies/Paprika.mkv' });
-    const res = await fetch(`${red.url}/media-status/api/requests/${approved.body.requestId}/verify`, { method: 'POST' });
-    assert.equal(res.status, 200);
-    const body = await res.json();
-    assert.deepEqual([body.state, body.ids.jellyfin, body.timeline.at(-1).source], ['AVAILABLE', '7'.repeat(32), 'jellyfin']);
-    const missing = await fetch(`${red.url}/media-status/api/requests/99999/verify`, { method: 'POST' });
-    assert.equal(missing.status, 404);
+    it('"verify now" answers with the updated request: a re-request of media already in Jellyfin', async () => {
+      const m = movieBodies({ ...INTERSTELLAR, title: 'Paprika', tmdb: 4977, imdb: 'tt0851578', year: 2006, requestId: 321, hash: '1234567890ABCDEF1234567890ABCDEF12345678' });
+      const approved = await postHook(red.url, 'jellyseerr', m.approved);
+      jellyfin.add({ Id: '7'.repeat(32), Name: 'Paprika', Type: 'Movie', ProductionYear: 2006, ProviderIds: { Tmdb: '4977' }, Path: '/data/movies/Paprika.mkv' });
+      const res = await fetch(`${red.url}/media-status/api/requests/${approved.body.requestId}/verify`, { method: 'POST' });
+      assert.equal(res.status, 200);
+      const body = await res.json();
+      assert.deepEqual([body.state, body.ids.jellyfin, body.timeline.at(-1).source], ['AVAILABLE', '7'.repeat(32), 'jellyfin']);
+      const missing = await fetch(`${red.url}/media-status/api/requests/99999/verify`, { method: 'POST' });
+      assert.equal(missing.status, 404);
+    });
   });
 });

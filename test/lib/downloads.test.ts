@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { QbitClient, QbitError } from '../../lib/clients/qbittorrent';
 import { QbitPoller } from '../../lib/clients/qbit-poller';
 import { episodeProgress, progressEvent, stageOf, TorrentListSchema } from '../../lib/sources/qbittorrent';

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { aggregateEpisodes } from '../../lib/tracker/aggregate';
 import { reduce } from '../../lib/tracker/reduce';
 import { toSnapshot } from '../../lib/tracker/snapshot';

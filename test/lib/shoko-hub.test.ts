@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, it } from 'node:test';
 import { ShokoHub, type HubLogger, type HubState, type HubStatus } from '../../lib/clients/shoko-hub';
 import { FakeShokoServer } from '../fakes/shoko-server';
 import { freePort } from '../support/node-red';
@@ -62,128 +61,130 @@ function nextInvocation(h: ShokoHub, target: string): Promise<unknown> {
   });
 }
 
-afterEach(async () => {
-  await Promise.all(hubs.splice(0).map((h) => h.stop()));
-});
-after(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
-
-describe('Shoko hub connection', () => {
-  it('connects to /signalr/aggregate?feeds=shoko with the apikey header and passes invocations on', async () => {
-    const fake = await server();
-    const { hub: h, states } = hub(fake.url);
-    const greeting = nextInvocation(h, 'ShokoEvent:OnConnected');
-    h.start();
-    await until(h, 'connected');
-    assert.equal(await greeting, null);
-    assert.deepEqual(states.map((s) => s.status), ['connecting', 'connected']);
-    assert.deepEqual(fake.negotiations.map((n) => [n.apiKey, n.feeds]), [['key-1', 'shoko']]);
-    const matched = nextInvocation(h, 'ShokoEvent:FileMatched');
-    fake.send('ShokoEvent:FileMatched', { FileID: 1 });
-    assert.deepEqual(await matched, { FileID: 1 });
+describe('Shoko hub client', () => {
+  afterEach(async () => {
+    await Promise.all(hubs.splice(0).map((h) => h.stop()));
+  });
+  after(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
   });
 
-  it('a failed first start is retried until the server is there', async () => {
-    const port = await freePort();
-    const { hub: h } = hub(`http://127.0.0.1:${port}`);
-    h.start();
-    const down = await until(h, 'disconnected');
-    assert.ok(down.retryInMs && down.retryInMs <= RETRY.maxMs);
-    assert.match(down.reason ?? '', /fetch failed|ECONNREFUSED/);
-    const fake = new FakeShokoServer({ apiKey: 'key-1', pingMs: 100 });
-    servers.push(fake);
-    await fake.start(port);
-    await until(h, 'connected');
-  });
+  describe('Shoko hub connection', () => {
+    it('connects to /signalr/aggregate?feeds=shoko with the apikey header and passes invocations on', async () => {
+      const fake = await server();
+      const { hub: h, states } = hub(fake.url);
+      const greeting = nextInvocation(h, 'ShokoEvent:OnConnected');
+      h.start();
+      await until(h, 'connected');
+      assert.equal(await greeting, null);
+      assert.deepEqual(states.map((s) => s.status), ['connecting', 'connected']);
+      assert.deepEqual(fake.negotiations.map((n) => [n.apiKey, n.feeds]), [['key-1', 'shoko']]);
+      const matched = nextInvocation(h, 'ShokoEvent:FileMatched');
+      fake.send('ShokoEvent:FileMatched', { FileID: 1 });
+      assert.deepEqual(await matched, { FileID: 1 });
+    });
 
-  it('the server killed and restarted: reconnecting, with the attempt, then connected again; events flow after', async () => {
-    const fake = await server();
-    const { hub: h, states } = hub(fake.url);
-    h.start();
-    await until(h, 'connected');
-    await fake.kill();
-    await until(h, 'reconnecting');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const attempts = states.filter((s) => s.status === 'reconnecting').map((s) => s.attempt);
-    assert.ok(Math.max(...attempts) >= 2, `retried more than once while down: ${attempts}`);
-    await fake.restart();
-    await until(h, 'connected');
-    const after = nextInvocation(h, 'ShokoEvent:FileHashed');
-    fake.send('ShokoEvent:FileHashed', { FileID: 2 });
-    assert.deepEqual(await after, { FileID: 2 });
-  });
+    it('a failed first start is retried until the server is there', async () => {
+      const port = await freePort();
+      const { hub: h } = hub(`http://127.0.0.1:${port}`);
+      h.start();
+      const down = await until(h, 'disconnected');
+      assert.ok(down.retryInMs && down.retryInMs <= RETRY.maxMs);
+      assert.match(down.reason ?? '', /fetch failed|ECONNREFUSED/);
+      const fake = new FakeShokoServer({ apiKey: 'key-1', pingMs: 100 });
+      servers.push(fake);
+      await fake.start(port);
+      await until(h, 'connected');
+    });
 
-  it('a server close without allowReconnect does not leave it closed', async () => {
-    const fake = await server();
-    const { hub: h, states } = hub(fake.url);
-    h.start();
-    await until(h, 'connected');
-    fake.close('Server is shutting down', false);
-    const closed = await until(h, 'disconnected');
-    assert.match(closed.reason ?? '', /Server is shutting down/);
-    await until(h, 'connected');
-    assert.equal(fake.handshakes, 2);
-    assert.deepEqual(states.map((s) => s.status).slice(-3), ['disconnected', 'connecting', 'connected']);
-  });
-
-  it('a server close with allowReconnect reconnects through the client\'s own policy', async () => {
-    const fake = await server();
-    const { hub: h } = hub(fake.url);
-    h.start();
-    await until(h, 'connected');
-    fake.close('restarting', true);
-    await until(h, 'reconnecting');
-    await until(h, 'connected');
-  });
-
-  it('a 401 is "auth failed" and waits authMs between tries: no hot loop; a fixed key then connects', async () => {
-    const fake = await server({ auth: 'key' });
-    const { hub: h } = hub(fake.url, 'wrong-key');
-    h.start();
-    const failed = await until(h, 'auth-failed');
-    assert.equal(failed.reason, 'Shoko refused the API key (401)');
-    assert.equal(failed.retryInMs, RETRY.authMs);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    // 1 s at a 400 ms auth wait: the first try and two more at the most (a hot loop would be hundreds).
-    assert.ok(fake.negotiations.length <= 3, `${fake.negotiations.length} negotiations in 1 s`);
-    assert.ok(fake.negotiations.length >= 2, 'it does keep trying');
-    fake.auth = 'open';
-    await until(h, 'connected', 2000);
-  });
-
-  it('SignalR logs to the given logger at its levels and never to the console', async () => {
-    const fake = await server();
-    const { logger, lines } = recordingLogger();
-    const written: unknown[] = [];
-    const saved = { log: console.log, warn: console.warn, error: console.error, info: console.info, debug: console.debug };
-    Object.assign(console, { log: (...a: unknown[]) => written.push(a), warn: (...a: unknown[]) => written.push(a), error: (...a: unknown[]) => written.push(a), info: (...a: unknown[]) => written.push(a), debug: (...a: unknown[]) => written.push(a) });
-    try {
-      const { hub: h } = hub(fake.url, 'key-1', logger);
+    it('the server killed and restarted: reconnecting, with the attempt, then connected again; events flow after', async () => {
+      const fake = await server();
+      const { hub: h, states } = hub(fake.url);
       h.start();
       await until(h, 'connected');
       await fake.kill();
       await until(h, 'reconnecting');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const attempts = states.filter((s) => s.status === 'reconnecting').map((s) => s.attempt);
+      assert.ok(Math.max(...attempts) >= 2, `retried more than once while down: ${attempts}`);
       await fake.restart();
       await until(h, 'connected');
-    } finally {
-      Object.assign(console, saved);
-    }
-    assert.deepEqual(written, []);
-    assert.ok(lines.some(([level]) => level === 'info'), 'connection news at info');
-    assert.ok(lines.some(([level]) => level === 'debug' || level === 'trace'), 'detail at debug/trace');
-    assert.equal(lines.some(([, m]) => m.includes('key-1')), false, 'the API key is never logged');
-  });
+      const after = nextInvocation(h, 'ShokoEvent:FileHashed');
+      fake.send('ShokoEvent:FileHashed', { FileID: 2 });
+      assert.deepEqual(await after, { FileID: 2 });
+    });
 
-  it('stop() ends every retry', async () => {
-    const port = await freePort();
-    const { hub: h, states } = hub(`http://127.0.0.1:${port}`);
-    h.start();
-    await until(h, 'disconnected');
-    await h.stop();
-    const count = states.length;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(states.length, count, 'no state change after stop');
-    assert.equal(h.state.status, 'stopped');
+    it('a server close without allowReconnect does not leave it closed', async () => {
+      const fake = await server();
+      const { hub: h, states } = hub(fake.url);
+      h.start();
+      await until(h, 'connected');
+      fake.close('Server is shutting down', false);
+      const closed = await until(h, 'disconnected');
+      assert.match(closed.reason ?? '', /Server is shutting down/);
+      await until(h, 'connected');
+      assert.equal(fake.handshakes, 2);
+      assert.deepEqual(states.map((s) => s.status).slice(-3), ['disconnected', 'connecting', 'connected']);
+    });
+
+    it('a server close with allowReconnect reconnects through the client\'s own policy', async () => {
+      const fake = await server();
+      const { hub: h } = hub(fake.url);
+      h.start();
+      await until(h, 'connected');
+      fake.close('restarting', true);
+      await until(h, 'reconnecting');
+      await until(h, 'connected');
+    });
+
+    it('a 401 is "auth failed" and waits authMs between tries: no hot loop; a fixed key then connects', async () => {
+      const fake = await server({ auth: 'key' });
+      const { hub: h } = hub(fake.url, 'wrong-key');
+      h.start();
+      const failed = await until(h, 'auth-failed');
+      assert.equal(failed.reason, 'Shoko refused the API key (401)');
+      assert.equal(failed.retryInMs, RETRY.authMs);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // 1 s at a 400 ms auth wait: the first try and two more at the most (a hot loop would be hundreds).
+      assert.ok(fake.negotiations.length <= 3, `${fake.negotiations.length} negotiations in 1 s`);
+      assert.ok(fake.negotiations.length >= 2, 'it does keep trying');
+      fake.auth = 'open';
+      await until(h, 'connected', 2000);
+    });
+
+    it('SignalR logs to the given logger at its levels and never to the console', async () => {
+      const fake = await server();
+      const { logger, lines } = recordingLogger();
+      const written: unknown[] = [];
+      const saved = { log: console.log, warn: console.warn, error: console.error, info: console.info, debug: console.debug };
+      Object.assign(console, { log: (...a: unknown[]) => written.push(a), warn: (...a: unknown[]) => written.push(a), error: (...a: unknown[]) => written.push(a), info: (...a: unknown[]) => written.push(a), debug: (...a: unknown[]) => written.push(a) });
+      try {
+        const { hub: h } = hub(fake.url, 'key-1', logger);
+        h.start();
+        await until(h, 'connected');
+        await fake.kill();
+        await until(h, 'reconnecting');
+        await fake.restart();
+        await until(h, 'connected');
+      } finally {
+        Object.assign(console, saved);
+      }
+      assert.deepEqual(written, []);
+      assert.ok(lines.some(([level]) => level === 'info'), 'connection news at info');
+      assert.ok(lines.some(([level]) => level === 'debug' || level === 'trace'), 'detail at debug/trace');
+      assert.equal(lines.some(([, m]) => m.includes('key-1')), false, 'the API key is never logged');
+    });
+
+    it('stop() ends every retry', async () => {
+      const port = await freePort();
+      const { hub: h, states } = hub(`http://127.0.0.1:${port}`);
+      h.start();
+      await until(h, 'disconnected');
+      await h.stop();
+      const count = states.length;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(states.length, count, 'no state change after stop');
+      assert.equal(h.state.status, 'stopped');
+    });
   });
 });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
 import type { MediaEvent, ShokoFileEvent } from '../../lib/events';
 import { MediaEventSchema } from '../../lib/events';
 import { parseWebhook, type WebhookSource } from '../../lib/sources/parse';

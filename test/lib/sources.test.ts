@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import type { MediaEvent } from '../../lib/events';
 import { MediaEventSchema } from '../../lib/events';
 import { episodesInFileName } from '../../lib/sources/episode-numbers';

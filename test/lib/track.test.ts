@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
 import { StatusStore } from '../../lib/store/store';
 import { MIGRATIONS } from '../../lib/store/migrations';
 import { Connection } from '../../lib/store/sqlite';

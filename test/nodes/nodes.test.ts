@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies } from '../support/bodies';
 import { fixture, fixtureText } from '../support/fixtures';
@@ -38,184 +37,186 @@ function trackerFlow(parse: Record<string, unknown> = {}, state: Record<string, 
 
 const post = (body: unknown) => request(httpNode()).post('/hook').set('content-type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
 
-beforeEach(() => helper.settings({ userDir: dir }));
-afterEach(async () => {
-  await helper.unload();
-});
-after(() => helper.settings({}));
+describe('nodes in a Node-RED runtime', () => {
+  beforeEach(() => helper.settings({ userDir: dir }));
+  afterEach(async () => {
+    await helper.unload();
+  });
+  after(() => helper.settings({}));
 
-describe('arr-webhook-parse', () => {
-  it('emits one normalised event with a topic; rejects a bad body on output 2 with 400 and the zod path', async () => {
-    await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
-    const events = helper.getNode('events');
-    const got = nextMessage(events);
-    await post(fixture('radarr-grab')).expect(200);
-    const msg = await got;
-    assert.equal(msg.topic, 'radarr/grabbed');
-    assert.equal(msg.payload.kind, 'grabbed');
-    assert.equal(msg.payload.downloadId, 'C2C60F66C126652A86F7F2EE73DC83D4E255929E');
+  describe('arr-webhook-parse', () => {
+    it('emits one normalised event with a topic; rejects a bad body on output 2 with 400 and the zod path', async () => {
+      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
+      const events = helper.getNode('events');
+      const got = nextMessage(events);
+      await post(fixture('radarr-grab')).expect(200);
+      const msg = await got;
+      assert.equal(msg.topic, 'radarr/grabbed');
+      assert.equal(msg.payload.kind, 'grabbed');
+      assert.equal(msg.payload.downloadId, 'C2C60F66C126652A86F7F2EE73DC83D4E255929E');
 
-    const bad = fixture('radarr-grab');
-    bad.movie.tmdbId = 'x';
-    const rejected = nextMessage(helper.getNode('rejected'));
-    const res = await post(bad).expect(400).expect('content-type', /json/);
-    assert.deepEqual(res.body, { ok: false, error: 'movie.tmdbId: expected number, received string' });
-    assert.equal((await rejected).statusCode, 400);
-    assert.equal(statusCalls(helper.getNode('parse')).at(-1).args[0].fill, 'red');
+      const bad = fixture('radarr-grab');
+      bad.movie.tmdbId = 'x';
+      const rejected = nextMessage(helper.getNode('rejected'));
+      const res = await post(bad).expect(400).expect('content-type', /json/);
+      assert.deepEqual(res.body, { ok: false, error: 'movie.tmdbId: expected number, received string' });
+      assert.equal((await rejected).statusCode, 400);
+      assert.equal(statusCalls(helper.getNode('parse')).at(-1).args[0].fill, 'red');
+    });
+
+    it('answers truncated JSON and text/plain bodies itself (raw body from http in)', async () => {
+      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
+      const res = await post(fixtureText('sonarr-grab-season-pack').slice(0, 500)).expect(400);
+      assert.match(res.body.error, /^body: not valid JSON/);
+      const text = await request(httpNode()).post('/hook').set('content-type', 'text/plain').send(fixtureText('jellyfin-item-added-movie')).expect(200);
+      assert.equal(text.body.outcome, 'unmatched');
+    });
+
+    it('with a secret credential: 401 without it, accepted as Bearer, Basic password, X-Webhook-Secret or ?token=', async () => {
+      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow(), { parse: { secret: 's3cret' } });
+      const body = JSON.stringify(fixture('sonarr-test'));
+      const res = await post(body).expect(401);
+      assert.equal(res.body.ok, false);
+      assert.equal(JSON.stringify(res.body).includes('s3cret'), false);
+      await post(body).set('authorization', 'Bearer wrong').expect(401);
+      await post(body).set('authorization', 'Bearer s3cret').expect(200);
+      await post(body).set('authorization', 's3cret').expect(200);
+      await post(body).auth('sonarr', 's3cret').expect(200);
+      await post(body).set('x-webhook-secret', 's3cret').expect(200);
+      await request(httpNode()).post('/hook?token=s3cret').set('content-type', 'application/json').send(body).expect(200);
+      const status = helper.getNode('parse').status.getCalls().map((c: any) => c.args[0].text).join(' ');
+      assert.equal(status.includes('s3cret'), false, 'the secret never reaches the status');
+    });
+
+    it('takes the secret from an environment variable named in the node', async () => {
+      process.env.MST_TEST_SECRET = 'from-env';
+      try {
+        await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow({ secretEnv: 'MST_TEST_SECRET' }));
+        await post(fixture('sonarr-test')).expect(401);
+        await post(fixture('sonarr-test')).set('x-webhook-secret', 'from-env').expect(200);
+      } finally {
+        delete process.env.MST_TEST_SECRET;
+      }
+    });
   });
 
-  it('answers truncated JSON and text/plain bodies itself (raw body from http in)', async () => {
-    await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
-    const res = await post(fixtureText('sonarr-grab-season-pack').slice(0, 500)).expect(400);
-    assert.match(res.body.error, /^body: not valid JSON/);
-    const text = await request(httpNode()).post('/hook').set('content-type', 'text/plain').send(fixtureText('jellyfin-item-added-movie')).expect(200);
-    assert.equal(text.body.outcome, 'unmatched');
+  describe('episode-state', () => {
+    it('answers after the commit and emits a state change ready for a notifier', async () => {
+      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
+      const b = showBodies(LYCORIS);
+      const change = nextMessage(helper.getNode('changes'));
+      const res = await post(b.approved).expect(200);
+      assert.deepEqual(res.body, { ok: true, outcome: 'changed', requestId: 1, state: 'APPROVED' });
+      const first = await change;
+      assert.equal(first.topic, 'media-status/1');
+      assert.equal(first.payload.from, null);
+      assert.equal(first.payload.to, 'APPROVED');
+      assert.equal(first.payload.summary, 'Lycoris Recoil (2022): approved');
+      assert.equal(first.req, undefined, 'notification messages do not carry the HTTP request');
+
+      const grabbed = nextMessage(helper.getNode('changes'));
+      await post(b.grab()).expect(200);
+      assert.equal((await grabbed).payload.summary, 'Lycoris Recoil (2022): 13/13 episodes grabbed');
+      const imported = nextMessage(helper.getNode('changes'));
+      await post(b.importComplete()).expect(200);
+      const msg = await imported;
+      assert.deepEqual([msg.payload.from, msg.payload.to], ['GRABBING', 'IMPORTING']);
+      assert.equal(msg.payload.request.episodeCounts.IMPORTING, 13);
+      assert.equal(msg.payload.summary, 'Lycoris Recoil (2022): 13/13 episodes imported');
+    });
+
+    it('sends unmatched, test and notice events to output 3 with the reason', async () => {
+      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
+      const untracked = helper.getNode('untracked');
+      let got = nextMessage(untracked);
+      assert.equal((await post(fixture('radarr-test')).expect(200)).body.outcome, 'test');
+      assert.equal((await got).payload.outcome, 'test');
+      got = nextMessage(untracked);
+      await post(fixture('jellyfin-item-added-movie')).expect(200);
+      assert.deepEqual(await got.then((m) => [m.topic, m.payload.reason]), ['media-status/unmatched', 'no tracked movie with these provider ids']);
+      got = nextMessage(untracked);
+      await post(fixture('sonarr-health')).expect(200);
+      assert.equal((await got).payload.outcome, 'notice');
+    });
+
+    it('a message that is not a media event ends in done(err) for a Catch node', async () => {
+      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
+      const caught = nextMessage(helper.getNode('caught'));
+      helper.getNode('state').receive({ payload: { kind: 'grabbed' } });
+      const msg = await caught;
+      assert.match(msg.error.message, /episode-state\.errors\.badEvent/);
+    });
+
+    it('"available on import" takes an import straight to AVAILABLE', async () => {
+      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow({}, { availableOnImport: true }));
+      const b = movieBodies(INTERSTELLAR);
+      await post(b.grab).expect(200);
+      assert.equal((await post(b.imported).expect(200)).body.state, 'AVAILABLE');
+    });
+
+    it('without a store it shows a red status and fails each message', async () => {
+      const flow = placed([
+        { id: 'tab', type: 'tab' },
+        { id: 'state', z: 'tab', type: 'episode-state', store: 'missing', wires: [[], [], []] },
+        { id: 'catch', z: 'tab', type: 'catch', scope: ['state'], uncaught: false, wires: [['caught']] },
+        { id: 'caught', z: 'tab', type: 'helper', wires: [] },
+      ]);
+      await helper.load(ALL_NODES, flow);
+      const state = helper.getNode('state');
+      assert.deepEqual(statusCalls(state).at(-1).args[0], { fill: 'red', shape: 'ring', text: 'episode-state.status.noStore' });
+      const caught = nextMessage(helper.getNode('caught'));
+      state.receive({ payload: {} });
+      assert.match((await caught).error.message, /noStore/);
+    });
   });
 
-  it('with a secret credential: 401 without it, accepted as Bearer, Basic password, X-Webhook-Secret or ?token=', async () => {
-    await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow(), { parse: { secret: 's3cret' } });
-    const body = JSON.stringify(fixture('sonarr-test'));
-    const res = await post(body).expect(401);
-    assert.equal(res.body.ok, false);
-    assert.equal(JSON.stringify(res.body).includes('s3cret'), false);
-    await post(body).set('authorization', 'Bearer wrong').expect(401);
-    await post(body).set('authorization', 'Bearer s3cret').expect(200);
-    await post(body).set('authorization', 's3cret').expect(200);
-    await post(body).auth('sonarr', 's3cret').expect(200);
-    await post(body).set('x-webhook-secret', 's3cret').expect(200);
-    await request(httpNode()).post('/hook?token=s3cret').set('content-type', 'application/json').send(body).expect(200);
-    const status = helper.getNode('parse').status.getCalls().map((c: any) => c.args[0].text).join(' ');
-    assert.equal(status.includes('s3cret'), false, 'the secret never reaches the status');
+  describe('status-store', () => {
+    it('resolves a relative path against the user dir and closes the database on redeploy', async () => {
+      const flow = [{ id: 'tab', type: 'tab' }, { ...storeConfig('stores/relative.db') }];
+      await helper.load(ALL_NODES, flow);
+      const store = await helper.getNode('store').store();
+      assert.equal(store.file, join(dir, 'stores', 'relative.db'));
+      await store.write(async () => undefined);
+      await helper.setFlows([{ id: 'tab', type: 'tab' }], 'full');
+      await assert.rejects(store.write(async () => undefined), /closed/);
+      assert.equal(existsSync(join(dir, 'stores', 'relative.db-wal')), false, 'closed cleanly: the WAL is checkpointed away');
+    });
+
+    it('an unset ${STATUS_DB} falls back to media-status.db in the user dir', async () => {
+      await helper.load(ALL_NODES, [{ id: 'tab', type: 'tab' }, { ...storeConfig('${MST_UNSET_VARIABLE}') }]);
+      const store = await helper.getNode('store').store();
+      assert.equal(store.file, join(dir, 'media-status.db'));
+    });
   });
 
-  it('takes the secret from an environment variable named in the node', async () => {
-    process.env.MST_TEST_SECRET = 'from-env';
-    try {
-      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow({ secretEnv: 'MST_TEST_SECRET' }));
-      await post(fixture('sonarr-test')).expect(401);
-      await post(fixture('sonarr-test')).set('x-webhook-secret', 'from-env').expect(200);
-    } finally {
-      delete process.env.MST_TEST_SECRET;
+  describe('status-query', () => {
+    function queryFlow() {
+      return placed([
+        ...trackerFlow(),
+        { id: 'list', z: 'tab', type: 'http in', url: '/requests', method: 'get', wires: [['query']] },
+        { id: 'one', z: 'tab', type: 'http in', url: '/requests/:id', method: 'get', wires: [['query']] },
+        { id: 'query', z: 'tab', type: 'status-query', store: 'store', wires: [['qres']] },
+        { id: 'qres', z: 'tab', type: 'http response', wires: [] },
+      ]);
     }
-  });
-});
 
-describe('episode-state', () => {
-  it('answers after the commit and emits a state change ready for a notifier', async () => {
-    await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
-    const b = showBodies(LYCORIS);
-    const change = nextMessage(helper.getNode('changes'));
-    const res = await post(b.approved).expect(200);
-    assert.deepEqual(res.body, { ok: true, outcome: 'changed', requestId: 1, state: 'APPROVED' });
-    const first = await change;
-    assert.equal(first.topic, 'media-status/1');
-    assert.equal(first.payload.from, null);
-    assert.equal(first.payload.to, 'APPROVED');
-    assert.equal(first.payload.summary, 'Lycoris Recoil (2022): approved');
-    assert.equal(first.req, undefined, 'notification messages do not carry the HTTP request');
-
-    const grabbed = nextMessage(helper.getNode('changes'));
-    await post(b.grab()).expect(200);
-    assert.equal((await grabbed).payload.summary, 'Lycoris Recoil (2022): 13/13 episodes grabbed');
-    const imported = nextMessage(helper.getNode('changes'));
-    await post(b.importComplete()).expect(200);
-    const msg = await imported;
-    assert.deepEqual([msg.payload.from, msg.payload.to], ['GRABBING', 'IMPORTING']);
-    assert.equal(msg.payload.request.episodeCounts.IMPORTING, 13);
-    assert.equal(msg.payload.summary, 'Lycoris Recoil (2022): 13/13 episodes imported');
-  });
-
-  it('sends unmatched, test and notice events to output 3 with the reason', async () => {
-    await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
-    const untracked = helper.getNode('untracked');
-    let got = nextMessage(untracked);
-    assert.equal((await post(fixture('radarr-test')).expect(200)).body.outcome, 'test');
-    assert.equal((await got).payload.outcome, 'test');
-    got = nextMessage(untracked);
-    await post(fixture('jellyfin-item-added-movie')).expect(200);
-    assert.deepEqual(await got.then((m) => [m.topic, m.payload.reason]), ['media-status/unmatched', 'no tracked movie with these provider ids']);
-    got = nextMessage(untracked);
-    await post(fixture('sonarr-health')).expect(200);
-    assert.equal((await got).payload.outcome, 'notice');
-  });
-
-  it('a message that is not a media event ends in done(err) for a Catch node', async () => {
-    await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
-    const caught = nextMessage(helper.getNode('caught'));
-    helper.getNode('state').receive({ payload: { kind: 'grabbed' } });
-    const msg = await caught;
-    assert.match(msg.error.message, /episode-state\.errors\.badEvent/);
-  });
-
-  it('"available on import" takes an import straight to AVAILABLE', async () => {
-    await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow({}, { availableOnImport: true }));
-    const b = movieBodies(INTERSTELLAR);
-    await post(b.grab).expect(200);
-    assert.equal((await post(b.imported).expect(200)).body.state, 'AVAILABLE');
-  });
-
-  it('without a store it shows a red status and fails each message', async () => {
-    const flow = placed([
-      { id: 'tab', type: 'tab' },
-      { id: 'state', z: 'tab', type: 'episode-state', store: 'missing', wires: [[], [], []] },
-      { id: 'catch', z: 'tab', type: 'catch', scope: ['state'], uncaught: false, wires: [['caught']] },
-      { id: 'caught', z: 'tab', type: 'helper', wires: [] },
-    ]);
-    await helper.load(ALL_NODES, flow);
-    const state = helper.getNode('state');
-    assert.deepEqual(statusCalls(state).at(-1).args[0], { fill: 'red', shape: 'ring', text: 'episode-state.status.noStore' });
-    const caught = nextMessage(helper.getNode('caught'));
-    state.receive({ payload: {} });
-    assert.match((await caught).error.message, /noStore/);
-  });
-});
-
-describe('status-store', () => {
-  it('resolves a relative path against the user dir and closes the database on redeploy', async () => {
-    const flow = [{ id: 'tab', type: 'tab' }, { ...storeConfig('stores/relative.db') }];
-    await helper.load(ALL_NODES, flow);
-    const store = await helper.getNode('store').store();
-    assert.equal(store.file, join(dir, 'stores', 'relative.db'));
-    await store.write(async () => undefined);
-    await helper.setFlows([{ id: 'tab', type: 'tab' }], 'full');
-    await assert.rejects(store.write(async () => undefined), /closed/);
-    assert.equal(existsSync(join(dir, 'stores', 'relative.db-wal')), false, 'closed cleanly: the WAL is checkpointed away');
-  });
-
-  it('an unset ${STATUS_DB} falls back to media-status.db in the user dir', async () => {
-    await helper.load(ALL_NODES, [{ id: 'tab', type: 'tab' }, { ...storeConfig('${MST_UNSET_VARIABLE}') }]);
-    const store = await helper.getNode('store').store();
-    assert.equal(store.file, join(dir, 'media-status.db'));
-  });
-});
-
-describe('status-query', () => {
-  function queryFlow() {
-    return placed([
-      ...trackerFlow(),
-      { id: 'list', z: 'tab', type: 'http in', url: '/requests', method: 'get', wires: [['query']] },
-      { id: 'one', z: 'tab', type: 'http in', url: '/requests/:id', method: 'get', wires: [['query']] },
-      { id: 'query', z: 'tab', type: 'status-query', store: 'store', wires: [['qres']] },
-      { id: 'qres', z: 'tab', type: 'http response', wires: [] },
-    ]);
-  }
-
-  it('lists newest first with filters, reads one with its timeline, 404 for unknown, 400 for a bad filter', async () => {
-    await helper.load([captureHttpNode, httpIn, ...ALL_NODES], queryFlow());
-    await post(movieBodies(INTERSTELLAR).pending).expect(200);
-    await post(showBodies(LYCORIS).approved).expect(200);
-    const list = await request(httpNode()).get('/requests').expect(200);
-    assert.deepEqual(list.body.map((r: any) => r.title), ['Lycoris Recoil', 'Interstellar']);
-    assert.equal(list.body[0].timeline, undefined);
-    const filtered = await request(httpNode()).get('/requests?state=requested&limit=5').expect(200);
-    assert.deepEqual(filtered.body.map((r: any) => r.state), ['REQUESTED']);
-    const one = await request(httpNode()).get('/requests/2').expect(200);
-    assert.equal(one.body.title, 'Lycoris Recoil');
-    assert.deepEqual(one.body.timeline.map((t: any) => t.event), ['approved']);
-    await request(httpNode()).get('/requests/77').expect(404);
-    await request(httpNode()).get('/requests/abc').expect(404);
-    const bad = await request(httpNode()).get('/requests?state=SEARCHING').expect(400);
-    assert.match(bad.body.error, /^state\[0\]: /);
-    await request(httpNode()).get('/requests?limit=0').expect(400);
+    it('lists newest first with filters, reads one with its timeline, 404 for unknown, 400 for a bad filter', async () => {
+      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], queryFlow());
+      await post(movieBodies(INTERSTELLAR).pending).expect(200);
+      await post(showBodies(LYCORIS).approved).expect(200);
+      const list = await request(httpNode()).get('/requests').expect(200);
+      assert.deepEqual(list.body.map((r: any) => r.title), ['Lycoris Recoil', 'Interstellar']);
+      assert.equal(list.body[0].timeline, undefined);
+      const filtered = await request(httpNode()).get('/requests?state=requested&limit=5').expect(200);
+      assert.deepEqual(filtered.body.map((r: any) => r.state), ['REQUESTED']);
+      const one = await request(httpNode()).get('/requests/2').expect(200);
+      assert.equal(one.body.title, 'Lycoris Recoil');
+      assert.deepEqual(one.body.timeline.map((t: any) => t.event), ['approved']);
+      await request(httpNode()).get('/requests/77').expect(404);
+      await request(httpNode()).get('/requests/abc').expect(404);
+      const bad = await request(httpNode()).get('/requests?state=SEARCHING').expect(400);
+      assert.match(bad.body.error, /^state\[0\]: /);
+      await request(httpNode()).get('/requests?limit=0').expect(400);
+    });
   });
 });

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, get, type Server } from 'node:http';
 import { join } from 'node:path';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
 import { parseWebhook, type WebhookSource } from '../../lib/sources/parse';
 import { computeStats } from '../../lib/tracker/stats';
@@ -19,112 +18,114 @@ import { tempDir } from '../support/tmp';
 const dir = tempDir();
 let db = 0;
 
-beforeEach(() => helper.settings({ userDir: dir, statusPageHeartbeat: 100 }));
-afterEach(() => helper.unload());
-after(() => helper.settings({}));
+describe('status-page node', () => {
+  beforeEach(() => helper.settings({ userDir: dir, statusPageHeartbeat: 100 }));
+  afterEach(() => helper.unload());
+  after(() => helper.settings({}));
 
-function flow(title = 'Media status') {
-  return placed([
-    { id: 'tab', type: 'tab' },
-    { id: 'store', type: 'status-store', path: join(dir, `page${++db}.db`) },
-    { id: 'page', z: 'tab', type: 'status-page', store: 'store', path: '/media-status', title, wires: [] },
-  ]);
-}
+  function flow(title = 'Media status') {
+    return placed([
+      { id: 'tab', type: 'tab' },
+      { id: 'store', type: 'status-store', path: join(dir, `page${++db}.db`) },
+      { id: 'page', z: 'tab', type: 'status-page', store: 'store', path: '/media-status', title, wires: [] },
+    ]);
+  }
 
-async function send(source: WebhookSource, body: Body) {
-  const store = await helper.getNode('store').store();
-  const parsed = parseWebhook(body, source);
-  assert.ok(parsed.ok);
-  return track(store, parsed.event);
-}
+  async function send(source: WebhookSource, body: Body) {
+    const store = await helper.getNode('store').store();
+    const parsed = parseWebhook(body, source);
+    assert.ok(parsed.ok);
+    return track(store, parsed.event);
+  }
 
-describe('status-page', () => {
-  it('serves the page with a CSP nonce and escapes its title and base path', async () => {
-    await helper.load([captureHttpNode, ...ALL_NODES], flow('<img src=x onerror=alert(1)> & "quotes"'));
-    const res = await request(httpNode()).get('/media-status').expect(200).expect('content-type', /text\/html/);
-    const nonce = /script-src 'nonce-([^']+)'/.exec(res.headers['content-security-policy'])?.[1];
-    assert.ok(nonce);
-    assert.ok(res.text.includes(`<script nonce="${nonce}">`));
-    assert.ok(res.text.includes('<title>&#60;img src=x onerror=alert(1)&#62; &#38; &#34;quotes&#34;</title>'));
-    assert.equal(res.text.includes('<img src=x'), false);
-    assert.ok(res.text.includes('<meta name="media-status-base" content="/media-status">'));
-    await request(httpNode()).get('/media-status/').expect(200);
-    await request(httpNode()).get('/media-status-other').expect(404);
-  });
-
-  it('data: newest first, filters, requester, pages of a size; a request with its timeline; 400 and 404', async () => {
-    await helper.load([captureHttpNode, ...ALL_NODES], flow());
-    const m = movieBodies(INTERSTELLAR);
-    await send('jellyseerr', m.pending);
-    await send('radarr', m.grab);
-    const other = movieBodies({ ...INTERSTELLAR, title: 'Second', tmdb: 2, requestId: 2, hash: 'AB'.repeat(20) });
-    other.pending.request.requestedBy_username = 'kid';
-    await send('jellyseerr', other.pending);
-    const show = showBodies(LYCORIS);
-    await send('jellyseerr', show.approved);
-    await send('sonarr', show.grab());
-    await send('sonarr', show.importComplete());
-    for (const i of show.numbers) await send('jellyfin', show.jellyfinEpisode(i));
-
-    const all = await request(httpNode()).get('/media-status/data/requests').expect(200);
-    assert.deepEqual(all.body.map((r: any) => r.title), ['Lycoris Recoil', 'Second', 'Interstellar']);
-    const active = await request(httpNode()).get('/media-status/data/requests?filter=active').expect(200);
-    assert.deepEqual(active.body.map((r: any) => r.title), ['Second', 'Interstellar']);
-    const available = await request(httpNode()).get('/media-status/data/requests?filter=available').expect(200);
-    assert.deepEqual(available.body.map((r: any) => r.title), ['Lycoris Recoil']);
-    const kid = await request(httpNode()).get('/media-status/data/requests?requester=kid').expect(200);
-    assert.deepEqual(kid.body.map((r: any) => r.title), ['Second']);
-    const paged = await request(httpNode()).get('/media-status/data/requests?limit=1&offset=1').expect(200);
-    assert.deepEqual(paged.body.map((r: any) => r.title), ['Second']);
-    await request(httpNode()).get('/media-status/data/requests?filter=bogus').expect(400);
-    const one = await request(httpNode()).get(`/media-status/data/requests/${all.body[0].id}`).expect(200);
-    assert.equal(one.body.timeline.length, 3 + 13);
-    await request(httpNode()).get('/media-status/data/requests/999').expect(404);
-    const requesters = await request(httpNode()).get('/media-status/data/requesters').expect(200);
-    assert.deepEqual(requesters.body, ['adept', 'kid']);
-    const stats = await request(httpNode()).get('/media-status/data/stats').expect(200);
-    assert.equal(stats.body.requestsThisWeek, 3);
-    assert.equal(stats.body.toAvailable.tv.count, 1);
-    assert.equal(stats.body.toAvailable.movie, null);
-  });
-
-  it('numbers: median and 90th percentile per media type, attention counted on unfinished requests', () => {
-    const now = new Date('2026-01-30T00:00:00Z');
-    const row = (mediaType: 'movie' | 'tv', hours: number | null, created = '2026-01-28T00:00:00Z', attention = false, finished = hours !== null) => ({
-      mediaType, createdAt: created, availableAt: hours === null ? null : new Date(Date.parse(created) + hours * 3600000).toISOString(), attention, finished,
+  describe('status-page', () => {
+    it('serves the page with a CSP nonce and escapes its title and base path', async () => {
+      await helper.load([captureHttpNode, ...ALL_NODES], flow('<img src=x onerror=alert(1)> & "quotes"'));
+      const res = await request(httpNode()).get('/media-status').expect(200).expect('content-type', /text\/html/);
+      const nonce = /script-src 'nonce-([^']+)'/.exec(res.headers['content-security-policy'])?.[1];
+      assert.ok(nonce);
+      assert.ok(res.text.includes(`<script nonce="${nonce}">`));
+      assert.ok(res.text.includes('<title>&#60;img src=x onerror=alert(1)&#62; &#38; &#34;quotes&#34;</title>'));
+      assert.equal(res.text.includes('<img src=x'), false);
+      assert.ok(res.text.includes('<meta name="media-status-base" content="/media-status">'));
+      await request(httpNode()).get('/media-status/').expect(200);
+      await request(httpNode()).get('/media-status-other').expect(404);
     });
-    const stats = computeStats(
-      [row('movie', 1), row('movie', 2), row('movie', 3), row('movie', 10), row('tv', 5, '2026-01-01T00:00:00Z'), row('tv', null, '2026-01-29T00:00:00Z', true), row('movie', 4, '2026-01-29T00:00:00Z', true)],
-      now,
-    );
-    assert.equal(stats.requestsThisWeek, 6);
-    assert.equal(stats.needAttention, 1);
-    assert.deepEqual(stats.toAvailable.movie, { count: 5, medianMs: 3 * 3600000, p90Ms: 10 * 3600000 });
-    assert.deepEqual(stats.toAvailable.tv, { count: 1, medianMs: 5 * 3600000, p90Ms: 5 * 3600000 });
-  });
 
-  it('live: a stream with heartbeats that carries each committed change; the route goes on redeploy', async () => {
-    await helper.load([captureHttpNode, ...ALL_NODES], flow());
-    const server: Server = createServer(httpNode()).listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as { port: number };
-    let received = '';
-    const stream = get(`http://127.0.0.1:${port}/media-status/events`);
-    const [res] = (await once(stream, 'response')) as [any];
-    assert.match(res.headers['content-type'], /^text\/event-stream/);
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => (received += chunk));
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    assert.match(received, /: heartbeat\n\n/);
-    await send('jellyseerr', movieBodies(INTERSTELLAR).pending);
-    const deadline = Date.now() + 3000;
-    while (!received.includes('event: requests') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    const data = /event: requests\ndata: (.*)\n\n/.exec(received)?.[1];
-    assert.ok(data, received);
-    assert.deepEqual(JSON.parse(data).map((r: any) => [r.title, r.state]), [['Interstellar', 'REQUESTED']]);
-    stream.destroy();
-    await helper.setFlows([{ id: 'tab', type: 'tab' }], 'full');
-    await request(httpNode()).get('/media-status').expect(404);
-    server.close();
+    it('data: newest first, filters, requester, pages of a size; a request with its timeline; 400 and 404', async () => {
+      await helper.load([captureHttpNode, ...ALL_NODES], flow());
+      const m = movieBodies(INTERSTELLAR);
+      await send('jellyseerr', m.pending);
+      await send('radarr', m.grab);
+      const other = movieBodies({ ...INTERSTELLAR, title: 'Second', tmdb: 2, requestId: 2, hash: 'AB'.repeat(20) });
+      other.pending.request.requestedBy_username = 'kid';
+      await send('jellyseerr', other.pending);
+      const show = showBodies(LYCORIS);
+      await send('jellyseerr', show.approved);
+      await send('sonarr', show.grab());
+      await send('sonarr', show.importComplete());
+      for (const i of show.numbers) await send('jellyfin', show.jellyfinEpisode(i));
+
+      const all = await request(httpNode()).get('/media-status/data/requests').expect(200);
+      assert.deepEqual(all.body.map((r: any) => r.title), ['Lycoris Recoil', 'Second', 'Interstellar']);
+      const active = await request(httpNode()).get('/media-status/data/requests?filter=active').expect(200);
+      assert.deepEqual(active.body.map((r: any) => r.title), ['Second', 'Interstellar']);
+      const available = await request(httpNode()).get('/media-status/data/requests?filter=available').expect(200);
+      assert.deepEqual(available.body.map((r: any) => r.title), ['Lycoris Recoil']);
+      const kid = await request(httpNode()).get('/media-status/data/requests?requester=kid').expect(200);
+      assert.deepEqual(kid.body.map((r: any) => r.title), ['Second']);
+      const paged = await request(httpNode()).get('/media-status/data/requests?limit=1&offset=1').expect(200);
+      assert.deepEqual(paged.body.map((r: any) => r.title), ['Second']);
+      await request(httpNode()).get('/media-status/data/requests?filter=bogus').expect(400);
+      const one = await request(httpNode()).get(`/media-status/data/requests/${all.body[0].id}`).expect(200);
+      assert.equal(one.body.timeline.length, 3 + 13);
+      await request(httpNode()).get('/media-status/data/requests/999').expect(404);
+      const requesters = await request(httpNode()).get('/media-status/data/requesters').expect(200);
+      assert.deepEqual(requesters.body, ['adept', 'kid']);
+      const stats = await request(httpNode()).get('/media-status/data/stats').expect(200);
+      assert.equal(stats.body.requestsThisWeek, 3);
+      assert.equal(stats.body.toAvailable.tv.count, 1);
+      assert.equal(stats.body.toAvailable.movie, null);
+    });
+
+    it('numbers: median and 90th percentile per media type, attention counted on unfinished requests', () => {
+      const now = new Date('2026-01-30T00:00:00Z');
+      const row = (mediaType: 'movie' | 'tv', hours: number | null, created = '2026-01-28T00:00:00Z', attention = false, finished = hours !== null) => ({
+        mediaType, createdAt: created, availableAt: hours === null ? null : new Date(Date.parse(created) + hours * 3600000).toISOString(), attention, finished,
+      });
+      const stats = computeStats(
+        [row('movie', 1), row('movie', 2), row('movie', 3), row('movie', 10), row('tv', 5, '2026-01-01T00:00:00Z'), row('tv', null, '2026-01-29T00:00:00Z', true), row('movie', 4, '2026-01-29T00:00:00Z', true)],
+        now,
+      );
+      assert.equal(stats.requestsThisWeek, 6);
+      assert.equal(stats.needAttention, 1);
+      assert.deepEqual(stats.toAvailable.movie, { count: 5, medianMs: 3 * 3600000, p90Ms: 10 * 3600000 });
+      assert.deepEqual(stats.toAvailable.tv, { count: 1, medianMs: 5 * 3600000, p90Ms: 5 * 3600000 });
+    });
+
+    it('live: a stream with heartbeats that carries each committed change; the route goes on redeploy', async () => {
+      await helper.load([captureHttpNode, ...ALL_NODES], flow());
+      const server: Server = createServer(httpNode()).listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const { port } = server.address() as { port: number };
+      let received = '';
+      const stream = get(`http://127.0.0.1:${port}/media-status/events`);
+      const [res] = (await once(stream, 'response')) as [any];
+      assert.match(res.headers['content-type'], /^text\/event-stream/);
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (received += chunk));
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      assert.match(received, /: heartbeat\n\n/);
+      await send('jellyseerr', movieBodies(INTERSTELLAR).pending);
+      const deadline = Date.now() + 3000;
+      while (!received.includes('event: requests') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const data = /event: requests\ndata: (.*)\n\n/.exec(received)?.[1];
+      assert.ok(data, received);
+      assert.deepEqual(JSON.parse(data).map((r: any) => [r.title, r.state]), [['Interstellar', 'REQUESTED']]);
+      stream.destroy();
+      await helper.setFlows([{ id: 'tab', type: 'tab' }], 'full');
+      await request(httpNode()).get('/media-status').expect(404);
+      server.close();
+    });
   });
 });
