@@ -14,7 +14,16 @@ import { startNodeRed } from '../test/support/node-red';
 
 const REQUESTS = 2000;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 async function fill(file: string, count: number) {
   const store = await StatusStore.open(file);
@@ -22,8 +31,21 @@ async function fill(file: string, count: number) {
   for (let i = 0; i < count; i++) {
     const tv = i % 3 === 0;
     const body = tv
-      ? showBodies({ ...LYCORIS, title: `Show ${i}`, tvdb: 3_000_000 + i, tmdb: 3_100_000 + i, requestId: 40000 + i, hash: (i + 0x500000).toString(16).toUpperCase().padStart(40, 'C') }).grab()
-      : movieBodies({ ...INTERSTELLAR, title: `Movie ${i}`, tmdb: 3_200_000 + i, requestId: 40000 + i, hash: (i + 0x600000).toString(16).toUpperCase().padStart(40, 'D') }).grab;
+      ? showBodies({
+          ...LYCORIS,
+          title: `Show ${i}`,
+          tvdb: 3_000_000 + i,
+          tmdb: 3_100_000 + i,
+          requestId: 40000 + i,
+          hash: (i + 0x500000).toString(16).toUpperCase().padStart(40, 'C'),
+        }).grab()
+      : movieBodies({
+          ...INTERSTELLAR,
+          title: `Movie ${i}`,
+          tmdb: 3_200_000 + i,
+          requestId: 40000 + i,
+          hash: (i + 0x600000).toString(16).toUpperCase().padStart(40, 'D'),
+        }).grab;
     const parsed = parseWebhook(body, tv ? 'sonarr' : 'radarr');
     if (!parsed.ok) throw new Error(parsed.error);
     pending.push(track(store, parsed.event));
@@ -45,7 +67,14 @@ async function measure(dir: string, count: number): Promise<{ firstRenderMs: num
       const page = await browser.newPage();
       let received = 0;
       await page.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
-      page.on('response', (res) => void res.body().then((b) => (received += b.length), () => undefined));
+      page.on(
+        'response',
+        (res) =>
+          void res.body().then(
+            (b) => (received += b.length),
+            () => undefined,
+          ),
+      );
       const start = Date.now();
       await page.goto(`${red.url}/media-status`);
       await page.waitForSelector('body[data-ready="true"]');

@@ -61,7 +61,12 @@ export async function benchQbit(dir: string): Promise<QbitBench> {
     const before = qbit.infoCalls.length + qbit.logins.length;
     await poller.poll(await store.activeDownloads(), new Date().toISOString());
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    return { fetchMs: median(fetchTimes), applyMs: median(applyTimes), requestsPerPoll: 1, requestsWhenIdle: qbit.infoCalls.length + qbit.logins.length - before };
+    return {
+      fetchMs: median(fetchTimes),
+      applyMs: median(applyTimes),
+      requestsPerPoll: 1,
+      requestsWhenIdle: qbit.infoCalls.length + qbit.logins.length - before,
+    };
   } finally {
     await store.close();
     await qbit.stop();

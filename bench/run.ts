@@ -100,7 +100,15 @@ function nodeRedPid(red: RunningNodeRed, launcher: boolean): number {
 
 function movieSpec(i: number) {
   const hex = (i + 0x100000).toString(16).toUpperCase();
-  return { ...INTERSTELLAR, requestId: 100000 + i, tmdb: 500000 + i, imdb: `tt9${String(i).padStart(6, '0')}`, title: `Bench Movie ${i}`, radarrId: 10000 + i, hash: hex.padStart(40, 'B') };
+  return {
+    ...INTERSTELLAR,
+    requestId: 100000 + i,
+    tmdb: 500000 + i,
+    imdb: `tt9${String(i).padStart(6, '0')}`,
+    title: `Bench Movie ${i}`,
+    radarrId: 10000 + i,
+    hash: hex.padStart(40, 'B'),
+  };
 }
 
 function bodies(hooks: Hook[], base: string, bare: boolean): [string, string][] {
@@ -112,7 +120,18 @@ function withBareTab(flowFile: string): void {
   flow.push(
     { id: 'bench0000000001', type: 'tab', label: 'bare' },
     // Bare as the issue says: http in straight into http response (it answers with the parsed body).
-    { id: 'bench0000000002', z: 'bench0000000001', type: 'http in', url: '/bare', method: 'post', upload: false, swaggerDoc: '', x: 100, y: 100, wires: [['bench0000000004']] },
+    {
+      id: 'bench0000000002',
+      z: 'bench0000000001',
+      type: 'http in',
+      url: '/bare',
+      method: 'post',
+      upload: false,
+      swaggerDoc: '',
+      x: 100,
+      y: 100,
+      wires: [['bench0000000004']],
+    },
     { id: 'bench0000000004', z: 'bench0000000001', type: 'http response', statusCode: '', headers: {}, x: 300, y: 100, wires: [] },
   );
   writeFileSync(flowFile, JSON.stringify(flow));
@@ -139,7 +158,9 @@ function report(result: Result): void {
   results.push(result);
   const ratio = result.baseline ? `  (x${(result.value / result.baseline).toFixed(2)} of baseline ${result.baseline.toFixed(1)} ${result.unit})` : '';
   const verdict = result.ok === undefined ? '' : result.ok ? '  ok' : '  MISSED';
-  console.log(`${result.name.padEnd(62)} ${result.value.toFixed(1).padStart(9)} ${result.unit}${ratio}${result.target ? `  target ${result.target}` : ''}${verdict}`);
+  console.log(
+    `${result.name.padEnd(62)} ${result.value.toFixed(1).padStart(9)} ${result.unit}${ratio}${result.target ? `  target ${result.target}` : ''}${verdict}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -174,8 +195,17 @@ async function main(): Promise<void> {
     const bare = totals.bare.requests / totals.bare.seconds;
     const tracker = totals.tracker.requests / totals.tracker.seconds;
     const sorted = [...ratios].sort((a, b) => a - b);
-    console.log(`(${ROUNDS} rounds; tracker/bare per round: lowest x${sorted[0].toFixed(2)}, median x${median(ratios).toFixed(2)}, highest x${sorted[ROUNDS - 1].toFixed(2)})`);
-    report({ name: 'webhooks/s, tracker flow (movie journeys, 16 in flight)', value: tracker, unit: 'req/s', baseline: bare, target: '>= 0.5 x bare', ok: tracker >= bare / 2 });
+    console.log(
+      `(${ROUNDS} rounds; tracker/bare per round: lowest x${sorted[0].toFixed(2)}, median x${median(ratios).toFixed(2)}, highest x${sorted[ROUNDS - 1].toFixed(2)})`,
+    );
+    report({
+      name: 'webhooks/s, tracker flow (movie journeys, 16 in flight)',
+      value: tracker,
+      unit: 'req/s',
+      baseline: bare,
+      target: '>= 0.5 x bare',
+      ok: tracker >= bare / 2,
+    });
 
     // 2. A 1,000-episode season: grab and import-complete, end to end over HTTP.
     const agent = new Agent({ keepAlive: true });
@@ -183,7 +213,16 @@ async function main(): Promise<void> {
     const importTimes: number[] = [];
     const bareTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const show = showBodies({ ...LYCORIS, episodes: 1000, title: `Long Show ${i}`, tvdb: 900000 + i, tmdb: 910000 + i, sonarrId: 700 + i, requestId: 70000 + i, hash: (i + 0xabc).toString(16).toUpperCase().padStart(40, 'A') });
+      const show = showBodies({
+        ...LYCORIS,
+        episodes: 1000,
+        title: `Long Show ${i}`,
+        tvdb: 900000 + i,
+        tmdb: 910000 + i,
+        sonarrId: 700 + i,
+        requestId: 70000 + i,
+        hash: (i + 0xabc).toString(16).toUpperCase().padStart(40, 'A'),
+      });
       const grab = JSON.stringify(show.grab());
       const complete = JSON.stringify(show.importComplete());
       bareTimes.push(await timed(() => post(agent, `${red.url}/bare`, complete)));
@@ -191,8 +230,22 @@ async function main(): Promise<void> {
       importTimes.push(await timed(() => post(agent, `${red.url}/hooks/sonarr`, complete)));
     }
     const bareRoundTrip = median(bareTimes);
-    report({ name: 'Sonarr Grab, 1,000 episodes, end to end (median of 5)', value: median(grabTimes), unit: 'ms', baseline: bareRoundTrip, target: '< 250 ms', ok: median(grabTimes) < 250 });
-    report({ name: 'Sonarr import-complete, 1,000 files, end to end (median of 5)', value: median(importTimes), unit: 'ms', baseline: bareRoundTrip, target: '< 250 ms', ok: median(importTimes) < 250 });
+    report({
+      name: 'Sonarr Grab, 1,000 episodes, end to end (median of 5)',
+      value: median(grabTimes),
+      unit: 'ms',
+      baseline: bareRoundTrip,
+      target: '< 250 ms',
+      ok: median(grabTimes) < 250,
+    });
+    report({
+      name: 'Sonarr import-complete, 1,000 files, end to end (median of 5)',
+      value: median(importTimes),
+      unit: 'ms',
+      baseline: bareRoundTrip,
+      target: '< 250 ms',
+      ok: median(importTimes) < 250,
+    });
     agent.destroy();
     await red.stop();
 
@@ -216,8 +269,22 @@ async function main(): Promise<void> {
     for (let i = 0; i < 30; i++) notFound.push(await timed(() => get(readAgent, `${red.url}/media-status/api/requests/999999`)));
     readAgent.destroy();
     const floor = median(notFound.slice(5));
-    report({ name: `read the 100 newest (${Math.round(listBytes / 1024)} KB), 10k requests stored (median)`, value: median(list.slice(5)), unit: 'ms', baseline: floor, target: '< 20 ms', ok: median(list.slice(5)) < 20 });
-    report({ name: 'read one request with its timeline, 10k requests stored (median)', value: median(one.slice(5)), unit: 'ms', baseline: floor, target: '< 20 ms', ok: median(one.slice(5)) < 20 });
+    report({
+      name: `read the 100 newest (${Math.round(listBytes / 1024)} KB), 10k requests stored (median)`,
+      value: median(list.slice(5)),
+      unit: 'ms',
+      baseline: floor,
+      target: '< 20 ms',
+      ok: median(list.slice(5)) < 20,
+    });
+    report({
+      name: 'read one request with its timeline, 10k requests stored (median)',
+      value: median(one.slice(5)),
+      unit: 'ms',
+      baseline: floor,
+      target: '< 20 ms',
+      ok: median(one.slice(5)) < 20,
+    });
     const trackerRss = rssOf(nodeRedPid(red, true));
     await red.stop();
 
@@ -229,11 +296,23 @@ async function main(): Promise<void> {
     const bareRss = rssOf(nodeRedPid(bareRed, false));
     await bareRed.stop();
     const growth = (trackerRss - bareRss) / 1024 / 1024;
-    report({ name: 'memory growth: package + big store open vs bare Node-RED', value: growth, unit: 'MB', baseline: bareRss / 1024 / 1024, target: '< 40 MB', ok: growth < 40 });
+    report({
+      name: 'memory growth: package + big store open vs bare Node-RED',
+      value: growth,
+      unit: 'MB',
+      baseline: bareRss / 1024 / 1024,
+      target: '< 40 MB',
+      ok: growth < 40,
+    });
 
     // 5. Shoko's flood through shoko-in -> episode-state.
     const shoko = await benchShoko(dir);
-    report({ name: 'Shoko events/s through shoko-in -> episode-state (13-ep flood)', value: shoko.eventsPerSecond, unit: 'ev/s', baseline: shoko.baselineEventsPerSecond });
+    report({
+      name: 'Shoko events/s through shoko-in -> episode-state (13-ep flood)',
+      value: shoko.eventsPerSecond,
+      unit: 'ev/s',
+      baseline: shoko.baselineEventsPerSecond,
+    });
     report({ name: 'FileMatched -> state-change output (median of 25)', value: shoko.matchToChangeMs, unit: 'ms', baseline: shoko.baselineMatchToOutputMs });
 
     // 6. One qBittorrent poll cycle with 500 active torrents.
@@ -245,8 +324,22 @@ async function main(): Promise<void> {
     // 7. The status page with 2,000 requests stored (needs Chromium).
     if (existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
       const page = await benchPage(join(dir, 'page'));
-      report({ name: 'status page, 2,000 requests: navigation to first cards (median of 5)', value: page.full.firstRenderMs, unit: 'ms', baseline: page.empty.firstRenderMs, target: '< 1000 ms', ok: page.full.firstRenderMs < 1000 });
-      report({ name: 'status page, 2,000 requests: bytes loaded (page, data, numbers)', value: page.full.bytes / 1024, unit: 'KB', baseline: page.empty.bytes / 1024, target: '< 500 KB', ok: page.full.bytes < 500 * 1024 });
+      report({
+        name: 'status page, 2,000 requests: navigation to first cards (median of 5)',
+        value: page.full.firstRenderMs,
+        unit: 'ms',
+        baseline: page.empty.firstRenderMs,
+        target: '< 1000 ms',
+        ok: page.full.firstRenderMs < 1000,
+      });
+      report({
+        name: 'status page, 2,000 requests: bytes loaded (page, data, numbers)',
+        value: page.full.bytes / 1024,
+        unit: 'KB',
+        baseline: page.empty.bytes / 1024,
+        target: '< 500 KB',
+        ok: page.full.bytes < 500 * 1024,
+      });
     } else console.log('(status page not measured: Chromium is not installed)');
 
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

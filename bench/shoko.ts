@@ -4,7 +4,7 @@ import { track } from '../lib/tracker/track';
 import { FakeShokoServer } from '../test/fakes/shoko-server';
 import { LYCORIS, VIOLET, movieBodies, shokoFile, showBodies } from '../test/support/bodies';
 import { fixture } from '../test/support/fixtures';
-import { ALL_NODES, helper, placed } from '../test/support/helper';
+import { helper, loadFlow, placed, storeOf } from '../test/support/helper';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -29,9 +29,12 @@ function flow(url: string, file: string, withState: boolean) {
 }
 
 async function seed() {
-  const store = await helper.getNode('store').store();
+  const store = await storeOf();
   const show = showBodies(LYCORIS);
-  for (const [source, body] of [['sonarr', show.grab()], ['sonarr', show.importComplete()]] as const) {
+  for (const [source, body] of [
+    ['sonarr', show.grab()],
+    ['sonarr', show.importComplete()],
+  ] as const) {
     const parsed = parseWebhook(body, source);
     if (!parsed.ok) throw new Error(parsed.error);
     await track(store, parsed.event);
@@ -75,28 +78,35 @@ export async function benchShoko(dir: string): Promise<ShokoBench> {
   await hub.start();
   try {
     // Baseline: the flood into a counter straight from shoko-in.
-    await helper.load(ALL_NODES, flow(hub.url, join(dir, 'shoko-base.db'), false));
+    await loadFlow(flow(hub.url, join(dir, 'shoko-base.db'), false));
     await hub.waitForClient();
     const show = showBodies(LYCORIS);
     const files = show.numbers.map((i) => shokoFile(show.file(i).path, 4800 + i));
     const base = await flood(hub, files);
     // Latency baseline: one FileMatched to shoko-in's output.
     const baseLatency: number[] = [];
-    for (let i = 0; i < 30; i++) baseLatency.push(await roundTrip(hub, helper.getNode('count'), shokoFile(`/data/anime/movies/M${i}/M${i}.mkv`, 9000 + i).matched()));
+    for (let i = 0; i < 30; i++)
+      baseLatency.push(await roundTrip(hub, helper.getNode('count'), shokoFile(`/data/anime/movies/M${i}/M${i}.mkv`, 9000 + i).matched()));
     await helper.unload();
     await hub.kill();
     await hub.restart();
 
-    await helper.load(ALL_NODES, flow(hub.url, join(dir, 'shoko.db'), true));
+    await loadFlow(flow(hub.url, join(dir, 'shoko.db'), true));
     await hub.waitForClient();
     await seed();
     const tracked = await flood(hub, files);
 
     // FileMatched -> state-change output, for movies at IMPORTING (each match moves one to ANIME_MATCHING).
-    const store = await helper.getNode('store').store();
+    const store = await storeOf();
     const latency: number[] = [];
     for (let i = 0; i < 30; i++) {
-      const m = movieBodies({ ...VIOLET, requestId: 9000 + i, tmdb: 900000 + i, title: `Bench Anime ${i}`, hash: (0xbeef00 + i).toString(16).toUpperCase().padStart(40, 'F') });
+      const m = movieBodies({
+        ...VIOLET,
+        requestId: 9000 + i,
+        tmdb: 900000 + i,
+        title: `Bench Anime ${i}`,
+        hash: (0xbeef00 + i).toString(16).toUpperCase().padStart(40, 'F'),
+      });
       const parsed = parseWebhook(m.imported, 'radarr');
       if (!parsed.ok) throw new Error(parsed.error);
       await track(store, parsed.event);

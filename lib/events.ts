@@ -64,7 +64,12 @@ const base = {
 };
 const withMedia = { ...base, media: MediaSchema };
 /** Download ids are upper case (the arrs' casing); qBittorrent's lower-case hashes are upper-cased on the way in. */
-const downloadId = z.string().min(1).max(200).regex(/^[^a-z]*$/, 'must be upper case').optional();
+const downloadId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^a-z]*$/, 'must be upper case')
+  .optional();
 
 export const MediaEventSchema = z.discriminatedUnion('kind', [
   z.object({ ...withMedia, kind: z.literal('requested') }),
@@ -145,7 +150,11 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
   z.object({
     ...base,
     kind: z.literal('download-progress'),
-    downloadId: z.string().min(1).max(200).regex(/^[^a-z]*$/, 'must be upper case'),
+    downloadId: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^a-z]*$/, 'must be upper case'),
     state: z.enum(['DOWNLOADING', 'DOWNLOADED', 'FAILED']),
     /** 0..1 */
     progress: z.number().min(0).max(1),

@@ -7,7 +7,14 @@ export const ListQuerySchema = z.object({
   state: z
     .union([z.string(), z.array(z.string())])
     .optional()
-    .transform((value) => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim().toUpperCase()).filter(Boolean)))
+    .transform((value) =>
+      value === undefined
+        ? []
+        : (Array.isArray(value) ? value : [value])
+            .flatMap((v) => v.split(','))
+            .map((v) => v.trim().toUpperCase())
+            .filter(Boolean),
+    )
     .pipe(z.array(RequestStateSchema)),
   active: z
     .union([z.boolean(), z.enum(['true', 'false', '1', '0', ''])])

@@ -1,16 +1,7 @@
 import { z } from 'zod';
 
 /** The stages a request passes through, in order. Rank = index; "only forward" is a rank comparison. */
-export const STAGES = [
-  'REQUESTED',
-  'APPROVED',
-  'GRABBING',
-  'DOWNLOADING',
-  'DOWNLOADED',
-  'IMPORTING',
-  'ANIME_MATCHING',
-  'AVAILABLE',
-] as const;
+export const STAGES = ['REQUESTED', 'APPROVED', 'GRABBING', 'DOWNLOADING', 'DOWNLOADED', 'IMPORTING', 'ANIME_MATCHING', 'AVAILABLE'] as const;
 
 export const RequestStateSchema = z.enum([...STAGES, 'FAILED']);
 export type RequestState = z.infer<typeof RequestStateSchema>;

@@ -167,7 +167,12 @@ async function findShow(client: JellyfinClient, record: RequestRecord, at: strin
   }
   const waiting = record.episodes.filter((e) => e.state !== 'AVAILABLE' && playing.has(episodeKey(e)));
   if (!waiting.length) return undefined;
-  const event = found(record, at, series, waiting.map(({ season, episode }) => ({ season, episode })));
+  const event = found(
+    record,
+    at,
+    series,
+    waiting.map(({ season, episode }) => ({ season, episode })),
+  );
   // One item per episode: when only one is named, its item id is the episode's.
   if (event && waiting.length === 1) event.jellyfinItemId = playing.get(episodeKey(waiting[0]))!.Id;
   else if (event) delete event.jellyfinItemId;

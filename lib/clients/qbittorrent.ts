@@ -68,7 +68,11 @@ export class QbitClient {
     if (!res.ok || text !== 'Ok.') this.refuse(new QbitError('qBittorrent refused the username or password', 'auth'));
     this.refused = undefined;
     // The cookie is SID unless WebAPI\SessionCookieName says otherwise: keep whatever it set.
-    this.sid = res.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).find((pair) => pair.includes('=')) ?? this.sid;
+    this.sid =
+      res.headers
+        .getSetCookie()
+        .map((cookie) => cookie.split(';')[0])
+        .find((pair) => pair.includes('=')) ?? this.sid;
   }
 
   private refuse(error: QbitError): never {

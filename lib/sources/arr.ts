@@ -45,7 +45,7 @@ export function releaseOf(release: z.infer<typeof GrabReleaseSchema> | undefined
 
 export function manualInteractionReason(app: string, body: z.infer<typeof ManualInteractionSchema>): string {
   const messages = (body.downloadStatusMessages ?? []).flatMap((m) => m.messages ?? []);
-  const detail = messages.length ? messages.slice(0, 3).join('; ') : body.downloadStatus ?? 'no reason given';
+  const detail = messages.length ? messages.slice(0, 3).join('; ') : (body.downloadStatus ?? 'no reason given');
   return `${app} needs manual interaction: ${detail}`.slice(0, 4000);
 }
 
@@ -59,7 +59,7 @@ function serviceEvent(app: 'radarr' | 'sonarr', eventType: string, body: unknown
     case 'ApplicationUpdate': {
       const notice = NoticeSchema.parse(body);
       const message =
-        eventType === 'ApplicationUpdate' && !notice.message && notice.newVersion ? `updated to ${notice.newVersion}` : notice.message ?? eventType;
+        eventType === 'ApplicationUpdate' && !notice.message && notice.newVersion ? `updated to ${notice.newVersion}` : (notice.message ?? eventType);
       return { source: app, at, kind: 'notice', name: eventType, level: notice.level, message };
     }
     default:

@@ -110,7 +110,7 @@ export function normaliseJellyseerr(input: unknown, at: string): MediaEvent {
 
   if (type in ISSUE_ACTIONS) {
     const b = IssueNotification.parse(input);
-    const message = type === 'ISSUE_COMMENT' ? b.comment?.comment_message ?? b.message : b.message;
+    const message = type === 'ISSUE_COMMENT' ? (b.comment?.comment_message ?? b.message) : b.message;
     return {
       ...base,
       kind: 'issue',

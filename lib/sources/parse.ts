@@ -69,7 +69,11 @@ export function parseWebhook(payload: unknown, source: WebhookSource | 'auto', n
   if (!input.ok) return input;
   const resolved = source === 'auto' ? detectSource(input.body) : source;
   if (!resolved) {
-    return { ok: false, statusCode: 400, error: 'body: not a Jellyseerr, Radarr, Sonarr or Jellyfin webhook (no notification_type, eventType or NotificationType)' };
+    return {
+      ok: false,
+      statusCode: 400,
+      error: 'body: not a Jellyseerr, Radarr, Sonarr or Jellyfin webhook (no notification_type, eventType or NotificationType)',
+    };
   }
   try {
     return { ok: true, source: resolved, event: NORMALISERS[resolved](input.body, now.toISOString()) };

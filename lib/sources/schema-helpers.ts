@@ -24,10 +24,7 @@ export const requiredId = looseInt.pipe(z.number({ error: 'expected a numeric id
 /** Format a zod error as one line naming each path and reason, e.g. `movie.tmdbId: expected number, received string`. */
 export function formatIssues(error: z.ZodError, limit = 3): string {
   const parts = error.issues.slice(0, limit).map((issue) => {
-    const path = issue.path.reduce<string>(
-      (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
-      '',
-    );
+    const path = issue.path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
     const message = issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, ' (missing)');
     return path ? `${path}: ${message}` : message;
   });

@@ -84,10 +84,14 @@ export type ShokoResult = { ok: true; event: MediaEvent } | { ok: false; error: 
  */
 export function normaliseShoko(target: string, argument: unknown, at: string, folders?: ReadonlyMap<number, string>): ShokoResult {
   const name = shokoEventName(target);
-  if (!name) return { ok: true, event: { source: 'shoko', at, kind: 'ignored', name: target.slice(0, 100), reason: `unknown Shoko event ${target.slice(0, 100)}` } };
+  if (!name)
+    return { ok: true, event: { source: 'shoko', at, kind: 'ignored', name: target.slice(0, 100), reason: `unknown Shoko event ${target.slice(0, 100)}` } };
   if (name === 'OnConnected') return { ok: true, event: { source: 'shoko', at, kind: 'ignored', name, reason: 'connected to the shoko feed' } };
   if (argument === null || typeof argument !== 'object' || Array.isArray(argument)) {
-    return { ok: false, error: `${name}: expected an object argument, received ${argument === null ? 'null' : Array.isArray(argument) ? 'array' : typeof argument}` };
+    return {
+      ok: false,
+      error: `${name}: expected an object argument, received ${argument === null ? 'null' : Array.isArray(argument) ? 'array' : typeof argument}`,
+    };
   }
   const model = 'RelativePath' in argument || 'Source' in argument || 'FileID' in argument ? argument : toPascal(argument);
   try {
@@ -114,10 +118,14 @@ export function normaliseShoko(target: string, argument: unknown, at: string, fo
         : name === 'FileRenamed' || name === 'FileMoved'
           ? 'moved'
           : name === 'FileMatched'
-            ? linked ? 'matched' : 'seen'
+            ? linked
+              ? 'matched'
+              : 'seen'
             : name === 'FileNotMatched'
-              // HasCrossReferences: already linked and nothing changed (a rescan), not a failure.
-              ? file.HasCrossReferences || linked ? 'matched' : 'not-matched'
+              ? // HasCrossReferences: already linked and nothing changed (a rescan), not a failure.
+                file.HasCrossReferences || linked
+                ? 'matched'
+                : 'not-matched'
               : 'seen';
     return {
       ok: true,

@@ -141,7 +141,15 @@ const handlers: ArrHandlers<'sonarr'> = {
   },
   EpisodeFileDelete(body, base) {
     const b = SonarrSchemas.EpisodeFileDelete.parse(body);
-    return { ...base, kind: 'deleted', what: 'file', media: mediaOf(b.series), episodes: episodesOf(b.episodes), path: b.episodeFile.path, reason: b.deleteReason };
+    return {
+      ...base,
+      kind: 'deleted',
+      what: 'file',
+      media: mediaOf(b.series),
+      episodes: episodesOf(b.episodes),
+      path: b.episodeFile.path,
+      reason: b.deleteReason,
+    };
   },
   ManualInteractionRequired(body, base) {
     const b = SonarrSchemas.ManualInteractionRequired.parse(body);

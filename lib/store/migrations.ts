@@ -105,13 +105,20 @@ export const MIGRATIONS: Migration[] = [
       );
       CREATE INDEX pending_events_file ON pending_events (file_name);
     `);
-    const movies = await db.all<{ id: number; final_path: string }>("SELECT id, final_path FROM requests WHERE media_type = 'movie' AND final_path IS NOT NULL");
+    const movies = await db.all<{ id: number; final_path: string }>(
+      "SELECT id, final_path FROM requests WHERE media_type = 'movie' AND final_path IS NOT NULL",
+    );
     for (const m of movies) await db.run('UPDATE requests SET final_name = ? WHERE id = ?', [fileNameOf(m.final_path), m.id]);
     const episodes = await db.all<{ request_id: number; season: number; episode: number; final_path: string }>(
       'SELECT request_id, season, episode, final_path FROM episodes WHERE final_path IS NOT NULL',
     );
     for (const e of episodes) {
-      await db.run('UPDATE episodes SET final_name = ? WHERE request_id = ? AND season = ? AND episode = ?', [fileNameOf(e.final_path), e.request_id, e.season, e.episode]);
+      await db.run('UPDATE episodes SET final_name = ? WHERE request_id = ? AND season = ? AND episode = ?', [
+        fileNameOf(e.final_path),
+        e.request_id,
+        e.season,
+        e.episode,
+      ]);
     }
   },
   // 3: download progress (speed, ETA, per-episode progress) and when a request last moved, for stuck detection.

@@ -66,9 +66,7 @@ export class Connection {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      [...this.statements.values()].map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))),
-    );
+    await Promise.all([...this.statements.values()].map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))));
     this.statements.clear();
     await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
   }

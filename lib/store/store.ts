@@ -37,11 +37,48 @@ export interface ListFilter {
 }
 
 const REQUEST_COLUMNS = [
-  'media_type', 'title', 'year', 'is_anime', 'stage', 'state', 'requested_by', 'poster_url', 'info_source', 'requested_seasons',
-  'jellyseerr_request', 'tmdb', 'tvdb', 'imdb', 'radarr', 'sonarr', 'jellyfin', 'download_id', 'final_path', 'final_name',
-  'shoko_file_id', 'attention', 'created_at', 'updated_at', 'state_changed_at', 'available_at', 'progress_at',
+  'media_type',
+  'title',
+  'year',
+  'is_anime',
+  'stage',
+  'state',
+  'requested_by',
+  'poster_url',
+  'info_source',
+  'requested_seasons',
+  'jellyseerr_request',
+  'tmdb',
+  'tvdb',
+  'imdb',
+  'radarr',
+  'sonarr',
+  'jellyfin',
+  'download_id',
+  'final_path',
+  'final_name',
+  'shoko_file_id',
+  'attention',
+  'created_at',
+  'updated_at',
+  'state_changed_at',
+  'available_at',
+  'progress_at',
 ];
-const EPISODE_COLUMNS = ['request_id', 'season', 'episode', 'title', 'state', 'download_id', 'final_path', 'final_name', 'tvdb_id', 'jellyfin_id', 'shoko_file_id', 'progress'];
+const EPISODE_COLUMNS = [
+  'request_id',
+  'season',
+  'episode',
+  'title',
+  'state',
+  'download_id',
+  'final_path',
+  'final_name',
+  'tvdb_id',
+  'jellyfin_id',
+  'shoko_file_id',
+  'progress',
+];
 const DOWNLOAD_COLUMNS = ['request_id', 'id', 'progress', 'state', 'speed', 'eta_seconds'];
 const CANDIDATE = 'r.id, r.state, r.jellyseerr_request, r.requested_seasons';
 const BATCH_LIMIT = 256;
@@ -87,15 +124,51 @@ const fileName = (path: string | null) => (path ? fileNameOf(path) : null);
 
 function requestParams(r: RequestRecord): Params {
   return [
-    r.mediaType, r.title, r.year, r.isAnime ? 1 : 0, r.stage, r.state, r.requestedBy, r.posterUrl, r.infoSource, JSON.stringify(r.requestedSeasons),
-    r.ids.jellyseerrRequest, r.ids.tmdb, r.ids.tvdb, r.ids.imdb, r.ids.radarr, r.ids.sonarr, r.ids.jellyfin, r.downloadId, r.finalPath,
-    r.mediaType === 'movie' ? fileName(r.finalPath) : null, r.shokoFileId,
-    r.attention && JSON.stringify(r.attention), r.createdAt, r.updatedAt, r.stateChangedAt, r.availableAt, r.progressAt,
+    r.mediaType,
+    r.title,
+    r.year,
+    r.isAnime ? 1 : 0,
+    r.stage,
+    r.state,
+    r.requestedBy,
+    r.posterUrl,
+    r.infoSource,
+    JSON.stringify(r.requestedSeasons),
+    r.ids.jellyseerrRequest,
+    r.ids.tmdb,
+    r.ids.tvdb,
+    r.ids.imdb,
+    r.ids.radarr,
+    r.ids.sonarr,
+    r.ids.jellyfin,
+    r.downloadId,
+    r.finalPath,
+    r.mediaType === 'movie' ? fileName(r.finalPath) : null,
+    r.shokoFileId,
+    r.attention && JSON.stringify(r.attention),
+    r.createdAt,
+    r.updatedAt,
+    r.stateChangedAt,
+    r.availableAt,
+    r.progressAt,
   ];
 }
 
 function episodeParams(requestId: number, e: EpisodeRecord): Params {
-  return [requestId, e.season, e.episode, e.title, e.state, e.downloadId, e.finalPath, fileName(e.finalPath), e.tvdbId, e.jellyfinId, e.shokoFileId, e.progress];
+  return [
+    requestId,
+    e.season,
+    e.episode,
+    e.title,
+    e.state,
+    e.downloadId,
+    e.finalPath,
+    fileName(e.finalPath),
+    e.tvdbId,
+    e.jellyfinId,
+    e.shokoFileId,
+    e.progress,
+  ];
 }
 
 function downloadParams(requestId: number, d: DownloadRecord): Params {
@@ -170,7 +243,6 @@ function toRecord(row: RequestRow, episodes: EpisodeRecord[], downloads: Downloa
 function toCandidate(row: CandidateRow): Candidate {
   return { id: row.id, state: state(row.state), jellyseerrRequest: row.jellyseerr_request, requestedSeasons: JSON.parse(row.requested_seasons) as number[] };
 }
-
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
@@ -366,10 +438,9 @@ export class WriteTx implements Lookup {
   }
 
   byEpisodeTvdb(tvdbId: number): Promise<Candidate[]> {
-    return this.candidates(
-      `SELECT ${CANDIDATE} FROM episodes e JOIN requests r ON r.id = e.request_id WHERE e.tvdb_id = ? ORDER BY r.id DESC LIMIT 20`,
-      [tvdbId],
-    );
+    return this.candidates(`SELECT ${CANDIDATE} FROM episodes e JOIN requests r ON r.id = e.request_id WHERE e.tvdb_id = ? ORDER BY r.id DESC LIMIT 20`, [
+      tvdbId,
+    ]);
   }
 
   /** Requests holding an imported file of this name (a movie's file, or an episode's). */
@@ -440,10 +511,23 @@ export class WriteTx implements Lookup {
     this.write(
       [
         insertScript('requests', ['id', ...REQUEST_COLUMNS], [[id, ...requestParams(saved)]], 'INSERT'),
-        insertScript('episodes', EPISODE_COLUMNS, saved.episodes.map((e) => episodeParams(id, e))),
-        insertScript('downloads', DOWNLOAD_COLUMNS, saved.downloads.map((d) => downloadParams(id, d))),
+        insertScript(
+          'episodes',
+          EPISODE_COLUMNS,
+          saved.episodes.map((e) => episodeParams(id, e)),
+        ),
+        insertScript(
+          'downloads',
+          DOWNLOAD_COLUMNS,
+          saved.downloads.map((d) => downloadParams(id, d)),
+        ),
         timelineScript(id, entry),
-        insertScript('facts', ['request_id', 'fact'], [...new Set(facts)].map((fact) => [id, fact]), 'INSERT OR IGNORE'),
+        insertScript(
+          'facts',
+          ['request_id', 'fact'],
+          [...new Set(facts)].map((fact) => [id, fact]),
+          'INSERT OR IGNORE',
+        ),
       ].join('\n'),
       keysOf(saved),
     );
@@ -467,11 +551,24 @@ export class WriteTx implements Lookup {
     this.write(
       [
         `UPDATE requests SET ${REQUEST_COLUMNS.map((c, i) => `${c} = ${literal(values[i])}`).join(', ')} WHERE id = ${id};`,
-        insertScript('episodes', EPISODE_COLUMNS, changedEpisodes.map((e) => episodeParams(id, e))),
-        insertScript('downloads', DOWNLOAD_COLUMNS, changedDownloads.map((d) => downloadParams(id, d))),
+        insertScript(
+          'episodes',
+          EPISODE_COLUMNS,
+          changedEpisodes.map((e) => episodeParams(id, e)),
+        ),
+        insertScript(
+          'downloads',
+          DOWNLOAD_COLUMNS,
+          changedDownloads.map((d) => downloadParams(id, d)),
+        ),
         dropped.length ? `DELETE FROM downloads WHERE request_id = ${id} AND id IN (${dropped.map(literal).join(', ')});` : '',
         entry ? timelineScript(id, entry) : '',
-        insertScript('facts', ['request_id', 'fact'], facts.map((fact) => [id, fact]), 'INSERT OR IGNORE'),
+        insertScript(
+          'facts',
+          ['request_id', 'fact'],
+          facts.map((fact) => [id, fact]),
+          'INSERT OR IGNORE',
+        ),
       ].join('\n'),
       [...keysOf(before), ...keysOf(saved)],
     );
@@ -484,7 +581,12 @@ export class WriteTx implements Lookup {
 }
 
 function timelineScript(requestId: number, entry: TimelineEntry): string {
-  return insertScript('timeline', ['request_id', 'at', 'source', 'event', 'state', 'detail'], [[requestId, entry.at, entry.source, entry.event, entry.state, entry.detail]], 'INSERT');
+  return insertScript(
+    'timeline',
+    ['request_id', 'at', 'source', 'event', 'state', 'detail'],
+    [[requestId, entry.at, entry.source, entry.event, entry.state, entry.detail]],
+    'INSERT',
+  );
 }
 
 type Job = { run: (tx: WriteTx) => Promise<unknown>; lookup?: KeyQuery; resolve: (value: unknown) => void; reject: (err: unknown) => void };
@@ -614,7 +716,9 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> {
 
   /** Who asked for things, for a filter. */
   async requesters(): Promise<string[]> {
-    const rows = await this.reader.all<{ requested_by: string }>('SELECT DISTINCT requested_by FROM requests WHERE requested_by IS NOT NULL ORDER BY requested_by COLLATE NOCASE');
+    const rows = await this.reader.all<{ requested_by: string }>(
+      'SELECT DISTINCT requested_by FROM requests WHERE requested_by IS NOT NULL ORDER BY requested_by COLLATE NOCASE',
+    );
     return rows.map((r) => r.requested_by);
   }
 
@@ -640,9 +744,8 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> {
    * (a "verify now"), failed ones included, when `requestId` is given.
    */
   async activeDownloads(requestId?: number): Promise<ActiveDownload[]> {
-    const scope = requestId === undefined
-      ? `d.state IN ('GRABBING', 'DOWNLOADING') AND r.state NOT IN ('AVAILABLE', 'FAILED')`
-      : `d.state != 'DOWNLOADED' AND r.id = ?`;
+    const scope =
+      requestId === undefined ? `d.state IN ('GRABBING', 'DOWNLOADING') AND r.state NOT IN ('AVAILABLE', 'FAILED')` : `d.state != 'DOWNLOADED' AND r.id = ?`;
     return this.reader.all<ActiveDownload>(
       `SELECT d.id AS id, (SELECT COUNT(*) FROM episodes e WHERE e.request_id = d.request_id AND e.download_id = d.id) AS episodes
        FROM downloads d JOIN requests r ON r.id = d.request_id WHERE ${scope} ORDER BY d.id`,

@@ -28,8 +28,7 @@ export function deriveState(record: Pick<RequestRecord, 'mediaType' | 'stage' | 
  * Progress is kept from before; an import proves its download finished.
  */
 export function deriveDownloads(record: Pick<RequestRecord, 'mediaType' | 'stage' | 'downloadId' | 'episodes' | 'downloads'>): DownloadRecord[] {
-  const items =
-    record.mediaType === 'movie' ? [{ state: record.stage, downloadId: record.downloadId }] : record.episodes;
+  const items = record.mediaType === 'movie' ? [{ state: record.stage, downloadId: record.downloadId }] : record.episodes;
   const byId = new Map<string, RequestState[]>();
   for (const item of items) {
     if (item.downloadId) byId.set(item.downloadId, [...(byId.get(item.downloadId) ?? []), item.state]);

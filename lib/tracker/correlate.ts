@@ -65,7 +65,12 @@ const match = (c: Candidate, via: string): Correlation => ({ kind: 'match', requ
 function mediaKeys(event: MediaEvent): [MediaKey, number | string][] {
   const { ids, mediaType } = event.media;
   const keys: [MediaKey, number | string | undefined][] =
-    mediaType === 'tv' ? [['tvdb', ids.tvdb], ['tmdb', ids.tmdb]] : [['tmdb', ids.tmdb]];
+    mediaType === 'tv'
+      ? [
+          ['tvdb', ids.tvdb],
+          ['tmdb', ids.tmdb],
+        ]
+      : [['tmdb', ids.tmdb]];
   if (mediaType === 'movie' && event.source === 'jellyfin') keys.push(['imdb', ids.imdb]);
   return keys.filter((k): k is [MediaKey, number | string] => k[1] !== undefined);
 }

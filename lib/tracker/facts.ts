@@ -9,7 +9,7 @@ import { episodeKey } from '../sources/episode-numbers';
  * same facts (download D imported episode E), so whichever comes second is a duplicate.
  */
 export function eventFacts(event: TrackedEvent): string[] {
-  const dl = 'downloadId' in event ? event.downloadId ?? '' : '';
+  const dl = 'downloadId' in event ? (event.downloadId ?? '') : '';
   const perEpisode = (prefix: string, episodes: EpisodeRef[]) => episodes.map((e) => `${prefix}:${episodeKey(e)}`);
   switch (event.kind) {
     case 'requested':
@@ -42,7 +42,14 @@ export function eventFacts(event: TrackedEvent): string[] {
     case 'shoko-file': {
       // Detected and Hashed say the same thing ("Shoko has the file"); each attempt to match is news.
       const file = event.fileId && event.action !== 'seen' ? `#${event.fileId}` : event.relativePath;
-      const detail = event.action === 'matched' ? digest(JSON.stringify(event.crossReferences)) : event.action === 'not-matched' ? String(event.autoMatchAttempts ?? '') : event.action === 'seen' ? '' : event.name;
+      const detail =
+        event.action === 'matched'
+          ? digest(JSON.stringify(event.crossReferences))
+          : event.action === 'not-matched'
+            ? String(event.autoMatchAttempts ?? '')
+            : event.action === 'seen'
+              ? ''
+              : event.name;
       return [`shoko:${event.action}:${file}:${detail}`];
     }
     case 'shoko-movie':

@@ -105,7 +105,15 @@ export interface RequestSnapshot {
   finalPath: string | null;
   episodeCounts: EpisodeCounts;
   attention: Attention | null;
-  episodes: { season: number; episode: number; title: string | null; state: EpisodeState; downloadId: string | null; finalPath: string | null; progress: number | null }[];
+  episodes: {
+    season: number;
+    episode: number;
+    title: string | null;
+    state: EpisodeState;
+    downloadId: string | null;
+    finalPath: string | null;
+    progress: number | null;
+  }[];
   createdAt: string;
   updatedAt: string;
   stateChangedAt: string;

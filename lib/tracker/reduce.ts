@@ -80,7 +80,7 @@ const INFO_PRECEDENCE: Partial<Record<Source, number>> = { jellyseerr: 3, radarr
 
 function mergeMedia(record: RequestRecord, media: MediaInfo, source: Source): void {
   const weight = INFO_PRECEDENCE[source] ?? 0;
-  const current = record.infoSource ? INFO_PRECEDENCE[record.infoSource] ?? 0 : 0;
+  const current = record.infoSource ? (INFO_PRECEDENCE[record.infoSource] ?? 0) : 0;
   if (weight >= current && (media.title || media.year || media.posterUrl)) {
     record.title = media.title ?? record.title;
     record.year = media.year ?? record.year;
@@ -352,8 +352,8 @@ function applyProgress(record: RequestRecord, event: ProgressEvent): Applied {
   Object.assign(download, {
     progress: event.progress,
     state: event.state,
-    speed: running ? event.speed ?? null : null,
-    etaSeconds: running ? event.etaSeconds ?? null : null,
+    speed: running ? (event.speed ?? null) : null,
+    etaSeconds: running ? (event.etaSeconds ?? null) : null,
   });
   const step = (item: Item): Step =>
     event.state === 'FAILED' ? (rank(item.state) < rank('IMPORTING') ? fail(item) : { item, effect: 'same' }) : reach(item, event.state);
@@ -365,12 +365,17 @@ function applyProgress(record: RequestRecord, event: ProgressEvent): Applied {
     for (const file of event.files ?? []) for (const e of file.episodes) ofFile.set(episodeKey(e), file.progress);
     for (const episode of record.episodes.filter((e) => e.downloadId === event.downloadId)) {
       effects.push(setEpisodeItem(episode, step(episode)));
-      episode.progress = rank(episode.state) >= rank('DOWNLOADED') ? 1 : ofFile.get(episodeKey(episode)) ?? event.progress;
+      episode.progress = rank(episode.state) >= rank('DOWNLOADED') ? 1 : (ofFile.get(episodeKey(episode)) ?? event.progress);
     }
   }
   if (before.state !== download.state) effects.push('advanced');
   const percent = `${Math.floor(event.progress * 100)} %`;
-  const detail = event.state === 'FAILED' ? `download failed (${event.clientState})` : event.state === 'DOWNLOADED' ? 'download complete' : `downloading, ${percent} (${event.clientState})`;
+  const detail =
+    event.state === 'FAILED'
+      ? `download failed (${event.clientState})`
+      : event.state === 'DOWNLOADED'
+        ? 'download complete'
+        : `downloading, ${percent} (${event.clientState})`;
   return { effects, detail, quiet: true, forward: event.progress > before.progress };
 }
 

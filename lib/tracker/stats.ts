@@ -27,7 +27,11 @@ function percentile(sorted: number[], p: number): number {
 }
 
 function durations(rows: StatsRow[]): Duration | null {
-  const ms = rows.filter((r) => r.availableAt).map((r) => Date.parse(r.availableAt!) - Date.parse(r.createdAt)).filter((d) => d >= 0).sort((a, b) => a - b);
+  const ms = rows
+    .filter((r) => r.availableAt)
+    .map((r) => Date.parse(r.availableAt!) - Date.parse(r.createdAt))
+    .filter((d) => d >= 0)
+    .sort((a, b) => a - b);
   return ms.length ? { count: ms.length, medianMs: percentile(ms, 0.5), p90Ms: percentile(ms, 0.9) } : null;
 }
 

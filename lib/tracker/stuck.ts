@@ -25,7 +25,10 @@ export const DEFAULT_STUCK_MINUTES: StuckThresholds = {
 /** "APPROVED=120, DOWNLOADING=600" over the defaults; 0 turns a stage off. */
 export function parseStuckMinutes(text: string | undefined): { ok: true; thresholds: StuckThresholds } | { ok: false; error: string } {
   const thresholds: StuckThresholds = { ...DEFAULT_STUCK_MINUTES };
-  for (const part of (text ?? '').split(/[,;\n]/).map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (text ?? '')
+    .split(/[,;\n]/)
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const match = /^([A-Z_]+)\s*=\s*(\d+)$/i.exec(part);
     const state = RequestStateSchema.safeParse(match?.[1]?.toUpperCase());
     if (!match || !state.success || state.data === 'AVAILABLE' || state.data === 'FAILED') {

@@ -64,7 +64,7 @@ export = (RED: NodeAPI) => {
 
     this.on('input', (msg: NodeMessageInFlow, send, done) => {
       const raw = (msg.req as Req)?.params?.id ?? (msg.payload as { id?: unknown } | undefined)?.id;
-      poll(raw === undefined ? undefined : parseRequestId(raw) ?? -1)
+      poll(raw === undefined ? undefined : (parseRequestId(raw) ?? -1))
         .then(() => {
           send([null, msg]);
           done();

@@ -64,7 +64,10 @@ export = (RED: NodeAPI) => {
       ids.forEach((id) => pending.add(id));
       pushTimer ??= setTimeout(() => void push().catch((err: Error) => this.warn(err.message)), PUSH_EVERY_MS);
     };
-    storeNode.store().then((store) => store.on('committed', onCommitted), () => undefined);
+    storeNode.store().then(
+      (store) => store.on('committed', onCommitted),
+      () => undefined,
+    );
     const heartbeatMs = Number((RED.settings as unknown as { statusPageHeartbeat?: number }).statusPageHeartbeat) || HEARTBEAT_MS;
     const heartbeat = setInterval(() => clients.forEach((client) => client.write(': heartbeat\n\n')), heartbeatMs);
 
@@ -138,7 +141,13 @@ export = (RED: NodeAPI) => {
       clearTimeout(pushTimer);
       clients.forEach((client) => client.end());
       clients.clear();
-      storeNode.store().then((store) => store.off('committed', onCommitted), () => undefined).finally(done);
+      storeNode
+        .store()
+        .then(
+          (store) => store.off('committed', onCommitted),
+          () => undefined,
+        )
+        .finally(done);
     });
   }
   RED.nodes.registerType('status-page', StatusPageNode);

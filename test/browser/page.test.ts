@@ -13,7 +13,16 @@ import { tempDir } from '../support/tmp';
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 const dir = tempDir('mst-browser-');
@@ -52,7 +61,11 @@ describe('in a real browser', () => {
     red = await startNodeRed(join(dir, 'node-red'), { STATUS_DB: join(dir, 'page.db') });
     const show = showBodies(LYCORIS);
     await hooks(movieJourney(INTERSTELLAR));
-    await hooks([['jellyseerr', show.approved], ['sonarr', show.grab()], ['sonarr', show.importComplete()]]);
+    await hooks([
+      ['jellyseerr', show.approved],
+      ['sonarr', show.grab()],
+      ['sonarr', show.importComplete()],
+    ]);
     await hooks(show.numbers.slice(0, 9).map((n): [string, unknown] => ['jellyfin', show.jellyfinEpisode(n)]));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   });
@@ -76,7 +89,10 @@ describe('in a real browser', () => {
     assert.equal(await movie.locator('.steps i.done').count(), 7, 'AVAILABLE: every step done');
     assert.equal(await page.locator('.stat b').first().textContent(), '2');
     await page.screenshot({ path: join(shots, 'status-page-desktop.png'), fullPage: true });
-    assert.ok(outside.every((request) => request.startsWith('image ')), `only posters would leave the machine: ${outside.join(', ')}`);
+    assert.ok(
+      outside.every((request) => request.startsWith('image ')),
+      `only posters would leave the machine: ${outside.join(', ')}`,
+    );
 
     await page.locator('.card').nth(1).click();
     await page.waitForSelector('dialog[open] ol.timeline li');
@@ -115,7 +131,11 @@ describe('in a real browser', () => {
     const { page } = await offlinePage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, colorScheme: 'dark', deviceScaleFactor: 2 });
     await page.goto(`${red.url}/media-status`);
     await page.waitForSelector('body[data-ready="true"]');
-    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth, card: document.querySelector('.card')!.getBoundingClientRect().width }));
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      view: window.innerWidth,
+      card: document.querySelector('.card')!.getBoundingClientRect().width,
+    }));
     assert.ok(widths.page <= widths.view, `no sideways scrolling (${widths.page} > ${widths.view})`);
     assert.ok(widths.card <= widths.view);
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -124,7 +144,7 @@ describe('in a real browser', () => {
     await page.close();
   });
 
-  it('the editor\'s Media status sidebar lists the same requests', async () => {
+  it("the editor's Media status sidebar lists the same requests", async () => {
     const { page } = await offlinePage({ viewport: { width: 1400, height: 900 } });
     let lastRefresh = Date.now();
     page.on('response', (res) => {

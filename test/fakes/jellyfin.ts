@@ -59,7 +59,9 @@ export class FakeJellyfin {
       LocationType: item.LocationType ?? (Path || item.Type === 'Series' ? 'FileSystem' : 'Virtual'),
       ...(fields.includes('ProviderIds') ? { ProviderIds: ProviderIds ?? {} } : {}),
       ...(fields.includes('Path') && Path ? { Path } : {}),
-      ...(fields.includes('MediaSources') && Path && item.Type !== 'Series' ? { MediaSources: [{ Protocol: 'File', Id: item.Id, Path, Type: 'Default' }] } : {}),
+      ...(fields.includes('MediaSources') && Path && item.Type !== 'Series'
+        ? { MediaSources: [{ Protocol: 'File', Id: item.Id, Path, Type: 'Default' }] }
+        : {}),
     };
   }
 
@@ -73,7 +75,9 @@ export class FakeJellyfin {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const fields = (url.searchParams.get('Fields') ?? '').split(',');
     const send = (items: FakeItem[]) =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Items: items.map((i) => this.dto(i, fields)), TotalRecordCount: items.length, StartIndex: 0 }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ Items: items.map((i) => this.dto(i, fields)), TotalRecordCount: items.length, StartIndex: 0 }));
     if (url.pathname === '/Items') {
       const types = url.searchParams.get('IncludeItemTypes')?.split(',');
       const search = url.searchParams.get('SearchTerm')?.toLowerCase();

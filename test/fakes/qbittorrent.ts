@@ -83,10 +83,22 @@ export class FakeQbittorrent {
     // Reads answer GET with a query and POST with a form body alike.
     const params = req.method === 'POST' ? new URLSearchParams(await this.body(req)) : url.searchParams;
     if (url.pathname === '/api/v2/torrents/info') {
-      const wanted = (params.get('hashes') ?? '').split('|').filter(Boolean).map((h) => h.toLowerCase());
+      const wanted = (params.get('hashes') ?? '')
+        .split('|')
+        .filter(Boolean)
+        .map((h) => h.toLowerCase());
       this.infoCalls.push(wanted);
       const list = wanted.length ? wanted.map((h) => this.torrents.get(h)).filter((t): t is FakeTorrent => !!t) : [...this.torrents.values()];
-      const body = list.map((t) => ({ ...this.template, hash: t.hash, infohash_v1: t.hash, name: t.name ?? t.hash, progress: t.progress, state: t.state, dlspeed: t.dlspeed ?? 0, eta: t.eta ?? 8640000 }));
+      const body = list.map((t) => ({
+        ...this.template,
+        hash: t.hash,
+        infohash_v1: t.hash,
+        name: t.name ?? t.hash,
+        progress: t.progress,
+        state: t.state,
+        dlspeed: t.dlspeed ?? 0,
+        eta: t.eta ?? 8640000,
+      }));
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     }
     if (url.pathname === '/api/v2/torrents/files') {
@@ -94,7 +106,16 @@ export class FakeQbittorrent {
       this.fileCalls.push(hash);
       const torrent = this.torrents.get(hash);
       if (!torrent) return void res.writeHead(404).end('Not Found');
-      const files = (torrent.files ?? []).map((f, index) => ({ index, name: f.name, size: 1_000_000_000, progress: f.progress, priority: 1, is_seed: f.progress === 1, piece_range: [0, 100], availability: 1 }));
+      const files = (torrent.files ?? []).map((f, index) => ({
+        index,
+        name: f.name,
+        size: 1_000_000_000,
+        progress: f.progress,
+        priority: 1,
+        is_seed: f.progress === 1,
+        piece_range: [0, 100],
+        availability: 1,
+      }));
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(files));
     }
     res.writeHead(404).end();

@@ -48,7 +48,10 @@ describe('the example flow with Shoko', () => {
     for (;;) {
       const r = await request(title);
       if (r && check(r)) return r;
-      if (Date.now() > deadline) assert.fail(`${title}: not there within ${timeoutMs} ms: ${JSON.stringify(r && { state: r.state, episodes: r.episodes.map((e: any) => e.state), attention: r.attention })}`);
+      if (Date.now() > deadline)
+        assert.fail(
+          `${title}: not there within ${timeoutMs} ms: ${JSON.stringify(r && { state: r.state, episodes: r.episodes.map((e: any) => e.state), attention: r.attention })}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -74,37 +77,58 @@ describe('the example flow with Shoko', () => {
       for (const i of b.numbers) send(file(i).hashed());
       shoko.send('ShokoEvent:SeriesUpdated', fixture('shoko/series-updated')[0]);
       for (let i = 0; i < 78; i++) shoko.send('ShokoEvent:EpisodeUpdated', { ...fixture('shoko/episode-updated')[0], EpisodeID: 261573 + (i % 13) });
-      r = await until('Lycoris Recoil', (x) => x.state === 'ANIME_MATCHING');
+      await until('Lycoris Recoil', (x) => x.state === 'ANIME_MATCHING');
       for (const i of b.numbers) send(file(i).matched());
       r = await until('Lycoris Recoil', (x) => x.timeline.filter((t: any) => t.detail.startsWith('Shoko matched it')).length === 13);
       assert.equal(r.state, 'ANIME_MATCHING', 'matched is not playable yet');
       for (const i of b.numbers) await hook('jellyfin', jellyfinShokoEpisode('Lycoris Recoil', 1, i, 4800 + i));
       r = await until('Lycoris Recoil', (x) => x.state === 'AVAILABLE');
       assert.equal(r.episodeCounts.AVAILABLE, 13);
-      assert.deepEqual(
-        [...new Set(r.timeline.map((t: any) => t.state))],
-        ['APPROVED', 'GRABBING', 'IMPORTING', 'ANIME_MATCHING', 'AVAILABLE'],
-      );
+      assert.deepEqual([...new Set(r.timeline.map((t: any) => t.state))], ['APPROVED', 'GRABBING', 'IMPORTING', 'ANIME_MATCHING', 'AVAILABLE']);
     });
 
     it('anime movie: imported, hashed, not matched (needs a manual link), then matched and played', async () => {
       const m = movieBodies(VIOLET);
       const file = shokoFile(m.imported.movieFile.path, 4790);
-      for (const [source, body] of [['jellyseerr', m.pending], ['radarr', m.grab], ['radarr', m.imported]] as const) await hook(source, body);
+      for (const [source, body] of [
+        ['jellyseerr', m.pending],
+        ['radarr', m.grab],
+        ['radarr', m.imported],
+      ] as const)
+        await hook(source, body);
       send(file.hashed());
       await until(VIOLET.title, (x) => x.state === 'ANIME_MATCHING');
       send(file.notMatched(1));
-      let r = await until(VIOLET.title, (x) => x.attention?.kind === 'needs-link');
+      const r = await until(VIOLET.title, (x) => x.attention?.kind === 'needs-link');
       assert.match(r.attention.reason, /^needs a manual link in Shoko \(1 automatic match attempt\)/);
       send(file.matched());
-      r = await until(VIOLET.title, (x) => x.attention === null);
+      await until(VIOLET.title, (x) => x.attention === null);
       await hook('jellyfin', m.jellyfin);
       await until(VIOLET.title, (x) => x.state === 'AVAILABLE');
     });
 
     it('Shoko under another mount root than Sonarr; two shows with identically named files', async () => {
-      const showA: ShowSpec = { ...LYCORIS, title: 'Show A', tvdb: 700001, tmdb: 710001, sonarrId: 91, requestId: 501, hash: 'A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1', episodes: 1, episodeTvdbBase: 7700000 };
-      const showB: ShowSpec = { ...showA, title: 'Show B', tvdb: 700002, tmdb: 710002, sonarrId: 92, requestId: 502, hash: 'B2B2B2B2B2B2B2B2B2B2B2B2B2B2B2B2B2B2B2B2', episodeTvdbBase: 7800000 };
+      const showA: ShowSpec = {
+        ...LYCORIS,
+        title: 'Show A',
+        tvdb: 700001,
+        tmdb: 710001,
+        sonarrId: 91,
+        requestId: 501,
+        hash: 'A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1',
+        episodes: 1,
+        episodeTvdbBase: 7700000,
+      };
+      const showB: ShowSpec = {
+        ...showA,
+        title: 'Show B',
+        tvdb: 700002,
+        tmdb: 710002,
+        sonarrId: 92,
+        requestId: 502,
+        hash: 'B2B2B2B2B2B2B2B2B2B2B2B2B2B2B2B2B2B2B2B2',
+        episodeTvdbBase: 7800000,
+      };
       for (const spec of [showA, showB]) {
         const b = showBodies(spec);
         const body = b.importComplete();
@@ -115,7 +139,13 @@ describe('the example flow with Shoko', () => {
         await hook('sonarr', body);
       }
       // Shoko's import folder is /srv/anime: its relative paths share only "<show>/Season 1/<file>" with Sonarr's.
-      shoko.send('ShokoEvent:FileMatched', { FileID: 8002, FileLocationID: 1, ImportFolderID: 3, RelativePath: 'Show B/Season 1/S01E01 episode01.mkv', CrossReferences: [{ EpisodeID: 1, AnidbEpisodeID: 2, SeriesID: 3, AnidbAnimeID: 4, GroupID: 5 }] });
+      shoko.send('ShokoEvent:FileMatched', {
+        FileID: 8002,
+        FileLocationID: 1,
+        ImportFolderID: 3,
+        RelativePath: 'Show B/Season 1/S01E01 episode01.mkv',
+        CrossReferences: [{ EpisodeID: 1, AnidbEpisodeID: 2, SeriesID: 3, AnidbAnimeID: 4, GroupID: 5 }],
+      });
       const b = await until('Show B', (x) => x.state === 'ANIME_MATCHING');
       const a = await request('Show A');
       assert.equal(a.state, 'IMPORTING', 'the file of the other show with the same name was not touched');
@@ -123,7 +153,17 @@ describe('the example flow with Shoko', () => {
     });
 
     it('the hub killed and restarted: shoko-in reconnects on its own and later events are applied', async () => {
-      const spec: ShowSpec = { ...LYCORIS, title: 'Restart Show', tvdb: 720001, tmdb: 730001, sonarrId: 93, requestId: 503, hash: 'C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3', episodes: 2, episodeTvdbBase: 7900000 };
+      const spec: ShowSpec = {
+        ...LYCORIS,
+        title: 'Restart Show',
+        tvdb: 720001,
+        tmdb: 730001,
+        sonarrId: 93,
+        requestId: 503,
+        hash: 'C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3',
+        episodes: 2,
+        episodeTvdbBase: 7900000,
+      };
       const b = showBodies(spec);
       await hook('sonarr', b.grab());
       await hook('sonarr', b.importComplete());

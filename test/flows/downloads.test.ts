@@ -65,7 +65,7 @@ describe('the example flow with qBittorrent and Jellyfin', () => {
       let r = await until('Interstellar', (x) => x.state === 'DOWNLOADING');
       assert.deepEqual(r.downloads, [{ id: INTERSTELLAR.hash, progress: 0.3, state: 'DOWNLOADING', speed: 2_500_000, etaSeconds: 1200 }]);
       qbit.set({ hash: INTERSTELLAR.hash, progress: 0.6, state: 'downloading', dlspeed: 2_000_000, eta: 600 });
-      r = await until('Interstellar', (x) => x.downloads[0].progress === 0.6);
+      await until('Interstellar', (x) => x.downloads[0].progress === 0.6);
       qbit.set({ hash: INTERSTELLAR.hash, progress: 1, state: 'stalledUP' });
       r = await until('Interstellar', (x) => x.state === 'DOWNLOADED');
       assert.deepEqual(r.downloads[0], { id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null });
@@ -73,18 +73,44 @@ describe('the example flow with qBittorrent and Jellyfin', () => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       assert.equal(qbit.infoCalls.length, calls, 'complete: no longer polled');
 
-      jellyfin.add({ Id: '9'.repeat(32), Name: 'Interstellar', Type: 'Movie', ProductionYear: 2014, ProviderIds: { Tmdb: '157336' }, Path: '/data/movies/Interstellar.mkv' });
+      jellyfin.add({
+        Id: '9'.repeat(32),
+        Name: 'Interstellar',
+        Type: 'Movie',
+        ProductionYear: 2014,
+        ProviderIds: { Tmdb: '157336' },
+        Path: '/data/movies/Interstellar.mkv',
+      });
       await postHook(red.url, 'radarr', m.imported);
       r = await until('Interstellar', (x) => x.state === 'AVAILABLE');
       assert.equal(r.ids.jellyfin, '9'.repeat(32));
       const detail = (await getJson(red.url, `/media-status/api/requests/${r.id}`)).body;
-      assert.deepEqual(detail.timeline.map((t: any) => t.state), ['APPROVED', 'GRABBING', 'DOWNLOADING', 'DOWNLOADED', 'IMPORTING', 'AVAILABLE'], 'stages, not every percent');
+      assert.deepEqual(
+        detail.timeline.map((t: any) => t.state),
+        ['APPROVED', 'GRABBING', 'DOWNLOADING', 'DOWNLOADED', 'IMPORTING', 'AVAILABLE'],
+        'stages, not every percent',
+      );
     });
 
     it('"verify now" answers with the updated request: a re-request of media already in Jellyfin', async () => {
-      const m = movieBodies({ ...INTERSTELLAR, title: 'Paprika', tmdb: 4977, imdb: 'tt0851578', year: 2006, requestId: 321, hash: '1234567890ABCDEF1234567890ABCDEF12345678' });
+      const m = movieBodies({
+        ...INTERSTELLAR,
+        title: 'Paprika',
+        tmdb: 4977,
+        imdb: 'tt0851578',
+        year: 2006,
+        requestId: 321,
+        hash: '1234567890ABCDEF1234567890ABCDEF12345678',
+      });
       const approved = await postHook(red.url, 'jellyseerr', m.approved);
-      jellyfin.add({ Id: '7'.repeat(32), Name: 'Paprika', Type: 'Movie', ProductionYear: 2006, ProviderIds: { Tmdb: '4977' }, Path: '/data/movies/Paprika.mkv' });
+      jellyfin.add({
+        Id: '7'.repeat(32),
+        Name: 'Paprika',
+        Type: 'Movie',
+        ProductionYear: 2006,
+        ProviderIds: { Tmdb: '4977' },
+        Path: '/data/movies/Paprika.mkv',
+      });
       const res = await fetch(`${red.url}/media-status/api/requests/${approved.body.requestId}/verify`, { method: 'POST' });
       assert.equal(res.status, 200);
       const body = await res.json();

@@ -62,8 +62,19 @@ describe('the example flow', () => {
       const r = await requestByTitle('Interstellar');
       assert.equal(r.state, 'AVAILABLE');
       assert.equal(r.isAnime, false);
-      assert.deepEqual(r.ids, { jellyseerrRequest: 80, tmdb: 157336, tvdb: null, imdb: 'tt0816692', radarr: 60, sonarr: null, jellyfin: (157336).toString(16).padStart(32, '0') });
-      assert.deepEqual(r.timeline.map((t: any) => t.state), ['REQUESTED', 'APPROVED', 'GRABBING', 'IMPORTING', 'AVAILABLE']);
+      assert.deepEqual(r.ids, {
+        jellyseerrRequest: 80,
+        tmdb: 157336,
+        tvdb: null,
+        imdb: 'tt0816692',
+        radarr: 60,
+        sonarr: null,
+        jellyfin: (157336).toString(16).padStart(32, '0'),
+      });
+      assert.deepEqual(
+        r.timeline.map((t: any) => t.state),
+        ['REQUESTED', 'APPROVED', 'GRABBING', 'IMPORTING', 'AVAILABLE'],
+      );
       assert.deepEqual(r.downloads, [{ id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null }]);
       assert.match(r.finalPath, /Interstellar \(2014\) \[Bluray-1080p\]\.mkv$/);
       assert.deepEqual(r.episodes, []);
@@ -85,7 +96,10 @@ describe('the example flow', () => {
       const r = await requestByTitle('Violet Evergarden: The Movie');
       assert.equal(r.isAnime, true);
       assert.equal(r.state, 'AVAILABLE');
-      assert.deepEqual(r.timeline.map((t: any) => t.state), ['REQUESTED', 'APPROVED', 'GRABBING', 'IMPORTING', 'AVAILABLE']);
+      assert.deepEqual(
+        r.timeline.map((t: any) => t.state),
+        ['REQUESTED', 'APPROVED', 'GRABBING', 'IMPORTING', 'AVAILABLE'],
+      );
     });
 
     it('an anime TV season, each webhook sent twice (a retry changes nothing)', async () => {
@@ -103,17 +117,37 @@ describe('the example flow', () => {
     });
 
     it('a season pack plus separately grabbed episodes, the import arriving before the download reports complete', async () => {
-      const spec: ShowSpec = { ...SEVERANCE, requestId: 90, title: 'Pluribus', tvdb: 455001, tmdb: 225001, sonarrId: 40, episodeTvdbBase: 8800000, season: 1, episodes: 6 };
+      const spec: ShowSpec = {
+        ...SEVERANCE,
+        requestId: 90,
+        title: 'Pluribus',
+        tvdb: 455001,
+        tmdb: 225001,
+        sonarrId: 40,
+        episodeTvdbBase: 8800000,
+        season: 1,
+        episodes: 6,
+      };
       const b = showBodies(spec);
       const single = 'E0E0E0E0E0E0E0E0E0E0E0E0E0E0E0E0E0E0E0E0';
-      await sendAll([['jellyseerr', b.approved], ['sonarr', b.grab([1, 2, 3, 4])], ['sonarr', b.grab([5, 6], single)]]);
+      await sendAll([
+        ['jellyseerr', b.approved],
+        ['sonarr', b.grab([1, 2, 3, 4])],
+        ['sonarr', b.grab([5, 6], single)],
+      ]);
       let r = await requestByTitle('Pluribus');
       assert.deepEqual(r.downloads.map((d: any) => d.id).sort(), [single, spec.hash].sort());
       await sendAll([['sonarr', b.importComplete([1, 2, 3, 4])]]);
       r = await requestByTitle('Pluribus');
       assert.equal(r.state, 'GRABBING', 'episodes 5 and 6 are still on their own download');
-      assert.deepEqual(r.downloads.find((d: any) => d.id === single), { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null });
-      await sendAll([['sonarr', b.importFile(5, single)], ['sonarr', b.importFile(6, single)]]);
+      assert.deepEqual(
+        r.downloads.find((d: any) => d.id === single),
+        { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null },
+      );
+      await sendAll([
+        ['sonarr', b.importFile(5, single)],
+        ['sonarr', b.importFile(6, single)],
+      ]);
       r = await requestByTitle('Pluribus');
       assert.equal(r.state, 'IMPORTING');
       assert.ok(r.downloads.every((d: any) => d.state === 'DOWNLOADED' && d.progress === 1));
@@ -121,7 +155,11 @@ describe('the example flow', () => {
 
     it('every Test event is answered and stores nothing', async () => {
       const before = await databaseContent();
-      for (const [source, name] of [['jellyseerr', 'jellyseerr-test'], ['radarr', 'radarr-test'], ['sonarr', 'sonarr-test']] as const) {
+      for (const [source, name] of [
+        ['jellyseerr', 'jellyseerr-test'],
+        ['radarr', 'radarr-test'],
+        ['sonarr', 'sonarr-test'],
+      ] as const) {
         const res = await postHook(red.url, source, fixture(name));
         assert.deepEqual([res.status, res.body.ok, res.body.outcome], [200, true, 'test']);
       }
@@ -129,7 +167,18 @@ describe('the example flow', () => {
     });
 
     it('50 webhooks for one series fired at once lose no episode update', async () => {
-      const spec: ShowSpec = { ...LYCORIS, requestId: 91, title: 'One Piece', tvdb: 81797, tmdb: 37854, sonarrId: 50, hash: '0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F', episodeTvdbBase: 6600000, episodes: 50, anime: true };
+      const spec: ShowSpec = {
+        ...LYCORIS,
+        requestId: 91,
+        title: 'One Piece',
+        tvdb: 81797,
+        tmdb: 37854,
+        sonarrId: 50,
+        hash: '0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F',
+        episodeTvdbBase: 6600000,
+        episodes: 50,
+        anime: true,
+      };
       const b = showBodies(spec);
       await sendAll([['sonarr', b.grab()]]);
       const results = await Promise.all(b.numbers.map((n) => postHook(red.url, 'sonarr', b.importFile(n))));

@@ -24,9 +24,15 @@ async function hook(store: StatusStore, source: WebhookSource, body: Body) {
 describe('qBittorrent payloads', () => {
   it('the reference torrents (5.1.4 and 4.6.7 shapes) parse; states map to stages, 4.x paused* like 5.x stopped*', () => {
     const v5 = TorrentListSchema.parse(fixture('qbittorrent/torrents-info'));
-    assert.deepEqual(v5.map((t) => stageOf(t)), ['DOWNLOADING', 'DOWNLOADED', 'DOWNLOADED', 'DOWNLOADED', 'DOWNLOADING', 'DOWNLOADING', 'DOWNLOADING']);
+    assert.deepEqual(
+      v5.map((t) => stageOf(t)),
+      ['DOWNLOADING', 'DOWNLOADED', 'DOWNLOADED', 'DOWNLOADED', 'DOWNLOADING', 'DOWNLOADING', 'DOWNLOADING'],
+    );
     const v4 = TorrentListSchema.parse(fixture('qbittorrent/torrents-info-v4'));
-    assert.deepEqual(v4.map((t) => [t.state, stageOf(t)]), [['pausedUP', 'DOWNLOADED']]);
+    assert.deepEqual(
+      v4.map((t) => [t.state, stageOf(t)]),
+      [['pausedUP', 'DOWNLOADED']],
+    );
     assert.deepEqual(TorrentListSchema.parse(fixture('qbittorrent/torrents-info-empty')), []);
     assert.equal(stageOf({ state: 'error', progress: 0.3 }), 'FAILED');
     assert.equal(stageOf({ state: 'missingFiles', progress: 1 }), 'FAILED');
@@ -45,7 +51,7 @@ describe('qBittorrent payloads', () => {
     assert.equal(progressEvent(stalled, 'x').etaSeconds, undefined, 'stalled with the unknown ETA');
   });
 
-  it('per-episode progress from a pack\'s file names (a sample file does not make an episode look done)', () => {
+  it("per-episode progress from a pack's file names (a sample file does not make an episode look done)", () => {
     assert.deepEqual(
       episodeProgress([
         { name: 'Show.S01/Show.S01E01.mkv', progress: 1 },
@@ -72,7 +78,10 @@ describe('qBittorrent client', () => {
 
   it('logs in once, sends the session cookie, logs in again when the session expired', async () => {
     const client = new QbitClient({ url: qbit.url, username: 'admin', password: 'adminadmin' });
-    assert.deepEqual((await client.torrents(['aaaa', 'ffff'])).map((t) => t.hash), ['aaaa']);
+    assert.deepEqual(
+      (await client.torrents(['aaaa', 'ffff'])).map((t) => t.hash),
+      ['aaaa'],
+    );
     await client.torrents(['AAAA']);
     assert.equal(qbit.logins.length, 1);
     qbit.expireSessions();
@@ -85,7 +94,10 @@ describe('qBittorrent client', () => {
     const before = qbit.logins.length;
     const client = new QbitClient({ url: qbit.url, username: 'admin', password: 'nope', authRetryMs: 60000, now: () => clock });
     for (let i = 0; i < 5; i++) {
-      await assert.rejects(client.torrents(['AAAA']), (err: unknown) => err instanceof QbitError && err.problem === 'auth' && err.message === 'qBittorrent refused the username or password');
+      await assert.rejects(
+        client.torrents(['AAAA']),
+        (err: unknown) => err instanceof QbitError && err.problem === 'auth' && err.message === 'qBittorrent refused the username or password',
+      );
     }
     assert.equal(qbit.logins.length - before, 1, 'one login attempt for five polls');
     clock = 61000;
@@ -123,14 +135,28 @@ describe('download progress through the tracker', () => {
       return (await store.listRequests({ limit: 1 }))[0];
     };
 
-    qbit.set({ hash: spec.hash, progress: 0.4, state: 'downloading', dlspeed: 5_000_000, eta: 900, files: packFiles((i) => (i === 1 ? 1 : i === 9 ? 0.67 : 0.3)) });
+    qbit.set({
+      hash: spec.hash,
+      progress: 0.4,
+      state: 'downloading',
+      dlspeed: 5_000_000,
+      eta: 900,
+      files: packFiles((i) => (i === 1 ? 1 : i === 9 ? 0.67 : 0.3)),
+    });
     qbit.set({ hash: single, progress: 0.2, state: 'stalledDL', eta: 8640000 });
     let r = await poll('2026-01-22T04:00:00.000Z');
     assert.equal(r.state, 'DOWNLOADING');
     const pack = r.downloads.find((d) => d.id === spec.hash)!;
     assert.deepEqual([pack.state, pack.progress, pack.speed, pack.etaSeconds], ['DOWNLOADING', 0.4, 5_000_000, 900]);
-    assert.deepEqual(r.downloads.find((d) => d.id === single), { id: single, progress: 0.2, state: 'DOWNLOADING', speed: 0, etaSeconds: null });
-    assert.deepEqual([r.episodes[0].progress, r.episodes[8].progress, r.episodes[1].progress, r.episodes[12].progress], [1, 0.67, 0.3, 0.2], 'E09 67 % while E01 is complete');
+    assert.deepEqual(
+      r.downloads.find((d) => d.id === single),
+      { id: single, progress: 0.2, state: 'DOWNLOADING', speed: 0, etaSeconds: null },
+    );
+    assert.deepEqual(
+      [r.episodes[0].progress, r.episodes[8].progress, r.episodes[1].progress, r.episodes[12].progress],
+      [1, 0.67, 0.3, 0.2],
+      'E09 67 % while E01 is complete',
+    );
     assert.deepEqual(qbit.infoCalls.at(-1)?.sort(), [spec.hash.toLowerCase(), single.toLowerCase()].sort(), 'one call for every active download');
 
     // The single episode completes first; the pack keeps being polled.
@@ -152,12 +178,16 @@ describe('download progress through the tracker', () => {
     assert.equal(qbit.infoCalls.length, calls, 'nothing active: no request at all');
 
     const timeline = await store.timeline(r.id);
-    assert.deepEqual(timeline.map((t) => [t.event, t.state, t.detail]).slice(2), [
-      ['download-progress', 'GRABBING', 'downloading, 40 % (downloading)'], // the pack's 12 episodes moved; E13 not yet
-      ['download-progress', 'DOWNLOADING', 'downloading, 20 % (stalledDL)'],
-      ['download-progress', 'DOWNLOADING', 'download complete'], // E13; the pack's 80 % made no entry
-      ['download-progress', 'DOWNLOADED', 'download complete'],
-    ], 'stage changes only, not every percent');
+    assert.deepEqual(
+      timeline.map((t) => [t.event, t.state, t.detail]).slice(2),
+      [
+        ['download-progress', 'GRABBING', 'downloading, 40 % (downloading)'], // the pack's 12 episodes moved; E13 not yet
+        ['download-progress', 'DOWNLOADING', 'downloading, 20 % (stalledDL)'],
+        ['download-progress', 'DOWNLOADING', 'download complete'], // E13; the pack's 80 % made no entry
+        ['download-progress', 'DOWNLOADED', 'download complete'],
+      ],
+      'stage changes only, not every percent',
+    );
     await store.close();
   });
 
@@ -197,7 +227,7 @@ describe('download progress through the tracker', () => {
 });
 
 describe('stuck detection (injected clock)', () => {
-  it('flags a request once after its stage\'s threshold, from the last progress; progress clears it', async () => {
+  it("flags a request once after its stage's threshold, from the last progress; progress clears it", async () => {
     const store = await open();
     const b = showBodies({ ...LYCORIS, episodes: 2 });
     await hook(store, 'sonarr', b.grab());
@@ -223,7 +253,10 @@ describe('stuck detection (injected clock)', () => {
     const parsed = parseStuckMinutes('approved=30, DOWNLOADING = 600');
     assert.ok(parsed.ok);
     assert.deepEqual([parsed.thresholds.APPROVED, parsed.thresholds.DOWNLOADING, parsed.thresholds.GRABBING], [30, 600, 60]);
-    assert.deepEqual(parseStuckMinutes('AVAILABLE=5'), { ok: false, error: 'stuck thresholds: expected STATE=minutes (a stage before AVAILABLE), got "AVAILABLE=5"' });
+    assert.deepEqual(parseStuckMinutes('AVAILABLE=5'), {
+      ok: false,
+      error: 'stuck thresholds: expected STATE=minutes (a stage before AVAILABLE), got "AVAILABLE=5"',
+    });
     assert.deepEqual([humanDuration(45 * 60000), humanDuration(3 * 3600000), humanDuration(50 * 3600000)], ['45 min', '3 h', '2 days']);
   });
 });

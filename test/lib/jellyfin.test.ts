@@ -29,15 +29,46 @@ describe('Jellyfin client', () => {
     await jellyfin.start();
     client = new JellyfinClient({ url: jellyfin.url, apiKey: 'jf-key' });
     jellyfin.add(
-      { Id: 'a'.repeat(32), Name: 'Your Name.', Type: 'Movie', ProductionYear: 2016, ProviderIds: { Tmdb: '372058', Imdb: 'tt5311514' }, Path: '/data/movies/Your Name. (2016)/Your Name.mkv' },
-      { Id: 'b'.repeat(32), Name: 'Violet Evergarden: The Movie', Type: 'Movie', ProductionYear: 2020, ProviderIds: { Tmdb: '533514' }, Path: '/data/anime/movies/Violet/Violet.mkv' },
+      {
+        Id: 'a'.repeat(32),
+        Name: 'Your Name.',
+        Type: 'Movie',
+        ProductionYear: 2016,
+        ProviderIds: { Tmdb: '372058', Imdb: 'tt5311514' },
+        Path: '/data/movies/Your Name. (2016)/Your Name.mkv',
+      },
+      {
+        Id: 'b'.repeat(32),
+        Name: 'Violet Evergarden: The Movie',
+        Type: 'Movie',
+        ProductionYear: 2020,
+        ProviderIds: { Tmdb: '533514' },
+        Path: '/data/anime/movies/Violet/Violet.mkv',
+      },
       // Created by a Jellyseerr sync: ids, no media.
       { Id: 'c'.repeat(32), Name: 'Suzume', Type: 'Movie', ProductionYear: 2022, ProviderIds: { Tmdb: '916224' } },
       // Shoko re-categorised the recap movie as a special of the series, under the show's TMDB id.
       { Id: 'd'.repeat(32), Name: 'Violet Evergarden', Type: 'Series', ProductionYear: 2018, ProviderIds: { Tmdb: '75214' } },
-      { Id: 'e'.repeat(32), Name: 'Violet Evergarden: Recollections', Type: 'Episode', ProductionYear: 2021, SeriesId: 'd'.repeat(32), ParentIndexNumber: 0, IndexNumber: 3, Path: '/data/anime/shows/Violet/Season 0/Recollections.mkv' },
+      {
+        Id: 'e'.repeat(32),
+        Name: 'Violet Evergarden: Recollections',
+        Type: 'Episode',
+        ProductionYear: 2021,
+        SeriesId: 'd'.repeat(32),
+        ParentIndexNumber: 0,
+        IndexNumber: 3,
+        Path: '/data/anime/shows/Violet/Season 0/Recollections.mkv',
+      },
       { Id: 'f'.repeat(32), Name: 'Lycoris Recoil', Type: 'Series', ProductionYear: 2022, ProviderIds: { Tvdb: '414057', Tmdb: '154494' } },
-      ...[1, 2, 3].map((i) => ({ Id: `${i}`.repeat(32), Name: `Episode ${i}`, Type: 'Episode' as const, SeriesId: 'f'.repeat(32), ParentIndexNumber: 1, IndexNumber: i, Path: `/data/anime/shows/Lycoris Recoil/Season 1/E0${i}.mkv` })),
+      ...[1, 2, 3].map((i) => ({
+        Id: `${i}`.repeat(32),
+        Name: `Episode ${i}`,
+        Type: 'Episode' as const,
+        SeriesId: 'f'.repeat(32),
+        ParentIndexNumber: 1,
+        IndexNumber: i,
+        Path: `/data/anime/shows/Lycoris Recoil/Season 1/E0${i}.mkv`,
+      })),
       { Id: '4'.repeat(32), Name: 'Episode 4', Type: 'Episode', SeriesId: 'f'.repeat(32), ParentIndexNumber: 1, IndexNumber: 4, LocationType: 'Virtual' },
     );
   });
@@ -66,7 +97,11 @@ describe('Jellyfin client', () => {
     });
 
     it('the re-categorised anime movie is found as the series special with its title and year', async () => {
-      const event = await findInJellyfin(client, await movieRecord({ title: 'Violet Evergarden: Recollections', tmdb: 1052946, year: 2021, requestId: 70 }), NOW);
+      const event = await findInJellyfin(
+        client,
+        await movieRecord({ title: 'Violet Evergarden: Recollections', tmdb: 1052946, year: 2021, requestId: 70 }),
+        NOW,
+      );
       assert.equal(event?.jellyfinItemId, 'e'.repeat(32));
       assert.equal(event?.media.mediaType, 'movie');
     });
@@ -78,9 +113,15 @@ describe('Jellyfin client', () => {
       await hook(store, 'sonarr', b.importComplete());
       const [record] = await store.listRequests({ limit: 1 });
       const event = await findInJellyfin(client, record, NOW);
-      assert.deepEqual(event?.episodes, [1, 2, 3].map((episode) => ({ season: 1, episode })));
+      assert.deepEqual(
+        event?.episodes,
+        [1, 2, 3].map((episode) => ({ season: 1, episode })),
+      );
       const result = await track(store, event!);
-      assert.deepEqual(result.request?.episodes.map((e) => e.state), ['AVAILABLE', 'AVAILABLE', 'AVAILABLE', 'IMPORTING']);
+      assert.deepEqual(
+        result.request?.episodes.map((e) => e.state),
+        ['AVAILABLE', 'AVAILABLE', 'AVAILABLE', 'IMPORTING'],
+      );
       assert.equal(result.request?.state, 'IMPORTING');
       await store.close();
     });
@@ -91,7 +132,10 @@ describe('Jellyfin client', () => {
       await hook(store, 'jellyseerr', m.approved);
       const later = new Date(Date.now() + 3600000).toISOString();
       const waiting = await store.awaitingEvidence(later, later, 50);
-      assert.deepEqual(waiting.map((r) => r.state), ['APPROVED']);
+      assert.deepEqual(
+        waiting.map((r) => r.state),
+        ['APPROVED'],
+      );
       const event = await findInJellyfin(client, waiting[0], NOW);
       const result = await track(store, event!);
       assert.deepEqual([result.request?.state, result.from, result.request?.ids.jellyfin], ['AVAILABLE', 'APPROVED', 'a'.repeat(32)]);
@@ -101,7 +145,10 @@ describe('Jellyfin client', () => {
     it('Jellyfin down, or refusing the key, is an error with the reason', async () => {
       jellyfin.down = true;
       try {
-        await assert.rejects(findInJellyfin(client, await movieRecord({}), NOW), (err: unknown) => err instanceof JellyfinError && /unreachable/.test(err.message));
+        await assert.rejects(
+          findInJellyfin(client, await movieRecord({}), NOW),
+          (err: unknown) => err instanceof JellyfinError && /unreachable/.test(err.message),
+        );
       } finally {
         jellyfin.down = false;
       }

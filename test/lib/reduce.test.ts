@@ -59,7 +59,10 @@ describe('reduce: a movie', () => {
     const result = reduce(grabbed, event('radarr', other), OFF);
     assert.equal(result.record.state, 'GRABBING');
     assert.equal(result.record.downloadId, other.downloadId);
-    assert.deepEqual(result.record.downloads.map((d) => d.id), [other.downloadId]);
+    assert.deepEqual(
+      result.record.downloads.map((d) => d.id),
+      [other.downloadId],
+    );
     assert.match(result.entry?.detail ?? '', /restarted with a new download/);
   });
 
@@ -80,7 +83,10 @@ describe('reduce: a movie', () => {
   it('declined and failed give FAILED with the reason as attention; progress after FAILED recovers and clears it', () => {
     const declined = run([event('jellyseerr', b.pending), event('jellyseerr', { ...b.pending, notification_type: 'MEDIA_DECLINED' })]);
     assert.equal(declined.state, 'FAILED');
-    assert.deepEqual(declined.attention && { kind: declined.attention.kind, reason: declined.attention.reason }, { kind: 'declined', reason: 'declined in Jellyseerr' });
+    assert.deepEqual(declined.attention && { kind: declined.attention.kind, reason: declined.attention.reason }, {
+      kind: 'declined',
+      reason: 'declined in Jellyseerr',
+    });
     const recovered = reduce(declined, event('radarr', b.grab), OFF).record;
     assert.equal(recovered.state, 'GRABBING');
     assert.equal(recovered.attention, null);
@@ -132,7 +138,16 @@ describe('reduce: TV, per episode', () => {
     let record = run([event('sonarr', b.grab())]);
     for (const n of [1, 2, 3]) record = reduce(record, event('sonarr', b.importFile(n)), OFF).record;
     assert.equal(record.state, 'GRABBING');
-    assert.deepEqual(toSnapshot(record).episodeCounts, { total: 13, GRABBING: 10, DOWNLOADING: 0, DOWNLOADED: 0, IMPORTING: 3, ANIME_MATCHING: 0, AVAILABLE: 0, FAILED: 0 });
+    assert.deepEqual(toSnapshot(record).episodeCounts, {
+      total: 13,
+      GRABBING: 10,
+      DOWNLOADING: 0,
+      DOWNLOADED: 0,
+      IMPORTING: 3,
+      ANIME_MATCHING: 0,
+      AVAILABLE: 0,
+      FAILED: 0,
+    });
     record = reduce(record, event('sonarr', b.importComplete()), OFF).record;
     assert.equal(record.state, 'IMPORTING');
     for (const n of b.numbers) record = reduce(record, event('jellyfin', b.jellyfinEpisode(n)), OFF).record;
@@ -142,7 +157,10 @@ describe('reduce: TV, per episode', () => {
 
   it('a Jellyfin Episode item marks that one episode, found by its own TVDB id', () => {
     const record = run([event('sonarr', b.grab()), event('sonarr', b.importComplete()), event('jellyfin', b.jellyfinEpisode(7))]);
-    assert.deepEqual(record.episodes.filter((e) => e.state === 'AVAILABLE').map((e) => e.episode), [7]);
+    assert.deepEqual(
+      record.episodes.filter((e) => e.state === 'AVAILABLE').map((e) => e.episode),
+      [7],
+    );
     assert.equal(record.state, 'IMPORTING');
   });
 
@@ -170,7 +188,10 @@ describe('reduce: TV, per episode', () => {
     assert.equal(record.episodes.find((e) => e.episode === 12)?.downloadId, single);
     const afterPack = reduce(record, event('sonarr', b.importComplete(b.numbers.slice(0, 10))), OFF).record;
     assert.equal(afterPack.state, 'GRABBING', 'the separately grabbed episodes are still downloading');
-    assert.deepEqual(afterPack.downloads.find((d) => d.id === single), { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null });
+    assert.deepEqual(
+      afterPack.downloads.find((d) => d.id === single),
+      { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null },
+    );
   });
 
   it('FAILED only when no episode is in progress; MEDIA_AVAILABLE finishes every episode', () => {
@@ -194,7 +215,11 @@ describe('reduce: TV, per episode', () => {
 
   it('a rename moves the stored paths', () => {
     const record = run([event('sonarr', b.grab([1])), event('sonarr', b.importFile(1))]);
-    const rename = { eventType: 'Rename', series: b.grab().series, renamedEpisodeFiles: [{ path: '/new/E01.mkv', previousPath: record.episodes[0].finalPath }] };
+    const rename = {
+      eventType: 'Rename',
+      series: b.grab().series,
+      renamedEpisodeFiles: [{ path: '/new/E01.mkv', previousPath: record.episodes[0].finalPath }],
+    };
     const renamed = reduce(record, event('sonarr', rename), OFF);
     assert.equal(renamed.record.episodes[0].finalPath, '/new/E01.mkv');
   });

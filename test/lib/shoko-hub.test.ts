@@ -77,8 +77,14 @@ describe('Shoko hub client', () => {
       h.start();
       await until(h, 'connected');
       assert.equal(await greeting, null);
-      assert.deepEqual(states.map((s) => s.status), ['connecting', 'connected']);
-      assert.deepEqual(fake.negotiations.map((n) => [n.apiKey, n.feeds]), [['key-1', 'shoko']]);
+      assert.deepEqual(
+        states.map((s) => s.status),
+        ['connecting', 'connected'],
+      );
+      assert.deepEqual(
+        fake.negotiations.map((n) => [n.apiKey, n.feeds]),
+        [['key-1', 'shoko']],
+      );
       const matched = nextInvocation(h, 'ShokoEvent:FileMatched');
       fake.send('ShokoEvent:FileMatched', { FileID: 1 });
       assert.deepEqual(await matched, { FileID: 1 });
@@ -127,7 +133,7 @@ describe('Shoko hub client', () => {
       assert.deepEqual(states.map((s) => s.status).slice(-3), ['disconnected', 'connecting', 'connected']);
     });
 
-    it('a server close with allowReconnect reconnects through the client\'s own policy', async () => {
+    it("a server close with allowReconnect reconnects through the client's own policy", async () => {
       const fake = await server();
       const { hub: h } = hub(fake.url);
       h.start();
@@ -157,7 +163,13 @@ describe('Shoko hub client', () => {
       const { logger, lines } = recordingLogger();
       const written: unknown[] = [];
       const saved = { log: console.log, warn: console.warn, error: console.error, info: console.info, debug: console.debug };
-      Object.assign(console, { log: (...a: unknown[]) => written.push(a), warn: (...a: unknown[]) => written.push(a), error: (...a: unknown[]) => written.push(a), info: (...a: unknown[]) => written.push(a), debug: (...a: unknown[]) => written.push(a) });
+      Object.assign(console, {
+        log: (...a: unknown[]) => written.push(a),
+        warn: (...a: unknown[]) => written.push(a),
+        error: (...a: unknown[]) => written.push(a),
+        info: (...a: unknown[]) => written.push(a),
+        debug: (...a: unknown[]) => written.push(a),
+      });
       try {
         const { hub: h } = hub(fake.url, 'key-1', logger);
         h.start();
@@ -170,9 +182,19 @@ describe('Shoko hub client', () => {
         Object.assign(console, saved);
       }
       assert.deepEqual(written, []);
-      assert.ok(lines.some(([level]) => level === 'info'), 'connection news at info');
-      assert.ok(lines.some(([level]) => level === 'debug' || level === 'trace'), 'detail at debug/trace');
-      assert.equal(lines.some(([, m]) => m.includes('key-1')), false, 'the API key is never logged');
+      assert.ok(
+        lines.some(([level]) => level === 'info'),
+        'connection news at info',
+      );
+      assert.ok(
+        lines.some(([level]) => level === 'debug' || level === 'trace'),
+        'detail at debug/trace',
+      );
+      assert.equal(
+        lines.some(([, m]) => m.includes('key-1')),
+        false,
+        'the API key is never logged',
+      );
     });
 
     it('stop() ends every retry', async () => {

@@ -25,7 +25,12 @@ describe('Shoko events: normalisation', () => {
     const v5 = shoko('ShokoEvent:FileMatched', fixture('shoko/file-matched')[0]) as ShokoFileEvent;
     assert.deepEqual(
       { action: v5.action, fileId: v5.fileId, importFolderId: v5.importFolderId, relativePath: v5.relativePath },
-      { action: 'matched', fileId: 4821, importFolderId: 1, relativePath: 'anime/shows/Lycoris Recoil/Season 1/Lycoris.Recoil.S01E01.1080p.BluRay.Dual-Audio.Opus2.0.x265-FLE.mkv' },
+      {
+        action: 'matched',
+        fileId: 4821,
+        importFolderId: 1,
+        relativePath: 'anime/shows/Lycoris Recoil/Season 1/Lycoris.Recoil.S01E01.1080p.BluRay.Dual-Audio.Opus2.0.x265-FLE.mkv',
+      },
     );
     assert.deepEqual(v5.crossReferences, [{ anidbEpisodeId: 261573, anidbAnimeId: 16934, shokoEpisodeId: 10452, shokoSeriesId: 312 }]);
     const v4 = shoko('ShokoEvent:FileMatched', fixture('shoko/v4-file-matched')[0]) as ShokoFileEvent;
@@ -65,12 +70,19 @@ describe('Shoko events: normalisation', () => {
     assert.equal(bad('ShokoEvent:FileMatched', null), 'FileMatched: expected an object argument, received null');
     assert.equal(bad('ShokoEvent:FileHashed', 'x'), 'FileHashed: expected an object argument, received string');
     assert.equal(bad('ShokoEvent:FileMatched', { FileID: 1, RelativePath: 'a.mkv' }), 'FileMatched: ImportFolderID: expected number (missing)');
-    assert.match(bad('ShokoEvent:FileMatched', { FileID: 'one', ImportFolderID: 1, RelativePath: 'a.mkv', CrossReferences: [] }), /^FileMatched: FileID: expected number, received string/);
+    assert.match(
+      bad('ShokoEvent:FileMatched', { FileID: 'one', ImportFolderID: 1, RelativePath: 'a.mkv', CrossReferences: [] }),
+      /^FileMatched: FileID: expected number, received string/,
+    );
     assert.match(bad('ShokoEvent:MovieUpdated', { Source: 'TMDB', Reason: 'Added', MovieID: -4 }), /^MovieUpdated: MovieID: /);
   });
 
   it('a leading slash and Windows separators do not matter; the import folder place is attached when known', () => {
-    const event = shoko('ShokoEvent:FileHashed', { FileID: 3, ImportFolderID: 2, RelativePath: '\\My Show\\Season 1\\a.mkv', CrossReferences: [] }, new Map([[2, '/mnt/anime']])) as ShokoFileEvent;
+    const event = shoko(
+      'ShokoEvent:FileHashed',
+      { FileID: 3, ImportFolderID: 2, RelativePath: '\\My Show\\Season 1\\a.mkv', CrossReferences: [] },
+      new Map([[2, '/mnt/anime']]),
+    ) as ShokoFileEvent;
     assert.equal(event.relativePath, 'My Show/Season 1/a.mkv');
     assert.equal(event.folderPath, '/mnt/anime');
   });
@@ -79,10 +91,18 @@ describe('Shoko events: normalisation', () => {
 describe('Shoko events: which file', () => {
   const holder = (finalPath: string, shokoFileId: number | null = null) => ({ finalPath, shokoFileId });
   const event = (relativePath: string, extra: Partial<ShokoFileEvent> = {}): ShokoFileEvent => ({
-    source: 'shoko', at: AT, kind: 'shoko-file', name: 'FileHashed', action: 'seen', importFolderId: 1, relativePath, crossReferences: [], ...extra,
+    source: 'shoko',
+    at: AT,
+    kind: 'shoko-file',
+    name: 'FileHashed',
+    action: 'seen',
+    importFolderId: 1,
+    relativePath,
+    crossReferences: [],
+    ...extra,
   });
 
-  it('Shoko paths under another mount root than Sonarr\'s match by the longest common suffix', () => {
+  it("Shoko paths under another mount root than Sonarr's match by the longest common suffix", () => {
     const a = holder('/data/anime/shows/Show A/Season 1/Show.A.S01E01.mkv');
     const found = matchShokoFile(event('Show A/Season 1/Show.A.S01E01.mkv'), [a, holder('/data/anime/shows/Show A/Season 1/Show.A.S01E02.mkv')]);
     assert.deepEqual(found, { kind: 'match', holders: [a], via: 'suffix' });
@@ -135,12 +155,18 @@ describe('Shoko events: tracking', () => {
     await hook(store, 'sonarr', b.importComplete());
     let result = await send(store, filesOf(1).hashed());
     assert.equal(result.outcome, 'changed');
-    assert.deepEqual(result.request?.episodes.map((e) => e.state), ['ANIME_MATCHING', 'IMPORTING', 'IMPORTING']);
+    assert.deepEqual(
+      result.request?.episodes.map((e) => e.state),
+      ['ANIME_MATCHING', 'IMPORTING', 'IMPORTING'],
+    );
     assert.equal(result.request?.state, 'IMPORTING');
     assert.equal((await send(store, filesOf(1).detected())).outcome, 'duplicate', 'Detected and Hashed say the same');
     for (const i of [1, 2, 3]) result = await send(store, filesOf(i).matched());
     assert.equal(result.request?.state, 'ANIME_MATCHING');
-    assert.deepEqual(result.request?.episodes.map((e) => e.shokoFileId), [4801, 4802, 4803]);
+    assert.deepEqual(
+      result.request?.episodes.map((e) => e.shokoFileId),
+      [4801, 4802, 4803],
+    );
     for (const i of [1, 2, 3]) result = await hook(store, 'jellyfin', jellyfinShokoEpisode('Lycoris Recoil', 1, 100 + i, 4800 + i));
     assert.equal(result.request?.state, 'AVAILABLE', 'found by the Shoko file id, whatever Shokofin numbers the episode');
     await store.close();
@@ -168,14 +194,20 @@ describe('Shoko events: tracking', () => {
     const store = await open();
     await hook(store, 'sonarr', b.grab());
     const early = await send(store, filesOf(1).hashed());
-    assert.deepEqual([early.outcome, early.reason], ['pending', `no imported file is named ${b.file(1).path.split('/').pop()} yet: kept until its import arrives`]);
+    assert.deepEqual(
+      [early.outcome, early.reason],
+      ['pending', `no imported file is named ${b.file(1).path.split('/').pop()} yet: kept until its import arrives`],
+    );
     assert.equal((await send(store, filesOf(1).matched())).outcome, 'pending');
     const imported = await hook(store, 'sonarr', b.importFile(1));
     assert.equal(imported.request?.episodes[0].state, 'ANIME_MATCHING');
     assert.equal(imported.request?.episodes[0].shokoFileId, 4801);
     assert.equal(imported.from, 'GRABBING');
     const timeline = await store.timeline(imported.request!.id);
-    assert.deepEqual(timeline.map((t) => t.event), ['grabbed', 'imported', 'shoko-file', 'shoko-file']);
+    assert.deepEqual(
+      timeline.map((t) => t.event),
+      ['grabbed', 'imported', 'shoko-file', 'shoko-file'],
+    );
     await store.close();
   });
 
@@ -184,12 +216,20 @@ describe('Shoko events: tracking', () => {
     await hook(store, 'sonarr', b.grab());
     let commits = 0;
     store.on('committed', () => commits++);
-    const [hashed, matched, imported] = await Promise.all([send(store, filesOf(1).hashed()), send(store, filesOf(1).matched()), hook(store, 'sonarr', b.importFile(1))]);
+    const [hashed, matched, imported] = await Promise.all([
+      send(store, filesOf(1).hashed()),
+      send(store, filesOf(1).matched()),
+      hook(store, 'sonarr', b.importFile(1)),
+    ]);
     assert.equal(commits, 1);
     assert.deepEqual([hashed.outcome, matched.outcome, imported.outcome], ['pending', 'pending', 'changed']);
     assert.deepEqual([imported.request?.episodes[0].state, imported.request?.episodes[0].shokoFileId], ['ANIME_MATCHING', 4801]);
     const again = await hook(store, 'sonarr', b.importFile(2));
-    assert.deepEqual(again.request?.episodes.map((e) => e.state), ['ANIME_MATCHING', 'IMPORTING', 'GRABBING'], 'the kept events were taken once');
+    assert.deepEqual(
+      again.request?.episodes.map((e) => e.state),
+      ['ANIME_MATCHING', 'IMPORTING', 'GRABBING'],
+      'the kept events were taken once',
+    );
     await store.close();
   });
 

@@ -82,16 +82,42 @@ describe('webhook sources: every event type in the reference', () => {
   }
 
   it('Rename, HealthRestored, ApplicationUpdate and the issue types beyond ISSUE_CREATED', () => {
-    const rename = { eventType: 'Rename', series: fixture('sonarr-series-add').series, renamedEpisodeFiles: [{ path: '/a/new.mkv', previousPath: '/a/old.mkv', relativePath: 'new.mkv' }] };
+    const rename = {
+      eventType: 'Rename',
+      series: fixture('sonarr-series-add').series,
+      renamedEpisodeFiles: [{ path: '/a/new.mkv', previousPath: '/a/old.mkv', relativePath: 'new.mkv' }],
+    };
     assert.deepEqual((parse(rename) as Extract<MediaEvent, { kind: 'renamed' }>).files, [{ path: '/a/new.mkv', previousPath: '/a/old.mkv' }]);
-    const radarrRename = { eventType: 'Rename', movie: fixture('radarr-movie-added').movie, renamedMovieFiles: [{ path: '/m/new.mkv', previousPath: '/m/old.mkv' }] };
+    const radarrRename = {
+      eventType: 'Rename',
+      movie: fixture('radarr-movie-added').movie,
+      renamedMovieFiles: [{ path: '/m/new.mkv', previousPath: '/m/old.mkv' }],
+    };
     assert.equal(parse(radarrRename).kind, 'renamed');
     const restored = { level: 'ok', message: 'Indexers are available again', type: 'IndexerStatusCheck', eventType: 'HealthRestored', instanceName: 'Sonarr' };
-    assert.deepEqual(parse(restored), { source: 'sonarr', at: NOW.toISOString(), kind: 'notice', name: 'HealthRestored', level: 'ok', message: 'Indexers are available again' });
-    const update = { message: 'Radarr updated from 6.0.3 to 6.0.4', previousVersion: '6.0.3', newVersion: '6.0.4', eventType: 'ApplicationUpdate', instanceName: 'Radarr', applicationUrl: '' };
+    assert.deepEqual(parse(restored), {
+      source: 'sonarr',
+      at: NOW.toISOString(),
+      kind: 'notice',
+      name: 'HealthRestored',
+      level: 'ok',
+      message: 'Indexers are available again',
+    });
+    const update = {
+      message: 'Radarr updated from 6.0.3 to 6.0.4',
+      previousVersion: '6.0.3',
+      newVersion: '6.0.4',
+      eventType: 'ApplicationUpdate',
+      instanceName: 'Radarr',
+      applicationUrl: '',
+    };
     assert.equal(parse(update).source, 'radarr');
     assert.equal(parse(update).kind, 'notice');
-    for (const [type, action] of [['ISSUE_COMMENT', 'comment'], ['ISSUE_RESOLVED', 'resolved'], ['ISSUE_REOPENED', 'reopened']]) {
+    for (const [type, action] of [
+      ['ISSUE_COMMENT', 'comment'],
+      ['ISSUE_RESOLVED', 'resolved'],
+      ['ISSUE_REOPENED', 'reopened'],
+    ]) {
       const body = { ...fixture('jellyseerr-issue-created'), notification_type: type, comment: { comment_message: 'still broken' } };
       const event = parse(body) as Extract<MediaEvent, { kind: 'issue' }>;
       assert.equal(event.action, action);
@@ -171,11 +197,20 @@ describe('webhook sources: normalisation', () => {
       { ...b.file(3), path: '/x/[Group] Lycoris Recoil - 03.mkv', relativePath: 'Season 1/[Group] Lycoris Recoil - 03.mkv' },
     ];
     const event = parse(body) as Extract<MediaEvent, { kind: 'imported' }>;
-    assert.deepEqual(event.files.map((f) => f.episodes), [[{ season: 1, episode: 1 }, { season: 1, episode: 2 }], []]);
+    assert.deepEqual(
+      event.files.map((f) => f.episodes),
+      [
+        [
+          { season: 1, episode: 1 },
+          { season: 1, episode: 2 },
+        ],
+        [],
+      ],
+    );
     assert.equal(event.episodes.length, 3);
   });
 
-  it('Sonarr per-file Download: the listed episodes are the file\'s', () => {
+  it("Sonarr per-file Download: the listed episodes are the file's", () => {
     const event = parse(fixture('sonarr-import-per-file-from-season-pack')) as Extract<MediaEvent, { kind: 'imported' }>;
     assert.deepEqual(event.files, [{ path: fixture('sonarr-import-per-file-from-season-pack').episodeFile.path, episodes: [{ season: 1, episode: 1 }] }]);
     assert.equal(event.upgrade, false);
@@ -196,7 +231,10 @@ describe('webhook sources: normalisation', () => {
     const shoko = parse(fixture('jellyfin-item-added-episode')) as typeof tvdb;
     assert.equal(shoko.shokoFileId, 4821);
     const double = { ...fixture('jellyfin-item-added-episode-tvdb'), EpisodeNumberEnd: 3 };
-    assert.deepEqual((parse(double) as typeof tvdb).episodes.map((e) => e.episode), [1, 2, 3]);
+    assert.deepEqual(
+      (parse(double) as typeof tvdb).episodes.map((e) => e.episode),
+      [1, 2, 3],
+    );
     const noNumbers = { ...fixture('jellyfin-item-added-episode-tvdb'), SeasonNumber: '', EpisodeNumber: '' };
     assert.equal(parse(noNumbers).kind, 'ignored', 'an Episode without numbers must not mark the whole show');
   });
@@ -259,6 +297,11 @@ describe('episode numbers in file names', () => {
     ['movie.mkv', []],
   ];
   for (const [name, expected] of cases) {
-    it(name, () => assert.deepEqual(episodesInFileName(name).map((e) => `${e.season}x${e.episode}`), expected));
+    it(name, () =>
+      assert.deepEqual(
+        episodesInFileName(name).map((e) => `${e.season}x${e.episode}`),
+        expected,
+      ),
+    );
   }
 });

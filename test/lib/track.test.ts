@@ -84,7 +84,10 @@ describe('store', () => {
       }),
       send(store, 'radarr', b.grab),
     ]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     const list = await store.listRequests({ limit: 10 });
     assert.equal(list.length, 1, 'the failed job inserted nothing');
     assert.equal(list[0].state, 'GRABBING');
@@ -101,14 +104,26 @@ describe('store', () => {
     const results = await Promise.allSettled([
       send(store, 'jellyseerr', b.approved),
       // A timeline entry without a time breaks NOT NULL: only SQLite sees it, when the writes are sent.
-      store.write(async (tx) => tx.create((await tx.load(1))!, { at: null as unknown as string, source: 'radarr', event: 'x', state: 'FAILED', detail: 'x' }, [])),
+      store.write(async (tx) =>
+        tx.create((await tx.load(1))!, { at: null as unknown as string, source: 'radarr', event: 'x', state: 'FAILED', detail: 'x' }, []),
+      ),
       send(store, 'radarr', b.grab),
     ]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     assert.match(String((results[1] as PromiseRejectedResult).reason), /NOT NULL constraint failed: timeline.at/);
     const list = await store.listRequests({ limit: 10 });
-    assert.deepEqual(list.map((r) => [r.id, r.state]), [[1, 'GRABBING']], 'the failed job left nothing, not even its request row');
-    assert.deepEqual((await store.timeline(1)).map((t) => t.state), ['REQUESTED', 'APPROVED', 'GRABBING']);
+    assert.deepEqual(
+      list.map((r) => [r.id, r.state]),
+      [[1, 'GRABBING']],
+      'the failed job left nothing, not even its request row',
+    );
+    assert.deepEqual(
+      (await store.timeline(1)).map((t) => t.state),
+      ['REQUESTED', 'APPROVED', 'GRABBING'],
+    );
     assert.equal(commits, 2, 'the batch was rolled back and replayed one job per transaction');
     await store.close();
   });
@@ -116,7 +131,12 @@ describe('store', () => {
   it('events that share one commit see each other: two interleaved journeys end as their ordered runs', async () => {
     const movies = [movieBodies(INTERSTELLAR), movieBodies(VIOLET)];
     const journey = (m: ReturnType<typeof movieBodies>): [WebhookSource, Body][] => [
-      ['jellyseerr', m.pending], ['jellyseerr', m.approved], ['radarr', m.grab], ['radarr', m.imported], ['jellyfin', m.jellyfin], ['jellyseerr', m.available],
+      ['jellyseerr', m.pending],
+      ['jellyseerr', m.approved],
+      ['radarr', m.grab],
+      ['radarr', m.imported],
+      ['jellyfin', m.jellyfin],
+      ['jellyseerr', m.available],
     ];
     const ordered = await openStore();
     const outcomes: string[][] = [];
@@ -131,17 +151,31 @@ describe('store', () => {
     const [a, b] = movies.map(journey);
     const results = await Promise.all(a.flatMap((hook, i) => [hook, b[i]]).map(([source, body]) => send(together, source, body)));
     assert.equal(commits, 1, 'all twelve in one transaction');
-    assert.deepEqual(results.map((r) => r.outcome), outcomes[0].flatMap((outcome, i) => [outcome, outcomes[1][i]]));
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      outcomes[0].flatMap((outcome, i) => [outcome, outcomes[1][i]]),
+    );
     const snapshots = async (store: StatusStore) =>
-      Promise.all((await store.listRequests({ limit: 10 })).map(async (r) => ({ ...content(toSnapshot(r)), timeline: (await store.timeline(r.id)).map((t) => [t.source, t.event, t.state]) })));
+      Promise.all(
+        (await store.listRequests({ limit: 10 })).map(async (r) => ({
+          ...content(toSnapshot(r)),
+          timeline: (await store.timeline(r.id)).map((t) => [t.source, t.event, t.state]),
+        })),
+      );
     const expected = await snapshots(ordered);
-    assert.deepEqual((await ordered.listRequests({ limit: 10 })).map((r) => r.state), ['AVAILABLE', 'AVAILABLE']);
-    assert.deepEqual(new Set((await snapshots(together)).map((r) => JSON.stringify({ ...r, id: 0 }))), new Set(expected.map((r) => JSON.stringify({ ...r, id: 0 }))));
+    assert.deepEqual(
+      (await ordered.listRequests({ limit: 10 })).map((r) => r.state),
+      ['AVAILABLE', 'AVAILABLE'],
+    );
+    assert.deepEqual(
+      new Set((await snapshots(together)).map((r) => JSON.stringify({ ...r, id: 0 }))),
+      new Set(expected.map((r) => JSON.stringify({ ...r, id: 0 }))),
+    );
     await ordered.close();
     await together.close();
   });
 
-  it('two stores on one file see each other\'s commits (the write cache is dropped when another connection wrote)', async () => {
+  it("two stores on one file see each other's commits (the write cache is dropped when another connection wrote)", async () => {
     const file = join(dir, 'shared.db');
     const a = await StatusStore.open(file);
     const b = await StatusStore.open(file);
@@ -152,7 +186,10 @@ describe('store', () => {
     assert.equal(grab.from, 'APPROVED', 'a saw what b committed');
     assert.equal((await send(b, 'jellyseerr', movie.approved)).outcome, 'duplicate');
     assert.equal((await send(a, 'jellyseerr', movie.approved)).outcome, 'duplicate', 'a knows the fact b recorded');
-    assert.deepEqual((await a.timeline(1)).map((t) => t.state), ['REQUESTED', 'APPROVED', 'GRABBING']);
+    assert.deepEqual(
+      (await a.timeline(1)).map((t) => t.state),
+      ['REQUESTED', 'APPROVED', 'GRABBING'],
+    );
     await a.close();
     await b.close();
   });
@@ -160,7 +197,7 @@ describe('store', () => {
   it('hostile text is stored and read back exactly (writes are sent as literal scripts)', async () => {
     const store = await openStore();
     const b = movieBodies(INTERSTELLAR);
-    const hostile = ["x'); DROP TABLE requests; --", "O'Brien \"quoted\" \\ back", 'nul\u0000inside', 'emoji 🎬 ünïcødé', "''", '?', '$1 :name @p'];
+    const hostile = ["x'); DROP TABLE requests; --", 'O\'Brien "quoted" \\ back', 'nul\u0000inside', 'emoji 🎬 ünïcødé', "''", '?', '$1 :name @p'];
     for (const [i, title] of hostile.entries()) {
       const grab = clone(b.grab);
       Object.assign(grab.movie, { title, tmdbId: 900 + i, id: 900 + i });
@@ -174,7 +211,10 @@ describe('store', () => {
     }
     const list = await store.listRequests({ limit: 20 });
     assert.deepEqual(list.map((r) => r.title).reverse(), hostile);
-    assert.deepEqual(list.map((r) => r.finalPath).reverse(), hostile.map((t) => `/m/${t}.mkv`));
+    assert.deepEqual(
+      list.map((r) => r.finalPath).reverse(),
+      hostile.map((t) => `/m/${t}.mkv`),
+    );
     assert.ok((await store.timeline(list[0].id)).every((t) => t.detail.length > 0));
     await store.close();
   });
@@ -184,9 +224,18 @@ describe('store', () => {
     await send(store, 'jellyseerr', movieBodies(INTERSTELLAR).pending);
     await send(store, 'jellyseerr', showBodies(SEVERANCE).approved);
     for (const hook of [movieBodies(VIOLET).imported, movieBodies(VIOLET).jellyfin]) await send(store, hook.movie ? 'radarr' : 'jellyfin', hook);
-    assert.deepEqual((await store.listRequests({ limit: 10 })).map((r) => r.title), ['Violet Evergarden: The Movie', 'Severance', 'Interstellar']);
-    assert.deepEqual((await store.listRequests({ limit: 10, activeOnly: true })).map((r) => r.title), ['Severance', 'Interstellar']);
-    assert.deepEqual((await store.listRequests({ limit: 10, states: ['APPROVED', 'AVAILABLE'] })).map((r) => r.state), ['AVAILABLE', 'APPROVED']);
+    assert.deepEqual(
+      (await store.listRequests({ limit: 10 })).map((r) => r.title),
+      ['Violet Evergarden: The Movie', 'Severance', 'Interstellar'],
+    );
+    assert.deepEqual(
+      (await store.listRequests({ limit: 10, activeOnly: true })).map((r) => r.title),
+      ['Severance', 'Interstellar'],
+    );
+    assert.deepEqual(
+      (await store.listRequests({ limit: 10, states: ['APPROVED', 'AVAILABLE'] })).map((r) => r.state),
+      ['AVAILABLE', 'APPROVED'],
+    );
     assert.equal((await store.listRequests({ limit: 1 })).length, 1);
     await store.close();
   });
@@ -245,7 +294,13 @@ describe('track: correlation', () => {
   it('a re-request of media that is already AVAILABLE becomes a new request, not the old row', async () => {
     const store = await openStore();
     const b = movieBodies(INTERSTELLAR);
-    for (const [source, body] of [['jellyseerr', b.pending], ['radarr', b.grab], ['radarr', b.imported], ['jellyfin', b.jellyfin]] as const) await send(store, source, body);
+    for (const [source, body] of [
+      ['jellyseerr', b.pending],
+      ['radarr', b.grab],
+      ['radarr', b.imported],
+      ['jellyfin', b.jellyfin],
+    ] as const)
+      await send(store, source, body);
     const again = clone(b.pending);
     again.request.request_id = '99';
     const second = await send(store, 'jellyseerr', again);
@@ -255,14 +310,25 @@ describe('track: correlation', () => {
     grab.downloadId = 'BBBB000000000000000000000000000000000000';
     assert.equal((await send(store, 'radarr', grab)).request?.id, 2, 'the grab goes to the open request, not the old AVAILABLE one');
     const list = await store.listRequests({ limit: 10 });
-    assert.deepEqual(list.map((r) => [r.id, r.state]), [[2, 'GRABBING'], [1, 'AVAILABLE']]);
+    assert.deepEqual(
+      list.map((r) => [r.id, r.state]),
+      [
+        [2, 'GRABBING'],
+        [1, 'AVAILABLE'],
+      ],
+    );
     await store.close();
   });
 
   it('a grab after AVAILABLE with no open request is an upgrade of the AVAILABLE one', async () => {
     const store = await openStore();
     const b = movieBodies(INTERSTELLAR);
-    for (const [source, body] of [['radarr', b.grab], ['radarr', b.imported], ['jellyfin', b.jellyfin]] as const) await send(store, source, body);
+    for (const [source, body] of [
+      ['radarr', b.grab],
+      ['radarr', b.imported],
+      ['jellyfin', b.jellyfin],
+    ] as const)
+      await send(store, source, body);
     const grab = clone(b.grab);
     grab.downloadId = 'CCCC000000000000000000000000000000000000';
     const upgrade = await send(store, 'radarr', grab);
@@ -303,7 +369,11 @@ describe('track: correlation', () => {
 
   it('test events never create or change anything; nothing matched is said with a reason', async () => {
     const store = await openStore();
-    for (const [source, name] of [['sonarr', 'sonarr-test'], ['radarr', 'radarr-test'], ['jellyseerr', 'jellyseerr-test']] as const) {
+    for (const [source, name] of [
+      ['sonarr', 'sonarr-test'],
+      ['radarr', 'radarr-test'],
+      ['jellyseerr', 'jellyseerr-test'],
+    ] as const) {
       const result = await send(store, source, fixture(name));
       assert.equal(result.outcome, 'test');
       assert.equal(result.request, undefined);
@@ -353,9 +423,12 @@ describe('track: duplicates and order', () => {
 
     // A deterministic shuffle with every webhook sent twice.
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let round = 0; round < 3; round++) {
-      const shuffled = [...ordered, ...ordered].map((hook) => ({ hook, key: random() })).sort((x, y) => x.key - y.key).map((x) => x.hook);
+      const shuffled = [...ordered, ...ordered]
+        .map((hook) => ({ hook, key: random() }))
+        .sort((x, y) => x.key - y.key)
+        .map((x) => x.hook);
       const store = await openStore();
       for (const [source, body] of shuffled) await send(store, source, body);
       const actual = (await store.listRequests({ limit: 5 })).map(toSnapshot);
@@ -367,9 +440,21 @@ describe('track: duplicates and order', () => {
   it('an import before the download reports complete, and before the grab, still converges', async () => {
     const b = movieBodies(VIOLET);
     const early = await openStore();
-    for (const [source, body] of [['radarr', b.imported], ['jellyseerr', b.pending], ['radarr', b.grab], ['jellyfin', b.jellyfin]] as const) await send(early, source, body);
+    for (const [source, body] of [
+      ['radarr', b.imported],
+      ['jellyseerr', b.pending],
+      ['radarr', b.grab],
+      ['jellyfin', b.jellyfin],
+    ] as const)
+      await send(early, source, body);
     const late = await openStore();
-    for (const [source, body] of [['jellyseerr', b.pending], ['radarr', b.grab], ['radarr', b.imported], ['jellyfin', b.jellyfin]] as const) await send(late, source, body);
+    for (const [source, body] of [
+      ['jellyseerr', b.pending],
+      ['radarr', b.grab],
+      ['radarr', b.imported],
+      ['jellyfin', b.jellyfin],
+    ] as const)
+      await send(late, source, body);
     const [a] = (await early.listRequests({ limit: 1 })).map(toSnapshot);
     const [c] = (await late.listRequests({ limit: 1 })).map(toSnapshot);
     assert.deepEqual(content(a), content(c));

@@ -5,10 +5,8 @@ import { track } from '../../lib/tracker/track';
 import { FakeJellyfin } from '../fakes/jellyfin';
 import { FakeQbittorrent } from '../fakes/qbittorrent';
 import { INTERSTELLAR, movieBodies } from '../support/bodies';
-import { ALL_NODES, helper, nextMessage, placed, statusCalls } from '../support/helper';
+import { helper, lastStatus, loadFlow, nextMessage, placed, storeOf } from '../support/helper';
 import { tempDir } from '../support/tmp';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 /** qbit-progress, jellyfin-verify and episode-state's stuck check in a real Node-RED runtime. */
 
@@ -46,7 +44,7 @@ describe('background nodes (qBittorrent, Jellyfin)', () => {
   }
 
   async function grab() {
-    const store = await helper.getNode('store').store();
+    const store = await storeOf();
     const parsed = parseWebhook(movieBodies(INTERSTELLAR).grab, 'radarr');
     assert.ok(parsed.ok);
     return track(store, parsed.event);
@@ -54,16 +52,16 @@ describe('background nodes (qBittorrent, Jellyfin)', () => {
 
   describe('qbit-progress and jellyfin-verify', () => {
     it('without URLs both stay idle and grey, and still pass an input message on', async () => {
-      await helper.load(ALL_NODES, flow('${QBIT_URL_UNSET}', ''));
-      assert.deepEqual(statusCalls(helper.getNode('qp')).at(-1).args[0], { fill: 'grey', shape: 'ring', text: 'qbit-progress.status.notConfigured' });
-      assert.deepEqual(statusCalls(helper.getNode('jv')).at(-1).args[0], { fill: 'grey', shape: 'ring', text: 'jellyfin-verify.status.notConfigured' });
+      await loadFlow(flow('${QBIT_URL_UNSET}', ''));
+      assert.deepEqual(lastStatus(helper.getNode('qp')), { fill: 'grey', shape: 'ring', text: 'qbit-progress.status.notConfigured' });
+      assert.deepEqual(lastStatus(helper.getNode('jv')), { fill: 'grey', shape: 'ring', text: 'jellyfin-verify.status.notConfigured' });
       const done = nextMessage(helper.getNode('done'));
       helper.getNode('jv').receive({ payload: { id: 1 } });
       assert.equal((await done).payload.kind, 'ignored');
     });
 
     it('a wrong password is a red status; with nothing active no request is sent, whatever triggered it', async () => {
-      await helper.load(ALL_NODES, flow(qbit.url, jellyfin.url), { qs: { username: 'u', password: 'wrong' } });
+      await loadFlow(flow(qbit.url, jellyfin.url), { qs: { username: 'u', password: 'wrong' } });
       const node = helper.getNode('qp');
       let done = nextMessage(helper.getNode('done'));
       node.receive({ payload: 'poll' });
@@ -73,21 +71,24 @@ describe('background nodes (qBittorrent, Jellyfin)', () => {
       done = nextMessage(helper.getNode('done'));
       node.receive({ payload: 'poll' });
       await done;
-      assert.deepEqual(statusCalls(node).at(-1).args[0], { fill: 'red', shape: 'ring', text: 'qBittorrent refused the username or password' });
+      assert.deepEqual(lastStatus(node), { fill: 'red', shape: 'ring', text: 'qBittorrent refused the username or password' });
     });
 
     it('polls on an input message and emits progress events', async () => {
-      await helper.load(ALL_NODES, flow(qbit.url, jellyfin.url), { qs: { username: 'u', password: 'p' } });
+      await loadFlow(flow(qbit.url, jellyfin.url), { qs: { username: 'u', password: 'p' } });
       await grab();
       qbit.set({ hash: INTERSTELLAR.hash, progress: 0.25, state: 'downloading', dlspeed: 1000, eta: 60 });
       const event = nextMessage(helper.getNode('events'));
       helper.getNode('qp').receive({ payload: 'now' });
       const msg = await event;
-      assert.deepEqual([msg.topic, msg.payload.kind, msg.payload.state, msg.payload.progress], [`qbittorrent/${INTERSTELLAR.hash}`, 'download-progress', 'DOWNLOADING', 0.25]);
+      assert.deepEqual(
+        [msg.topic, msg.payload.kind, msg.payload.state, msg.payload.progress],
+        [`qbittorrent/${INTERSTELLAR.hash}`, 'download-progress', 'DOWNLOADING', 0.25],
+      );
     });
 
     it('Jellyfin down: a red status and a "not found" answer, no crash', async () => {
-      await helper.load(ALL_NODES, flow(qbit.url, jellyfin.url), { js: { apiKey: 'k' } });
+      await loadFlow(flow(qbit.url, jellyfin.url), { js: { apiKey: 'k' } });
       const r = await grab();
       jellyfin.down = true;
       try {
@@ -96,7 +97,7 @@ describe('background nodes (qBittorrent, Jellyfin)', () => {
         const msg = await done;
         assert.equal(msg.payload.kind, 'ignored');
         assert.match(msg.payload.reason, /^Jellyfin is unreachable/);
-        assert.match(statusCalls(helper.getNode('jv')).at(-1).args[0].text, /^Jellyfin is unreachable/);
+        assert.match(String(lastStatus(helper.getNode('jv')).text), /^Jellyfin is unreachable/);
       } finally {
         jellyfin.down = false;
       }
@@ -105,8 +106,8 @@ describe('background nodes (qBittorrent, Jellyfin)', () => {
 
   describe('episode-state stuck check', () => {
     it('a check-stuck message with a later clock flags the request on the state-change output', async () => {
-      await helper.load(ALL_NODES, flow(qbit.url, jellyfin.url));
-      const store = await helper.getNode('store').store();
+      await loadFlow(flow(qbit.url, jellyfin.url));
+      const store = await storeOf();
       const parsed = parseWebhook(movieBodies(INTERSTELLAR).approved, 'jellyseerr');
       assert.ok(parsed.ok);
       const created = await track(store, parsed.event);
@@ -115,7 +116,7 @@ describe('background nodes (qBittorrent, Jellyfin)', () => {
       const done = nextMessage(helper.getNode('done'));
       helper.getNode('state').receive({ topic: 'media-status/check-stuck', now: later });
       const msg = await change;
-      assert.equal(msg.payload.request.attention.reason, 'stuck in APPROVED for 45 min', 'the node\'s APPROVED=30 threshold');
+      assert.equal(msg.payload.request.attention.reason, 'stuck in APPROVED for 45 min', "the node's APPROVED=30 threshold");
       assert.equal(msg.payload.summary, 'Interstellar (2014): approved (needs attention: stuck in APPROVED for 45 min)');
       assert.deepEqual((await done).payload, { ok: true, flagged: 1 });
     });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies } from '../support/bodies';
 import { fixture, fixtureText } from '../support/fixtures';
-import { ALL_NODES, captureHttpNode, helper, httpIn, httpNode, nextMessage, placed, statusCalls } from '../support/helper';
+import { helper, httpNode, lastStatus, loadFlow, nextMessage, placed, redeploy, statusCalls, storeOf, type FlowNode } from '../support/helper';
 import { tempDir } from '../support/tmp';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -17,13 +17,33 @@ function storeConfig(path = join(dir, `db${++dbCount}.db`)) {
 }
 
 /** http in -> parse -> episode-state -> http response, plus helpers on every output. */
-function trackerFlow(parse: Record<string, unknown> = {}, state: Record<string, unknown> = {}): Record<string, unknown>[] {
+function trackerFlow(parse: Record<string, unknown> = {}, state: Record<string, unknown> = {}): FlowNode[] {
   return placed([
     { id: 'tab', type: 'tab' },
     storeConfig(),
     { id: 'in', z: 'tab', type: 'http in', url: '/hook', method: 'post', skipBodyParsing: true, wires: [['parse']] },
-    { id: 'parse', z: 'tab', type: 'arr-webhook-parse', source: 'auto', secretEnv: '', ...parse, wires: [['state', 'events'], ['res', 'rejected']] },
-    { id: 'state', z: 'tab', type: 'episode-state', store: 'store', createFromArr: true, availableOnImport: false, ...state, wires: [['res', 'committed'], ['changes'], ['untracked']] },
+    {
+      id: 'parse',
+      z: 'tab',
+      type: 'arr-webhook-parse',
+      source: 'auto',
+      secretEnv: '',
+      ...parse,
+      wires: [
+        ['state', 'events'],
+        ['res', 'rejected'],
+      ],
+    },
+    {
+      id: 'state',
+      z: 'tab',
+      type: 'episode-state',
+      store: 'store',
+      createFromArr: true,
+      availableOnImport: false,
+      ...state,
+      wires: [['res', 'committed'], ['changes'], ['untracked']],
+    },
     { id: 'res', z: 'tab', type: 'http response', wires: [] },
     { id: 'events', z: 'tab', type: 'helper', wires: [] },
     { id: 'rejected', z: 'tab', type: 'helper', wires: [] },
@@ -35,7 +55,11 @@ function trackerFlow(parse: Record<string, unknown> = {}, state: Record<string, 
   ]);
 }
 
-const post = (body: unknown) => request(httpNode()).post('/hook').set('content-type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+const post = (body: unknown) =>
+  request(httpNode())
+    .post('/hook')
+    .set('content-type', 'application/json')
+    .send(typeof body === 'string' ? body : JSON.stringify(body));
 
 describe('nodes in a Node-RED runtime', () => {
   beforeEach(() => helper.settings({ userDir: dir }));
@@ -46,7 +70,7 @@ describe('nodes in a Node-RED runtime', () => {
 
   describe('arr-webhook-parse', () => {
     it('emits one normalised event with a topic; rejects a bad body on output 2 with 400 and the zod path', async () => {
-      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
+      await loadFlow(trackerFlow());
       const events = helper.getNode('events');
       const got = nextMessage(events);
       await post(fixture('radarr-grab')).expect(200);
@@ -61,11 +85,11 @@ describe('nodes in a Node-RED runtime', () => {
       const res = await post(bad).expect(400).expect('content-type', /json/);
       assert.deepEqual(res.body, { ok: false, error: 'movie.tmdbId: expected number, received string' });
       assert.equal((await rejected).statusCode, 400);
-      assert.equal(statusCalls(helper.getNode('parse')).at(-1).args[0].fill, 'red');
+      assert.equal(lastStatus(helper.getNode('parse')).fill, 'red');
     });
 
     it('answers truncated JSON and text/plain bodies itself (raw body from http in)', async () => {
-      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
+      await loadFlow(trackerFlow());
       const res = await post(fixtureText('sonarr-grab-season-pack').slice(0, 500)).expect(400);
       assert.match(res.body.error, /^body: not valid JSON/);
       const text = await request(httpNode()).post('/hook').set('content-type', 'text/plain').send(fixtureText('jellyfin-item-added-movie')).expect(200);
@@ -73,7 +97,7 @@ describe('nodes in a Node-RED runtime', () => {
     });
 
     it('with a secret credential: 401 without it, accepted as Bearer, Basic password, X-Webhook-Secret or ?token=', async () => {
-      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow(), { parse: { secret: 's3cret' } });
+      await loadFlow(trackerFlow(), { parse: { secret: 's3cret' } });
       const body = JSON.stringify(fixture('sonarr-test'));
       const res = await post(body).expect(401);
       assert.equal(res.body.ok, false);
@@ -84,14 +108,16 @@ describe('nodes in a Node-RED runtime', () => {
       await post(body).auth('sonarr', 's3cret').expect(200);
       await post(body).set('x-webhook-secret', 's3cret').expect(200);
       await request(httpNode()).post('/hook?token=s3cret').set('content-type', 'application/json').send(body).expect(200);
-      const status = helper.getNode('parse').status.getCalls().map((c: any) => c.args[0].text).join(' ');
+      const status = statusCalls(helper.getNode('parse'))
+        .map((c: any) => c.args[0].text)
+        .join(' ');
       assert.equal(status.includes('s3cret'), false, 'the secret never reaches the status');
     });
 
     it('takes the secret from an environment variable named in the node', async () => {
       process.env.MST_TEST_SECRET = 'from-env';
       try {
-        await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow({ secretEnv: 'MST_TEST_SECRET' }));
+        await loadFlow(trackerFlow({ secretEnv: 'MST_TEST_SECRET' }));
         await post(fixture('sonarr-test')).expect(401);
         await post(fixture('sonarr-test')).set('x-webhook-secret', 'from-env').expect(200);
       } finally {
@@ -102,7 +128,7 @@ describe('nodes in a Node-RED runtime', () => {
 
   describe('episode-state', () => {
     it('answers after the commit and emits a state change ready for a notifier', async () => {
-      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
+      await loadFlow(trackerFlow());
       const b = showBodies(LYCORIS);
       const change = nextMessage(helper.getNode('changes'));
       const res = await post(b.approved).expect(200);
@@ -126,7 +152,7 @@ describe('nodes in a Node-RED runtime', () => {
     });
 
     it('sends unmatched, test and notice events to output 3 with the reason', async () => {
-      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
+      await loadFlow(trackerFlow());
       const untracked = helper.getNode('untracked');
       let got = nextMessage(untracked);
       assert.equal((await post(fixture('radarr-test')).expect(200)).body.outcome, 'test');
@@ -140,7 +166,7 @@ describe('nodes in a Node-RED runtime', () => {
     });
 
     it('a message that is not a media event ends in done(err) for a Catch node', async () => {
-      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow());
+      await loadFlow(trackerFlow());
       const caught = nextMessage(helper.getNode('caught'));
       helper.getNode('state').receive({ payload: { kind: 'grabbed' } });
       const msg = await caught;
@@ -148,7 +174,7 @@ describe('nodes in a Node-RED runtime', () => {
     });
 
     it('"available on import" takes an import straight to AVAILABLE', async () => {
-      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], trackerFlow({}, { availableOnImport: true }));
+      await loadFlow(trackerFlow({}, { availableOnImport: true }));
       const b = movieBodies(INTERSTELLAR);
       await post(b.grab).expect(200);
       assert.equal((await post(b.imported).expect(200)).body.state, 'AVAILABLE');
@@ -161,9 +187,9 @@ describe('nodes in a Node-RED runtime', () => {
         { id: 'catch', z: 'tab', type: 'catch', scope: ['state'], uncaught: false, wires: [['caught']] },
         { id: 'caught', z: 'tab', type: 'helper', wires: [] },
       ]);
-      await helper.load(ALL_NODES, flow);
+      await loadFlow(flow);
       const state = helper.getNode('state');
-      assert.deepEqual(statusCalls(state).at(-1).args[0], { fill: 'red', shape: 'ring', text: 'episode-state.status.noStore' });
+      assert.deepEqual(lastStatus(state), { fill: 'red', shape: 'ring', text: 'episode-state.status.noStore' });
       const caught = nextMessage(helper.getNode('caught'));
       state.receive({ payload: {} });
       assert.match((await caught).error.message, /noStore/);
@@ -173,18 +199,21 @@ describe('nodes in a Node-RED runtime', () => {
   describe('status-store', () => {
     it('resolves a relative path against the user dir and closes the database on redeploy', async () => {
       const flow = [{ id: 'tab', type: 'tab' }, { ...storeConfig('stores/relative.db') }];
-      await helper.load(ALL_NODES, flow);
-      const store = await helper.getNode('store').store();
+      await loadFlow(flow);
+      const store = await storeOf();
       assert.equal(store.file, join(dir, 'stores', 'relative.db'));
       await store.write(async () => undefined);
-      await helper.setFlows([{ id: 'tab', type: 'tab' }], 'full');
-      await assert.rejects(store.write(async () => undefined), /closed/);
+      await redeploy([{ id: 'tab', type: 'tab' }]);
+      await assert.rejects(
+        store.write(async () => undefined),
+        /closed/,
+      );
       assert.equal(existsSync(join(dir, 'stores', 'relative.db-wal')), false, 'closed cleanly: the WAL is checkpointed away');
     });
 
     it('an unset ${STATUS_DB} falls back to media-status.db in the user dir', async () => {
-      await helper.load(ALL_NODES, [{ id: 'tab', type: 'tab' }, { ...storeConfig('${MST_UNSET_VARIABLE}') }]);
-      const store = await helper.getNode('store').store();
+      await loadFlow([{ id: 'tab', type: 'tab' }, { ...storeConfig('${MST_UNSET_VARIABLE}') }]);
+      const store = await storeOf();
       assert.equal(store.file, join(dir, 'media-status.db'));
     });
   });
@@ -201,17 +230,26 @@ describe('nodes in a Node-RED runtime', () => {
     }
 
     it('lists newest first with filters, reads one with its timeline, 404 for unknown, 400 for a bad filter', async () => {
-      await helper.load([captureHttpNode, httpIn, ...ALL_NODES], queryFlow());
+      await loadFlow(queryFlow());
       await post(movieBodies(INTERSTELLAR).pending).expect(200);
       await post(showBodies(LYCORIS).approved).expect(200);
       const list = await request(httpNode()).get('/requests').expect(200);
-      assert.deepEqual(list.body.map((r: any) => r.title), ['Lycoris Recoil', 'Interstellar']);
+      assert.deepEqual(
+        list.body.map((r: any) => r.title),
+        ['Lycoris Recoil', 'Interstellar'],
+      );
       assert.equal(list.body[0].timeline, undefined);
       const filtered = await request(httpNode()).get('/requests?state=requested&limit=5').expect(200);
-      assert.deepEqual(filtered.body.map((r: any) => r.state), ['REQUESTED']);
+      assert.deepEqual(
+        filtered.body.map((r: any) => r.state),
+        ['REQUESTED'],
+      );
       const one = await request(httpNode()).get('/requests/2').expect(200);
       assert.equal(one.body.title, 'Lycoris Recoil');
-      assert.deepEqual(one.body.timeline.map((t: any) => t.event), ['approved']);
+      assert.deepEqual(
+        one.body.timeline.map((t: any) => t.event),
+        ['approved'],
+      );
       await request(httpNode()).get('/requests/77').expect(404);
       await request(httpNode()).get('/requests/abc').expect(404);
       const bad = await request(httpNode()).get('/requests?state=SEARCHING').expect(400);

@@ -4,7 +4,8 @@ import { parseWebhook } from '../../lib/sources/parse';
 import { track } from '../../lib/tracker/track';
 import { FakeShokoServer } from '../fakes/shoko-server';
 import { LYCORIS, shokoFile, showBodies, type ShowSpec } from '../support/bodies';
-import { ALL_NODES, helper, nextMessage, placed, statusCalls } from '../support/helper';
+import { callsOf, helper, loadFlow, nextMessage, nodeOf, placed, statusCalls, storeOf, useSettings } from '../support/helper';
+import type { ShokoServerNode } from '../../nodes/types';
 import { tempDir } from '../support/tmp';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -55,7 +56,7 @@ async function waitForStatus(node: any, pattern: RegExp, timeoutMs = 5000): Prom
 
 describe('Shoko nodes', () => {
   beforeEach(async () => {
-    helper.settings({ userDir: dir, shokoServerRetry: RETRY });
+    useSettings({ userDir: dir, shokoServerRetry: RETRY });
     fake = new FakeShokoServer({ apiKey: 'shoko-key', pingMs: 200 });
     await fake.start();
   });
@@ -67,35 +68,46 @@ describe('Shoko nodes', () => {
 
   describe('shoko-in', () => {
     it('without a URL it stays idle with a grey "not configured" and no errors', async () => {
-      await helper.load(ALL_NODES, flow('${SHOKO_URL_NOT_SET}'));
+      await loadFlow(flow('${SHOKO_URL_NOT_SET}'));
       const node = helper.getNode('in');
-      assert.deepEqual(statusCalls(node).map((c: any) => c.args[0]), [{ fill: 'grey', shape: 'ring', text: 'shoko-in.status.notConfigured' }]);
-      assert.equal(node.error.getCalls().length, 0);
+      assert.deepEqual(
+        statusCalls(node).map((c: any) => c.args[0]),
+        [{ fill: 'grey', shape: 'ring', text: 'shoko-in.status.notConfigured' }],
+      );
+      assert.equal(callsOf(node, 'error').length, 0);
       assert.equal(fake.negotiations.length, 0);
     });
 
     it('connects with the API key credential and emits normalised file events; the metadata flood is held back', async () => {
-      await helper.load(ALL_NODES, flow(fake.url), { shoko: { apiKey: 'shoko-key' } });
+      await loadFlow(flow(fake.url), { shoko: { apiKey: 'shoko-key' } });
       const node = helper.getNode('in');
       await fake.waitForClient();
       await waitForStatus(node, /green dot shoko-in.status.connected/);
-      assert.deepEqual(fake.negotiations.map((n) => n.apiKey), ['shoko-key']);
+      assert.deepEqual(
+        fake.negotiations.map((n) => n.apiKey),
+        ['shoko-key'],
+      );
       const events = helper.getNode('events');
       const received: any[] = [];
       events.on('input', (msg: any) => received.push(msg));
       const got = nextMessage(events);
       fake.send('ShokoEvent:SeriesUpdated', { Source: 'AniDB', Reason: 'Added', SeriesID: 1, ShokoSeriesIDs: [1], Episodes: [] });
-      for (let i = 0; i < 5; i++) fake.send('ShokoEvent:EpisodeUpdated', { Source: 'AniDB', Reason: 'Added', EpisodeID: i, SeriesID: 1, ShokoEpisodeIDs: [i], ShokoSeriesIDs: [1] });
+      for (let i = 0; i < 5; i++)
+        fake.send('ShokoEvent:EpisodeUpdated', { Source: 'AniDB', Reason: 'Added', EpisodeID: i, SeriesID: 1, ShokoEpisodeIDs: [i], ShokoSeriesIDs: [1] });
       fake.send('ShokoEvent:FileHashed', { FileID: 9, FileLocationID: 19, ImportFolderID: 1, RelativePath: 'anime/x.mkv', CrossReferences: [] });
       const msg = await got;
       assert.equal(msg.topic, 'shoko/FileHashed');
       assert.deepEqual([msg.payload.kind, msg.payload.action, msg.payload.fileId], ['shoko-file', 'seen', 9]);
       await new Promise((resolve) => setTimeout(resolve, 100));
-      assert.deepEqual(received.map((m) => m.topic), ['shoko/FileHashed'], 'the six metadata updates sent before it were not passed');
+      assert.deepEqual(
+        received.map((m) => m.topic),
+        ['shoko/FileHashed'],
+        'the six metadata updates sent before it were not passed',
+      );
     });
 
     it('a malformed event goes to the error output with the reason; the connection stays up', async () => {
-      await helper.load(ALL_NODES, flow(fake.url), { shoko: { apiKey: 'shoko-key' } });
+      await loadFlow(flow(fake.url), { shoko: { apiKey: 'shoko-key' } });
       await fake.waitForClient();
       const errors = nextMessage(helper.getNode('errors'));
       fake.send('ShokoEvent:FileMatched', { FileID: 'x', ImportFolderID: 1, RelativePath: 'a.mkv', CrossReferences: [] });
@@ -108,36 +120,51 @@ describe('Shoko nodes', () => {
     });
 
     it('a wrong API key: red "auth failed", then tries only every authMs', async () => {
-      await helper.load(ALL_NODES, flow(fake.url), { shoko: { apiKey: 'not-it' } });
+      await loadFlow(flow(fake.url), { shoko: { apiKey: 'not-it' } });
       const node = helper.getNode('in');
       await waitForStatus(node, /red ring shoko-in.status.authFailed/);
       await new Promise((resolve) => setTimeout(resolve, 1200));
       assert.ok(fake.negotiations.length <= 4, `${fake.negotiations.length} tries in about 1.2 s`);
     });
 
-    it('import folders: Shoko\'s own paths from its API, explicit path mappings over them; events carry the place', async () => {
+    it("import folders: Shoko's own paths from its API, explicit path mappings over them; events carry the place", async () => {
       await fake.stop();
-      fake = new FakeShokoServer({ apiKey: 'shoko-key', pingMs: 200, importFolders: [{ ID: 3, Name: 'anime', Path: '/srv/anime' }, { ID: 4, Name: 'movies', Path: '/srv/movies' }] });
+      fake = new FakeShokoServer({
+        apiKey: 'shoko-key',
+        pingMs: 200,
+        importFolders: [
+          { ID: 3, Name: 'anime', Path: '/srv/anime' },
+          { ID: 4, Name: 'movies', Path: '/srv/movies' },
+        ],
+      });
       await fake.start();
-      await helper.load(ALL_NODES, flow(fake.url, { resolveFolders: true, pathMappings: '# the arrs see movies elsewhere\n4=/data/anime/movies' }), { shoko: { apiKey: 'shoko-key' } });
-      const server = helper.getNode('shoko');
+      await loadFlow(flow(fake.url, { resolveFolders: true, pathMappings: '# the arrs see movies elsewhere\n4=/data/anime/movies' }), {
+        shoko: { apiKey: 'shoko-key' },
+      });
+      const server = nodeOf<ShokoServerNode>('shoko');
       await eventually(async () => server.folders().get(3) === '/srv/anime');
-      assert.deepEqual([...server.folders()], [[3, '/srv/anime'], [4, '/data/anime/movies']]);
+      assert.deepEqual(
+        [...server.folders()],
+        [
+          [3, '/srv/anime'],
+          [4, '/data/anime/movies'],
+        ],
+      );
       const events = nextMessage(helper.getNode('events'));
       fake.send('ShokoEvent:FileHashed', { FileID: 9, ImportFolderID: 4, RelativePath: 'Film (2020)/Film.mkv', CrossReferences: [] });
       assert.equal((await events).payload.folderPath, '/data/anime/movies');
     });
 
     it('a bad path mapping line is reported', async () => {
-      await helper.load(ALL_NODES, flow(fake.url, { pathMappings: 'one=/data' }), { shoko: { apiKey: 'shoko-key' } });
-      const server = helper.getNode('shoko');
-      assert.match(String(server.error.getCalls().find((c: any) => c.thisValue === server)?.args[0]), /^path mappings, line 1: expected "<import folder id>=<path>"/);
+      await loadFlow(flow(fake.url, { pathMappings: 'one=/data' }), { shoko: { apiKey: 'shoko-key' } });
+      const server = nodeOf<ShokoServerNode>('shoko');
+      assert.match(String(callsOf(server, 'error').find(() => true)?.args[0]), /^path mappings, line 1: expected "<import folder id>=<path>"/);
     });
 
     it('the API key from an environment variable named in the config node', async () => {
       process.env.MST_SHOKO_KEY = 'shoko-key';
       try {
-        await helper.load(ALL_NODES, flow(fake.url, { apiKeyEnv: 'MST_SHOKO_KEY' }));
+        await loadFlow(flow(fake.url, { apiKeyEnv: 'MST_SHOKO_KEY' }));
         await waitForStatus(helper.getNode('in'), /green dot/);
       } finally {
         delete process.env.MST_SHOKO_KEY;
@@ -146,11 +173,19 @@ describe('Shoko nodes', () => {
   });
 
   describe('shoko-in -> episode-state', () => {
-    const show: ShowSpec = { ...LYCORIS, episodes: 4, title: 'Mid Season', tvdb: 515151, tmdb: 525252, requestId: 300, hash: 'ABABABABABABABABABABABABABABABABABABABAB' };
+    const show: ShowSpec = {
+      ...LYCORIS,
+      episodes: 4,
+      title: 'Mid Season',
+      tvdb: 515151,
+      tmdb: 525252,
+      requestId: 300,
+      hash: 'ABABABABABABABABABABABABABABABABABABABAB',
+    };
     const b = showBodies(show);
 
     async function hooks(bodies: [string, unknown][]) {
-      const store = await helper.getNode('store').store();
+      const store = await storeOf();
       for (const [source, body] of bodies) {
         const parsed = parseWebhook(body, source as 'sonarr');
         assert.ok(parsed.ok);
@@ -160,10 +195,13 @@ describe('Shoko nodes', () => {
     }
 
     it('the hub killed and restarted mid-season: status shows each step; events after the restart are applied', async () => {
-      await helper.load(ALL_NODES, flow(fake.url), { shoko: { apiKey: 'shoko-key' } });
+      await loadFlow(flow(fake.url), { shoko: { apiKey: 'shoko-key' } });
       const node = helper.getNode('in');
       await fake.waitForClient();
-      const store = await hooks([['sonarr', b.grab()], ['sonarr', b.importComplete()]]);
+      const store = await hooks([
+        ['sonarr', b.grab()],
+        ['sonarr', b.importComplete()],
+      ]);
       const changes = helper.getNode('changes');
       const changed: any[] = [];
       changes.on('input', (msg: any) => changed.push(msg));
@@ -198,7 +236,10 @@ describe('Shoko nodes', () => {
       const done = await all;
       assert.equal(done.payload.summary, 'Mid Season (2022): 4/4 episodes matching in Shoko');
       const [request] = await store.listRequests({ limit: 1 });
-      assert.deepEqual(request.episodes.map((e: { shokoFileId: number | null }) => e.shokoFileId), [6001, 6002, 6003, 6004]);
+      assert.deepEqual(
+        request.episodes.map((e: { shokoFileId: number | null }) => e.shokoFileId),
+        [6001, 6002, 6003, 6004],
+      );
     });
   });
 });

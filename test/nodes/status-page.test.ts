@@ -8,7 +8,7 @@ import { computeStats } from '../../lib/tracker/stats';
 import { track } from '../../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies } from '../support/bodies';
 import { type Body } from '../support/fixtures';
-import { ALL_NODES, captureHttpNode, helper, httpNode, placed } from '../support/helper';
+import { helper, httpNode, loadFlow, placed, redeploy, storeOf, useSettings } from '../support/helper';
 import { tempDir } from '../support/tmp';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -19,7 +19,7 @@ const dir = tempDir();
 let db = 0;
 
 describe('status-page node', () => {
-  beforeEach(() => helper.settings({ userDir: dir, statusPageHeartbeat: 100 }));
+  beforeEach(() => useSettings({ userDir: dir, statusPageHeartbeat: 100 }));
   afterEach(() => helper.unload());
   after(() => helper.settings({}));
 
@@ -32,7 +32,7 @@ describe('status-page node', () => {
   }
 
   async function send(source: WebhookSource, body: Body) {
-    const store = await helper.getNode('store').store();
+    const store = await storeOf();
     const parsed = parseWebhook(body, source);
     assert.ok(parsed.ok);
     return track(store, parsed.event);
@@ -40,8 +40,11 @@ describe('status-page node', () => {
 
   describe('status-page', () => {
     it('serves the page with a CSP nonce and escapes its title and base path', async () => {
-      await helper.load([captureHttpNode, ...ALL_NODES], flow('<img src=x onerror=alert(1)> & "quotes"'));
-      const res = await request(httpNode()).get('/media-status').expect(200).expect('content-type', /text\/html/);
+      await loadFlow(flow('<img src=x onerror=alert(1)> & "quotes"'));
+      const res = await request(httpNode())
+        .get('/media-status')
+        .expect(200)
+        .expect('content-type', /text\/html/);
       const nonce = /script-src 'nonce-([^']+)'/.exec(res.headers['content-security-policy'])?.[1];
       assert.ok(nonce);
       assert.ok(res.text.includes(`<script nonce="${nonce}">`));
@@ -53,7 +56,7 @@ describe('status-page node', () => {
     });
 
     it('data: newest first, filters, requester, pages of a size; a request with its timeline; 400 and 404', async () => {
-      await helper.load([captureHttpNode, ...ALL_NODES], flow());
+      await loadFlow(flow());
       const m = movieBodies(INTERSTELLAR);
       await send('jellyseerr', m.pending);
       await send('radarr', m.grab);
@@ -67,15 +70,30 @@ describe('status-page node', () => {
       for (const i of show.numbers) await send('jellyfin', show.jellyfinEpisode(i));
 
       const all = await request(httpNode()).get('/media-status/data/requests').expect(200);
-      assert.deepEqual(all.body.map((r: any) => r.title), ['Lycoris Recoil', 'Second', 'Interstellar']);
+      assert.deepEqual(
+        all.body.map((r: any) => r.title),
+        ['Lycoris Recoil', 'Second', 'Interstellar'],
+      );
       const active = await request(httpNode()).get('/media-status/data/requests?filter=active').expect(200);
-      assert.deepEqual(active.body.map((r: any) => r.title), ['Second', 'Interstellar']);
+      assert.deepEqual(
+        active.body.map((r: any) => r.title),
+        ['Second', 'Interstellar'],
+      );
       const available = await request(httpNode()).get('/media-status/data/requests?filter=available').expect(200);
-      assert.deepEqual(available.body.map((r: any) => r.title), ['Lycoris Recoil']);
+      assert.deepEqual(
+        available.body.map((r: any) => r.title),
+        ['Lycoris Recoil'],
+      );
       const kid = await request(httpNode()).get('/media-status/data/requests?requester=kid').expect(200);
-      assert.deepEqual(kid.body.map((r: any) => r.title), ['Second']);
+      assert.deepEqual(
+        kid.body.map((r: any) => r.title),
+        ['Second'],
+      );
       const paged = await request(httpNode()).get('/media-status/data/requests?limit=1&offset=1').expect(200);
-      assert.deepEqual(paged.body.map((r: any) => r.title), ['Second']);
+      assert.deepEqual(
+        paged.body.map((r: any) => r.title),
+        ['Second'],
+      );
       await request(httpNode()).get('/media-status/data/requests?filter=bogus').expect(400);
       const one = await request(httpNode()).get(`/media-status/data/requests/${all.body[0].id}`).expect(200);
       assert.equal(one.body.timeline.length, 3 + 13);
@@ -91,10 +109,22 @@ describe('status-page node', () => {
     it('numbers: median and 90th percentile per media type, attention counted on unfinished requests', () => {
       const now = new Date('2026-01-30T00:00:00Z');
       const row = (mediaType: 'movie' | 'tv', hours: number | null, created = '2026-01-28T00:00:00Z', attention = false, finished = hours !== null) => ({
-        mediaType, createdAt: created, availableAt: hours === null ? null : new Date(Date.parse(created) + hours * 3600000).toISOString(), attention, finished,
+        mediaType,
+        createdAt: created,
+        availableAt: hours === null ? null : new Date(Date.parse(created) + hours * 3600000).toISOString(),
+        attention,
+        finished,
       });
       const stats = computeStats(
-        [row('movie', 1), row('movie', 2), row('movie', 3), row('movie', 10), row('tv', 5, '2026-01-01T00:00:00Z'), row('tv', null, '2026-01-29T00:00:00Z', true), row('movie', 4, '2026-01-29T00:00:00Z', true)],
+        [
+          row('movie', 1),
+          row('movie', 2),
+          row('movie', 3),
+          row('movie', 10),
+          row('tv', 5, '2026-01-01T00:00:00Z'),
+          row('tv', null, '2026-01-29T00:00:00Z', true),
+          row('movie', 4, '2026-01-29T00:00:00Z', true),
+        ],
         now,
       );
       assert.equal(stats.requestsThisWeek, 6);
@@ -104,7 +134,7 @@ describe('status-page node', () => {
     });
 
     it('live: a stream with heartbeats that carries each committed change; the route goes on redeploy', async () => {
-      await helper.load([captureHttpNode, ...ALL_NODES], flow());
+      await loadFlow(flow());
       const server: Server = createServer(httpNode()).listen(0, '127.0.0.1');
       await once(server, 'listening');
       const { port } = server.address() as { port: number };
@@ -121,9 +151,12 @@ describe('status-page node', () => {
       while (!received.includes('event: requests') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       const data = /event: requests\ndata: (.*)\n\n/.exec(received)?.[1];
       assert.ok(data, received);
-      assert.deepEqual(JSON.parse(data).map((r: any) => [r.title, r.state]), [['Interstellar', 'REQUESTED']]);
+      assert.deepEqual(
+        JSON.parse(data).map((r: any) => [r.title, r.state]),
+        [['Interstellar', 'REQUESTED']],
+      );
       stream.destroy();
-      await helper.setFlows([{ id: 'tab', type: 'tab' }], 'full');
+      await redeploy([{ id: 'tab', type: 'tab' }]);
       await request(httpNode()).get('/media-status').expect(404);
       server.close();
     });

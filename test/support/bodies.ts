@@ -32,20 +32,50 @@ export interface ShowSpec {
 }
 
 export const VIOLET: MovieSpec = {
-  requestId: 69, tmdb: 533514, imdb: 'tt8652818', title: 'Violet Evergarden: The Movie', year: 2020, radarrId: 52,
-  hash: 'C2C60F66C126652A86F7F2EE73DC83D4E255929E', anime: true,
+  requestId: 69,
+  tmdb: 533514,
+  imdb: 'tt8652818',
+  title: 'Violet Evergarden: The Movie',
+  year: 2020,
+  radarrId: 52,
+  hash: 'C2C60F66C126652A86F7F2EE73DC83D4E255929E',
+  anime: true,
 };
 export const INTERSTELLAR: MovieSpec = {
-  requestId: 80, tmdb: 157336, imdb: 'tt0816692', title: 'Interstellar', year: 2014, radarrId: 60,
-  hash: '9A3E4F1B2C6D8E0F1A2B3C4D5E6F7A8B9C0D1E2F', anime: false,
+  requestId: 80,
+  tmdb: 157336,
+  imdb: 'tt0816692',
+  title: 'Interstellar',
+  year: 2014,
+  radarrId: 60,
+  hash: '9A3E4F1B2C6D8E0F1A2B3C4D5E6F7A8B9C0D1E2F',
+  anime: false,
 };
 export const LYCORIS: ShowSpec = {
-  requestId: 68, tvdb: 414057, tmdb: 154494, title: 'Lycoris Recoil', year: 2022, sonarrId: 23,
-  hash: '3F92992E2FBEB6EBB251304236BF5E0B600A91C3', anime: true, season: 1, episodes: 13, episodeTvdbBase: 9300000,
+  requestId: 68,
+  tvdb: 414057,
+  tmdb: 154494,
+  title: 'Lycoris Recoil',
+  year: 2022,
+  sonarrId: 23,
+  hash: '3F92992E2FBEB6EBB251304236BF5E0B600A91C3',
+  anime: true,
+  season: 1,
+  episodes: 13,
+  episodeTvdbBase: 9300000,
 };
 export const SEVERANCE: ShowSpec = {
-  requestId: 81, tvdb: 371980, tmdb: 95396, title: 'Severance', year: 2022, sonarrId: 31,
-  hash: '7D1C2B3A4F5E6D7C8B9A0F1E2D3C4B5A6F7E8D9C', anime: false, season: 1, episodes: 9, episodeTvdbBase: 7100000,
+  requestId: 81,
+  tvdb: 371980,
+  tmdb: 95396,
+  title: 'Severance',
+  year: 2022,
+  sonarrId: 31,
+  hash: '7D1C2B3A4F5E6D7C8B9A0F1E2D3C4B5A6F7E8D9C',
+  anime: false,
+  season: 1,
+  episodes: 9,
+  episodeTvdbBase: 7100000,
 };
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -89,7 +119,15 @@ export function showBodies(s: ShowSpec) {
 
   const folder = `/data/${s.anime ? 'anime/' : ''}shows/${s.title}`;
   const series = (body: Body) => {
-    Object.assign(body.series, { id: s.sonarrId, title: s.title, year: s.year, tvdbId: s.tvdb, tmdbId: s.tmdb, path: folder, type: s.anime ? 'anime' : 'standard' });
+    Object.assign(body.series, {
+      id: s.sonarrId,
+      title: s.title,
+      year: s.year,
+      tvdbId: s.tvdb,
+      tmdbId: s.tmdb,
+      path: folder,
+      type: s.anime ? 'anime' : 'standard',
+    });
     return body;
   };
   const episode = (n: number) => ({
@@ -189,8 +227,10 @@ export function shokoFile(absolutePath: string, fileId: number, folder = '/data'
     hashed: () => ['ShokoEvent:FileHashed', { ...base, CrossReferences: [] }] as const,
     matched: () => ['ShokoEvent:FileMatched', { ...base, CrossReferences: [xref] }] as const,
     matchedWithoutLinks: () => ['ShokoEvent:FileMatched', { ...base, CrossReferences: [] }] as const,
-    notMatched: (attempts = 1) => ['ShokoEvent:FileNotMatched', { AutoMatchAttempts: attempts, HasCrossReferences: false, IsUDPBanned: false, ...base, CrossReferences: [] }] as const,
-    rescan: () => ['ShokoEvent:FileNotMatched', { AutoMatchAttempts: 2, HasCrossReferences: true, IsUDPBanned: false, ...base, CrossReferences: [xref] }] as const,
+    notMatched: (attempts = 1) =>
+      ['ShokoEvent:FileNotMatched', { AutoMatchAttempts: attempts, HasCrossReferences: false, IsUDPBanned: false, ...base, CrossReferences: [] }] as const,
+    rescan: () =>
+      ['ShokoEvent:FileNotMatched', { AutoMatchAttempts: 2, HasCrossReferences: true, IsUDPBanned: false, ...base, CrossReferences: [xref] }] as const,
   };
 }
 

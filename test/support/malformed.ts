@@ -12,9 +12,21 @@ export interface Malformed {
 }
 
 const SOURCES: Record<Malformed['source'], string[]> = {
-  jellyseerr: ['jellyseerr-media-pending', 'jellyseerr-media-auto-approved-tv', 'jellyseerr-media-available', 'jellyseerr-media-declined', 'jellyseerr-issue-created'],
+  jellyseerr: [
+    'jellyseerr-media-pending',
+    'jellyseerr-media-auto-approved-tv',
+    'jellyseerr-media-available',
+    'jellyseerr-media-declined',
+    'jellyseerr-issue-created',
+  ],
   radarr: ['radarr-grab', 'radarr-import', 'radarr-movie-added', 'radarr-manual-interaction-required', 'radarr-movie-file-delete'],
-  sonarr: ['sonarr-grab-season-pack', 'sonarr-import-complete-season-pack', 'sonarr-import-per-file-from-season-pack', 'sonarr-episode-file-delete', 'sonarr-series-add'],
+  sonarr: [
+    'sonarr-grab-season-pack',
+    'sonarr-import-complete-season-pack',
+    'sonarr-import-per-file-from-season-pack',
+    'sonarr-episode-file-delete',
+    'sonarr-series-add',
+  ],
   jellyfin: ['jellyfin-item-added-movie', 'jellyfin-item-added-episode', 'jellyfin-item-added-movie-template'],
 };
 
@@ -24,9 +36,20 @@ const REQUIRED: Record<string, (string | number)[][]> = {
   'jellyseerr-issue-created': [['notification_type'], ['media', 'media_type'], ['media', 'tmdbId']],
   'radarr-grab': [['eventType'], ['movie'], ['movie', 'id'], ['movie', 'title'], ['movie', 'tmdbId']],
   'radarr-import': [['movie', 'tmdbId'], ['movieFile'], ['movieFile', 'path']],
-  'sonarr-grab-season-pack': [['eventType'], ['series'], ['series', 'tvdbId'], ['series', 'title'], ['episodes'], ['episodes', 0, 'seasonNumber'], ['episodes', 12, 'episodeNumber']],
+  'sonarr-grab-season-pack': [
+    ['eventType'],
+    ['series'],
+    ['series', 'tvdbId'],
+    ['series', 'title'],
+    ['episodes'],
+    ['episodes', 0, 'seasonNumber'],
+    ['episodes', 12, 'episodeNumber'],
+  ],
   'sonarr-import-complete-season-pack': [['series', 'id'], ['episodes'], ['episodeFiles', 3, 'path']],
-  'sonarr-import-per-file-from-season-pack': [['episodeFile', 'path'], ['episodes', 0, 'episodeNumber']],
+  'sonarr-import-per-file-from-season-pack': [
+    ['episodeFile', 'path'],
+    ['episodes', 0, 'episodeNumber'],
+  ],
   'jellyfin-item-added-movie': [['NotificationType']],
 };
 
@@ -52,7 +75,8 @@ function deletePath(body: Body, path: (string | number)[]): Body {
 /** Is `value` acceptable for `path` of this fixture? (A string id for Jellyseerr is, a title string is.) */
 function acceptable(name: string, path: (string | number)[], value: unknown): boolean {
   const last = path[path.length - 1];
-  if (typeof value === 'string' && (last === 'title' || last === 'path' || last === 'eventType' || last === 'notification_type' || last === 'NotificationType')) return true;
+  if (typeof value === 'string' && (last === 'title' || last === 'path' || last === 'eventType' || last === 'notification_type' || last === 'NotificationType'))
+    return true;
   if (name.startsWith('jellyseerr') && typeof value === 'number' && (last === 'tmdbId' || last === 'request_id')) return value > 0 && Number.isInteger(value);
   return false;
 }
@@ -84,11 +108,13 @@ export function malformedCorpus(): Malformed[] {
 
   // Ids that are not ids.
   const pending = fixture('jellyseerr-media-pending');
-  for (const value of ['abc', '12.5', '-1', '0x10', '1e3', '0']) add(`jellyseerr tmdbId "${value}"`, 'jellyseerr', setPath(pending, ['media', 'tmdbId'], value));
+  for (const value of ['abc', '12.5', '-1', '0x10', '1e3', '0'])
+    add(`jellyseerr tmdbId "${value}"`, 'jellyseerr', setPath(pending, ['media', 'tmdbId'], value));
   add('jellyseerr media_type "film"', 'jellyseerr', setPath(pending, ['media', 'media_type'], 'film'));
   add('jellyseerr media null on a request', 'jellyseerr', setPath(pending, ['media'], null));
   const template = fixture('jellyfin-item-added-movie-template');
-  for (const key of ['Year', 'SeasonNumber', 'EpisodeNumber', 'Provider_tmdb']) add(`jellyfin template ${key} "one"`, 'jellyfin', { ...template, [key]: 'one' });
+  for (const key of ['Year', 'SeasonNumber', 'EpisodeNumber', 'Provider_tmdb'])
+    add(`jellyfin template ${key} "one"`, 'jellyfin', { ...template, [key]: 'one' });
 
   // Huge strings where tracking reads them.
   const huge = 'x'.repeat(200_000);
@@ -100,14 +126,26 @@ export function malformedCorpus(): Malformed[] {
   add('jellyseerr huge notification_type', 'jellyseerr', setPath(pending, ['notification_type'], huge));
   add('jellyfin huge Name', 'jellyfin', { ...fixture('jellyfin-item-added-movie'), Name: huge });
   add('jellyfin huge ItemId', 'jellyfin', { ...fixture('jellyfin-item-added-movie'), ItemId: huge });
-  add('sonarr 20000 episodes', 'sonarr', setPath(fixture('sonarr-grab-season-pack'), ['episodes'], Array.from({ length: 20000 }, (_, i) => ({ episodeNumber: i, seasonNumber: 1 }))));
+  add(
+    'sonarr 20000 episodes',
+    'sonarr',
+    setPath(
+      fixture('sonarr-grab-season-pack'),
+      ['episodes'],
+      Array.from({ length: 20000 }, (_, i) => ({ episodeNumber: i, seasonNumber: 1 })),
+    ),
+  );
 
   // __proto__ keys (JSON.parse makes them own properties; nothing may be read through them).
   const grabText = fixtureText('radarr-grab');
   add('__proto__ holding the whole body', 'radarr', `{"__proto__": ${grabText}}`);
   add('movie.__proto__ holding tmdbId', 'radarr', grabText.replace('"tmdbId": 533514,', '"__proto__": {"tmdbId": 533514},'));
   add('series.__proto__ holding tvdbId', 'sonarr', fixtureText('sonarr-grab-season-pack').replace('"tvdbId": 414057,', '"__proto__": {"tvdbId": 414057},'));
-  add('media.__proto__ holding media_type', 'jellyseerr', fixtureText('jellyseerr-media-pending').replace('"media_type": "movie",', '"__proto__": {"media_type": "movie"},'));
+  add(
+    'media.__proto__ holding media_type',
+    'jellyseerr',
+    fixtureText('jellyseerr-media-pending').replace('"media_type": "movie",', '"__proto__": {"media_type": "movie"},'),
+  );
   add('constructor.prototype', 'radarr', '{"constructor": {"prototype": {"eventType": "Grab"}}}');
   add('__proto__ only', 'jellyfin', '{"__proto__": {"NotificationType": "ItemAdded", "ItemType": "Movie"}}');
 
