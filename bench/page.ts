@@ -6,6 +6,7 @@ import { StatusStore } from '../lib/store/store';
 import { track } from '../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies } from '../test/support/bodies';
 import { startNodeRed } from '../test/support/node-red';
+import { median } from './stats';
 
 /**
  * The status page with 2,000 requests stored: time from navigation to the first rendered cards, and
@@ -84,7 +85,7 @@ async function measure(dir: string, count: number): Promise<{ firstRenderMs: num
       await page.close();
     }
     times.shift(); // the first load warms Node-RED and Chromium
-    return { firstRenderMs: [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)], bytes };
+    return { firstRenderMs: median(times), bytes };
   } finally {
     await browser.close();
     await red.stop();

@@ -6,6 +6,7 @@ import { StatusStore } from '../lib/store/store';
 import { track } from '../lib/tracker/track';
 import { FakeQbittorrent } from '../test/fakes/qbittorrent';
 import { INTERSTELLAR, movieBodies } from '../test/support/bodies';
+import { median } from './stats';
 
 /**
  * One qBittorrent poll cycle with 500 active torrents tracked: the single torrents/info call, and
@@ -41,7 +42,7 @@ export async function benchQbit(dir: string): Promise<QbitBench> {
       }),
     );
     const poller = new QbitPoller(new QbitClient({ url: qbit.url, username: 'bench', password: 'bench' }));
-    await poller.poll(await store.activeDownloads(), new Date().toISOString()); // log in, warm up
+    await poller.poll(await store.read.activeDownloads(), new Date().toISOString()); // log in, warm up
 
     const fetchTimes: number[] = [];
     const applyTimes: number[] = [];
@@ -49,7 +50,7 @@ export async function benchQbit(dir: string): Promise<QbitBench> {
       for (const hash of hashes) qbit.set({ hash, progress: 0.1 + round * 0.1, state: 'downloading', dlspeed: 1000 * round, eta: 600 - round });
       const before = qbit.infoCalls.length;
       let start = process.hrtime.bigint();
-      const events = await poller.poll(await store.activeDownloads(), new Date().toISOString());
+      const events = await poller.poll(await store.read.activeDownloads(), new Date().toISOString());
       fetchTimes.push(ms(start));
       if (qbit.infoCalls.length - before !== 1 || events.length !== TORRENTS) throw new Error('expected one call for all torrents');
       start = process.hrtime.bigint();
@@ -57,10 +58,9 @@ export async function benchQbit(dir: string): Promise<QbitBench> {
       applyTimes.push(ms(start));
     }
     for (const hash of hashes) qbit.set({ hash, progress: 1, state: 'stalledUP' });
-    await Promise.all((await poller.poll(await store.activeDownloads(), new Date().toISOString())).map((e) => track(store, e)));
+    await Promise.all((await poller.poll(await store.read.activeDownloads(), new Date().toISOString())).map((e) => track(store, e)));
     const before = qbit.infoCalls.length + qbit.logins.length;
-    await poller.poll(await store.activeDownloads(), new Date().toISOString());
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    await poller.poll(await store.read.activeDownloads(), new Date().toISOString());
     return {
       fetchMs: median(fetchTimes),
       applyMs: median(applyTimes),

@@ -28,6 +28,7 @@ import { startNodeRed, type RunningNodeRed } from '../test/support/node-red';
 import { benchPage } from './page';
 import { benchQbit } from './qbittorrent';
 import { benchShoko } from './shoko';
+import { highest, lowest, median } from './stats';
 
 const CONCURRENCY = 16;
 
@@ -66,7 +67,7 @@ async function throughput(chains: [string, string][][]): Promise<{ requests: num
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < chains.length) {
-        const chain = chains[next++];
+        const chain = chains[next++] ?? [];
         for (const [url, body] of chain) {
           const status = await post(agent, url, body);
           if (status !== 200) throw new Error(`${url} answered ${status}`);
@@ -84,8 +85,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<number> {
   await fn();
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -194,9 +193,8 @@ async function main(): Promise<void> {
     }
     const bare = totals.bare.requests / totals.bare.seconds;
     const tracker = totals.tracker.requests / totals.tracker.seconds;
-    const sorted = [...ratios].sort((a, b) => a - b);
     console.log(
-      `(${ROUNDS} rounds; tracker/bare per round: lowest x${sorted[0].toFixed(2)}, median x${median(ratios).toFixed(2)}, highest x${sorted[ROUNDS - 1].toFixed(2)})`,
+      `(${ROUNDS} rounds; tracker/bare per round: lowest x${lowest(ratios).toFixed(2)}, median x${median(ratios).toFixed(2)}, highest x${highest(ratios).toFixed(2)})`,
     );
     report({
       name: 'webhooks/s, tracker flow (movie journeys, 16 in flight)',

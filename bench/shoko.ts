@@ -5,6 +5,7 @@ import { FakeShokoServer } from '../test/fakes/shoko-server';
 import { LYCORIS, VIOLET, movieBodies, shokoFile, showBodies } from '../test/support/bodies';
 import { fixture } from '../test/support/fixtures';
 import { helper, loadFlow, placed, storeOf } from '../test/support/helper';
+import { median } from './stats';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -113,7 +114,6 @@ export async function benchShoko(dir: string): Promise<ShokoBench> {
       latency.push(await roundTrip(hub, helper.getNode('changes'), shokoFile(m.imported.movieFile.path, 9100 + i).matched()));
     }
     await helper.unload();
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     return {
       eventsPerSecond: tracked.events / tracked.seconds,
       baselineEventsPerSecond: base.events / base.seconds,

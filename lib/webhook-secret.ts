@@ -20,7 +20,7 @@ export function presentedSecrets(req: RequestLike | undefined): string[] {
   const found: string[] = [];
   const authorization = header(req, 'authorization')?.trim();
   if (authorization) {
-    const [scheme, ...rest] = authorization.split(/\s+/);
+    const [scheme = '', ...rest] = authorization.split(/\s+/);
     const credentials = rest.join(' ');
     if (/^bearer$/i.test(scheme) && credentials) found.push(credentials);
     else if (/^basic$/i.test(scheme) && credentials) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EpisodeKey, MediaEventOf } from '../events';
 import { episodeKey } from '../sources/episode-numbers';
 import { formatIssues } from '../sources/schema-helpers';
-import type { RequestRecord } from '../tracker/model';
+import type { RequestRecord } from '../model';
 
 /**
  * Asking Jellyfin whether a request plays (payloads.md section 6.2). `AnyProviderIdEquals` is not a
@@ -174,7 +174,8 @@ async function findShow(client: JellyfinClient, record: RequestRecord, at: strin
     waiting.map(({ season, episode }) => ({ season, episode })),
   );
   // One item per episode: when only one is named, its item id is the episode's.
-  if (event && waiting.length === 1) event.jellyfinItemId = playing.get(episodeKey(waiting[0]))!.Id;
+  const [only] = waiting;
+  if (event && only && waiting.length === 1) event.jellyfinItemId = playing.get(episodeKey(only))!.Id;
   else if (event) delete event.jellyfinItemId;
   return event;
 }

@@ -1,6 +1,6 @@
 import type { ProgressEvent } from '../events';
 import { progressEvent, stageOf, type TorrentFile } from '../sources/qbittorrent';
-import type { ActiveDownload } from '../store/store';
+import type { ActiveDownload } from '../store/reader';
 import type { QbitClient } from './qbittorrent';
 
 /**

@@ -71,7 +71,7 @@ export class QbitClient {
     this.sid =
       res.headers
         .getSetCookie()
-        .map((cookie) => cookie.split(';')[0])
+        .map((cookie) => cookie.split(';')[0] ?? '')
         .find((pair) => pair.includes('=')) ?? this.sid;
   }
 

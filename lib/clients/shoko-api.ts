@@ -17,7 +17,7 @@ export function parsePathMappings(text: string | undefined): { ok: true; folders
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const match = /^(\d+)\s*=\s*(\S.*)$/.exec(line);
-    if (!match) return { ok: false, error: `path mappings, line ${index + 1}: expected "<import folder id>=<path>", got "${line.slice(0, 80)}"` };
+    if (!match?.[2]) return { ok: false, error: `path mappings, line ${index + 1}: expected "<import folder id>=<path>", got "${line.slice(0, 80)}"` };
     folders.set(Number(match[1]), match[2].trim());
   }
   return { ok: true, folders };

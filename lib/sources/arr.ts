@@ -81,6 +81,7 @@ export function normaliseArr<App extends 'radarr' | 'sonarr'>(app: App, handlers
   const service = serviceEvent(app, eventType, body, at);
   if (service) return service;
   // Own keys only: an eventType such as "constructor" must not reach Object.prototype.
-  if (Object.hasOwn(handlers, eventType)) return handlers[eventType](body, { source: app, at });
+  const handler = Object.hasOwn(handlers, eventType) ? handlers[eventType] : undefined;
+  if (handler) return handler(body, { source: app, at });
   return { source: app, at, kind: 'ignored', name: eventType, reason: `unknown ${app} event type "${eventType}"` };
 }

@@ -10,7 +10,7 @@ export function episodesInFileName(pathOrName: string): EpisodeKey[] {
   const found = new Map<string, EpisodeKey>();
   for (const match of name.matchAll(TOKEN)) {
     const season = Number(match[1]);
-    const numbers = [Number(match[2]), ...(match[3].match(/\d+/g) ?? []).map(Number)];
+    const numbers = [Number(match[2]), ...((match[3] ?? '').match(/\d+/g) ?? []).map(Number)];
     const first = Math.min(...numbers);
     const last = Math.max(...numbers);
     if (last - first > MAX_RANGE) continue;

@@ -41,7 +41,8 @@ function episodesOf(body: Body): EpisodeRef[] {
   const episodes: EpisodeRef[] = [];
   for (let episode = first; episode <= last; episode++) episodes.push({ season, episode });
   // Provider_tvdb names one episode: the first of a multi-episode file.
-  if (body.Provider_tvdb !== undefined) episodes[0] = { ...episodes[0], tvdbId: body.Provider_tvdb };
+  const [firstEpisode] = episodes;
+  if (firstEpisode && body.Provider_tvdb !== undefined) firstEpisode.tvdbId = body.Provider_tvdb;
   return episodes;
 }
 

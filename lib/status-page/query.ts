@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatIssues } from '../sources/schema-helpers';
-import type { ListFilter } from '../store/store';
+import type { ListFilter } from '../store/reader';
 
 /** The status page's list: a filter, a requester, a page. */
 export const PageQuerySchema = z.object({

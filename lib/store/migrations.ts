@@ -1,4 +1,4 @@
-import { fileNameOf } from '../tracker/paths';
+import { fileNameOf } from '../file-path';
 import type { Connection } from './sqlite';
 
 /**
@@ -142,8 +142,8 @@ export async function migrate(db: Connection): Promise<number> {
   if (from > SCHEMA_VERSION) {
     throw new Error(`the database has schema version ${from}, newer than this package knows (${SCHEMA_VERSION}); upgrade the package`);
   }
-  for (let version = from; version < SCHEMA_VERSION; version++) {
-    const step = MIGRATIONS[version];
+  for (const [version, step] of MIGRATIONS.entries()) {
+    if (version < from) continue;
     await db.exec('BEGIN IMMEDIATE');
     try {
       if (typeof step === 'string') await db.exec(step);

@@ -1,5 +1,5 @@
 import { rank, type EpisodeState, type RequestState } from '../states';
-import type { DownloadRecord, RequestRecord } from './model';
+import type { DownloadRecord, RequestRecord } from '../model';
 
 /**
  * A TV request's state from its episodes: AVAILABLE when every tracked episode is; FAILED when none

@@ -1,6 +1,6 @@
 import type { MediaEvent } from '../events';
 import type { RequestState } from '../states';
-import type { RequestSnapshot } from './model';
+import type { RequestSnapshot } from '../model';
 import { toSnapshot } from './snapshot';
 import { summarise } from './summary';
 import type { TrackOutcome, TrackResult } from './track';

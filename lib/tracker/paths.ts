@@ -1,5 +1,6 @@
 import type { EpisodeKey, ShokoFileEvent } from '../events';
-import type { RequestRecord } from './model';
+import { fileNameOf, pathSegments } from '../file-path';
+import type { RequestRecord } from '../model';
 
 /**
  * Finding the file a Shoko event is about. Shoko names it relative to one of its import folders;
@@ -8,14 +9,6 @@ import type { RequestRecord } from './model';
  * the import folder's place is known, else the Shoko file id once it is recorded, else the longest
  * common suffix of path segments. A tie is no match: a wrong match is worse than none.
  */
-
-export function pathSegments(path: string): string[] {
-  return path.split(/[\\/]+/).filter(Boolean);
-}
-
-export function fileNameOf(path: string): string {
-  return pathSegments(path).pop() ?? '';
-}
 
 function commonSuffix(a: string[], b: string[]): number {
   let n = 0;
@@ -54,13 +47,14 @@ export function matchShokoFile<T extends FileHolder>(event: ShokoFileEvent, hold
   const ranked = [...byPath.entries()].map(([path, list]) => ({ list, suffix: commonSuffix(relative, pathSegments(path)) }));
   const best = Math.max(...ranked.map((r) => r.suffix));
   const top = ranked.filter((r) => r.suffix === best);
-  if (top.length > 1) {
+  const [winner] = top;
+  if (!winner || top.length > 1) {
     return {
       kind: 'none',
       reason: `${top.length} imported files end in the same ${best === 1 ? 'name' : `${best} path segments`} as ${relative.slice(-best).join('/')}; add a path mapping for import folder ${event.importFolderId}`,
     };
   }
-  return { kind: 'match', holders: top[0].list, via: 'suffix' };
+  return { kind: 'match', holders: winner.list, via: 'suffix' };
 }
 
 /** Every imported file of a request: the movie's, or each episode's (keyed by its numbers). */

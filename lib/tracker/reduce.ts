@@ -3,8 +3,9 @@ import { episodeKey } from '../sources/episode-numbers';
 import { rank, type EpisodeState, type RequestState } from '../states';
 import { deriveDownloads, deriveState } from './aggregate';
 import { fail, grab, importFile, makeAvailable, raise, reach, type Effect, type Item, type Step } from './items';
-import type { Attention, EpisodeRecord, RequestRecord, TimelineEntry } from './model';
-import { fileHolders, fileNameOf, matchShokoFile } from './paths';
+import type { Attention, EpisodeRecord, RequestRecord, TimelineEntry } from '../model';
+import { fileNameOf } from '../file-path';
+import { fileHolders, matchShokoFile } from './paths';
 
 /**
  * The state machine: a pure function of (current record, event). Nothing is refused and nothing is

@@ -1,5 +1,5 @@
 import { EPISODE_STATES } from '../states';
-import type { EpisodeCounts, RequestRecord, RequestSnapshot } from './model';
+import type { EpisodeCounts, RequestRecord, RequestSnapshot } from '../model';
 
 export function displayTitle(record: Pick<RequestRecord, 'title' | 'mediaType' | 'ids'>): string {
   if (record.title) return record.title;

@@ -1,14 +1,7 @@
 import type { MediaType } from '../events';
+import type { StatsRow } from '../store/reader';
 
 /** The status page's numbers panel, from the requests' own timestamps. */
-
-export interface StatsRow {
-  mediaType: MediaType;
-  createdAt: string;
-  availableAt: string | null;
-  attention: boolean;
-  finished: boolean;
-}
 
 export interface Duration {
   count: number;
@@ -23,7 +16,7 @@ export interface Stats {
 }
 
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
 }
 
 function durations(rows: StatsRow[]): Duration | null {

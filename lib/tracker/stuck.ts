@@ -53,7 +53,7 @@ export async function checkStuck(store: StatusStore, now: Date, thresholds: Stuc
     .filter(([, minutes]) => minutes > 0)
     .map(([state, minutes]): [RequestState, string] => [state, new Date(now.getTime() - minutes * 60000).toISOString()]);
   const results: TrackResult[] = [];
-  for (const candidate of await store.stuckCandidates(cutoffs)) {
+  for (const candidate of await store.read.stuckCandidates(cutoffs)) {
     const since = candidate.progressAt;
     const reason = `stuck in ${candidate.state} for ${humanDuration(now.getTime() - Date.parse(since))}`;
     results.push(

@@ -1,5 +1,5 @@
 import { rank, type RequestState } from '../states';
-import type { RequestRecord } from './model';
+import type { RequestRecord } from '../model';
 import { displayTitle } from './snapshot';
 
 const TV_WORD: Record<RequestState, string> = {

@@ -1,10 +1,10 @@
 import { isTracked, MediaEventSchema, type MediaEvent, type TrackedEvent } from '../events';
 import type { RequestState } from '../states';
-import type { StatusStore, WriteTx } from '../store/store';
+import type { RequestTx, RequestWriter } from '../store/lookup';
 import { correlate, keyQueryOf, type CorrelateOptions } from './correlate';
 import { eventFacts } from './facts';
-import type { RequestRecord } from './model';
-import { fileNameOf } from './paths';
+import type { RequestRecord } from '../model';
+import { fileNameOf } from '../file-path';
 import { reduce, type ReduceOptions } from './reduce';
 
 /** One event's whole path after normalisation: correlate, deduplicate, reduce, commit. */
@@ -38,18 +38,23 @@ export interface TrackResult {
 
 export const DEFAULT_TRACK_OPTIONS: TrackOptions = { createFromArr: true, availableOnImport: false, availableOnShokoMatch: false };
 
-async function apply(tx: WriteTx, event: TrackedEvent, options: TrackOptions): Promise<TrackResult & { attentionRaised?: boolean }> {
-  const found = await correlate(tx, event, options);
+async function apply(
+  tx: RequestTx,
+  event: TrackedEvent,
+  options: TrackOptions,
+  query = keyQueryOf(event),
+): Promise<TrackResult & { attentionRaised?: boolean }> {
+  const found = await correlate(tx, event, options, query);
   if (found.kind === 'unmatched') return { outcome: 'unmatched', reason: found.reason, notify: false };
   if (found.kind === 'pending') {
-    tx.keepPending(found.fileName, event, event.at);
+    await tx.keepPending(found.fileName, event, event.at);
     return { outcome: 'pending', reason: found.reason, notify: false };
   }
   const facts = eventFacts(event);
   if (found.kind === 'create') {
     const result = reduce(null, event, options);
     if (!result.entry) throw new Error('a new request needs a timeline entry');
-    const request = tx.create(result.record, result.entry, facts);
+    const request = await tx.create(result.record, result.entry, facts);
     return { outcome: 'changed', request, from: null, notify: true };
   }
   const current = await tx.load(found.requestId);
@@ -59,7 +64,7 @@ async function apply(tx: WriteTx, event: TrackedEvent, options: TrackOptions): P
   if (facts.length && !fresh.length) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
   const result = reduce(current, event, options);
   if (!result.changed && !result.entry) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
-  const request = tx.update(current, result.record, result.entry, fresh);
+  const request = await tx.update(current, result.record, result.entry, fresh);
   return {
     outcome: result.changed ? 'changed' : 'recorded',
     request,
@@ -74,7 +79,12 @@ async function apply(tx: WriteTx, event: TrackedEvent, options: TrackOptions): P
  * in the same transaction, so no order of arrival leaves a request behind. The result describes the
  * request from before the import to after the last of them.
  */
-async function applyKept(tx: WriteTx, imported: Extract<TrackedEvent, { kind: 'imported' }>, first: TrackResult, options: TrackOptions): Promise<TrackResult> {
+async function applyKept(
+  tx: RequestTx,
+  imported: Extract<TrackedEvent, { kind: 'imported' }>,
+  first: TrackResult,
+  options: TrackOptions,
+): Promise<TrackResult> {
   if (!first.request) return first;
   const kept = await tx.takePending(imported.files.map((f) => fileNameOf(f.path)));
   let result = first;
@@ -93,13 +103,14 @@ async function applyKept(tx: WriteTx, imported: Extract<TrackedEvent, { kind: 'i
   return result;
 }
 
-export async function track(store: StatusStore, event: MediaEvent, options: TrackOptions = DEFAULT_TRACK_OPTIONS): Promise<TrackResult> {
+export async function track(store: RequestWriter, event: MediaEvent, options: TrackOptions = DEFAULT_TRACK_OPTIONS): Promise<TrackResult> {
   if (!isTracked(event)) {
     const reason = event.kind === 'test' ? `${event.name} from ${event.source}: nothing stored` : event.kind === 'notice' ? event.message : event.reason;
     return { outcome: event.kind, reason, notify: false };
   }
+  const query = keyQueryOf(event);
   return store.write(async (tx) => {
-    const { attentionRaised: _, ...result } = await apply(tx, event, options);
+    const { attentionRaised: _, ...result } = await apply(tx, event, options, query);
     return event.kind === 'imported' ? applyKept(tx, event, result, options) : result;
-  }, keyQueryOf(event));
+  }, query);
 }

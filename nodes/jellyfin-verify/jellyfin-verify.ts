@@ -49,7 +49,7 @@ export = (RED: NodeAPI) => {
     const sweep = async () => {
       const store = await storeNode.store();
       const now = Date.now();
-      const waiting = await store.awaitingEvidence(new Date(now - downloadedMs).toISOString(), new Date(now - approvedMs).toISOString(), BATCH);
+      const waiting = await store.read.awaitingEvidence(new Date(now - downloadedMs).toISOString(), new Date(now - approvedMs).toISOString(), BATCH);
       let found = 0;
       for (const record of waiting) {
         const event = await findInJellyfin(client, record, new Date().toISOString());
@@ -75,7 +75,7 @@ export = (RED: NodeAPI) => {
       const id = parseRequestId(raw);
       storeNode
         .store()
-        .then((store) => (id === undefined ? undefined : store.getRequest(id)))
+        .then((store) => (id === undefined ? undefined : store.read.getRequest(id)))
         .then(async (record) => {
           if (!record) return notFound(RED._('jellyfin-verify.reasons.unknown'));
           return (await findInJellyfin(client, record, new Date().toISOString())) ?? notFound(RED._('jellyfin-verify.reasons.notPlayable'));

@@ -40,7 +40,7 @@ export = (RED: NodeAPI) => {
     const stores = [...registry.stores.values()].map(({ id, name }) => ({ id, name }));
     const pages = [...registry.pages.values()];
     if (!entry) return res.json({ stores, pages, requests: [] });
-    entry.store
+    entry.store.read
       .listRequests({ activeOnly: req.query.all !== 'true', limit: 200 })
       .then((records) => res.json({ stores, store: entry.id, pages, requests: records.map(toSnapshot) }))
       .catch((err: Error) => res.status(500).json({ ok: false, error: err.message }));
@@ -50,11 +50,11 @@ export = (RED: NodeAPI) => {
     const entry = storeFor(req);
     const id = parseRequestId(req.params.id);
     if (!entry || id === undefined) return res.status(404).json({ ok: false, error: 'no such request' });
-    entry.store
+    entry.store.read
       .getRequest(id)
       .then(async (record) => {
         if (!record) return res.status(404).json({ ok: false, error: 'no such request' });
-        return res.json({ ...toSnapshot(record), timeline: await entry.store.timeline(id) });
+        return res.json({ ...toSnapshot(record), timeline: await entry.store.read.timeline(id) });
       })
       .catch((err: Error) => res.status(500).json({ ok: false, error: err.message }));
   });

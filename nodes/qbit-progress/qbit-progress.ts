@@ -37,7 +37,7 @@ export = (RED: NodeAPI) => {
     /** One poll; with a request id (verify now), that request's downloads, failed ones included. */
     const poll = async (requestId?: number): Promise<void> => {
       const store = await storeNode.store();
-      const active = await store.activeDownloads(requestId);
+      const active = await store.read.activeDownloads(requestId);
       if (!active.length) {
         if (requestId === undefined) this.status({ fill: 'grey', shape: 'dot', text: 'qbit-progress.status.idle' });
         return;

@@ -56,7 +56,7 @@ export = (RED: NodeAPI) => {
       const ids = [...pending];
       pending = new Set();
       if (!clients.size || !ids.length) return;
-      const records = await (await storeNode.store()).requestsById(ids);
+      const records = await (await storeNode.store()).read.requestsById(ids);
       const data = `event: requests\ndata: ${JSON.stringify(records.map(toSnapshot))}\n\n`;
       for (const client of clients) client.write(data);
     };
@@ -76,17 +76,17 @@ export = (RED: NodeAPI) => {
       if (path === '/data/requests') {
         const query = pageFilter(req.query);
         if (!query.ok) return res.status(400).json({ ok: false, error: query.error });
-        return res.json((await store.listRequests(query.filter)).map(toSnapshot));
+        return res.json((await store.read.listRequests(query.filter)).map(toSnapshot));
       }
-      const one = /^\/data\/requests\/([^/]+)$/.exec(path);
+      const one = /^\/data\/requests\/([^/]+)$/.exec(path)?.[1];
       if (one) {
-        const id = parseRequestId(decodeURIComponent(one[1]));
-        const record = id === undefined ? undefined : await store.getRequest(id);
+        const id = parseRequestId(decodeURIComponent(one));
+        const record = id === undefined ? undefined : await store.read.getRequest(id);
         if (!record) return res.status(404).json({ ok: false, error: 'no such request' });
-        return res.json({ ...toSnapshot(record), timeline: await store.timeline(record.id) });
+        return res.json({ ...toSnapshot(record), timeline: await store.read.timeline(record.id) });
       }
-      if (path === '/data/stats') return res.json(computeStats(await store.statsRows(), new Date()));
-      if (path === '/data/requesters') return res.json(await store.requesters());
+      if (path === '/data/stats') return res.json(computeStats(await store.read.statsRows(), new Date()));
+      if (path === '/data/requesters') return res.json(await store.read.requesters());
       return res.status(404).json({ ok: false, error: 'not found' });
     };
 

@@ -33,14 +33,14 @@ export = (RED: NodeAPI) => {
         .then(async (store) => {
           if (rawId !== undefined) {
             const id = parseRequestId(rawId);
-            const record = id === undefined ? undefined : await store.getRequest(id);
+            const record = id === undefined ? undefined : await store.read.getRequest(id);
             if (!record) return reply(404, { ok: false, error: RED._('status-query.errors.notFound', { id: String(rawId).slice(0, 40) }) });
-            return reply(200, { ...toSnapshot(record), timeline: await store.timeline(record.id) });
+            return reply(200, { ...toSnapshot(record), timeline: await store.read.timeline(record.id) });
           }
           const { id: _id, ...filters } = { ...(req?.query ?? {}), ...payload };
           const query = parseListQuery(filters);
           if (!query.ok) return reply(400, { ok: false, error: query.error });
-          const records = await store.listRequests({ states: query.query.states, activeOnly: query.query.activeOnly, limit: query.query.limit });
+          const records = await store.read.listRequests({ states: query.query.states, activeOnly: query.query.activeOnly, limit: query.query.limit });
           return reply(200, records.map(toSnapshot));
         })
         .catch((err: Error) => done(err));

@@ -11,6 +11,7 @@ import { FakeQbittorrent } from '../fakes/qbittorrent';
 import { LYCORIS, VIOLET, movieBodies, showBodies, type ShowSpec } from '../support/bodies';
 import { fixture, type Body } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
+import { nth } from '../support/nth';
 
 const dir = tempDir();
 let n = 0;
@@ -40,7 +41,8 @@ describe('qBittorrent payloads', () => {
   });
 
   it('a progress event: upper-case id, speed and ETA while running, the 8640000 "unknown" ETA left out', () => {
-    const [downloading, seeding, , , , , stalled] = TorrentListSchema.parse(fixture('qbittorrent/torrents-info'));
+    const torrents = TorrentListSchema.parse(fixture('qbittorrent/torrents-info'));
+    const [downloading, seeding, stalled] = [nth(torrents, 0), nth(torrents, 1), nth(torrents, 6)];
     const running = progressEvent(downloading, '2026-01-22T04:10:00.000Z');
     assert.deepEqual(
       { id: running.downloadId, state: running.state, progress: running.progress, eta: running.etaSeconds, speed: running.speed },
@@ -131,8 +133,8 @@ describe('download progress through the tracker', () => {
     await hook(store, 'sonarr', b.grab([13], single));
     const poller = new QbitPoller(new QbitClient({ url: qbit.url, username: 'admin', password: 'adminadmin' }));
     const poll = async (at: string) => {
-      for (const event of await poller.poll(await store.activeDownloads(), at)) await track(store, event);
-      return (await store.listRequests({ limit: 1 }))[0];
+      for (const event of await poller.poll(await store.read.activeDownloads(), at)) await track(store, event);
+      return nth(await store.read.listRequests({ limit: 1 }));
     };
 
     qbit.set({
@@ -153,7 +155,7 @@ describe('download progress through the tracker', () => {
       { id: single, progress: 0.2, state: 'DOWNLOADING', speed: 0, etaSeconds: null },
     );
     assert.deepEqual(
-      [r.episodes[0].progress, r.episodes[8].progress, r.episodes[1].progress, r.episodes[12].progress],
+      [nth(r.episodes).progress, nth(r.episodes, 8).progress, nth(r.episodes, 1).progress, nth(r.episodes, 12).progress],
       [1, 0.67, 0.3, 0.2],
       'E09 67 % while E01 is complete',
     );
@@ -163,9 +165,9 @@ describe('download progress through the tracker', () => {
     qbit.set({ hash: single, progress: 1, state: 'stalledUP' });
     qbit.set({ hash: spec.hash, progress: 0.8, state: 'downloading', dlspeed: 4_000_000, eta: 300, files: packFiles(() => 0.8) });
     r = await poll('2026-01-22T04:05:00.000Z');
-    assert.equal(r.episodes[12].state, 'DOWNLOADED');
+    assert.equal(nth(r.episodes, 12).state, 'DOWNLOADED');
     assert.equal(r.state, 'DOWNLOADING');
-    assert.equal(r.episodes[8].progress, 0.67, 'files are refreshed at most every 5 polls; the last list is kept');
+    assert.equal(nth(r.episodes, 8).progress, 0.67, 'files are refreshed at most every 5 polls; the last list is kept');
 
     qbit.set({ hash: spec.hash, progress: 1, state: 'uploading' });
     r = await poll('2026-01-22T04:10:00.000Z');
@@ -173,11 +175,11 @@ describe('download progress through the tracker', () => {
     assert.equal(r.state, 'DOWNLOADED');
     assert.ok(r.downloads.every((d) => d.state === 'DOWNLOADED' && d.progress === 1 && d.speed === null));
     const calls = qbit.infoCalls.length;
-    assert.deepEqual(await store.activeDownloads(), []);
-    assert.deepEqual(await poller.poll(await store.activeDownloads(), 'x'), []);
+    assert.deepEqual(await store.read.activeDownloads(), []);
+    assert.deepEqual(await poller.poll(await store.read.activeDownloads(), 'x'), []);
     assert.equal(qbit.infoCalls.length, calls, 'nothing active: no request at all');
 
-    const timeline = await store.timeline(r.id);
+    const timeline = await store.read.timeline(r.id);
     assert.deepEqual(
       timeline.map((t) => [t.event, t.state, t.detail]).slice(2),
       [
@@ -197,14 +199,14 @@ describe('download progress through the tracker', () => {
     await hook(store, 'radarr', m.grab);
     const poller = new QbitPoller(new QbitClient({ url: qbit.url, username: 'admin', password: 'adminadmin' }));
     qbit.set({ hash: VIOLET.hash, progress: 1, state: 'stoppedUP' });
-    for (const event of await poller.poll(await store.activeDownloads(), new Date().toISOString())) await track(store, event);
-    assert.equal((await store.listRequests({ limit: 1 }))[0].state, 'DOWNLOADED');
+    for (const event of await poller.poll(await store.read.activeDownloads(), new Date().toISOString())) await track(store, event);
+    assert.equal(nth(await store.read.listRequests({ limit: 1 })).state, 'DOWNLOADED');
 
     const other = movieBodies({ ...VIOLET, title: 'Broken', tmdb: 424242, requestId: 77, hash: 'DEADBEEFDEADBEEFDEADBEEFDEADBEEFDEADBEEF' });
     await hook(store, 'radarr', other.grab);
     qbit.set({ hash: 'DEADBEEFDEADBEEFDEADBEEFDEADBEEFDEADBEEF', progress: 0.3, state: 'missingFiles' });
     const results = [];
-    for (const event of await poller.poll(await store.activeDownloads(), new Date().toISOString())) results.push(await track(store, event));
+    for (const event of await poller.poll(await store.read.activeDownloads(), new Date().toISOString())) results.push(await track(store, event));
     const failed = results.find((r) => r.request?.title === 'Broken');
     assert.deepEqual([failed?.request?.state, failed?.from, failed?.notify], ['FAILED', 'GRABBING', true]);
     await store.close();
@@ -218,8 +220,8 @@ describe('download progress through the tracker', () => {
     const stale = progressEvent({ hash: VIOLET.hash.toLowerCase(), progress: 0.99, state: 'downloading', dlspeed: 100, eta: 5 }, new Date().toISOString());
     const result = await track(store, stale);
     assert.equal(result.outcome, 'duplicate', 'nothing to change, nothing written');
-    const [request] = await store.listRequests({ limit: 1 });
-    assert.equal((await store.timeline(request.id)).length, 2);
+    const request = nth(await store.read.listRequests({ limit: 1 }));
+    assert.equal((await store.read.timeline(request.id)).length, 2);
     assert.equal(request.state, 'IMPORTING');
     assert.deepEqual(request.downloads, [{ id: VIOLET.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null }]);
     await store.close();
@@ -231,7 +233,7 @@ describe('stuck detection (injected clock)', () => {
     const store = await open();
     const b = showBodies({ ...LYCORIS, episodes: 2 });
     await hook(store, 'sonarr', b.grab());
-    const [request] = await store.listRequests({ limit: 1 });
+    const request = nth(await store.read.listRequests({ limit: 1 }));
     const t0 = Date.parse(request.progressAt);
     const at = (hours: number) => new Date(t0 + hours * 3600000);
 
@@ -240,8 +242,8 @@ describe('stuck detection (injected clock)', () => {
     assert.deepEqual(await checkStuck(store, at(6), DEFAULT_STUCK_MINUTES, DEFAULT_TRACK_OPTIONS), [], 'DOWNLOADING allows 6 h since the last progress');
     const flagged = await checkStuck(store, at(7), DEFAULT_STUCK_MINUTES, DEFAULT_TRACK_OPTIONS);
     assert.equal(flagged.length, 1);
-    assert.equal(flagged[0].notify, true);
-    assert.deepEqual(flagged[0].request?.attention, { kind: 'stuck', reason: 'stuck in DOWNLOADING for 6 h 30 min', since: at(7).toISOString() });
+    assert.equal(nth(flagged).notify, true);
+    assert.deepEqual(nth(flagged).request?.attention, { kind: 'stuck', reason: 'stuck in DOWNLOADING for 6 h 30 min', since: at(7).toISOString() });
     assert.deepEqual(await checkStuck(store, at(9), DEFAULT_STUCK_MINUTES, DEFAULT_TRACK_OPTIONS), [], 'once');
 
     const moving = await track(store, progressEvent({ hash: LYCORIS.hash, progress: 0.2, state: 'downloading', dlspeed: 10, eta: 100 }, at(9.1).toISOString()));

@@ -8,6 +8,7 @@ import { FakeJellyfin } from '../fakes/jellyfin';
 import { LYCORIS, VIOLET, movieBodies, showBodies } from '../support/bodies';
 import { type Body } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
+import { nth } from '../support/nth';
 
 /** Asking a server that speaks Jellyfin's /Items API (fake at the wire) whether a request plays. */
 
@@ -78,7 +79,7 @@ describe('Jellyfin client', () => {
     const store = await open();
     const m = movieBodies({ ...VIOLET, ...spec });
     await hook(store, 'jellyseerr', m.approved);
-    const [record] = await store.listRequests({ limit: 1 });
+    const record = nth(await store.read.listRequests({ limit: 1 }));
     await store.close();
     return record;
   }
@@ -111,7 +112,7 @@ describe('Jellyfin client', () => {
       const b = showBodies({ ...LYCORIS, episodes: 4 });
       await hook(store, 'sonarr', b.grab());
       await hook(store, 'sonarr', b.importComplete());
-      const [record] = await store.listRequests({ limit: 1 });
+      const record = nth(await store.read.listRequests({ limit: 1 }));
       const event = await findInJellyfin(client, record, NOW);
       assert.deepEqual(
         event?.episodes,
@@ -131,12 +132,12 @@ describe('Jellyfin client', () => {
       const m = movieBodies({ ...VIOLET, title: 'Your Name.', tmdb: 372058, imdb: 'tt5311514', year: 2016, requestId: 90 });
       await hook(store, 'jellyseerr', m.approved);
       const later = new Date(Date.now() + 3600000).toISOString();
-      const waiting = await store.awaitingEvidence(later, later, 50);
+      const waiting = await store.read.awaitingEvidence(later, later, 50);
       assert.deepEqual(
         waiting.map((r) => r.state),
         ['APPROVED'],
       );
-      const event = await findInJellyfin(client, waiting[0], NOW);
+      const event = await findInJellyfin(client, nth(waiting), NOW);
       const result = await track(store, event!);
       assert.deepEqual([result.request?.state, result.from, result.request?.ids.jellyfin], ['AVAILABLE', 'APPROVED', 'a'.repeat(32)]);
       await store.close();

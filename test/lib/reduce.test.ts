@@ -6,6 +6,7 @@ import { summarise } from '../../lib/tracker/summary';
 import { INTERSTELLAR, LYCORIS, VIOLET, movieBodies, showBodies } from '../support/bodies';
 import { event, run } from '../support/events';
 import { clone, fixture } from '../support/fixtures';
+import { nth } from '../support/nth';
 
 const OFF = { availableOnImport: false, availableOnShokoMatch: false };
 
@@ -218,10 +219,10 @@ describe('reduce: TV, per episode', () => {
     const rename = {
       eventType: 'Rename',
       series: b.grab().series,
-      renamedEpisodeFiles: [{ path: '/new/E01.mkv', previousPath: record.episodes[0].finalPath }],
+      renamedEpisodeFiles: [{ path: '/new/E01.mkv', previousPath: nth(record.episodes).finalPath }],
     };
     const renamed = reduce(record, event('sonarr', rename), OFF);
-    assert.equal(renamed.record.episodes[0].finalPath, '/new/E01.mkv');
+    assert.equal(nth(renamed.record.episodes).finalPath, '/new/E01.mkv');
   });
 
   it('a Jellyseerr issue raises attention until it is resolved', () => {

@@ -10,6 +10,7 @@ import { track, DEFAULT_TRACK_OPTIONS, type TrackOptions, type TrackResult } fro
 import { LYCORIS, VIOLET, jellyfinShokoEpisode, movieBodies, shokoFile, showBodies, type ShowSpec } from '../support/bodies';
 import { fixture, type Body } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
+import { nth } from '../support/nth';
 
 const AT = '2026-01-22T05:00:00.000Z';
 
@@ -200,10 +201,10 @@ describe('Shoko events: tracking', () => {
     );
     assert.equal((await send(store, filesOf(1).matched())).outcome, 'pending');
     const imported = await hook(store, 'sonarr', b.importFile(1));
-    assert.equal(imported.request?.episodes[0].state, 'ANIME_MATCHING');
-    assert.equal(imported.request?.episodes[0].shokoFileId, 4801);
+    assert.equal(nth(imported.request?.episodes).state, 'ANIME_MATCHING');
+    assert.equal(nth(imported.request?.episodes).shokoFileId, 4801);
     assert.equal(imported.from, 'GRABBING');
-    const timeline = await store.timeline(imported.request!.id);
+    const timeline = await store.read.timeline(imported.request!.id);
     assert.deepEqual(
       timeline.map((t) => t.event),
       ['grabbed', 'imported', 'shoko-file', 'shoko-file'],
@@ -223,7 +224,7 @@ describe('Shoko events: tracking', () => {
     ]);
     assert.equal(commits, 1);
     assert.deepEqual([hashed.outcome, matched.outcome, imported.outcome], ['pending', 'pending', 'changed']);
-    assert.deepEqual([imported.request?.episodes[0].state, imported.request?.episodes[0].shokoFileId], ['ANIME_MATCHING', 4801]);
+    assert.deepEqual([nth(imported.request?.episodes).state, nth(imported.request?.episodes).shokoFileId], ['ANIME_MATCHING', 4801]);
     const again = await hook(store, 'sonarr', b.importFile(2));
     assert.deepEqual(
       again.request?.episodes.map((e) => e.state),

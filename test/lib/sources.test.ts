@@ -5,6 +5,7 @@ import { episodesInFileName } from '../../lib/sources/episode-numbers';
 import { detectSource, parseWebhook, type WebhookSource } from '../../lib/sources/parse';
 import { LYCORIS, showBodies } from '../support/bodies';
 import { clone, fixture, fixtureText } from '../support/fixtures';
+import { nth } from '../support/nth';
 
 const NOW = new Date('2026-01-22T04:00:00.000Z');
 
@@ -183,7 +184,7 @@ describe('webhook sources: normalisation', () => {
     const event = parse(body) as Extract<MediaEvent, { kind: 'imported' }>;
     for (const file of event.files) {
       assert.equal(file.episodes.length, 1);
-      const [{ episode }] = file.episodes;
+      const { episode } = nth(file.episodes);
       assert.match(file.path, new RegExp(`S01E${String(episode).padStart(2, '0')}`));
     }
     assert.equal(event.folder, '/data/anime/shows/Lycoris Recoil');

@@ -12,6 +12,7 @@ import { clone, fixture, type Body } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
 import type { WebhookSource } from '../../lib/sources/parse';
 import { parseWebhook } from '../../lib/sources/parse';
+import { nth } from '../support/nth';
 
 const dir = tempDir();
 let n = 0;
@@ -53,11 +54,11 @@ describe('store', () => {
     const b = showBodies(LYCORIS);
     await send(store, 'jellyseerr', b.approved);
     await send(store, 'sonarr', b.grab());
-    const before = await store.listRequests({ limit: 10 });
+    const before = await store.read.listRequests({ limit: 10 });
     await store.close();
     store = await StatusStore.open(file);
-    assert.deepEqual(await store.listRequests({ limit: 10 }), before);
-    assert.equal((await store.timeline(before[0].id)).length, 2);
+    assert.deepEqual(await store.read.listRequests({ limit: 10 }), before);
+    assert.equal((await store.read.timeline(nth(before).id)).length, 2);
     await store.close();
   });
 
@@ -88,10 +89,10 @@ describe('store', () => {
       results.map((r) => r.status),
       ['fulfilled', 'rejected', 'fulfilled'],
     );
-    const list = await store.listRequests({ limit: 10 });
+    const list = await store.read.listRequests({ limit: 10 });
     assert.equal(list.length, 1, 'the failed job inserted nothing');
-    assert.equal(list[0].state, 'GRABBING');
-    assert.equal((await store.timeline(list[0].id)).length, 2);
+    assert.equal(nth(list).state, 'GRABBING');
+    assert.equal((await store.read.timeline(nth(list).id)).length, 2);
     await store.close();
   });
 
@@ -114,14 +115,14 @@ describe('store', () => {
       ['fulfilled', 'rejected', 'fulfilled'],
     );
     assert.match(String((results[1] as PromiseRejectedResult).reason), /NOT NULL constraint failed: timeline.at/);
-    const list = await store.listRequests({ limit: 10 });
+    const list = await store.read.listRequests({ limit: 10 });
     assert.deepEqual(
       list.map((r) => [r.id, r.state]),
       [[1, 'GRABBING']],
       'the failed job left nothing, not even its request row',
     );
     assert.deepEqual(
-      (await store.timeline(1)).map((t) => t.state),
+      (await store.read.timeline(1)).map((t) => t.state),
       ['REQUESTED', 'APPROVED', 'GRABBING'],
     );
     assert.equal(commits, 2, 'the batch was rolled back and replayed one job per transaction');
@@ -148,23 +149,23 @@ describe('store', () => {
     const together = await openStore();
     let commits = 0;
     together.on('committed', () => commits++);
-    const [a, b] = movies.map(journey);
-    const results = await Promise.all(a.flatMap((hook, i) => [hook, b[i]]).map(([source, body]) => send(together, source, body)));
+    const [a, b] = [journey(nth(movies, 0)), journey(nth(movies, 1))];
+    const results = await Promise.all(a.flatMap((hook, i) => [hook, nth(b, i)]).map(([source, body]) => send(together, source, body)));
     assert.equal(commits, 1, 'all twelve in one transaction');
     assert.deepEqual(
       results.map((r) => r.outcome),
-      outcomes[0].flatMap((outcome, i) => [outcome, outcomes[1][i]]),
+      nth(outcomes).flatMap((outcome, i) => [outcome, nth(nth(outcomes, 1), i)]),
     );
     const snapshots = async (store: StatusStore) =>
       Promise.all(
-        (await store.listRequests({ limit: 10 })).map(async (r) => ({
+        (await store.read.listRequests({ limit: 10 })).map(async (r) => ({
           ...content(toSnapshot(r)),
-          timeline: (await store.timeline(r.id)).map((t) => [t.source, t.event, t.state]),
+          timeline: (await store.read.timeline(r.id)).map((t) => [t.source, t.event, t.state]),
         })),
       );
     const expected = await snapshots(ordered);
     assert.deepEqual(
-      (await ordered.listRequests({ limit: 10 })).map((r) => r.state),
+      (await ordered.read.listRequests({ limit: 10 })).map((r) => r.state),
       ['AVAILABLE', 'AVAILABLE'],
     );
     assert.deepEqual(
@@ -187,7 +188,7 @@ describe('store', () => {
     assert.equal((await send(b, 'jellyseerr', movie.approved)).outcome, 'duplicate');
     assert.equal((await send(a, 'jellyseerr', movie.approved)).outcome, 'duplicate', 'a knows the fact b recorded');
     assert.deepEqual(
-      (await a.timeline(1)).map((t) => t.state),
+      (await a.read.timeline(1)).map((t) => t.state),
       ['REQUESTED', 'APPROVED', 'GRABBING'],
     );
     await a.close();
@@ -209,13 +210,13 @@ describe('store', () => {
       imported.movieFile.path = `/m/${title}.mkv`;
       await send(store, 'radarr', imported);
     }
-    const list = await store.listRequests({ limit: 20 });
+    const list = await store.read.listRequests({ limit: 20 });
     assert.deepEqual(list.map((r) => r.title).reverse(), hostile);
     assert.deepEqual(
       list.map((r) => r.finalPath).reverse(),
       hostile.map((t) => `/m/${t}.mkv`),
     );
-    assert.ok((await store.timeline(list[0].id)).every((t) => t.detail.length > 0));
+    assert.ok((await store.read.timeline(nth(list).id)).every((t) => t.detail.length > 0));
     await store.close();
   });
 
@@ -225,18 +226,18 @@ describe('store', () => {
     await send(store, 'jellyseerr', showBodies(SEVERANCE).approved);
     for (const hook of [movieBodies(VIOLET).imported, movieBodies(VIOLET).jellyfin]) await send(store, hook.movie ? 'radarr' : 'jellyfin', hook);
     assert.deepEqual(
-      (await store.listRequests({ limit: 10 })).map((r) => r.title),
+      (await store.read.listRequests({ limit: 10 })).map((r) => r.title),
       ['Violet Evergarden: The Movie', 'Severance', 'Interstellar'],
     );
     assert.deepEqual(
-      (await store.listRequests({ limit: 10, activeOnly: true })).map((r) => r.title),
+      (await store.read.listRequests({ limit: 10, activeOnly: true })).map((r) => r.title),
       ['Severance', 'Interstellar'],
     );
     assert.deepEqual(
-      (await store.listRequests({ limit: 10, states: ['APPROVED', 'AVAILABLE'] })).map((r) => r.state),
+      (await store.read.listRequests({ limit: 10, states: ['APPROVED', 'AVAILABLE'] })).map((r) => r.state),
       ['AVAILABLE', 'APPROVED'],
     );
-    assert.equal((await store.listRequests({ limit: 1 })).length, 1);
+    assert.equal((await store.read.listRequests({ limit: 1 })).length, 1);
     await store.close();
   });
 
@@ -246,11 +247,11 @@ describe('store', () => {
     await send(store, 'sonarr', b.grab());
     const results = await Promise.all(b.numbers.map((i) => send(store, 'sonarr', b.importFile(i))));
     assert.ok(results.every((r) => r.outcome === 'changed'));
-    const [request] = await store.listRequests({ limit: 5 });
+    const request = nth(await store.read.listRequests({ limit: 5 }));
     assert.equal(request.episodes.length, 50);
     assert.ok(request.episodes.every((e) => e.state === 'IMPORTING' && e.finalPath));
     assert.equal(request.state, 'IMPORTING');
-    assert.equal((await store.timeline(request.id)).length, 51);
+    assert.equal((await store.read.timeline(request.id)).length, 51);
     await store.close();
   });
 });
@@ -309,7 +310,7 @@ describe('track: correlation', () => {
     const grab = clone(b.grab);
     grab.downloadId = 'BBBB000000000000000000000000000000000000';
     assert.equal((await send(store, 'radarr', grab)).request?.id, 2, 'the grab goes to the open request, not the old AVAILABLE one');
-    const list = await store.listRequests({ limit: 10 });
+    const list = await store.read.listRequests({ limit: 10 });
     assert.deepEqual(
       list.map((r) => [r.id, r.state]),
       [
@@ -335,7 +336,7 @@ describe('track: correlation', () => {
     assert.equal(upgrade.outcome, 'recorded');
     assert.equal(upgrade.request?.state, 'AVAILABLE');
     assert.equal(upgrade.notify, false);
-    assert.equal((await store.listRequests({ limit: 10 })).length, 1);
+    assert.equal((await store.read.listRequests({ limit: 10 })).length, 1);
     await store.close();
   });
 
@@ -356,12 +357,12 @@ describe('track: correlation', () => {
     const b = showBodies(LYCORIS);
     await send(store, 'sonarr', b.grab());
     await send(store, 'sonarr', b.importComplete());
-    assert.equal((await send(store, 'jellyfin', b.jellyfinEpisode(2))).request?.episodes[1].state, 'AVAILABLE');
+    assert.equal(nth((await send(store, 'jellyfin', b.jellyfinEpisode(2))).request?.episodes, 1).state, 'AVAILABLE');
     const byName = b.jellyfinEpisode(3);
     delete byName.Provider_tvdb;
     byName.SeriesName = 'lycoris recoil';
     const result = await send(store, 'jellyfin', byName);
-    assert.equal(result.request?.episodes[2].state, 'AVAILABLE');
+    assert.equal(nth(result.request?.episodes, 2).state, 'AVAILABLE');
     const unknown = b.jellyfinEpisode(40);
     assert.equal((await send(store, 'jellyfin', unknown)).outcome, 'unmatched');
     await store.close();
@@ -378,12 +379,12 @@ describe('track: correlation', () => {
       assert.equal(result.outcome, 'test');
       assert.equal(result.request, undefined);
     }
-    assert.deepEqual(await store.listRequests({ limit: 10 }), []);
+    assert.deepEqual(await store.read.listRequests({ limit: 10 }), []);
     const added = await send(store, 'radarr', fixture('radarr-movie-added'));
     assert.deepEqual([added.outcome, added.reason], ['unmatched', 'no tracked request for this movie']);
     const off = await send(store, 'radarr', movieBodies(INTERSTELLAR).grab, { ...DEFAULT_TRACK_OPTIONS, createFromArr: false });
     assert.equal(off.outcome, 'unmatched');
-    assert.deepEqual(await store.listRequests({ limit: 10 }), []);
+    assert.deepEqual(await store.read.listRequests({ limit: 10 }), []);
     await store.close();
   });
 });
@@ -399,8 +400,8 @@ describe('track: duplicates and order', () => {
     for (const i of b.numbers) await send(store, 'sonarr', b.importFile(i));
     const complete = await send(store, 'sonarr', b.importComplete());
     assert.equal(complete.outcome, 'duplicate');
-    const [request] = await store.listRequests({ limit: 1 });
-    assert.equal((await store.timeline(request.id)).length, 2 + 13);
+    const request = nth(await store.read.listRequests({ limit: 1 }));
+    assert.equal((await store.read.timeline(request.id)).length, 2 + 13);
     await store.close();
   });
 
@@ -416,10 +417,10 @@ describe('track: duplicates and order', () => {
     ];
     const storeA = await openStore();
     for (const [source, body] of ordered) await send(storeA, source, body);
-    const expected = (await storeA.listRequests({ limit: 5 })).map(toSnapshot);
+    const expected = (await storeA.read.listRequests({ limit: 5 })).map(toSnapshot);
     await storeA.close();
     assert.equal(expected.length, 1);
-    assert.equal(expected[0].state, 'AVAILABLE');
+    assert.equal(nth(expected).state, 'AVAILABLE');
 
     // A deterministic shuffle with every webhook sent twice.
     let seed = 7;
@@ -431,7 +432,7 @@ describe('track: duplicates and order', () => {
         .map((x) => x.hook);
       const store = await openStore();
       for (const [source, body] of shuffled) await send(store, source, body);
-      const actual = (await store.listRequests({ limit: 5 })).map(toSnapshot);
+      const actual = (await store.read.listRequests({ limit: 5 })).map(toSnapshot);
       await store.close();
       assert.deepEqual(actual.map(content), expected.map(content), `round ${round}`);
     }
@@ -455,8 +456,8 @@ describe('track: duplicates and order', () => {
       ['jellyfin', b.jellyfin],
     ] as const)
       await send(late, source, body);
-    const [a] = (await early.listRequests({ limit: 1 })).map(toSnapshot);
-    const [c] = (await late.listRequests({ limit: 1 })).map(toSnapshot);
+    const a = toSnapshot(nth(await early.read.listRequests({ limit: 1 })));
+    const c = toSnapshot(nth(await late.read.listRequests({ limit: 1 })));
     assert.deepEqual(content(a), content(c));
     assert.equal(a.state, 'AVAILABLE');
     await early.close();

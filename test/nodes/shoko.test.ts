@@ -7,6 +7,7 @@ import { LYCORIS, shokoFile, showBodies, type ShowSpec } from '../support/bodies
 import { callsOf, helper, loadFlow, nextMessage, nodeOf, placed, statusCalls, storeOf, useSettings } from '../support/helper';
 import type { ShokoServerNode } from '../../nodes/types';
 import { tempDir } from '../support/tmp';
+import { nth } from '../support/nth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -210,7 +211,7 @@ describe('Shoko nodes', () => {
       const [t1, a1] = file(1).matched();
       fake.send(t1, a1);
       // One episode of four matched: the request (as far as its slowest episode) does not change yet.
-      await eventually(async () => (await store.getRequest(1))?.episodes[0].state === 'ANIME_MATCHING');
+      await eventually(async () => (await store.read.getRequest(1))?.episodes[0]?.state === 'ANIME_MATCHING');
       assert.deepEqual(changed, []);
 
       await fake.kill();
@@ -235,7 +236,7 @@ describe('Shoko nodes', () => {
       }
       const done = await all;
       assert.equal(done.payload.summary, 'Mid Season (2022): 4/4 episodes matching in Shoko');
-      const [request] = await store.listRequests({ limit: 1 });
+      const request = nth(await store.read.listRequests({ limit: 1 }));
       assert.deepEqual(
         request.episodes.map((e: { shokoFileId: number | null }) => e.shokoFileId),
         [6001, 6002, 6003, 6004],

@@ -45,7 +45,7 @@ describe('status-page node', () => {
         .get('/media-status')
         .expect(200)
         .expect('content-type', /text\/html/);
-      const nonce = /script-src 'nonce-([^']+)'/.exec(res.headers['content-security-policy'])?.[1];
+      const nonce = /script-src 'nonce-([^']+)'/.exec(String(res.headers['content-security-policy']))?.[1];
       assert.ok(nonce);
       assert.ok(res.text.includes(`<script nonce="${nonce}">`));
       assert.ok(res.text.includes('<title>&#60;img src=x onerror=alert(1)&#62; &#38; &#34;quotes&#34;</title>'));

@@ -59,7 +59,7 @@ function setPath(body: Body, path: (string | number)[], value: unknown): Body {
   const copy = clone(body);
   let target = copy;
   for (const key of path.slice(0, -1)) target = target[key];
-  target[path[path.length - 1]] = value;
+  target[path[path.length - 1]!] = value;
   return copy;
 }
 
@@ -68,7 +68,7 @@ function deletePath(body: Body, path: (string | number)[]): Body {
   let target = copy;
   for (const key of path.slice(0, -1)) target = target[key];
   if (Array.isArray(target)) target.splice(Number(path[path.length - 1]), 1, undefined);
-  else delete target[path[path.length - 1]];
+  else delete target[path[path.length - 1]!];
   return copy;
 }
 

@@ -1,5 +1,5 @@
-import type { MediaType, Source } from '../events';
-import type { EpisodeState, RequestState } from '../states';
+import type { MediaIds, MediaType, Source } from './events';
+import type { EpisodeState, RequestState } from './states';
 
 /** What needs a human beyond the stage: stuck, a manual link in Shoko, manual interaction in an arr, an issue. */
 export interface Attention {
@@ -35,15 +35,8 @@ export interface DownloadRecord {
   etaSeconds: number | null;
 }
 
-export interface RequestIds {
-  jellyseerrRequest: number | null;
-  tmdb: number | null;
-  tvdb: number | null;
-  imdb: string | null;
-  radarr: number | null;
-  sonarr: number | null;
-  jellyfin: string | null;
-}
+/** Every media id a request knows (the ids events name, see MediaIdsSchema), null where unknown. */
+export type RequestIds = { [K in keyof MediaIds]-?: NonNullable<MediaIds[K]> | null };
 
 /** A request as the tracker holds it: the public snapshot plus the fields the state machine needs. */
 export interface RequestRecord {

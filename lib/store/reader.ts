@@ -1,0 +1,126 @@
+import type { MediaType } from '../events';
+import type { RequestRecord, TimelineEntry } from '../model';
+import type { RequestState } from '../states';
+import { fromLoaded, LOAD, placeholders, stateOf, type LoadedRow } from './rows';
+import type { Connection, Params } from './sqlite';
+
+/** A download the store is waiting on, and how many episodes share it (more than one: a season pack). */
+export interface ActiveDownload {
+  id: string;
+  episodes: number;
+}
+
+export interface ListFilter {
+  states?: RequestState[];
+  /** Only requests that are neither AVAILABLE nor FAILED. */
+  activeOnly?: boolean;
+  requestedBy?: string;
+  limit: number;
+  offset?: number;
+}
+
+/** What the status page's numbers are computed from (see tracker/stats.ts). */
+export interface StatsRow {
+  mediaType: MediaType;
+  createdAt: string;
+  availableAt: string | null;
+  attention: boolean;
+  finished: boolean;
+}
+
+/**
+ * The read queries. They run on their own connection (read-only), so they only ever see committed
+ * data, never a write transaction's work in progress.
+ */
+export class StoreReader {
+  constructor(private readonly db: Connection) {}
+
+  async listRequests(filter: ListFilter): Promise<RequestRecord[]> {
+    const where: string[] = [];
+    const params: Params = [];
+    if (filter.states?.length) {
+      where.push(`r.state IN (${placeholders(filter.states.length)})`);
+      params.push(...filter.states);
+    }
+    if (filter.activeOnly) where.push(`r.state NOT IN ('AVAILABLE', 'FAILED')`);
+    if (filter.requestedBy !== undefined) {
+      where.push('r.requested_by = ?');
+      params.push(filter.requestedBy);
+    }
+    const sql = `${LOAD} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ? OFFSET ?`;
+    return (await this.db.allOnce<LoadedRow>(sql, [...params, filter.limit, filter.offset ?? 0])).map(fromLoaded);
+  }
+
+  /** Several requests by id (for live updates), newest first. */
+  async requestsById(ids: number[]): Promise<RequestRecord[]> {
+    if (!ids.length) return [];
+    return (await this.db.allOnce<LoadedRow>(`${LOAD} WHERE r.id IN (${placeholders(ids.length)}) ORDER BY r.id DESC`, ids)).map(fromLoaded);
+  }
+
+  async getRequest(id: number): Promise<RequestRecord | undefined> {
+    const row = await this.db.get<LoadedRow>(`${LOAD} WHERE r.id = ?`, [id]);
+    return row && fromLoaded(row);
+  }
+
+  async timeline(requestId: number): Promise<TimelineEntry[]> {
+    return this.db.all<TimelineEntry>('SELECT at, source, event, state, detail FROM timeline WHERE request_id = ? ORDER BY id', [requestId]);
+  }
+
+  /** Who asked for things, for a filter. */
+  async requesters(): Promise<string[]> {
+    const rows = await this.db.all<{ requested_by: string }>(
+      'SELECT DISTINCT requested_by FROM requests WHERE requested_by IS NOT NULL ORDER BY requested_by COLLATE NOCASE',
+    );
+    return rows.map((r) => r.requested_by);
+  }
+
+  async statsRows(): Promise<StatsRow[]> {
+    const rows = await this.db.all<{ media_type: MediaType; created_at: string; available_at: string | null; attention: number; state: string }>(
+      'SELECT media_type, created_at, available_at, attention IS NOT NULL AS attention, state FROM requests',
+    );
+    return rows.map((r) => ({
+      mediaType: r.media_type,
+      createdAt: r.created_at,
+      availableAt: r.available_at,
+      attention: r.attention === 1,
+      finished: r.state === 'AVAILABLE' || r.state === 'FAILED',
+    }));
+  }
+
+  /**
+   * Downloads still on their way: not complete, of requests not finished. One request's downloads
+   * (a "verify now"), failed ones included, when `requestId` is given.
+   */
+  async activeDownloads(requestId?: number): Promise<ActiveDownload[]> {
+    const scope =
+      requestId === undefined ? `d.state IN ('GRABBING', 'DOWNLOADING') AND r.state NOT IN ('AVAILABLE', 'FAILED')` : `d.state != 'DOWNLOADED' AND r.id = ?`;
+    return this.db.all<ActiveDownload>(
+      `SELECT d.id AS id, (SELECT COUNT(*) FROM episodes e WHERE e.request_id = d.request_id AND e.download_id = d.id) AS episodes
+       FROM downloads d JOIN requests r ON r.id = d.request_id WHERE ${scope} ORDER BY d.id`,
+      requestId === undefined ? [] : [requestId],
+    );
+  }
+
+  /** Unfinished requests whose last progress is older than their stage's cutoff, and that need nothing else yet. */
+  async stuckCandidates(cutoffs: [RequestState, string][]): Promise<{ id: number; state: RequestState; progressAt: string }[]> {
+    if (!cutoffs.length) return [];
+    const rows = await this.db.all<{ id: number; state: string; progress_at: string }>(
+      `SELECT id, state, progress_at FROM requests WHERE attention IS NULL AND (${cutoffs.map(() => '(state = ? AND progress_at < ?)').join(' OR ')}) ORDER BY id`,
+      cutoffs.flat(),
+    );
+    return rows.map((r) => ({ id: r.id, state: stateOf(r.state), progressAt: r.progress_at }));
+  }
+
+  /**
+   * Requests that wait for evidence that they play: imported or matching, downloaded for a while,
+   * approved for a while (a re-request of media already there never produces a grab). Newest first.
+   */
+  async awaitingEvidence(downloadedBefore: string, approvedBefore: string, limit: number): Promise<RequestRecord[]> {
+    const rows = await this.db.all<LoadedRow>(
+      `${LOAD} WHERE r.state IN ('IMPORTING', 'ANIME_MATCHING') OR (r.state = 'DOWNLOADED' AND r.state_changed_at < ?)
+         OR (r.state = 'APPROVED' AND r.state_changed_at < ?) ORDER BY r.id DESC LIMIT ?`,
+      [downloadedBefore, approvedBefore, limit],
+    );
+    return rows.map(fromLoaded);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Write jobs run one at a time, in arrival order. Jobs that queue up while a transaction is open
+ * share the next one (group commit), and each job's promise settles only after that commit. If
+ * anything of a shared transaction fails (BEGIN, a job, the COMMIT: a full disk, say), it is rolled
+ * back and its jobs are replayed one per transaction, so a failure never takes other jobs with it.
+ */
+
+/** A transaction the queue runs jobs in. `Hint`: what a job says about itself up front (its lookup). */
+export interface Transaction<Hint> {
+  begin(hints: Hint[]): Promise<void>;
+  /** Commit; the ids of the records it changed. */
+  commit(): Promise<number[]>;
+  rollback(): Promise<void>;
+}
+
+type Job<Tx> = { run: (tx: Tx) => Promise<unknown>; resolve: (value: unknown) => void; reject: (err: unknown) => void };
+
+export interface WriteQueueOptions {
+  /** Most jobs in one transaction; 1 turns group commit off. */
+  batchLimit: number;
+  /** After each commit, with what it changed (never for a rolled-back transaction). */
+  onCommitted(ids: number[]): void;
+}
+
+export class WriteQueue<Tx extends Transaction<Hint>, Hint> {
+  private queue: (Job<Tx> & { hint?: Hint })[] = [];
+  private draining: Promise<void> | null = null;
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly options: WriteQueueOptions,
+  ) {}
+
+  run<T>(run: (tx: Tx) => Promise<T>, hint?: Hint): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, hint, resolve: resolve as (value: unknown) => void, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  /** Resolves once every queued job has settled. */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        // One turn of the event loop lets the writes that arrive together share a commit.
+        if (this.options.batchLimit > 1) await new Promise((resolve) => setImmediate(resolve));
+        const batch = this.queue.splice(0, this.options.batchLimit);
+        if (batch.length > 1 && (await this.runTogether(batch))) continue;
+        // A single job, or a batch in which something failed: one transaction per job.
+        for (const job of batch) await this.runAlone(job);
+      }
+    } finally {
+      // In the same tick as the last empty-queue check: a write arriving after it starts a new drain.
+      this.draining = null;
+    }
+  }
+
+  /** Jobs in one transaction; false (rolled back, nothing settled) if anything failed. */
+  private async runTogether(jobs: (Job<Tx> & { hint?: Hint })[]): Promise<boolean> {
+    const values: unknown[] = [];
+    let changed: number[];
+    try {
+      await this.tx.begin(jobs.flatMap((job) => (job.hint === undefined ? [] : [job.hint])));
+      for (const job of jobs) values.push(await job.run(this.tx));
+      changed = await this.tx.commit();
+    } catch {
+      await this.tx.rollback();
+      return false;
+    }
+    jobs.forEach((job, i) => job.resolve(values[i]));
+    this.committed(changed);
+    return true;
+  }
+
+  private async runAlone(job: Job<Tx> & { hint?: Hint }): Promise<void> {
+    let value: unknown;
+    let changed: number[];
+    try {
+      await this.tx.begin(job.hint === undefined ? [] : [job.hint]);
+      value = await job.run(this.tx);
+      changed = await this.tx.commit();
+    } catch (err) {
+      await this.tx.rollback();
+      job.reject(err);
+      return;
+    }
+    job.resolve(value);
+    this.committed(changed);
+  }
+
+  private committed(ids: number[]): void {
+    if (ids.length) this.options.onCommitted(ids);
+  }
+}
