@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { MediaEvent, ShokoFileEvent } from '../../lib/events';
 import { MediaEventSchema } from '../../lib/events';
-import { parseWebhook, type WebhookSource } from '../../lib/sources/parse';
 import { normaliseShoko } from '../../lib/sources/shoko';
 import { StatusStore } from '../../lib/store/store';
 import { matchShokoFile } from '../../lib/tracker/paths';
 import { track, DEFAULT_TRACK_OPTIONS, type TrackOptions, type TrackResult } from '../../lib/tracker/track';
 import { LYCORIS, VIOLET, jellyfinShokoEpisode, movieBodies, shokoFile, showBodies, type ShowSpec } from '../support/bodies';
-import { fixture, type Body } from '../support/fixtures';
-import { tempDir } from '../support/tmp';
+import { fixture } from '../support/fixtures';
 import { nth } from '../support/nth';
+import { forEachStoreMode, hook } from '../support/store';
 
 const AT = '2026-01-22T05:00:00.000Z';
 
@@ -132,132 +130,133 @@ describe('Shoko events: which file', () => {
   });
 });
 
-describe('Shoko events: tracking', () => {
-  const dir = tempDir();
-  let n = 0;
-  const open = () => StatusStore.open(join(dir, `s${++n}.db`));
-  async function hook(store: StatusStore, source: WebhookSource, body: Body, options: TrackOptions = DEFAULT_TRACK_OPTIONS): Promise<TrackResult> {
-    const parsed = parseWebhook(body, source);
-    assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
-    return track(store, parsed.event, options);
-  }
-  async function send(store: StatusStore, [target, argument]: readonly [string, unknown], options: TrackOptions = DEFAULT_TRACK_OPTIONS): Promise<TrackResult> {
-    const result = normaliseShoko(target, argument, new Date().toISOString());
-    assert.ok(result.ok);
-    return track(store, result.event, options);
-  }
-  const show: ShowSpec = { ...LYCORIS, episodes: 3 };
-  const b = showBodies(show);
-  const filesOf = (i: number) => shokoFile(b.file(i).path, 4800 + i);
+forEachStoreMode((open) =>
+  describe('Shoko events: tracking', () => {
+    async function send(
+      store: StatusStore,
+      [target, argument]: readonly [string, unknown],
+      options: TrackOptions = DEFAULT_TRACK_OPTIONS,
+    ): Promise<TrackResult> {
+      const result = normaliseShoko(target, argument, new Date().toISOString());
+      assert.ok(result.ok);
+      return track(store, result.event, options);
+    }
+    const show: ShowSpec = { ...LYCORIS, episodes: 3 };
+    const b = showBodies(show);
+    const filesOf = (i: number) => shokoFile(b.file(i).path, 4800 + i);
 
-  it('an anime season: hashed -> ANIME_MATCHING per file, matched records the file id, Jellyfin (Shokofin) finishes it', async () => {
-    const store = await open();
-    await hook(store, 'sonarr', b.grab());
-    await hook(store, 'sonarr', b.importComplete());
-    let result = await send(store, filesOf(1).hashed());
-    assert.equal(result.outcome, 'changed');
-    assert.deepEqual(
-      result.request?.episodes.map((e) => e.state),
-      ['ANIME_MATCHING', 'IMPORTING', 'IMPORTING'],
-    );
-    assert.equal(result.request?.state, 'IMPORTING');
-    assert.equal((await send(store, filesOf(1).detected())).outcome, 'duplicate', 'Detected and Hashed say the same');
-    for (const i of [1, 2, 3]) result = await send(store, filesOf(i).matched());
-    assert.equal(result.request?.state, 'ANIME_MATCHING');
-    assert.deepEqual(
-      result.request?.episodes.map((e) => e.shokoFileId),
-      [4801, 4802, 4803],
-    );
-    for (const i of [1, 2, 3]) result = await hook(store, 'jellyfin', jellyfinShokoEpisode('Lycoris Recoil', 1, 100 + i, 4800 + i));
-    assert.equal(result.request?.state, 'AVAILABLE', 'found by the Shoko file id, whatever Shokofin numbers the episode');
-    await store.close();
-  });
+    it('an anime season: hashed -> ANIME_MATCHING per file, matched records the file id, Jellyfin (Shokofin) finishes it', async () => {
+      const store = await open();
+      await hook(store, 'sonarr', b.grab());
+      await hook(store, 'sonarr', b.importComplete());
+      let result = await send(store, filesOf(1).hashed());
+      assert.equal(result.outcome, 'changed');
+      assert.deepEqual(
+        result.request?.episodes.map((e) => e.state),
+        ['ANIME_MATCHING', 'IMPORTING', 'IMPORTING'],
+      );
+      assert.equal(result.request?.state, 'IMPORTING');
+      assert.equal((await send(store, filesOf(1).detected())).outcome, 'duplicate', 'Detected and Hashed say the same');
+      for (const i of [1, 2, 3]) result = await send(store, filesOf(i).matched());
+      assert.equal(result.request?.state, 'ANIME_MATCHING');
+      assert.deepEqual(
+        result.request?.episodes.map((e) => e.shokoFileId),
+        [4801, 4802, 4803],
+      );
+      for (const i of [1, 2, 3]) result = await hook(store, 'jellyfin', jellyfinShokoEpisode('Lycoris Recoil', 1, 100 + i, 4800 + i));
+      assert.equal(result.request?.state, 'AVAILABLE', 'found by the Shoko file id, whatever Shokofin numbers the episode');
+      await store.close();
+    });
 
-  it('FileNotMatched raises "needs a manual link" with the attempts; a later FileMatched clears it; a rescan is no failure', async () => {
-    const store = await open();
-    await hook(store, 'sonarr', b.grab());
-    await hook(store, 'sonarr', b.importFile(2));
-    const failed = await send(store, filesOf(2).notMatched(1));
-    assert.equal(failed.notify, true);
-    assert.deepEqual(failed.request?.attention && [failed.request.attention.kind, failed.request.attention.reason], [
-      'needs-link',
-      `needs a manual link in Shoko (1 automatic match attempt): ${b.file(2).path.split('/').pop()}`,
-    ]);
-    const again = await send(store, filesOf(2).notMatched(2));
-    assert.match(again.request?.attention?.reason ?? '', /2 automatic match attempts/);
-    const matched = await send(store, filesOf(2).matched());
-    assert.equal(matched.request?.attention, null);
-    assert.equal((await send(store, filesOf(2).rescan())).request?.attention, null);
-    await store.close();
-  });
+    it('FileNotMatched raises "needs a manual link" with the attempts; a later FileMatched clears it; a rescan is no failure', async () => {
+      const store = await open();
+      await hook(store, 'sonarr', b.grab());
+      await hook(store, 'sonarr', b.importFile(2));
+      const failed = await send(store, filesOf(2).notMatched(1));
+      assert.equal(failed.notify, true);
+      assert.deepEqual(failed.request?.attention && [failed.request.attention.kind, failed.request.attention.reason], [
+        'needs-link',
+        `needs a manual link in Shoko (1 automatic match attempt): ${b.file(2).path.split('/').pop()}`,
+      ]);
+      const again = await send(store, filesOf(2).notMatched(2));
+      assert.match(again.request?.attention?.reason ?? '', /2 automatic match attempts/);
+      const matched = await send(store, filesOf(2).matched());
+      assert.equal(matched.request?.attention, null);
+      assert.equal((await send(store, filesOf(2).rescan())).request?.attention, null);
+      await store.close();
+    });
 
-  it('Shoko events before the import are kept and applied when it arrives, in any order', async () => {
-    const store = await open();
-    await hook(store, 'sonarr', b.grab());
-    const early = await send(store, filesOf(1).hashed());
-    assert.deepEqual(
-      [early.outcome, early.reason],
-      ['pending', `no imported file is named ${b.file(1).path.split('/').pop()} yet: kept until its import arrives`],
-    );
-    assert.equal((await send(store, filesOf(1).matched())).outcome, 'pending');
-    const imported = await hook(store, 'sonarr', b.importFile(1));
-    assert.equal(nth(imported.request?.episodes).state, 'ANIME_MATCHING');
-    assert.equal(nth(imported.request?.episodes).shokoFileId, 4801);
-    assert.equal(imported.from, 'GRABBING');
-    const timeline = await store.read.timeline(imported.request!.id);
-    assert.deepEqual(
-      timeline.map((t) => t.event),
-      ['grabbed', 'imported', 'shoko-file', 'shoko-file'],
-    );
-    await store.close();
-  });
+    it('Shoko events before the import are kept and applied when it arrives, in any order', async () => {
+      const store = await open();
+      await hook(store, 'sonarr', b.grab());
+      const early = await send(store, filesOf(1).hashed());
+      assert.deepEqual(
+        [early.outcome, early.reason],
+        ['pending', `no imported file is named ${b.file(1).path.split('/').pop()} yet: kept until its import arrives`],
+      );
+      assert.equal((await send(store, filesOf(1).matched())).outcome, 'pending');
+      const imported = await hook(store, 'sonarr', b.importFile(1));
+      assert.equal(nth(imported.request?.episodes).state, 'ANIME_MATCHING');
+      assert.equal(nth(imported.request?.episodes).shokoFileId, 4801);
+      assert.equal(imported.from, 'GRABBING');
+      const timeline = await store.read.timeline(imported.request!.id);
+      assert.deepEqual(
+        timeline.map((t) => t.event),
+        ['grabbed', 'imported', 'shoko-file', 'shoko-file'],
+      );
+      await store.close();
+    });
 
-  it('Shoko events and their import in one commit: the import still finds the events kept just before it', async () => {
-    const store = await open();
-    await hook(store, 'sonarr', b.grab());
-    let commits = 0;
-    store.on('committed', () => commits++);
-    const [hashed, matched, imported] = await Promise.all([
-      send(store, filesOf(1).hashed()),
-      send(store, filesOf(1).matched()),
-      hook(store, 'sonarr', b.importFile(1)),
-    ]);
-    assert.equal(commits, 1);
-    assert.deepEqual([hashed.outcome, matched.outcome, imported.outcome], ['pending', 'pending', 'changed']);
-    assert.deepEqual([nth(imported.request?.episodes).state, nth(imported.request?.episodes).shokoFileId], ['ANIME_MATCHING', 4801]);
-    const again = await hook(store, 'sonarr', b.importFile(2));
-    assert.deepEqual(
-      again.request?.episodes.map((e) => e.state),
-      ['ANIME_MATCHING', 'IMPORTING', 'GRABBING'],
-      'the kept events were taken once',
-    );
-    await store.close();
-  });
+    it('Shoko events and their import together (one commit when batched): the import still finds the events kept just before it', async () => {
+      const store = await open();
+      await hook(store, 'sonarr', b.grab());
+      let commits = 0;
+      store.on('committed', () => commits++);
+      const [hashed, matched, imported] = await Promise.all([
+        send(store, filesOf(1).hashed()),
+        send(store, filesOf(1).matched()),
+        hook(store, 'sonarr', b.importFile(1)),
+      ]);
+      assert.equal(commits, 1, 'one commit changed a request');
+      assert.deepEqual([hashed.outcome, matched.outcome, imported.outcome], ['pending', 'pending', 'changed']);
+      assert.deepEqual([nth(imported.request?.episodes).state, nth(imported.request?.episodes).shokoFileId], ['ANIME_MATCHING', 4801]);
+      const again = await hook(store, 'sonarr', b.importFile(2));
+      assert.deepEqual(
+        again.request?.episodes.map((e) => e.state),
+        ['ANIME_MATCHING', 'IMPORTING', 'GRABBING'],
+        'the kept events were taken once',
+      );
+      await store.close();
+    });
 
-  it('"available on a Shoko match" for users without Jellyfin', async () => {
-    const store = await open();
-    await hook(store, 'sonarr', b.grab([1]));
-    await hook(store, 'sonarr', b.importFile(1));
-    const result = await send(store, filesOf(1).matched(), { ...DEFAULT_TRACK_OPTIONS, availableOnShokoMatch: true });
-    assert.equal(result.request?.state, 'AVAILABLE');
-    await store.close();
-  });
+    it('"available on a Shoko match" for users without Jellyfin', async () => {
+      const store = await open();
+      await hook(store, 'sonarr', b.grab([1]));
+      await hook(store, 'sonarr', b.importFile(1));
+      const result = await send(store, filesOf(1).matched(), { ...DEFAULT_TRACK_OPTIONS, availableOnShokoMatch: true });
+      assert.equal(result.request?.state, 'AVAILABLE');
+      await store.close();
+    });
 
-  it('an anime movie: matched by path, then Jellyfin shows it as a series special: the Shoko file id still finds the movie', async () => {
-    const store = await open();
-    const m = movieBodies({ ...VIOLET });
-    m.grab.movie.tags = []; // no "anime" tag: Shoko knowing the file is what makes it anime
-    m.imported.movie.tags = [];
-    await hook(store, 'radarr', m.grab);
-    const imported = await hook(store, 'radarr', m.imported);
-    assert.equal(imported.request?.isAnime, false);
-    const file = shokoFile(m.imported.movieFile.path, 4790);
-    const matched = await send(store, file.matched());
-    assert.deepEqual([matched.request?.state, matched.request?.isAnime], ['ANIME_MATCHING', true]);
-    const movieSignal = await send(store, ['ShokoEvent:MovieUpdated', fixture('shoko/movie-updated')[0]]);
-    assert.deepEqual([movieSignal.outcome, movieSignal.request?.state], ['recorded', 'ANIME_MATCHING']);
-    const special = await hook(store, 'jellyfin', jellyfinShokoEpisode('Violet Evergarden', 0, 3, 4790));
-    assert.deepEqual([special.request?.id, special.request?.state, special.request?.title], [matched.request?.id, 'AVAILABLE', 'Violet Evergarden: The Movie']);
-    await store.close();
-  });
-});
+    it('an anime movie: matched by path, then Jellyfin shows it as a series special: the Shoko file id still finds the movie', async () => {
+      const store = await open();
+      const m = movieBodies({ ...VIOLET });
+      m.grab.movie.tags = []; // no "anime" tag: Shoko knowing the file is what makes it anime
+      m.imported.movie.tags = [];
+      await hook(store, 'radarr', m.grab);
+      const imported = await hook(store, 'radarr', m.imported);
+      assert.equal(imported.request?.isAnime, false);
+      const file = shokoFile(m.imported.movieFile.path, 4790);
+      const matched = await send(store, file.matched());
+      assert.deepEqual([matched.request?.state, matched.request?.isAnime], ['ANIME_MATCHING', true]);
+      const movieSignal = await send(store, ['ShokoEvent:MovieUpdated', fixture('shoko/movie-updated')[0]]);
+      assert.deepEqual([movieSignal.outcome, movieSignal.request?.state], ['recorded', 'ANIME_MATCHING']);
+      const special = await hook(store, 'jellyfin', jellyfinShokoEpisode('Violet Evergarden', 0, 3, 4790));
+      assert.deepEqual(
+        [special.request?.id, special.request?.state, special.request?.title],
+        [matched.request?.id, 'AVAILABLE', 'Violet Evergarden: The Movie'],
+      );
+      await store.close();
+    });
+  }),
+);
