@@ -51,7 +51,10 @@ export interface RequestTx extends Lookup {
   newFacts(requestId: number, facts: string[]): Promise<string[]>;
   /** Insert a new request with its episodes, downloads, first timeline entry and facts. Returns it with its id. */
   create(record: RequestRecord, entry: TimelineEntry, facts: string[]): Promise<RequestRecord>;
-  /** Write what changed between `before` and `after` (same id), the timeline entry and the new facts. */
+  /**
+   * Write what changed between `before` and `after` (same id), the timeline entry and the new facts.
+   * Episodes that are the same objects in both are unchanged (the reducer copies an episode it changes).
+   */
   update(before: RequestRecord, after: RequestRecord, entry: TimelineEntry | null, facts: string[]): Promise<RequestRecord>;
   /** Keep an event that matched nothing yet (a Shoko file seen before its import), under its file name. */
   keepPending(fileName: string, event: unknown, at: string): Promise<void>;

@@ -245,8 +245,9 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
     const id = before.id;
     // Loaded (so cached) by the same job: the facts it knows are the stored ones.
     const known = this.cache.get(id)?.facts;
-    const oldEpisodes = new Map(before.episodes.map((e) => [`${e.season}:${e.episode}`, JSON.stringify(e)]));
-    const changedEpisodes = after.episodes.filter((e) => oldEpisodes.get(`${e.season}:${e.episode}`) !== JSON.stringify(e));
+    // The reducer shares the episodes an event left alone with `before` (copy on write): write the others.
+    const unchanged = new Set(before.episodes);
+    const changedEpisodes = after.episodes.filter((e) => !unchanged.has(e));
     const oldDownloads = new Map(before.downloads.map((d) => [d.id, JSON.stringify(d)]));
     const changedDownloads = after.downloads.filter((d) => oldDownloads.get(d.id) !== JSON.stringify(d));
     const kept = new Set(after.downloads.map((d) => d.id));

@@ -31,7 +31,10 @@ export function deriveDownloads(record: Pick<RequestRecord, 'mediaType' | 'stage
   const items = record.mediaType === 'movie' ? [{ state: record.stage, downloadId: record.downloadId }] : record.episodes;
   const byId = new Map<string, RequestState[]>();
   for (const item of items) {
-    if (item.downloadId) byId.set(item.downloadId, [...(byId.get(item.downloadId) ?? []), item.state]);
+    if (!item.downloadId) continue;
+    const states = byId.get(item.downloadId);
+    if (states) states.push(item.state);
+    else byId.set(item.downloadId, [item.state]);
   }
   const previous = new Map(record.downloads.map((d) => [d.id, d]));
   return [...byId.keys()].sort().map((id) => {

@@ -1,0 +1,90 @@
+import type { MediaBearingEvent, MediaInfo, Source } from '../events';
+import type { RequestRecord } from '../model';
+
+/** A request record: a new one, a copy to change, what a source's words about the media count for. */
+
+export function createRecord(event: MediaBearingEvent): RequestRecord {
+  return {
+    id: 0,
+    mediaType: event.media.mediaType,
+    title: null,
+    year: null,
+    isAnime: false,
+    stage: 'REQUESTED',
+    state: 'REQUESTED',
+    requestedBy: null,
+    posterUrl: null,
+    infoSource: null,
+    requestedSeasons: [],
+    ids: { jellyseerrRequest: null, tmdb: null, tvdb: null, imdb: null, radarr: null, sonarr: null, jellyfin: null },
+    downloadId: null,
+    finalPath: null,
+    shokoFileId: null,
+    attention: null,
+    episodes: [],
+    downloads: [],
+    createdAt: event.at,
+    updatedAt: event.at,
+    stateChangedAt: event.at,
+    availableAt: null,
+    progressAt: event.at,
+  };
+}
+
+/**
+ * A copy to apply an event to. Episodes are shared until one is changed (see EpisodeEdits), so a long
+ * show costs no copy of its every episode; everything else is copied.
+ */
+export function cloneRecord(record: RequestRecord): RequestRecord {
+  return {
+    ...record,
+    ids: { ...record.ids },
+    requestedSeasons: [...record.requestedSeasons],
+    attention: record.attention && { ...record.attention },
+    episodes: record.episodes,
+    downloads: record.downloads.map((d) => ({ ...d })),
+  };
+}
+
+/** The request's own fields and its downloads, without the clock: what "changed" compares besides episodes. */
+function ownContent(record: RequestRecord): string {
+  const { updatedAt: _u, stateChangedAt: _s, availableAt: _a, episodes: _e, ...rest } = record;
+  return JSON.stringify(rest);
+}
+
+export function ownFieldsChanged(before: RequestRecord, after: RequestRecord): boolean {
+  return ownContent(before) !== ownContent(after);
+}
+
+/**
+ * How far a source's words about the media count: Jellyseerr's title, year and poster are what the
+ * household asked for; the arrs' come next, Jellyfin's last. A precedence (not "first word wins")
+ * makes the result the same whatever order the webhooks arrive in.
+ */
+const INFO_PRECEDENCE: Partial<Record<Source, number>> = { jellyseerr: 3, radarr: 2, sonarr: 2, jellyfin: 1 };
+
+export function mergeMedia(record: RequestRecord, media: MediaInfo, source: Source): void {
+  const weight = INFO_PRECEDENCE[source] ?? 0;
+  const current = record.infoSource ? (INFO_PRECEDENCE[record.infoSource] ?? 0) : 0;
+  if (weight >= current && (media.title || media.year || media.posterUrl)) {
+    record.title = media.title ?? record.title;
+    record.year = media.year ?? record.year;
+    record.posterUrl = media.posterUrl ?? record.posterUrl;
+    record.infoSource = source;
+  } else {
+    record.title ??= media.title ?? null;
+    record.year ??= media.year ?? null;
+    record.posterUrl ??= media.posterUrl ?? null;
+  }
+  record.requestedBy ??= media.requestedBy ?? null;
+  // Once anything says anime it is anime (a Radarr tag may be added after the first grab).
+  record.isAnime ||= media.isAnime ?? false;
+  const ids = record.ids as Record<keyof RequestRecord['ids'], number | string | null>;
+  for (const key of Object.keys(ids) as (keyof RequestRecord['ids'])[]) {
+    const value = media.ids[key];
+    if (ids[key] === null && value !== undefined) ids[key] = value;
+  }
+  if (media.requestedSeasons?.length) {
+    record.requestedSeasons = [...new Set([...record.requestedSeasons, ...media.requestedSeasons])].sort((a, b) => a - b);
+  }
+}

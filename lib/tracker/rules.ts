@@ -1,0 +1,236 @@
+import type { MediaEventOf, ProgressEvent, ShokoFileEvent, Source, StuckEvent, TrackedEvent } from '../events';
+import { fileNameOf } from '../file-path';
+import type { RequestRecord } from '../model';
+import { episodeKey } from '../sources/episode-numbers';
+import { rank, type RequestState } from '../states';
+import { fail, grab, importFile, makeAvailable, reach, type Effect, type Item, type Step } from './items';
+import { fileHolders, matchShokoFile } from './paths';
+import type { Targets } from './targets';
+
+/**
+ * What each event does to the items it touches (see targets.ts), written once for movies and shows.
+ * A rule changes the record and says what happened as data (`What`); timeline-text.ts words it and
+ * attention.ts decides what needs a human.
+ */
+
+export interface ReduceOptions {
+  /** For users without Jellyfin: an import is as good as playable. */
+  availableOnImport: boolean;
+  /** For users without Jellyfin: a Shoko match is as good as playable. */
+  availableOnShokoMatch: boolean;
+}
+
+type Release = MediaEventOf<'grabbed'>['release'];
+
+/** What happened, for the timeline. */
+export type What =
+  | { kind: 'requested'; by: string | null }
+  | { kind: 'approved'; auto: boolean }
+  | { kind: 'failure'; reason: string }
+  /** `episodes`: how many the grab names (undefined for a movie). */
+  | { kind: 'grabbed'; release: Release; episodes: number | undefined }
+  | { kind: 'imported'; path: string | undefined }
+  | { kind: 'imported-episodes'; episodes: number; files: number; unplaced: number }
+  /** scope: the movie, the whole request, or these episodes. */
+  | { kind: 'available'; source: Source; scope: 'movie' | 'request' | string[] }
+  | { kind: 'manual-interaction'; reason: string }
+  | { kind: 'added'; source: Source }
+  | { kind: 'deleted'; source: Source; what: 'media' | 'file'; path: string | undefined; reason: string | undefined }
+  | { kind: 'renamed'; files: number }
+  | { kind: 'issue'; issueType: string | undefined; issueId: number | undefined; action: string; message: string | undefined }
+  | { kind: 'shoko-elsewhere'; name: string; reason: string }
+  | { kind: 'shoko-file'; name: string; file: string; action: ShokoFileEvent['action']; autoMatchAttempts: number }
+  | { kind: 'shoko-movie' }
+  | { kind: 'progress'; state: ProgressEvent['state']; progress: number; clientState: string }
+  | { kind: 'late-progress'; clientState: string }
+  | { kind: 'not-a-download' }
+  | { kind: 'stuck'; reason: string };
+
+/**
+ * What applying an event did. `quiet` events (download progress, polled again and again) get a
+ * timeline entry only when they move a stage; `forward` says progress was made even without a stage
+ * moving (a download's percentage went up), which is what stuck detection counts from.
+ */
+export interface Applied {
+  effects: Effect[];
+  what: What;
+  quiet?: boolean;
+  forward?: boolean;
+}
+
+function grabbed(record: RequestRecord, targets: Targets, event: MediaEventOf<'grabbed'>): Applied {
+  const what: What = { kind: 'grabbed', release: event.release, episodes: record.mediaType === 'tv' ? event.episodes.length : undefined };
+  if (targets.finishedShow) return { effects: ['upgrade'], what };
+  const effects = targets.named(event.episodes, 'GRABBING').map(({ target, added }, i) => {
+    if (!target) return 'same';
+    const ref = event.episodes[i];
+    if (ref) target.fill(ref);
+    // A newly tracked episode starts at GRABBING with this download.
+    if (added) return target.step((item) => ({ item: { ...item, downloadId: event.downloadId ?? null }, effect: 'advanced' }));
+    return target.step((item) => grab(item, event.downloadId));
+  });
+  return { effects, what };
+}
+
+function imported(record: RequestRecord, targets: Targets, event: MediaEventOf<'imported'>, options: ReduceOptions): Applied {
+  const target: RequestState = options.availableOnImport ? 'AVAILABLE' : 'IMPORTING';
+  const pathOf = new Map<string, string>();
+  for (const file of event.files) for (const e of file.episodes) pathOf.set(episodeKey(e), file.path);
+  // A finished show gains no episodes from an upgrade; otherwise an import names episodes tracked from now on.
+  const finished = targets.finishedShow;
+  const effects = targets.named(event.episodes, finished ? undefined : 'GRABBING').map(({ target: t }, i): Effect => {
+    if (!t) return 'upgrade';
+    const ref = event.episodes[i];
+    if (ref) t.fill(ref);
+    // A movie's file is the import's file; an episode's is the file that names it.
+    const path = t.key === undefined ? event.files[0]?.path : pathOf.get(t.key);
+    return t.step((item) => importFile(item, target, path, event.downloadId));
+  });
+  if (record.mediaType === 'movie') return { effects, what: { kind: 'imported', path: event.files[0]?.path } };
+  if (event.folder && !finished) record.finalPath = event.folder;
+  const placed = event.files.filter((f) => f.episodes.length).length;
+  return { effects, what: { kind: 'imported-episodes', episodes: event.episodes.length, files: event.files.length, unplaced: event.files.length - placed } };
+}
+
+function available(targets: Targets, event: MediaEventOf<'available'>): Applied {
+  const { movie } = targets;
+  if (movie) {
+    if (event.jellyfinItemId) movie.setJellyfinItem(event.jellyfinItemId);
+    return { effects: [movie.step(makeAvailable)], what: { kind: 'available', source: event.source, scope: 'movie' } };
+  }
+  if (!event.episodes.length) {
+    // The whole request: Jellyseerr sends MEDIA_AVAILABLE once every requested season is there.
+    return { effects: targets.whole(makeAvailable, 'always'), what: { kind: 'available', source: event.source, scope: 'request' } };
+  }
+  // A Shokofin item names its file; Shoko's numbering may differ from Sonarr's, so the file decides.
+  const byFile = event.shokoFileId ? targets.byShokoFile(event.shokoFileId) : [];
+  const found = byFile.length ? byFile : targets.named(event.episodes).flatMap(({ target }) => (target ? [target] : []));
+  const effects = found.map((t) => {
+    if (event.jellyfinItemId) t.setJellyfinItem(event.jellyfinItemId);
+    return t.step(makeAvailable);
+  });
+  return { effects, what: { kind: 'available', source: event.source, scope: found.map((t) => t.key ?? '') } };
+}
+
+function renamed(record: RequestRecord, targets: Targets, event: MediaEventOf<'renamed'>): Applied {
+  const moves = new Map(event.files.map((f) => [f.previousPath, f.path]));
+  let moved = 0;
+  for (const t of targets.all()) {
+    const path = t.item.finalPath;
+    const to = path ? moves.get(path) : undefined;
+    if (to === undefined) continue;
+    t.step((item) => ({ item: { ...item, finalPath: to }, effect: 'same' }));
+    moved++;
+  }
+  // A show's final path is its folder, renamed with the files only if a file was that path.
+  const folder = record.mediaType === 'tv' && record.finalPath ? moves.get(record.finalPath) : undefined;
+  if (folder !== undefined) {
+    record.finalPath = folder;
+    moved++;
+  }
+  return { effects: [moved ? 'advanced' : 'same'], what: { kind: 'renamed', files: event.files.length } };
+}
+
+/**
+ * Shoko's view of an imported anime file: it has the file (ANIME_MATCHING), linked it (matched, with
+ * its file id; AVAILABLE only on Jellyfin's word unless the user says a match is enough), or could
+ * not link it. Moving, renaming and deleting are only recorded.
+ */
+function shokoFile(record: RequestRecord, targets: Targets, event: ShokoFileEvent, options: ReduceOptions): Applied {
+  const found = matchShokoFile(event, fileHolders(record));
+  if (found.kind === 'none') return { effects: ['same'], what: { kind: 'shoko-elsewhere', name: event.name, reason: found.reason } };
+  const what: What = {
+    kind: 'shoko-file',
+    name: event.name,
+    file: fileNameOf(event.relativePath),
+    action: event.action,
+    autoMatchAttempts: event.autoMatchAttempts ?? 0,
+  };
+  if (event.action === 'gone' || event.action === 'moved') return { effects: ['same'], what };
+  record.isAnime = true;
+  const target: RequestState = event.action === 'matched' && options.availableOnShokoMatch ? 'AVAILABLE' : 'ANIME_MATCHING';
+  const effects = targets.byFiles(found.holders).map((t) => {
+    const effect = t.step((item) => reach(item, target));
+    if (event.action === 'matched' && event.fileId) t.setShokoFile(event.fileId);
+    return effect;
+  });
+  return { effects, what };
+}
+
+/**
+ * What the download client says. The download's progress, speed and ETA always update; what depends
+ * on it moves on to DOWNLOADING or DOWNLOADED (a torrent complete at first sight jumps straight
+ * there), or fails if not imported yet. Inside a season pack each episode takes its own file's progress.
+ */
+function progress(record: RequestRecord, targets: Targets, event: ProgressEvent): Applied {
+  const download = record.downloads.find((d) => d.id === event.downloadId);
+  if (!download) return { effects: ['same'], what: { kind: 'not-a-download' }, quiet: true };
+  const before = { ...download };
+  // A poll older than what is known (the import said it was complete) moves nothing back.
+  if (event.state !== 'FAILED' && before.state !== 'FAILED' && rank(event.state) < rank(before.state)) {
+    return { effects: ['late'], what: { kind: 'late-progress', clientState: event.clientState }, quiet: true, forward: false };
+  }
+  const running = event.state === 'DOWNLOADING';
+  Object.assign(download, {
+    progress: event.progress,
+    state: event.state,
+    speed: running ? (event.speed ?? null) : null,
+    etaSeconds: running ? (event.etaSeconds ?? null) : null,
+  });
+  const step = (item: Item): Step =>
+    event.state === 'FAILED' ? (rank(item.state) < rank('IMPORTING') ? fail(item) : { item, effect: 'same' }) : reach(item, event.state);
+  const ofFile = new Map<string, number>();
+  for (const file of event.files ?? []) for (const e of file.episodes) ofFile.set(episodeKey(e), file.progress);
+  const effects = targets.byDownload(event.downloadId).map((t) => {
+    const effect = t.step(step);
+    t.setProgress(rank(t.item.state) >= rank('DOWNLOADED') ? 1 : (ofFile.get(t.key ?? '') ?? event.progress));
+    return effect;
+  });
+  if (before.state !== download.state) effects.push('advanced');
+  return {
+    effects,
+    what: { kind: 'progress', state: event.state, progress: event.progress, clientState: event.clientState },
+    quiet: true,
+    forward: event.progress > before.progress,
+  };
+}
+
+function stuck(event: StuckEvent): Applied {
+  return { effects: ['same'], what: { kind: 'stuck', reason: event.reason }, forward: false };
+}
+
+export function applyEvent(record: RequestRecord, targets: Targets, event: TrackedEvent, options: ReduceOptions): Applied {
+  switch (event.kind) {
+    case 'requested':
+      return { effects: [targets.raiseStage('REQUESTED')], what: { kind: 'requested', by: record.requestedBy } };
+    case 'approved':
+      return { effects: [targets.raiseStage('APPROVED')], what: { kind: 'approved', auto: event.auto } };
+    case 'declined':
+    case 'failed':
+      return { effects: targets.whole(fail, 'without-episodes'), what: { kind: 'failure', reason: event.reason } };
+    case 'grabbed':
+      return grabbed(record, targets, event);
+    case 'imported':
+      return imported(record, targets, event, options);
+    case 'available':
+      return available(targets, event);
+    case 'manual-interaction':
+      return { effects: ['same'], what: { kind: 'manual-interaction', reason: event.reason } };
+    case 'added':
+      return { effects: ['same'], what: { kind: 'added', source: event.source } };
+    case 'deleted':
+      return { effects: ['same'], what: { kind: 'deleted', source: event.source, what: event.what, path: event.path, reason: event.reason } };
+    case 'renamed':
+      return renamed(record, targets, event);
+    case 'issue':
+      return { effects: ['same'], what: { kind: 'issue', issueType: event.issueType, issueId: event.issueId, action: event.action, message: event.message } };
+    case 'shoko-file':
+      return shokoFile(record, targets, event, options);
+    case 'shoko-movie':
+      return { effects: ['same'], what: { kind: 'shoko-movie' } };
+    case 'download-progress':
+      return progress(record, targets, event);
+    case 'stuck':
+      return stuck(event);
+  }
+}
