@@ -45,3 +45,24 @@ export function hasSecret(req: RequestLike | undefined, secret: string): boolean
   for (const candidate of presentedSecrets(req)) ok = timingSafeEqual(digest(candidate), expected) || ok;
   return ok;
 }
+
+/**
+ * A request a web browser sent: it names the page it came from (Origin), or says it crossed sites
+ * (Sec-Fetch-Site other than none/same-origin). The arrs, Jellyseerr and Jellyfin send neither. Without
+ * this check any page a household member opens could POST a text/plain webhook (no CORS preflight).
+ */
+export function sentByBrowser(req: RequestLike | undefined): boolean {
+  const site = header(req ?? {}, 'sec-fetch-site')?.toLowerCase();
+  return !!header(req ?? {}, 'origin') || (site !== undefined && site !== 'none' && site !== 'same-origin');
+}
+
+export type Refusal = { statusCode: 401 | 403; error: string };
+
+/** Whether a webhook may be read at all: the secret when one is set; from a browser, only with the secret. */
+export function refusal(req: RequestLike | undefined, secret: string): Refusal | undefined {
+  const proven = !!secret && hasSecret(req, secret);
+  if (secret && !proven) return { statusCode: 401, error: 'missing or wrong webhook secret' };
+  if (!proven && sentByBrowser(req))
+    return { statusCode: 403, error: 'sent by a web browser without the webhook secret: refused (set a webhook secret for senders that run in a browser)' };
+  return undefined;
+}

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KeyQuery, RequestTx, RequestWriter } from './lookup';
-import { migrate } from './migrations';
+import { migrate, SCHEMA_VERSION } from './migrations';
 import { StoreReader } from './reader';
 import { Connection } from './sqlite';
 import { WriteQueue } from './write-queue';
@@ -26,6 +26,19 @@ export interface StoreOptions {
 }
 
 const BATCH_LIMIT = 256;
+
+/**
+ * SQLite opens a file it may not write read-only, without a word, and fails on the first write; a
+ * store that cannot write is an error at open (a rolled-back write of the schema version says so).
+ */
+async function probeWritable(db: Connection): Promise<void> {
+  try {
+    await db.exec(`BEGIN IMMEDIATE; PRAGMA user_version = ${SCHEMA_VERSION}; ROLLBACK;`);
+  } catch (err) {
+    await db.exec('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
 
 export interface StatusStoreEvents {
   /** Requests whose change was just committed: what live views refresh (they never see uncommitted data). */
@@ -53,18 +66,21 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
   }
 
   static async open(file: string, options: StoreOptions = {}): Promise<StatusStore> {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    // A second connection to :memory: is a second, empty database: the reader would never see a write.
+    if (file === ':memory:' || file.startsWith('file::memory:')) throw new Error("':memory:' cannot hold the status: give the status-store a file");
+    mkdirSync(dirname(file), { recursive: true });
     const busy = options.busyTimeoutMs ?? 5000;
     const writer = await Connection.open(file);
     try {
       await writer.exec(`PRAGMA busy_timeout = ${busy}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;`);
       await migrate(writer);
+      await probeWritable(writer);
       const reader = await Connection.open(file);
       await reader.exec(`PRAGMA busy_timeout = ${busy}; PRAGMA query_only = ON;`);
       return new StatusStore(file, writer, reader, options.writeBehind ?? true);
     } catch (err) {
       await writer.close().catch(() => undefined);
-      throw err;
+      throw (err as { code?: string }).code === 'SQLITE_READONLY' ? new Error(`read-only: ${file}`) : err;
     }
   }
 

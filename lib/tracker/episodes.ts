@@ -1,3 +1,4 @@
+import { RefusedEventError } from '../errors';
 import type { EpisodeKey, EpisodeRef } from '../events';
 import type { EpisodeRecord } from '../model';
 import { episodeKey } from '../sources/episode-numbers';
@@ -6,7 +7,7 @@ import type { EpisodeState } from '../states';
 /** A request holds at most this many episodes (soap operas run past 15,000). */
 export const MAX_EPISODES = 50_000;
 
-export class TooManyEpisodesError extends Error {}
+export class TooManyEpisodesError extends RefusedEventError {}
 
 const byNumber = (a: EpisodeKey, b: EpisodeKey) => a.season - b.season || a.episode - b.episode;
 

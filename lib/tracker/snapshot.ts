@@ -47,3 +47,18 @@ export function toSnapshot(record: RequestRecord): RequestSnapshot {
     progressAt: record.progressAt,
   };
 }
+
+/** What the household's status page shows: the snapshot without file paths or download hashes. */
+export type PublicSnapshot = Omit<RequestSnapshot, 'finalPath' | 'downloads' | 'episodes'> & {
+  downloads: Omit<RequestSnapshot['downloads'][number], 'id'>[];
+  episodes: Omit<RequestSnapshot['episodes'][number], 'finalPath' | 'downloadId'>[];
+};
+
+export function publicSnapshot(snapshot: RequestSnapshot): PublicSnapshot {
+  const { finalPath: _f, downloads, episodes, ...rest } = snapshot;
+  return {
+    ...rest,
+    downloads: downloads.map(({ id: _id, ...download }) => download),
+    episodes: episodes.map(({ finalPath: _p, downloadId: _d, ...episode }) => episode),
+  };
+}

@@ -1,6 +1,6 @@
 import { RequestStateSchema, type RequestState } from '../states';
 import type { StatusStore } from '../store/store';
-import { track, type TrackOptions, type TrackResult } from './track';
+import { DEFAULT_TRACK_OPTIONS, track, type TrackOptions, type TrackResult } from './track';
 
 /**
  * Nothing sits silently in a stage: a request that made no progress (a stage, or a download's
@@ -48,7 +48,12 @@ export function humanDuration(ms: number): string {
 }
 
 /** Flag every request past its stage's threshold at `now`; returns what changed (for notifications). */
-export async function checkStuck(store: StatusStore, now: Date, thresholds: StuckThresholds, options: TrackOptions): Promise<TrackResult[]> {
+export async function checkStuck(
+  store: StatusStore,
+  now: Date,
+  thresholds: StuckThresholds,
+  options: TrackOptions = DEFAULT_TRACK_OPTIONS,
+): Promise<TrackResult[]> {
   const cutoffs = (Object.entries(thresholds) as [RequestState, number][])
     .filter(([, minutes]) => minutes > 0)
     .map(([state, minutes]): [RequestState, string] => [state, new Date(now.getTime() - minutes * 60000).toISOString()]);

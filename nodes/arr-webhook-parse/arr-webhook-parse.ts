@@ -1,7 +1,11 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { parseWebhook, WEBHOOK_SOURCES, type WebhookSource } from '../../lib/sources/parse';
-import { hasSecret, type RequestLike } from '../../lib/webhook-secret';
-import { secretFrom } from '../shared';
+import { refusal, type RequestLike } from '../../lib/webhook-secret';
+import type { Done, Send } from '../shared/config-node';
+import { secretFrom } from '../shared/config-values';
+import type { RED } from '../shared/red';
+import { StatusLight } from '../shared/status';
+import { guardWebhookRoutes } from '../shared/webhook-guard';
 
 interface ArrWebhookParseConfig extends NodeDef {
   source: WebhookSource | 'auto';
@@ -11,34 +15,48 @@ interface ArrWebhookParseConfig extends NodeDef {
 
 type Credentials = { secret: unknown };
 
-export = (RED: NodeAPI) => {
+export = (RED: RED) => {
   function ArrWebhookParseNode(this: Node<Credentials>, config: ArrWebhookParseConfig) {
     RED.nodes.createNode(this, config);
+    const light = new StatusLight(RED, this);
     const source: WebhookSource | 'auto' = (WEBHOOK_SOURCES as readonly string[]).includes(config.source) ? config.source : 'auto';
+    const secret = () => secretFrom(RED, this, this.credentials?.secret, config.secretEnv);
+    // An open door is visible: anyone who reaches Node-RED can create and change requests.
+    const open = !secret();
+    if (open) {
+      light.show('waiting', 'arr-webhook-parse.status.open');
+      this.warn(RED._('arr-webhook-parse.warnings.open'));
+    }
+    const guard = guardWebhookRoutes(RED, this, secret);
+    for (const url of guard.rawBodyRoutes) this.warn(RED._('arr-webhook-parse.warnings.rawBody', { url }));
 
-    this.on('input', (msg, send, done) => {
-      const secret = secretFrom(RED, this, this.credentials?.secret, config.secretEnv);
-      if (secret && !hasSecret(msg.req as RequestLike | undefined, secret)) {
-        msg.statusCode = 401;
-        msg.payload = { ok: false, error: RED._('arr-webhook-parse.errors.secret') };
-        this.status({ fill: 'red', shape: 'ring', text: 'arr-webhook-parse.status.unauthorized' });
+    this.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      const reject = (statusCode: number, error: string, status: string, params?: Record<string, string | number>) => {
+        msg.statusCode = statusCode;
+        msg.payload = { ok: false, error };
+        light.show('problem', status, params);
         send([null, msg]);
         done();
-        return;
-      }
+      };
+      // The http in gate checks this before the body is read; a message from elsewhere is checked here.
+      const refused = refusal(msg.req as RequestLike | undefined, secret());
+      if (refused)
+        return reject(
+          refused.statusCode,
+          refused.error,
+          refused.statusCode === 401 ? 'arr-webhook-parse.status.unauthorized' : 'arr-webhook-parse.status.browser',
+        );
       const result = parseWebhook(msg.payload, source);
-      if (!result.ok) {
-        msg.statusCode = result.statusCode;
-        msg.payload = { ok: false, error: result.error };
-        this.status({ fill: 'red', shape: 'ring', text: RED._('arr-webhook-parse.status.invalid', { code: result.statusCode }) });
-        send([null, msg]);
-        done();
-        return;
-      }
+      if (!result.ok) return reject(result.statusCode, result.error, 'arr-webhook-parse.status.invalid', { code: result.statusCode });
       msg.topic = `${result.source}/${result.event.kind}`;
       msg.payload = result.event;
-      this.status({ fill: 'green', shape: 'dot', text: msg.topic });
+      if (open) light.show('attention', 'arr-webhook-parse.status.openEvent', { topic: msg.topic });
+      else light.showText('ok', msg.topic);
       send([msg, null]);
+      done();
+    });
+    this.on('close', (_removed: boolean, done: () => void) => {
+      guard.remove();
       done();
     });
   }

@@ -1,114 +1,130 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
+import { RefusedEventError } from '../../lib/errors';
 import { MediaEventSchema } from '../../lib/events';
 import { formatIssues } from '../../lib/sources/schema-helpers';
 import { replyOf, stateChangeOf, untrackedOf } from '../../lib/tracker/messages';
 import { displayTitle } from '../../lib/tracker/snapshot';
-import { checkStuck, DEFAULT_STUCK_MINUTES, parseStuckMinutes } from '../../lib/tracker/stuck';
-import { track, type TrackOptions } from '../../lib/tracker/track';
-import { configValue } from '../../lib/config-values';
-import { secondsFrom } from '../shared';
-import type { StatusStoreNode } from '../types';
+import { track, type TrackOptions, type TrackResult } from '../../lib/tracker/track';
+import { requiredConfig, type Done, type Send } from '../shared/config-node';
+import { answerDirectly } from '../shared/http';
+import type { RED } from '../shared/red';
+import { StatusLight } from '../shared/status';
+import { useStore } from '../shared/store-user';
+import type { StatusStoreNode } from '../shared/types';
 
 interface EpisodeStateConfig extends NodeDef {
   store: string;
   createFromArr: boolean;
   availableOnImport: boolean;
   availableOnShokoMatch: boolean;
-  stuckCheckSeconds: string;
-  stuckMinutes: string;
+  /** Before 0.2 the stuck timer lived here; it is the status-store's now. */
+  stuckCheckSeconds?: string;
+  stuckMinutes?: string;
 }
 
 /** A control message: look for stuck requests now (msg.now, ISO-8601, replaces the clock). */
 const CHECK_STUCK = 'media-status/check-stuck';
 
-export = (RED: NodeAPI) => {
+export = (RED: RED) => {
   function EpisodeStateNode(this: Node, config: EpisodeStateConfig) {
     RED.nodes.createNode(this, config);
-    const storeNode = RED.nodes.getNode(config.store) as StatusStoreNode | null;
-    if (!storeNode) {
-      this.status({ fill: 'red', shape: 'ring', text: 'episode-state.status.noStore' });
-      this.on('input', (_msg, _send, done) => done(new Error(RED._('episode-state.errors.noStore'))));
-      return;
-    }
+    const light = new StatusLight(RED, this);
+    const storeNode = requiredConfig<StatusStoreNode>(
+      RED,
+      this,
+      config.store,
+      { status: 'episode-state.status.noStore', error: 'episode-state.errors.noStore' },
+      (_msg, _send, done, err) => done(err),
+    );
+    if (!storeNode) return;
+    if (config.stuckMinutes || (config.stuckCheckSeconds && config.stuckCheckSeconds !== '60')) this.warn(RED._('episode-state.warnings.stuckMoved'));
     const options: TrackOptions = {
       createFromArr: config.createFromArr !== false,
       availableOnImport: config.availableOnImport === true,
       availableOnShokoMatch: config.availableOnShokoMatch === true,
     };
-
-    const stuck = parseStuckMinutes(config.stuckMinutes);
-    if (!stuck.ok) this.error(stuck.error);
-    const thresholds = stuck.ok ? stuck.thresholds : DEFAULT_STUCK_MINUTES;
-    const checkStuckNow = async (now: Date) => {
-      const results = await checkStuck(await storeNode.store(), now, thresholds, options);
+    const stopUsingStore = useStore(storeNode, light);
+    const sendChanges = (results: TrackResult[]) => {
       for (const result of results) {
         const change = stateChangeOf(result);
         if (change) this.send([null, change, null]);
       }
-      return results.filter((r) => r.notify).length;
     };
-    // 0 turns the timer off (a flow with several episode-state nodes on one store needs it once).
-    const stuckEveryMs = configValue(config.stuckCheckSeconds) === '0' ? 0 : secondsFrom(config.stuckCheckSeconds, 60) * 1000;
-    let timer: NodeJS.Timeout | undefined;
-    let closing = false;
-    const loop = () => {
-      checkStuckNow(new Date())
-        .catch((err: Error) => this.error(err.message))
-        .finally(() => {
-          if (!closing) timer = setTimeout(loop, stuckEveryMs);
-        });
-    };
-    if (stuckEveryMs) timer = setTimeout(loop, stuckEveryMs);
-    this.on('close', (_removed: boolean, done: () => void) => {
-      closing = true;
-      clearTimeout(timer);
-      done();
-    });
+    const withdrawStuckOutput = storeNode.offerStuckOutput(sendChanges);
 
-    this.on('input', (msg, send, done) => {
+    /** Work in flight: a close waits for it, so nothing committed goes unanswered. */
+    const inFlight = new Set<Promise<void>>();
+    let closing = false;
+    /**
+     * The answer on output 1. Once the flow is stopping, the http response node is gone (Node-RED drops
+     * messages to stopped nodes): the webhook is answered here, so its sender learns it was stored.
+     */
+    const answer = (msg: NodeMessageInFlow, send: Send) => {
+      if (!closing || !answerDirectly(msg, Number(msg.statusCode) || 200, msg.payload)) send([msg, null, null]);
+    };
+
+    const showResult = (result: TrackResult) => {
+      if (result.request) {
+        const params = { title: displayTitle(result.request), state: result.request.state };
+        light.show(result.request.attention ? 'attention' : 'ok', 'episode-state.status.request', params);
+      } else if (result.outcome === 'unmatched') light.show('waiting', 'episode-state.status.unmatched');
+    };
+
+    const handle = async (msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> => {
       if (msg.topic === CHECK_STUCK) {
         const now = typeof msg.now === 'string' && !Number.isNaN(Date.parse(msg.now)) ? new Date(msg.now) : new Date();
-        checkStuckNow(now)
-          .then((flagged) => {
-            msg.payload = { ok: true, flagged };
-            send([msg, null, null]);
-            done();
-          })
-          .catch((err: Error) => done(err));
-        return;
+        const results = await storeNode.checkStuck(now);
+        sendChanges(results);
+        msg.payload = { ok: true, flagged: results.filter((r) => r.notify).length };
+        answer(msg, send);
+        return done();
       }
       const parsed = MediaEventSchema.safeParse(msg.payload);
       if (!parsed.success) {
-        this.status({ fill: 'red', shape: 'ring', text: 'episode-state.status.badEvent' });
-        done(new Error(RED._('episode-state.errors.badEvent', { detail: formatIssues(parsed.error) })));
-        return;
+        light.show('problem', 'episode-state.status.badEvent');
+        return done(new Error(RED._('episode-state.errors.badEvent', { detail: formatIssues(parsed.error) })));
       }
       const event = parsed.data;
-      storeNode
-        .store()
-        .then((store) => track(store, event, options))
-        .then((result) => {
-          // Committed: only now does anything leave this node.
-          msg.payload = replyOf(result);
-          const change = stateChangeOf(result);
-          const untracked = untrackedOf(result, event);
-          if (result.request) {
-            const text = `${displayTitle(result.request)}: ${result.request.state}`;
-            this.status({ fill: result.request.attention ? 'yellow' : 'green', shape: 'dot', text: text.length > 40 ? `${text.slice(0, 39)}…` : text });
-          } else if (result.outcome === 'unmatched') {
-            this.status({ fill: 'yellow', shape: 'ring', text: 'episode-state.status.unmatched' });
-          }
-          // One send per output: Node-RED clones every message of a send but the first, and these are
-          // fresh objects nobody else holds.
-          send([msg, null, null]);
-          if (change) send([null, change, null]);
-          if (untracked) send([null, null, untracked]);
-          done();
-        })
-        .catch((err: Error) => {
-          this.status({ fill: 'red', shape: 'ring', text: 'episode-state.status.error' });
-          done(err);
-        });
+      let result: TrackResult;
+      try {
+        result = await track(await storeNode.store(), event, options);
+      } catch (err) {
+        if (!(err instanceof RefusedEventError)) throw err;
+        // Understood and refused (a limit): nothing stored, and a retry would not help.
+        msg.statusCode = err.statusCode;
+        msg.payload = { ok: false, error: err.message };
+        light.showText('problem', err.message);
+        answer(msg, send);
+        return done();
+      }
+      // Committed: only now does anything leave this node.
+      msg.payload = replyOf(result);
+      showResult(result);
+      // One send per output: Node-RED clones every message of a send but the first, and these are
+      // fresh objects nobody else holds.
+      answer(msg, send);
+      const change = stateChangeOf(result);
+      if (change) send([null, change, null]);
+      const untracked = untrackedOf(result, event);
+      if (untracked) send([null, null, untracked]);
+      done();
+    };
+
+    this.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      const work = handle(msg, send, done).catch((err: Error) => {
+        light.show('problem', 'episode-state.status.error');
+        if (closing) answerDirectly(msg, 503, { ok: false, error: err.message });
+        done(err);
+      });
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    });
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
+      withdrawStuckOutput();
+      stopUsingStore();
+      void Promise.allSettled([...inFlight]).then(() => done());
     });
   }
   RED.nodes.registerType('episode-state', EpisodeStateNode);

@@ -1,8 +1,8 @@
-import type { NodeAPI, NodeDef } from 'node-red';
+import type { NodeDef } from 'node-red';
 import { JellyfinClient } from '../../lib/clients/jellyfin';
-import { configValue } from '../../lib/config-values';
-import { secretFrom } from '../shared';
-import type { JellyfinServerNode } from '../types';
+import { secretFrom, serviceUrlFrom } from '../shared/config-values';
+import type { RED } from '../shared/red';
+import type { JellyfinServerNode } from '../shared/types';
 
 interface JellyfinServerConfig extends NodeDef {
   url: string;
@@ -11,11 +11,12 @@ interface JellyfinServerConfig extends NodeDef {
 
 type Credentials = { apiKey: unknown };
 
-export = (RED: NodeAPI) => {
-  function JellyfinServer(this: JellyfinServerNode & { credentials: Credentials; client: JellyfinClient | undefined }, config: JellyfinServerConfig) {
+export = (RED: RED) => {
+  function JellyfinServer(this: JellyfinServerNode & { credentials: Credentials }, config: JellyfinServerConfig) {
     RED.nodes.createNode(this, config);
-    const url = configValue(config.url);
-    this.client = url ? new JellyfinClient({ url, apiKey: secretFrom(RED, this, this.credentials?.apiKey, config.apiKeyEnv) }) : undefined;
+    const { url, problem } = serviceUrlFrom(this, config.url, 'Jellyfin');
+    const client = url ? new JellyfinClient({ url, apiKey: secretFrom(RED, this, this.credentials?.apiKey, config.apiKeyEnv) }) : undefined;
+    Object.assign(this, { client, problem });
   }
   RED.nodes.registerType('jellyfin-server', JellyfinServer, { credentials: { apiKey: { type: 'password' } } });
 };

@@ -1,10 +1,15 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { findInJellyfin, JellyfinError } from '../../lib/clients/jellyfin';
 import type { MediaEvent } from '../../lib/events';
 import { parseRequestId } from '../../lib/query';
-import { configValue } from '../../lib/config-values';
-import { secondsFrom } from '../shared';
-import type { JellyfinServerNode, StatusStoreNode } from '../types';
+import { requiredConfig, type Done, type Send } from '../shared/config-node';
+import { periodMs, secondsFrom } from '../shared/config-values';
+import { requestIdOf } from '../shared/http';
+import { Interval } from '../shared/interval';
+import type { RED } from '../shared/red';
+import { StatusLight } from '../shared/status';
+import { useStore } from '../shared/store-user';
+import type { JellyfinServerNode, StatusStoreNode } from '../shared/types';
 
 interface JellyfinVerifyConfig extends NodeDef {
   server: string;
@@ -14,35 +19,45 @@ interface JellyfinVerifyConfig extends NodeDef {
   approvedMinutes: string;
 }
 
-type Req = { params?: Record<string, string> } | undefined;
 const BATCH = 50;
 
-export = (RED: NodeAPI) => {
+export = (RED: RED) => {
   function JellyfinVerifyNode(this: Node, config: JellyfinVerifyConfig) {
     RED.nodes.createNode(this, config);
-    const server = RED.nodes.getNode(config.server) as JellyfinServerNode | null;
-    const storeNode = RED.nodes.getNode(config.store) as StatusStoreNode | null;
-    const client = server?.client;
+    const light = new StatusLight(RED, this);
     const notFound = (reason: string): MediaEvent => ({ source: 'jellyfin', at: new Date().toISOString(), kind: 'ignored', name: 'verify', reason });
-    if (!client || !storeNode) {
-      this.status({ fill: 'grey', shape: 'ring', text: client ? 'jellyfin-verify.status.noStore' : 'jellyfin-verify.status.notConfigured' });
-      this.on('input', (msg, send, done) => {
+    const fail = (_msg: NodeMessageInFlow, _send: Send, done: Done, err: Error) => done(err);
+    const server = requiredConfig<JellyfinServerNode>(
+      RED,
+      this,
+      config.server,
+      { status: 'jellyfin-verify.status.noServer', error: 'jellyfin-verify.errors.noServer' },
+      fail,
+    );
+    const storeNode =
+      server &&
+      requiredConfig<StatusStoreNode>(RED, this, config.store, { status: 'jellyfin-verify.status.noStore', error: 'jellyfin-verify.errors.noStore' }, fail);
+    if (!server || !storeNode) return;
+    const client = server.client;
+    if (!client) {
+      // No URL (JELLYFIN_URL unset): idle on purpose; a "verify now" is answered "not configured".
+      if (server.problem) light.showText('problem', server.problem);
+      else light.show('off', 'jellyfin-verify.status.notConfigured');
+      this.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
         msg.payload = notFound(RED._('jellyfin-verify.reasons.notConfigured'));
         send([null, msg]);
         done();
       });
       return;
     }
-    // 0: only when asked (an input message), e.g. a "verify now" node beside the timed one.
-    const intervalMs = configValue(config.interval) === '0' ? 0 : secondsFrom(config.interval, 120) * 1000;
+    const stopUsingStore = useStore(storeNode, light);
     const downloadedMs = secondsFrom(config.downloadedMinutes, 10) * 60000;
     const approvedMs = secondsFrom(config.approvedMinutes, 10) * 60000;
-    let timer: NodeJS.Timeout | undefined;
-    let closing = false;
 
+    /** Jellyfin's own trouble (down, a refused key) is a status, not a flow error. */
     const unreachable = (err: unknown): boolean => {
       if (!(err instanceof JellyfinError)) return false;
-      this.status({ fill: 'red', shape: 'ring', text: err.message.slice(0, 60) });
+      light.showText('problem', err.message);
       return true;
     };
 
@@ -57,25 +72,21 @@ export = (RED: NodeAPI) => {
         found++;
         this.send([{ topic: `jellyfin/verify/${record.id}`, payload: event }, null]);
       }
-      this.status({ fill: 'green', shape: 'dot', text: RED._('jellyfin-verify.status.checked', { checked: waiting.length, found }) });
+      light.show('ok', 'jellyfin-verify.status.checked', { checked: waiting.length, found });
     };
-
-    const loop = () => {
-      sweep()
-        .catch((err: Error) => unreachable(err) || this.error(err.message))
-        .finally(() => {
-          if (!closing) timer = setTimeout(loop, intervalMs);
-        });
-    };
-    if (intervalMs) timer = setTimeout(loop, intervalMs);
+    // 0: only when asked (an input message), e.g. a "verify now" node beside the timed one.
+    const timer = new Interval(periodMs(config.interval, 120), sweep, (err) => {
+      if (!unreachable(err)) this.error(err.message);
+    });
 
     // One request now (a "verify now" route): the answer goes on output 2, on the incoming message.
-    this.on('input', (msg: NodeMessageInFlow, send, done) => {
-      const raw = (msg.req as Req)?.params?.id ?? (msg.payload as { id?: unknown } | undefined)?.id;
-      const id = parseRequestId(raw);
+    this.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       storeNode
         .store()
-        .then((store) => (id === undefined ? undefined : store.read.getRequest(id)))
+        .then((store) => {
+          const id = parseRequestId(requestIdOf(msg));
+          return id === undefined ? undefined : store.read.getRequest(id);
+        })
         .then(async (record) => {
           if (!record) return notFound(RED._('jellyfin-verify.reasons.unknown'));
           return (await findInJellyfin(client, record, new Date().toISOString())) ?? notFound(RED._('jellyfin-verify.reasons.notPlayable'));
@@ -92,9 +103,8 @@ export = (RED: NodeAPI) => {
         .catch((err: Error) => done(err));
     });
     this.on('close', (_removed: boolean, done: () => void) => {
-      closing = true;
-      clearTimeout(timer);
-      done();
+      stopUsingStore();
+      void timer.stop().finally(done);
     });
   }
   RED.nodes.registerType('jellyfin-verify', JellyfinVerifyNode);

@@ -1,8 +1,8 @@
-import type { NodeAPI, NodeDef } from 'node-red';
+import type { NodeDef } from 'node-red';
 import { QbitClient } from '../../lib/clients/qbittorrent';
-import { configValue } from '../../lib/config-values';
-import { secretFrom } from '../shared';
-import type { QbittorrentServerNode } from '../types';
+import { secretFrom, serviceUrlFrom } from '../shared/config-values';
+import type { RED } from '../shared/red';
+import type { QbittorrentServerNode } from '../shared/types';
 
 interface QbittorrentServerConfig extends NodeDef {
   url: string;
@@ -12,17 +12,18 @@ interface QbittorrentServerConfig extends NodeDef {
 
 type Credentials = { username: unknown; password: unknown };
 
-export = (RED: NodeAPI) => {
-  function QbittorrentServer(this: QbittorrentServerNode & { credentials: Credentials; client: QbitClient | undefined }, config: QbittorrentServerConfig) {
+export = (RED: RED) => {
+  function QbittorrentServer(this: QbittorrentServerNode & { credentials: Credentials }, config: QbittorrentServerConfig) {
     RED.nodes.createNode(this, config);
-    const url = configValue(config.url);
-    this.client = url
+    const { url, problem } = serviceUrlFrom(this, config.url, 'qBittorrent');
+    const client = url
       ? new QbitClient({
           url,
           username: secretFrom(RED, this, this.credentials?.username, config.usernameEnv),
           password: secretFrom(RED, this, this.credentials?.password, config.passwordEnv),
         })
       : undefined;
+    Object.assign(this, { client, problem });
   }
   RED.nodes.registerType('qbittorrent-server', QbittorrentServer, { credentials: { username: { type: 'text' }, password: { type: 'password' } } });
 };

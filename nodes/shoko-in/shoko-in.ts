@@ -1,7 +1,10 @@
-import type { Node, NodeAPI, NodeDef, NodeStatus } from 'node-red';
+import type { Node, NodeDef } from 'node-red';
 import type { HubState } from '../../lib/clients/shoko-hub';
 import { isFileEvent, isMetadataEvent, normaliseShoko, shokoEventName } from '../../lib/sources/shoko';
-import type { ShokoServerNode } from '../types';
+import { requiredConfig } from '../shared/config-node';
+import type { RED } from '../shared/red';
+import { StatusLight } from '../shared/status';
+import type { ShokoServerNode } from '../shared/types';
 
 interface ShokoInConfig extends NodeDef {
   server: string;
@@ -9,38 +12,45 @@ interface ShokoInConfig extends NodeDef {
   passMetadata: boolean;
 }
 
-export = (RED: NodeAPI) => {
-  /** The connection state as every shoko-in shows it. */
-  function statusOf(state: HubState): NodeStatus {
-    const reason = (state.reason ?? '').slice(0, 40);
-    switch (state.status) {
-      case 'connected':
-        return { fill: 'green', shape: 'dot', text: 'shoko-in.status.connected' };
-      case 'reconnecting':
-        return { fill: 'yellow', shape: 'ring', text: RED._('shoko-in.status.reconnecting', { attempt: state.attempt }) };
-      case 'auth-failed':
-        return { fill: 'red', shape: 'ring', text: RED._('shoko-in.status.authFailed', { reason }) };
-      case 'disconnected':
-        return { fill: 'red', shape: 'ring', text: RED._('shoko-in.status.disconnected', { reason }) };
-      case 'stopped':
-        return {};
-      default:
-        return { fill: 'yellow', shape: 'ring', text: 'shoko-in.status.connecting' };
-    }
-  }
-
+export = (RED: RED) => {
   function ShokoInNode(this: Node, config: ShokoInConfig) {
     RED.nodes.createNode(this, config);
-    const server = RED.nodes.getNode(config.server) as ShokoServerNode | null;
-    const hub = server?.hub;
+    const light = new StatusLight(RED, this);
+    const server = requiredConfig<ShokoServerNode>(
+      RED,
+      this,
+      config.server,
+      { status: 'shoko-in.status.noServer', error: 'shoko-in.errors.noServer' },
+      (_m, _s, done, err) => done(err),
+    );
+    if (!server) return;
+    const hub = server.hub;
     if (!hub) {
-      this.status({ fill: 'grey', shape: 'ring', text: 'shoko-in.status.notConfigured' });
+      if (server.problem) light.showText('problem', server.problem);
+      else light.show('off', 'shoko-in.status.notConfigured');
       return;
     }
     const passFile = config.passFile !== false;
     const passMetadata = config.passMetadata === true;
 
-    const onState = (state: HubState) => this.status(statusOf(state));
+    /** The connection as every shoko-in shows it. */
+    const showState = (state: HubState) => {
+      const reason = (state.reason ?? '').slice(0, 40);
+      switch (state.status) {
+        case 'connected':
+          return light.show('ok', 'shoko-in.status.connected');
+        case 'reconnecting':
+          return light.show('waiting', 'shoko-in.status.reconnecting', { attempt: state.attempt });
+        case 'auth-failed':
+          return light.show('problem', 'shoko-in.status.authFailed', { reason });
+        case 'disconnected':
+          return light.show('problem', 'shoko-in.status.disconnected', { reason });
+        case 'stopped':
+          return light.clear();
+        default:
+          return light.show('waiting', 'shoko-in.status.connecting');
+      }
+    };
     const onInvocation = (target: string, argument: unknown) => {
       const name = shokoEventName(target);
       if (!name || (isFileEvent(name) && !passFile) || (isMetadataEvent(name) && !passMetadata) || name === 'OnConnected') return;
@@ -48,13 +58,13 @@ export = (RED: NodeAPI) => {
       if (result.ok) this.send([{ topic: `shoko/${name}`, payload: result.event }, null]);
       else this.send([null, { topic: `shoko/${name}`, payload: { error: result.error, target, argument } }]);
     };
-    hub.on('state', onState);
+    hub.on('state', showState);
     hub.on('invocation', onInvocation);
-    this.status(statusOf(hub.state));
+    showState(hub.state);
     hub.start();
 
     this.on('close', (_removed: boolean, done: () => void) => {
-      hub.off('state', onState);
+      hub.off('state', showState);
       hub.off('invocation', onInvocation);
       done();
     });

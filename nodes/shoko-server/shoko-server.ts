@@ -1,9 +1,9 @@
-import type { NodeAPI, NodeDef } from 'node-red';
+import type { NodeDef } from 'node-red';
 import { fetchImportFolders, parsePathMappings } from '../../lib/clients/shoko-api';
-import { ShokoHub, type RetryPolicy } from '../../lib/clients/shoko-hub';
-import { configValue } from '../../lib/config-values';
-import { secretFrom } from '../shared';
-import type { ShokoServerNode } from '../types';
+import { ShokoHub } from '../../lib/clients/shoko-hub';
+import { secretFrom, serviceUrlFrom } from '../shared/config-values';
+import type { RED } from '../shared/red';
+import type { ShokoServerNode } from '../shared/types';
 
 interface ShokoServerConfig extends NodeDef {
   url: string;
@@ -14,23 +14,21 @@ interface ShokoServerConfig extends NodeDef {
 
 type Credentials = { apiKey: unknown };
 
-export = (RED: NodeAPI) => {
-  function ShokoServer(this: ShokoServerNode & { credentials: Credentials; hub: ShokoHub | undefined }, config: ShokoServerConfig) {
+export = (RED: RED) => {
+  function ShokoServer(this: ShokoServerNode & { credentials: Credentials }, config: ShokoServerConfig) {
     RED.nodes.createNode(this, config);
-    const url = configValue(config.url);
+    const { url, problem } = serviceUrlFrom(this, config.url, 'Shoko');
     const apiKey = secretFrom(RED, this, this.credentials?.apiKey, config.apiKeyEnv);
     const mappings = parsePathMappings(config.pathMappings);
     if (!mappings.ok) this.error(mappings.error);
     let resolved = new Map<number, string>();
     this.folders = () => new Map([...resolved, ...(mappings.ok ? mappings.folders : [])]);
 
-    // Retry timings can be tuned in settings.js as shokoServerRetry: { initialMs, maxMs, authMs }.
-    const retry = (RED.settings as unknown as { shokoServerRetry?: Partial<RetryPolicy> }).shokoServerRetry;
-    this.hub = url
+    const hub = url
       ? new ShokoHub({
           url,
           apiKey,
-          retry,
+          retry: RED.settings.shokoServerRetry,
           logger: {
             trace: (m) => this.trace(m),
             debug: (m) => this.debug(m),
@@ -40,16 +38,21 @@ export = (RED: NodeAPI) => {
           },
         })
       : undefined;
-    this.hub?.on('state', (state) => {
-      if (state.status !== 'connected' || config.resolveFolders === false || !apiKey) return;
+    Object.assign(this, { hub, problem });
+    hub?.on('state', (state) => {
+      if (!url || state.status !== 'connected' || config.resolveFolders === false || !apiKey) return;
       fetchImportFolders(url, apiKey).then(
         (folders) => (resolved = folders),
         (err: Error) => this.debug(RED._('shoko-server.log.folders', { message: err.message })),
       );
     });
     this.on('close', (_removed: boolean, done: () => void) => {
-      (this.hub ? this.hub.stop() : Promise.resolve()).catch(() => undefined).finally(done);
+      (hub ? hub.stop() : Promise.resolve()).catch(() => undefined).finally(done);
     });
   }
-  RED.nodes.registerType('shoko-server', ShokoServer, { credentials: { apiKey: { type: 'password' } } });
+  RED.nodes.registerType('shoko-server', ShokoServer, {
+    credentials: { apiKey: { type: 'password' } },
+    // settings.js: shokoServerRetry: { initialMs, maxMs, authMs }, how the hub connection retries.
+    settings: { shokoServerRetry: { value: undefined, exportable: false } },
+  });
 };

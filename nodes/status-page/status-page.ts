@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { parseRequestId } from '../../lib/query';
-import { pageFilter } from '../../lib/status-page/query';
+import type { Node, NodeDef } from 'node-red';
+import { parseListQuery, requestDetail } from '../../lib/query';
+import type { StatusStore } from '../../lib/store/store';
 import { computeStats } from '../../lib/tracker/stats';
-import { toSnapshot } from '../../lib/tracker/snapshot';
-import { registry } from '../registry';
-import type { StatusStoreNode } from '../types';
+import { publicSnapshot, toSnapshot } from '../../lib/tracker/snapshot';
+import { requiredConfig } from '../shared/config-node';
+import { withMiddleware } from '../shared/middleware';
+import type { RED } from '../shared/red';
+import { registry } from '../shared/registry';
+import { StatusLight } from '../shared/status';
+import { useStore } from '../shared/store-user';
+import type { StatusStoreNode } from '../shared/types';
 
 interface StatusPageConfig extends NodeDef {
   store: string;
@@ -15,7 +20,7 @@ interface StatusPageConfig extends NodeDef {
   title: string;
 }
 
-/* Minimal shapes of the Express request and response http in hands us. */
+/* Minimal shapes of the Express request and response. */
 type Req = { method: string; path: string; baseUrl: string; query: Record<string, unknown>; on(event: 'close', listener: () => void): void };
 type Res = {
   status(code: number): Res;
@@ -24,31 +29,64 @@ type Res = {
   send(body: string): void;
   write(chunk: string): boolean;
   end(): void;
+  destroy(): void;
   flushHeaders(): void;
+  readonly writableLength: number;
 };
-type Handler = (req: Req, res: Res, next: () => void) => void;
+type Handler = (req: Req, res: Res, next: (err?: unknown) => void) => void;
 type Router = { _router?: { stack: { handle: unknown }[] }; use(handler: Handler): void };
 
 const PAGE = readFileSync(join(__dirname, 'page.html'), 'utf8');
 /** Under common proxy idle timeouts (nginx 60 s); settings.js can change it (statusPageHeartbeat, ms). */
 const HEARTBEAT_MS = 15000;
 const PUSH_EVERY_MS = 250;
+/** The page's list: 50 cards a page, 200 at most. */
+const PAGE_LIMITS = { defaultLimit: 50, maxLimit: 200 };
+/** Live viewers at most; the next gets 503. */
+const MAX_CLIENTS = 100;
+/** A viewer that stops reading is dropped once this much waits for it. */
+const MAX_BUFFERED = 1024 * 1024;
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export = (RED: NodeAPI) => {
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+export = (RED: RED) => {
   function StatusPageNode(this: Node, config: StatusPageConfig) {
     RED.nodes.createNode(this, config);
-    const storeNode = RED.nodes.getNode(config.store) as StatusStoreNode | null;
+    const light = new StatusLight(RED, this);
+    const storeNode = requiredConfig<StatusStoreNode>(
+      RED,
+      this,
+      config.store,
+      { status: 'status-page.status.noStore', error: 'status-page.errors.noStore' },
+      (_m, _s, done) => done(),
+    );
+    if (!storeNode) return;
     const base = `/${(config.path || '/media-status').replace(/^\/+|\/+$/g, '')}`;
     const title = config.title || 'Media status';
-    if (!storeNode) {
-      this.status({ fill: 'red', shape: 'ring', text: 'status-page.status.noStore' });
-      return;
-    }
     const clients = new Set<Res>();
+    const showViewers = () => light.show('ok', 'status-page.status.viewers', { count: clients.size });
     let pending = new Set<number>();
     let pushTimer: NodeJS.Timeout | undefined;
+
+    /** To every viewer; one that stopped reading (its buffer full) is dropped rather than kept in memory. */
+    const broadcast = (data: string) => {
+      for (const client of clients) {
+        if (client.writableLength > MAX_BUFFERED) {
+          clients.delete(client);
+          client.destroy();
+          continue;
+        }
+        client.write(data);
+      }
+    };
 
     // Only committed data reaches the page: the store says what each commit changed.
     const push = async () => {
@@ -57,80 +95,86 @@ export = (RED: NodeAPI) => {
       pending = new Set();
       if (!clients.size || !ids.length) return;
       const records = await (await storeNode.store()).read.requestsById(ids);
-      const data = `event: requests\ndata: ${JSON.stringify(records.map(toSnapshot))}\n\n`;
-      for (const client of clients) client.write(data);
+      broadcast(`event: requests\ndata: ${JSON.stringify(records.map((r) => publicSnapshot(toSnapshot(r))))}\n\n`);
     };
     const onCommitted = (ids: number[]) => {
       ids.forEach((id) => pending.add(id));
       pushTimer ??= setTimeout(() => void push().catch((err: Error) => this.warn(err.message)), PUSH_EVERY_MS);
     };
-    storeNode.store().then(
-      (store) => store.on('committed', onCommitted),
-      () => undefined,
-    );
-    const heartbeatMs = Number((RED.settings as unknown as { statusPageHeartbeat?: number }).statusPageHeartbeat) || HEARTBEAT_MS;
-    const heartbeat = setInterval(() => clients.forEach((client) => client.write(': heartbeat\n\n')), heartbeatMs);
+    const stopUsingStore = useStore(storeNode, light, (store: StatusStore) => {
+      store.on('committed', onCommitted);
+      return () => store.off('committed', onCommitted);
+    });
+    const heartbeat = setInterval(() => broadcast(': heartbeat\n\n'), RED.settings.statusPageHeartbeat || HEARTBEAT_MS);
 
     const api = async (path: string, req: Req, res: Res) => {
       const store = await storeNode.store();
       if (path === '/data/requests') {
-        const query = pageFilter(req.query);
+        const query = parseListQuery(req.query, PAGE_LIMITS);
         if (!query.ok) return res.status(400).json({ ok: false, error: query.error });
-        return res.json((await store.read.listRequests(query.filter)).map(toSnapshot));
+        return res.json((await store.read.listRequests(query.filter)).map((r) => publicSnapshot(toSnapshot(r))));
       }
       const one = /^\/data\/requests\/([^/]+)$/.exec(path)?.[1];
-      if (one) {
-        const id = parseRequestId(decodeURIComponent(one));
-        const record = id === undefined ? undefined : await store.read.getRequest(id);
-        if (!record) return res.status(404).json({ ok: false, error: 'no such request' });
-        return res.json({ ...toSnapshot(record), timeline: await store.read.timeline(record.id) });
+      if (one !== undefined) {
+        const id = decoded(one);
+        if (id === undefined) return res.status(400).json({ ok: false, error: 'id: not a valid URL escape' });
+        const detail = await requestDetail(store.read, id);
+        if (!detail) return res.status(404).json({ ok: false, error: 'no such request' });
+        return res.json({ ...publicSnapshot(detail), timeline: detail.timeline });
       }
       if (path === '/data/stats') return res.json(computeStats(await store.read.statsRows(), new Date()));
       if (path === '/data/requesters') return res.json(await store.read.requesters());
       return res.status(404).json({ ok: false, error: 'not found' });
     };
 
+    const events = (req: Req, res: Res) => {
+      if (clients.size >= MAX_CLIENTS) return res.status(503).json({ ok: false, error: 'too many live viewers' });
+      res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.flushHeaders();
+      res.write('retry: 2000\n\n');
+      clients.add(res);
+      showViewers();
+      req.on('close', () => {
+        clients.delete(res);
+        showViewers();
+      });
+    };
+
+    const page = (req: Req, res: Res) => {
+      const nonce = randomBytes(16).toString('base64');
+      res
+        .set({
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': `default-src 'self'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; connect-src 'self'; frame-ancestors 'self'`,
+          'x-content-type-options': 'nosniff',
+        })
+        .send(
+          // Replacement functions: a "$&" in a title must stay text.
+          PAGE.replace('__BASE__', () => escapeHtml(`${req.baseUrl}${base}`))
+            .replace('__TITLE__', () => escapeHtml(title))
+            .replace('__NONCE__', () => nonce),
+        );
+    };
+
+    // settings.js's httpNodeMiddleware guards these routes as it guards every http in (httpNodeAuth runs before both).
+    const guarded = withMiddleware(RED.settings.httpNodeMiddleware);
     const handler: Handler = (req, res, next) => {
       if (req.method !== 'GET' || (req.path !== base && !req.path.startsWith(`${base}/`))) return next();
-      const path = req.path.slice(base.length) || '/';
-      if (path === '/') {
-        const nonce = randomBytes(16).toString('base64');
-        res
-          .set({
-            'content-type': 'text/html; charset=utf-8',
-            'content-security-policy': `default-src 'self'; img-src 'self' https: data:; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; connect-src 'self'`,
-            'x-content-type-options': 'nosniff',
-          })
-          .send(
-            // Replacement functions: a "$&" in a title must stay text.
-            PAGE.replace('__BASE__', () => escapeHtml(`${req.baseUrl}${base}`))
-              .replace('__TITLE__', () => escapeHtml(title))
-              .replace('__NONCE__', () => nonce),
-          );
-        return;
-      }
-      if (path === '/events') {
-        res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-        res.flushHeaders();
-        res.write('retry: 2000\n\n');
-        clients.add(res);
-        this.status({ fill: 'green', shape: 'dot', text: RED._('status-page.status.viewers', { count: clients.size }) });
-        req.on('close', () => {
-          clients.delete(res);
-          this.status({ fill: 'green', shape: 'dot', text: RED._('status-page.status.viewers', { count: clients.size }) });
+      guarded(req, res, next, () => {
+        const path = req.path.slice(base.length) || '/';
+        if (path === '/') return page(req, res);
+        if (path === '/events') return events(req, res);
+        api(path, req, res).catch((err: Error) => {
+          this.warn(err.message);
+          res.status(500).json({ ok: false, error: err.message });
         });
-        return;
-      }
-      api(path, req, res).catch((err: Error) => {
-        this.warn(err.message);
-        res.status(500).json({ ok: false, error: err.message });
       });
     };
     const app = RED.httpNode as unknown as Router;
     app.use(handler);
-    const root = (RED.settings as unknown as { httpNodeRoot?: string | false }).httpNodeRoot;
+    const root = RED.settings.httpNodeRoot;
     registry.pages.set(this.id, `${typeof root === 'string' ? root.replace(/\/+$/, '') : ''}${base}`);
-    this.status({ fill: 'green', shape: 'dot', text: RED._('status-page.status.viewers', { count: 0 }) });
+    showViewers();
 
     this.on('close', (_removed: boolean, done: () => void) => {
       registry.pages.delete(this.id);
@@ -141,14 +185,12 @@ export = (RED: NodeAPI) => {
       clearTimeout(pushTimer);
       clients.forEach((client) => client.end());
       clients.clear();
-      storeNode
-        .store()
-        .then(
-          (store) => store.off('committed', onCommitted),
-          () => undefined,
-        )
-        .finally(done);
+      stopUsingStore();
+      done();
     });
   }
-  RED.nodes.registerType('status-page', StatusPageNode);
+  RED.nodes.registerType('status-page', StatusPageNode, {
+    // settings.js: statusPageHeartbeat, ms between the live stream's heartbeats.
+    settings: { statusPageHeartbeat: { value: HEARTBEAT_MS, exportable: false } },
+  });
 };

@@ -1,49 +1,62 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { parseListQuery, parseRequestId } from '../../lib/query';
+import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
+import { parseListQuery, requestDetail } from '../../lib/query';
 import { toSnapshot } from '../../lib/tracker/snapshot';
-import type { StatusStoreNode } from '../types';
+import { requiredConfig, type Done, type Send } from '../shared/config-node';
+import { httpRequestOf, payloadParams, requestIdOf } from '../shared/http';
+import type { RED } from '../shared/red';
+import { StatusLight } from '../shared/status';
+import { useStore } from '../shared/store-user';
+import type { StatusStoreNode } from '../shared/types';
 
 interface StatusQueryConfig extends NodeDef {
   store: string;
 }
 
-type Req = { params?: Record<string, string>; query?: Record<string, unknown> } | undefined;
-
-export = (RED: NodeAPI) => {
+export = (RED: RED) => {
   function StatusQueryNode(this: Node, config: StatusQueryConfig) {
     RED.nodes.createNode(this, config);
-    const storeNode = RED.nodes.getNode(config.store) as StatusStoreNode | null;
+    const light = new StatusLight(RED, this);
+    const reply = (msg: NodeMessageInFlow, send: Send, done: Done, statusCode: number, body: unknown) => {
+      msg.statusCode = statusCode;
+      msg.payload = body;
+      send(msg);
+      done();
+    };
+    // The node answers its own failures (a reader behind an http in must always get an answer).
+    const fail = (msg: NodeMessageInFlow, send: Send, done: Done, err: Error) => {
+      this.error(err.message);
+      reply(msg, send, done, 500, { ok: false, error: err.message });
+    };
+    const storeNode = requiredConfig<StatusStoreNode>(
+      RED,
+      this,
+      config.store,
+      { status: 'status-query.status.noStore', error: 'status-query.errors.noStore' },
+      fail,
+    );
+    if (!storeNode) return;
+    const stopUsingStore = useStore(storeNode, light);
 
-    this.on('input', (msg, send, done) => {
-      if (!storeNode) {
-        done(new Error(RED._('status-query.errors.noStore')));
-        return;
-      }
-      const req = msg.req as Req;
-      const payload = msg.payload !== null && typeof msg.payload === 'object' && !Buffer.isBuffer(msg.payload) ? (msg.payload as Record<string, unknown>) : {};
-      const rawId = req?.params?.id ?? payload.id;
-      const reply = (statusCode: number, body: unknown) => {
-        msg.statusCode = statusCode;
-        msg.payload = body;
-        send(msg);
-        done();
-      };
+    this.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      const rawId = requestIdOf(msg);
       storeNode
         .store()
         .then(async (store) => {
           if (rawId !== undefined) {
-            const id = parseRequestId(rawId);
-            const record = id === undefined ? undefined : await store.read.getRequest(id);
-            if (!record) return reply(404, { ok: false, error: RED._('status-query.errors.notFound', { id: String(rawId).slice(0, 40) }) });
-            return reply(200, { ...toSnapshot(record), timeline: await store.read.timeline(record.id) });
+            const detail = await requestDetail(store.read, rawId);
+            if (!detail) return reply(msg, send, done, 404, { ok: false, error: RED._('status-query.errors.notFound', { id: String(rawId).slice(0, 40) }) });
+            return reply(msg, send, done, 200, detail);
           }
-          const { id: _id, ...filters } = { ...(req?.query ?? {}), ...payload };
+          const { id: _id, ...filters } = { ...(httpRequestOf(msg)?.query ?? {}), ...payloadParams(msg) };
           const query = parseListQuery(filters);
-          if (!query.ok) return reply(400, { ok: false, error: query.error });
-          const records = await store.read.listRequests({ states: query.query.states, activeOnly: query.query.activeOnly, limit: query.query.limit });
-          return reply(200, records.map(toSnapshot));
+          if (!query.ok) return reply(msg, send, done, 400, { ok: false, error: query.error });
+          return reply(msg, send, done, 200, (await store.read.listRequests(query.filter)).map(toSnapshot));
         })
-        .catch((err: Error) => done(err));
+        .catch((err: Error) => fail(msg, send, done, err));
+    });
+    this.on('close', (_removed: boolean, done: () => void) => {
+      stopUsingStore();
+      done();
     });
   }
   RED.nodes.registerType('status-query', StatusQueryNode);

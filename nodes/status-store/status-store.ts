@@ -1,33 +1,69 @@
-import type { NodeAPI, NodeDef } from 'node-red';
+import type { NodeDef } from 'node-red';
+import { StoreKeeper, type KeeperState } from '../../lib/store/keeper';
 import { resolveDatabasePath } from '../../lib/store/location';
-import { StatusStore } from '../../lib/store/store';
-import { registry } from '../registry';
-import type { StatusStoreNode } from '../types';
+import { checkStuck, DEFAULT_STUCK_MINUTES, parseStuckMinutes } from '../../lib/tracker/stuck';
+import type { TrackResult } from '../../lib/tracker/track';
+import { periodMs } from '../shared/config-values';
+import { Interval } from '../shared/interval';
+import type { RED } from '../shared/red';
+import { registry } from '../shared/registry';
+import type { StatusStoreNode } from '../shared/types';
 
 interface StatusStoreConfig extends NodeDef {
   path: string;
+  /** How often to look for stuck requests (s); 0: never. */
+  stuckCheckSeconds: string;
+  /** Per-stage thresholds over the defaults, e.g. "APPROVED=120". */
+  stuckMinutes: string;
 }
 
-export = (RED: NodeAPI) => {
-  function StatusStoreNode(this: StatusStoreNode, config: StatusStoreConfig) {
+export = (RED: RED) => {
+  function StatusStoreConfigNode(this: StatusStoreNode, config: StatusStoreConfig) {
     RED.nodes.createNode(this, config);
-    const file = resolveDatabasePath(config.path, RED.settings.userDir as string | undefined);
-    const opening = StatusStore.open(file);
-    opening.then(
-      (store) => {
+    const file = resolveDatabasePath(config.path, RED.settings.userDir);
+    const keeper = new StoreKeeper(file);
+    let reported = '';
+    keeper.on('state', (state: KeeperState) => {
+      if (state.status === 'open') {
         this.log(RED._('status-store.log.opened', { file }));
-        registry.addStore({ id: this.id, name: config.name || file, store });
+        reported = '';
+      } else if (state.status === 'failed' && state.reason !== reported) {
+        // One line per problem, not one per retry.
+        reported = state.reason;
+        this.error(RED._('status-store.errors.open', { file, message: state.reason }));
+      }
+    });
+    keeper.on('open', (store) => registry.addStore({ id: this.id, name: config.name || file, store }));
+    Object.assign(this, { keeper });
+    this.store = () => keeper.store();
+
+    const stuck = parseStuckMinutes(config.stuckMinutes);
+    if (!stuck.ok) this.error(stuck.error);
+    const thresholds = stuck.ok ? stuck.thresholds : DEFAULT_STUCK_MINUTES;
+    this.checkStuck = async (now) => checkStuck(await keeper.store(), now, thresholds);
+    const outputs: ((results: TrackResult[]) => void)[] = [];
+    this.offerStuckOutput = (send) => {
+      outputs.push(send);
+      return () => outputs.splice(outputs.indexOf(send), 1);
+    };
+    const timer = new Interval(
+      periodMs(config.stuckCheckSeconds, 60),
+      async () => {
+        if (keeper.state.status !== 'open') return;
+        const results = await this.checkStuck(new Date());
+        if (results.some((r) => r.notify)) outputs[0]?.(results);
       },
-      (err: Error) => this.error(RED._('status-store.errors.open', { file, message: err.message })),
+      (err) => this.error(err.message),
     );
-    this.store = () => opening;
+
     this.on('close', (_removed: boolean, done: () => void) => {
       registry.stores.delete(this.id);
-      opening
-        .then((store) => store.close())
+      timer
+        .stop()
+        .then(() => keeper.close())
         .catch((err: Error) => this.warn(RED._('status-store.errors.close', { message: err.message })))
         .finally(done);
     });
   }
-  RED.nodes.registerType('status-store', StatusStoreNode);
+  RED.nodes.registerType('status-store', StatusStoreConfigNode);
 };

@@ -8,7 +8,7 @@ import { INTERSTELLAR, movieBodies } from '../support/bodies';
 import { helper, lastStatus, loadFlow, nextMessage, placed, storeOf } from '../support/helper';
 import { tempDir } from '../support/tmp';
 
-/** qbit-progress, jellyfin-verify and episode-state's stuck check in a real Node-RED runtime. */
+/** qbit-progress, jellyfin-verify and the store's stuck check (through episode-state) in a real Node-RED runtime. */
 
 const dir = tempDir();
 let qbit: FakeQbittorrent;
@@ -31,12 +31,12 @@ describe('background nodes (qBittorrent, Jellyfin)', () => {
   function flow(qbitUrl: string, jellyfinUrl: string) {
     return placed([
       { id: 'tab', type: 'tab' },
-      { id: 'store', type: 'status-store', path: join(dir, `bg${++db}.db`) },
+      { id: 'store', type: 'status-store', path: join(dir, `bg${++db}.db`), stuckCheckSeconds: '0', stuckMinutes: 'APPROVED=30' },
       { id: 'qs', type: 'qbittorrent-server', url: qbitUrl, usernameEnv: '', passwordEnv: '' },
       { id: 'js', type: 'jellyfin-server', url: jellyfinUrl, apiKeyEnv: '' },
       { id: 'qp', z: 'tab', type: 'qbit-progress', server: 'qs', store: 'store', interval: '0', wires: [['events'], ['done']] },
       { id: 'jv', z: 'tab', type: 'jellyfin-verify', server: 'js', store: 'store', interval: '0', wires: [['events'], ['done']] },
-      { id: 'state', z: 'tab', type: 'episode-state', store: 'store', stuckCheckSeconds: '0', stuckMinutes: 'APPROVED=30', wires: [['done'], ['changes'], []] },
+      { id: 'state', z: 'tab', type: 'episode-state', store: 'store', wires: [['done'], ['changes'], []] },
       { id: 'events', z: 'tab', type: 'helper', wires: [] },
       { id: 'done', z: 'tab', type: 'helper', wires: [] },
       { id: 'changes', z: 'tab', type: 'helper', wires: [] },
@@ -116,7 +116,7 @@ describe('background nodes (qBittorrent, Jellyfin)', () => {
       const done = nextMessage(helper.getNode('done'));
       helper.getNode('state').receive({ topic: 'media-status/check-stuck', now: later });
       const msg = await change;
-      assert.equal(msg.payload.request.attention.reason, 'stuck in APPROVED for 45 min', "the node's APPROVED=30 threshold");
+      assert.equal(msg.payload.request.attention.reason, 'stuck in APPROVED for 45 min', "the store's APPROVED=30 threshold");
       assert.equal(msg.payload.summary, 'Interstellar (2014): approved (needs attention: stuck in APPROVED for 45 min)');
       assert.deepEqual((await done).payload, { ok: true, flagged: 1 });
     });

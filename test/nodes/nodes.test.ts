@@ -21,7 +21,7 @@ function trackerFlow(parse: Record<string, unknown> = {}, state: Record<string, 
   return placed([
     { id: 'tab', type: 'tab' },
     storeConfig(),
-    { id: 'in', z: 'tab', type: 'http in', url: '/hook', method: 'post', skipBodyParsing: true, wires: [['parse']] },
+    { id: 'in', z: 'tab', type: 'http in', url: '/hook', method: 'post', skipBodyParsing: false, wires: [['parse']] },
     {
       id: 'parse',
       z: 'tab',

@@ -5,7 +5,7 @@ import { track } from '../../lib/tracker/track';
 import { FakeShokoServer } from '../fakes/shoko-server';
 import { LYCORIS, shokoFile, showBodies, type ShowSpec } from '../support/bodies';
 import { callsOf, helper, loadFlow, nextMessage, nodeOf, placed, statusCalls, storeOf, useSettings } from '../support/helper';
-import type { ShokoServerNode } from '../../nodes/types';
+import type { ShokoServerNode } from '../../nodes/shared/types';
 import { tempDir } from '../support/tmp';
 import { nth } from '../support/nth';
 

@@ -13,7 +13,7 @@ import shokoServer from '../../nodes/shoko-server/shoko-server';
 import statusPage from '../../nodes/status-page/status-page';
 import statusQuery from '../../nodes/status-query/status-query';
 import statusStore from '../../nodes/status-store/status-store';
-import type { StatusStoreNode } from '../../nodes/types';
+import type { StatusStoreNode } from '../../nodes/shared/types';
 
 /** node-red-node-test-helper on the Node-RED this package tests against. */
 helper.init(require.resolve('node-red'));

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { StatusStore } from '../lib/store/store';
+import type { StatusStore } from '../../lib/store/store';
 
 /**
  * What the editor sidebar (a plugin, not a node) needs to find: the open stores and the status

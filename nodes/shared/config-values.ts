@@ -1,0 +1,37 @@
+import type { Node } from 'node-red';
+import { parseServiceUrl } from '../../lib/clients/service-url';
+import { configValue } from '../../lib/config-values';
+import type { RED } from './red';
+
+/**
+ * A secret from a node's credential, else from the environment variable the node names (so flows
+ * can be shared without secrets in them). Never logged.
+ */
+export function secretFrom(RED: RED, node: Node, credential: unknown, envName: string | undefined): string {
+  if (typeof credential === 'string' && credential) return credential;
+  return envName ? configValue(RED.util.evaluateNodeProperty(envName, 'env', node, {})) : '';
+}
+
+/** A number of seconds from a node property that may be `${VAR}`; the fallback when unset or invalid. */
+export function secondsFrom(value: unknown, fallback: number): number {
+  const seconds = Number(configValue(typeof value === 'number' ? String(value) : value));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : fallback;
+}
+
+/** A timer's period in ms from a seconds property: "0" turns it off (0), unset or invalid is the default. */
+export function periodMs(value: unknown, defaultSeconds: number): number {
+  return configValue(typeof value === 'number' ? String(value) : value) === '0' ? 0 : secondsFrom(value, defaultSeconds) * 1000;
+}
+
+/**
+ * A config node's service URL (may be `${VAR}`): undefined when unset (the service is simply not
+ * used), or when it is not acceptable: then `problem` says why (logged once, shown by the users).
+ */
+export function serviceUrlFrom(node: Node, value: unknown, service: string): { url?: string; problem?: string } {
+  const text = configValue(value);
+  if (!text) return {};
+  const parsed = parseServiceUrl(text, service);
+  if (parsed.ok) return { url: parsed.url };
+  node.error(parsed.error);
+  return { problem: parsed.error };
+}

@@ -1,0 +1,35 @@
+/**
+ * Work on a timer: `run` every `everyMs` (the next run is scheduled when one ends, so runs never
+ * overlap). `stop` cancels the next run and waits for one in flight, so a close handler that awaits
+ * it leaves nothing running behind the node.
+ */
+export class Interval {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly everyMs: number,
+    private readonly run: () => Promise<unknown>,
+    private readonly onError: (err: Error) => void,
+    firstAfterMs = everyMs,
+  ) {
+    if (everyMs > 0) this.timer = setTimeout(() => this.tick(), firstAfterMs);
+  }
+
+  private tick(): void {
+    this.running = this.run()
+      .then(() => undefined)
+      .catch((err: Error) => this.onError(err))
+      .finally(() => {
+        this.running = undefined;
+        if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.everyMs);
+      });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}

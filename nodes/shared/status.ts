@@ -1,0 +1,53 @@
+import type { Node, NodeStatus } from 'node-red';
+import type { RED } from './red';
+
+/**
+ * A node's status, the same way in every node of the package:
+ * - ok: green dot (working, connected, last event applied)
+ * - attention: yellow dot (working, but something needs a human)
+ * - waiting: yellow ring (connecting, retrying, matched nothing)
+ * - problem: red ring (cannot work: an error, a refused login, a missing config node)
+ * - off: grey ring (not configured: idle on purpose)
+ * - idle: grey dot (configured, nothing to do)
+ */
+export type StatusKind = 'ok' | 'attention' | 'waiting' | 'problem' | 'off' | 'idle';
+
+const LOOK: Record<StatusKind, Pick<NodeStatus, 'fill' | 'shape'>> = {
+  ok: { fill: 'green', shape: 'dot' },
+  attention: { fill: 'yellow', shape: 'dot' },
+  waiting: { fill: 'yellow', shape: 'ring' },
+  problem: { fill: 'red', shape: 'ring' },
+  off: { fill: 'grey', shape: 'ring' },
+  idle: { fill: 'grey', shape: 'dot' },
+};
+
+/** Status texts are cut here, on a character, with an ellipsis. */
+export const STATUS_MAX = 60;
+
+export function truncate(text: string): string {
+  return text.length > STATUS_MAX ? `${text.slice(0, STATUS_MAX - 1)}…` : text;
+}
+
+export class StatusLight {
+  constructor(
+    private readonly RED: RED,
+    private readonly node: Node,
+  ) {}
+
+  /**
+   * `key`: a message catalog key. Without parameters it is sent as the key and the editor translates it
+   * in the viewer's language; with parameters it is translated here.
+   */
+  show(kind: StatusKind, key: string, params?: Record<string, string | number>): void {
+    this.node.status({ ...LOOK[kind], text: params ? truncate(this.RED._(key, params)) : key });
+  }
+
+  /** Text that is not a message (a service's own error). */
+  showText(kind: StatusKind, text: string): void {
+    this.node.status({ ...LOOK[kind], text: truncate(text) });
+  }
+
+  clear(): void {
+    this.node.status({});
+  }
+}

@@ -1,0 +1,48 @@
+import type { Node } from 'node-red';
+import type { JellyfinClient } from '../../lib/clients/jellyfin';
+import type { QbitClient } from '../../lib/clients/qbittorrent';
+import type { ShokoHub } from '../../lib/clients/shoko-hub';
+import type { StoreKeeper } from '../../lib/store/keeper';
+import type { StatusStore } from '../../lib/store/store';
+import type { TrackResult } from '../../lib/tracker/track';
+
+/** The status-store config node as its users see it. */
+export interface StatusStoreNode extends Node {
+  /** Opens the store and keeps trying when it cannot; says when it opens (again) and why it cannot. */
+  readonly keeper: StoreKeeper;
+  /** The open store; rejects at once with the reason while it cannot be opened. */
+  store(): Promise<StatusStore>;
+  /** Look for stuck requests now (`now` replaces the clock): what was flagged. */
+  checkStuck(now: Date): Promise<TrackResult[]>;
+  /**
+   * The timer's stuck findings go out through one episode-state's state-change output: the first to
+   * offer (in deploy order); when it closes, the next. Returns the way to withdraw.
+   */
+  offerStuckOutput(send: (results: TrackResult[]) => void): () => void;
+}
+
+/** The shoko-server config node as its users see it. */
+export interface ShokoServerNode extends Node {
+  /** Why the server cannot be used (a bad URL), for its users to show. */
+  readonly problem: string | undefined;
+  /** The shared hub connection; undefined when no URL is configured. */
+  readonly hub: ShokoHub | undefined;
+  /** Import folder id -> where the arrs see that folder (path mappings over Shoko's own paths). */
+  folders(): ReadonlyMap<number, string>;
+}
+
+/** The qbittorrent-server config node: one client (one session) for every qbit-progress. */
+export interface QbittorrentServerNode extends Node {
+  /** Why the server cannot be used (a bad URL), for its users to show. */
+  readonly problem: string | undefined;
+  /** Undefined when no URL is configured. */
+  readonly client: QbitClient | undefined;
+}
+
+/** The jellyfin-server config node. */
+export interface JellyfinServerNode extends Node {
+  /** Why the server cannot be used (a bad URL), for its users to show. */
+  readonly problem: string | undefined;
+  /** Undefined when no URL is configured. */
+  readonly client: JellyfinClient | undefined;
+}
