@@ -44,6 +44,10 @@ export const EpisodeRefSchema = z.object({
 
 export const EpisodeKeySchema = EpisodeRefSchema.pick({ season: true, episode: true });
 
+/** A request holds at most this many episodes (soap operas run past 15,000). */
+export const MAX_EPISODES = 50_000;
+const episodeRefs = z.array(EpisodeRefSchema).max(MAX_EPISODES);
+
 export const ImportedFileSchema = z.object({
   path: text,
   /** Episodes this file holds; empty when it could not be placed (it still moves the listed episodes on). */
@@ -80,14 +84,14 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     ...withMedia,
     kind: z.literal('grabbed'),
     downloadId,
-    episodes: z.array(EpisodeRefSchema),
+    episodes: episodeRefs,
     release: ReleaseSchema.optional(),
   }),
   z.object({
     ...withMedia,
     kind: z.literal('imported'),
     downloadId,
-    episodes: z.array(EpisodeRefSchema),
+    episodes: episodeRefs,
     files: z.array(ImportedFileSchema),
     /** The show's folder (Sonarr `series.path`); a movie's final path is its file. */
     folder: text.optional(),
@@ -97,18 +101,18 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     ...withMedia,
     kind: z.literal('available'),
     /** Empty: the whole request (a movie, or Jellyseerr saying every requested season is there). */
-    episodes: z.array(EpisodeRefSchema),
+    episodes: episodeRefs,
     jellyfinItemId: text.optional(),
     /** Shokofin libraries: the Shoko file the item plays, the surest key to an anime episode or movie. */
     shokoFileId: id.optional(),
   }),
-  z.object({ ...withMedia, kind: z.literal('manual-interaction'), downloadId, episodes: z.array(EpisodeRefSchema), reason: text }),
+  z.object({ ...withMedia, kind: z.literal('manual-interaction'), downloadId, episodes: episodeRefs, reason: text }),
   z.object({ ...withMedia, kind: z.literal('added') }),
   z.object({
     ...withMedia,
     kind: z.literal('deleted'),
     what: z.enum(['media', 'file']),
-    episodes: z.array(EpisodeRefSchema),
+    episodes: episodeRefs,
     path: text.optional(),
     reason: text.optional(),
   }),

@@ -78,6 +78,9 @@ export interface TimelineEntry {
   event: string;
   state: RequestState;
   detail: string;
+  /** The same entry happened this many times in a row (absent: once), the last of them at `lastAt`. */
+  count?: number;
+  lastAt?: string;
 }
 
 export type EpisodeCounts = { total: number } & Record<EpisodeState, number>;

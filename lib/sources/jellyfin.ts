@@ -8,22 +8,29 @@ import { looseInt, optionalId, text } from './schema-helpers';
  * keys are "" and ItemId is a dashed Guid. Provider ids are those of the item itself: for an Episode,
  * `Provider_tvdb` is the episode's TVDB id.
  */
-export const JellyfinSchema = z.object({
-  NotificationType: text(64).min(1),
-  ItemId: text(64).optional(),
-  ItemType: text(64).optional(),
-  Name: text(1000).optional(),
-  Year: looseInt.optional(),
-  SeriesName: text(1000).optional(),
-  SeriesId: text(64).optional(),
-  SeasonNumber: looseInt.optional(),
-  EpisodeNumber: looseInt.optional(),
-  EpisodeNumberEnd: looseInt.optional(),
-  Provider_tmdb: optionalId,
-  Provider_tvdb: optionalId,
-  Provider_imdb: text(32).optional(),
-  'Provider_shoko file': optionalId,
-});
+export const JellyfinSchema = z
+  .object({
+    NotificationType: text(64).min(1),
+    ItemId: text(64).optional(),
+    ItemType: text(64).optional(),
+    Name: text(1000).optional(),
+    Year: looseInt.optional(),
+    SeriesName: text(1000).optional(),
+    SeriesId: text(64).optional(),
+    SeasonNumber: looseInt.optional(),
+    EpisodeNumber: looseInt.optional(),
+    EpisodeNumberEnd: looseInt.optional(),
+    Provider_tmdb: optionalId,
+    Provider_tvdb: optionalId,
+    Provider_imdb: text(32).optional(),
+    'Provider_shoko file': optionalId,
+  })
+  .superRefine((body, ctx) => {
+    // Without it nothing a household adds ever becomes AVAILABLE: a malformed body, not an ignorable one.
+    if (body.NotificationType === 'ItemAdded' && !body.ItemType) {
+      ctx.addIssue({ code: 'custom', path: ['ItemType'], message: 'required for ItemAdded (Movie or Episode: add {{ItemType}} to the webhook template)' });
+    }
+  });
 
 type Body = z.infer<typeof JellyfinSchema>;
 

@@ -132,6 +132,14 @@ export const MIGRATIONS: Migration[] = [
   `,
   // 4: the status page filters by requester.
   `CREATE INDEX requests_requested_by ON requests (requested_by, id) WHERE requested_by IS NOT NULL;`,
+  // 5: bounded timelines: a repeated entry is counted, not stored again; progress entries are dropped
+  // first when a request has too many (entries from before were all kept: they count as stage changes).
+  `
+  ALTER TABLE timeline ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE timeline ADD COLUMN last_at TEXT;
+  ALTER TABLE timeline ADD COLUMN stage_change INTEGER NOT NULL DEFAULT 1;
+  CREATE INDEX requests_finished ON requests (updated_at) WHERE state IN ('AVAILABLE', 'FAILED');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -63,7 +63,11 @@ export class StoreReader {
   }
 
   async timeline(requestId: number): Promise<TimelineEntry[]> {
-    return this.db.all<TimelineEntry>('SELECT at, source, event, state, detail FROM timeline WHERE request_id = ? ORDER BY id', [requestId]);
+    const rows = await this.db.all<TimelineEntry & { count: number; last_at: string | null }>(
+      'SELECT at, source, event, state, detail, count, last_at FROM timeline WHERE request_id = ? ORDER BY id',
+      [requestId],
+    );
+    return rows.map(({ count, last_at, ...entry }) => (count > 1 ? { ...entry, count, lastAt: last_at ?? entry.at } : entry));
   }
 
   /** Who asked for things, for a filter. */

@@ -90,6 +90,12 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
     return this.queue.run(job, query);
   }
 
+  /** Forget finished requests (AVAILABLE, FAILED) not changed since `before`: the retention of status-store. */
+  forgetFinished(before: Date): Promise<number[]> {
+    if (this.closed) return Promise.reject(new Error('the status store is closed'));
+    return this.queue.run((tx) => tx.forgetFinished(before.toISOString()));
+  }
+
   /** Waits for queued writes, then closes both connections (the WAL is checkpointed and removed). */
   async close(): Promise<void> {
     if (this.closed) return;

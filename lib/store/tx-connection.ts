@@ -14,6 +14,8 @@ export class TxConnection {
   private unsent: string[] = [];
   /** Keys written in this transaction, sent or not: the batch's prefetched rows for them are stale. */
   private readonly written = new Set<string>();
+  /** A write in this transaction may have changed anything. */
+  private everything = false;
 
   constructor(
     private readonly db: Connection,
@@ -23,6 +25,7 @@ export class TxConnection {
   async begin(): Promise<void> {
     this.unsent = [];
     this.written.clear();
+    this.everything = false;
     await this.db.exec('BEGIN IMMEDIATE');
   }
 
@@ -36,6 +39,7 @@ export class TxConnection {
   async rollback(): Promise<void> {
     this.unsent = [];
     this.written.clear();
+    this.everything = false;
     await this.db.exec('ROLLBACK').catch(() => undefined);
   }
 
@@ -48,7 +52,17 @@ export class TxConnection {
 
   /** Was any of these keys written in this transaction? */
   wrote(keys: string[]): boolean {
-    return keys.some((key) => this.written.has(key));
+    return this.everything || keys.some((key) => this.written.has(key));
+  }
+
+  /**
+   * A write that may change any request (a deletion by a condition): sent at once, after what waits,
+   * and every read after it in this transaction counts as reading what it wrote.
+   */
+  async writeNow<T>(sql: string, params: Params = []): Promise<T[]> {
+    const rows = await this.all<T>('any', sql, params);
+    this.everything = true;
+    return rows;
   }
 
   /** A read by these keys (`'any'`: it could see any write). */

@@ -23,8 +23,11 @@ import { literal, type Connection, type Params } from './sqlite';
 import type { Transaction } from './write-queue';
 import { TxConnection } from './tx-connection';
 
-/** Shoko events kept for files not imported yet. */
+/** Shoko events kept for files not imported yet: at most this many, and this many bytes. */
 const PENDING_LIMIT = 5000;
+const PENDING_BYTES = 5 * 1024 * 1024;
+/** Timeline entries a request keeps; past it the oldest progress entries go first, stage changes last. */
+export const TIMELINE_LIMIT = 500;
 
 /**
  * Requests written recently, with every fact they hold. Most events are about a request that is in
@@ -64,8 +67,18 @@ const TX_START = `SELECT (SELECT data_version FROM pragma_data_version) AS versi
   MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0), COALESCE((SELECT MAX(id) FROM requests), 0)) + 1 AS next_id,
   EXISTS (SELECT 1 FROM pending_events) AS pending`;
 
-function timelineScript(requestId: number, entry: TimelineEntry): string {
-  return insertScript('timeline', TIMELINE_COLUMNS, [timelineParams(requestId, entry)], 'INSERT');
+/**
+ * A timeline entry: the same entry as the request's last one only counts it again; then the oldest
+ * entries past the limit go, progress before stage changes.
+ */
+function timelineScript(requestId: number, entry: TimelineEntry, stageChange: boolean): string {
+  const [, at, source, event, state, detail] = timelineParams(requestId, entry).map(literal);
+  const overflow = `MAX(0, (SELECT COUNT(*) FROM timeline WHERE request_id = ${requestId}) - ${TIMELINE_LIMIT})`;
+  return `UPDATE timeline SET count = count + 1, last_at = ${at}
+      WHERE id = (SELECT MAX(id) FROM timeline WHERE request_id = ${requestId}) AND source = ${source} AND event = ${event} AND state = ${state} AND detail = ${detail};
+    INSERT INTO timeline (${TIMELINE_COLUMNS.join(', ')}, stage_change) SELECT ${requestId}, ${at}, ${source}, ${event}, ${state}, ${detail}, ${stageChange ? 1 : 0} WHERE changes() = 0;
+    DELETE FROM timeline WHERE id IN (SELECT id FROM timeline WHERE request_id = ${requestId} AND stage_change = 0 ORDER BY id LIMIT ${overflow});
+    DELETE FROM timeline WHERE id IN (SELECT id FROM timeline WHERE request_id = ${requestId} ORDER BY id LIMIT ${overflow});`;
 }
 
 /** A write transaction: what a write job may do (RequestTx), over one connection (see TxConnection). */
@@ -184,9 +197,11 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
   async keepPending(fileName: string, event: unknown, at: string): Promise<void> {
     this.noPending = false;
     await this.gate.write(
-      // Bounded: a file that is never imported must not keep its events forever.
+      // Bounded in number and size: a file that is never imported must not keep its events forever.
       `${insertScript('pending_events', ['file_name', 'event', 'at'], [[fileName, JSON.stringify(event), at]], 'INSERT')}
-       DELETE FROM pending_events WHERE id <= (SELECT MAX(id) FROM pending_events) - ${PENDING_LIMIT};`,
+       DELETE FROM pending_events WHERE id <= (SELECT MAX(id) FROM pending_events) - ${PENDING_LIMIT};
+       DELETE FROM pending_events WHERE id <= (SELECT id FROM (SELECT id, SUM(length(event)) OVER (ORDER BY id DESC) AS total FROM pending_events)
+         WHERE total > ${PENDING_BYTES} ORDER BY id DESC LIMIT 1);`,
       [PENDING_KEY],
     );
   }
@@ -228,7 +243,7 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
           DOWNLOAD_COLUMNS,
           saved.downloads.map((d) => downloadParams(id, d)),
         ),
-        timelineScript(id, entry),
+        timelineScript(id, entry, true),
         insertScript(
           'facts',
           ['request_id', 'fact'],
@@ -272,7 +287,7 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
           changedDownloads.map((d) => downloadParams(id, d)),
         ),
         dropped.length ? `DELETE FROM downloads WHERE request_id = ${id} AND id IN (${dropped.map(literal).join(', ')});` : '',
-        entry ? timelineScript(id, entry) : '',
+        entry ? timelineScript(id, entry, entry.state !== before.state) : '',
         insertScript(
           'facts',
           ['request_id', 'fact'],
@@ -283,5 +298,14 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
       [...recordKeys(before), ...recordKeys(saved)],
     );
     return saved;
+  }
+
+  /** Forget finished requests (AVAILABLE or FAILED) last changed before `before`, with everything they hold. */
+  async forgetFinished(before: string): Promise<number[]> {
+    this.cache.clear();
+    const rows = await this.gate.writeNow<{ id: number }>("DELETE FROM requests WHERE state IN ('AVAILABLE', 'FAILED') AND updated_at < ? RETURNING id", [
+      before,
+    ]);
+    return rows.map((r) => r.id);
   }
 }

@@ -1,11 +1,8 @@
 import { RefusedEventError } from '../errors';
-import type { EpisodeKey, EpisodeRef } from '../events';
+import { MAX_EPISODES, type EpisodeKey, type EpisodeRef } from '../events';
 import type { EpisodeRecord } from '../model';
 import { episodeKey } from '../sources/episode-numbers';
 import type { EpisodeState } from '../states';
-
-/** A request holds at most this many episodes (soap operas run past 15,000). */
-export const MAX_EPISODES = 50_000;
 
 export class TooManyEpisodesError extends RefusedEventError {}
 

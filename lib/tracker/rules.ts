@@ -1,4 +1,4 @@
-import type { MediaEventOf, ProgressEvent, ShokoFileEvent, Source, StuckEvent, TrackedEvent } from '../events';
+import type { EpisodeKey, MediaEventOf, ProgressEvent, ShokoFileEvent, Source, StuckEvent, TrackedEvent } from '../events';
 import { fileNameOf } from '../file-path';
 import type { RequestRecord } from '../model';
 import { episodeKey } from '../sources/episode-numbers';
@@ -30,7 +30,7 @@ export type What =
   /** `episodes`: how many the grab names (undefined for a movie). */
   | { kind: 'grabbed'; release: Release; episodes: number | undefined }
   | { kind: 'imported'; path: string | undefined }
-  | { kind: 'imported-episodes'; episodes: number; files: number; unplaced: number }
+  | { kind: 'imported-episodes'; episodes: EpisodeKey[]; files: number; unplaced: number }
   /** scope: the movie, the whole request, or these episodes. */
   | { kind: 'available'; source: Source; scope: 'movie' | 'request' | string[] }
   | { kind: 'manual-interaction'; reason: string }
@@ -89,7 +89,7 @@ function imported(record: RequestRecord, targets: Targets, event: MediaEventOf<'
   if (record.mediaType === 'movie') return { effects, what: { kind: 'imported', path: event.files[0]?.path } };
   if (event.folder && !finished) record.finalPath = event.folder;
   const placed = event.files.filter((f) => f.episodes.length).length;
-  return { effects, what: { kind: 'imported-episodes', episodes: event.episodes.length, files: event.files.length, unplaced: event.files.length - placed } };
+  return { effects, what: { kind: 'imported-episodes', episodes: event.episodes, files: event.files.length, unplaced: event.files.length - placed } };
 }
 
 function available(targets: Targets, event: MediaEventOf<'available'>): Applied {

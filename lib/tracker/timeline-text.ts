@@ -1,4 +1,4 @@
-import type { Source } from '../events';
+import type { EpisodeKey, Source } from '../events';
 import type { Effect } from './items';
 import type { What } from './rules';
 
@@ -8,6 +8,25 @@ const count = (n: number, one: string, many: string) => (n === 1 ? `1 ${one}` : 
 const episodes = (n: number) => count(n, 'episode', 'episodes');
 const files = (n: number) => count(n, 'file', 'files');
 const arr = (source: Source) => (source === 'radarr' ? 'Radarr' : 'Sonarr');
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Episodes as ranges: S01E01-E03, E07, S02E01. */
+export function episodeRanges(keys: EpisodeKey[]): string {
+  const sorted = [...new Map(keys.map((k) => [`${k.season}:${k.episode}`, k])).values()].sort((a, b) => a.season - b.season || a.episode - b.episode);
+  const parts: string[] = [];
+  let season: number | undefined;
+  for (let i = 0; i < sorted.length;) {
+    const first = sorted[i]!;
+    let last = first;
+    while (sorted[i + 1] && sorted[i + 1]!.season === first.season && sorted[i + 1]!.episode === last.episode + 1) last = sorted[++i]!;
+    i++;
+    const start = first.season === season ? `E${pad(first.episode)}` : `S${pad(first.season)}E${pad(first.episode)}`;
+    season = first.season;
+    parts.push(last === first ? start : `${start}-E${pad(last.episode)}`);
+  }
+  return parts.join(', ');
+}
 
 const SHOKO_DID: Record<'seen' | 'matched' | 'not-matched', string> = { seen: 'has the file', matched: 'matched it', 'not-matched': 'could not match it' };
 
@@ -43,7 +62,7 @@ function detailOf(what: What): string {
     case 'imported':
       return what.path ?? 'imported';
     case 'imported-episodes':
-      return `${episodes(what.episodes)}, ${files(what.files)}${what.unplaced ? ` (${what.unplaced} not placed by name)` : ''}`;
+      return `${episodes(what.episodes.length)} (${episodeRanges(what.episodes)}), ${files(what.files)}${what.unplaced ? ` (${what.unplaced} not placed by name)` : ''}`;
     case 'available': {
       const via = what.source === 'jellyfin' ? 'in Jellyfin' : 'according to Jellyseerr';
       if (what.scope === 'movie') return `playable ${via}`;

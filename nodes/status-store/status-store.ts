@@ -3,7 +3,7 @@ import { StoreKeeper, type KeeperState } from '../../lib/store/keeper';
 import { resolveDatabasePath } from '../../lib/store/location';
 import { checkStuck, DEFAULT_STUCK_MINUTES, parseStuckMinutes } from '../../lib/tracker/stuck';
 import type { TrackResult } from '../../lib/tracker/track';
-import { periodMs } from '../shared/config-values';
+import { periodMs, secondsFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { registry } from '../shared/registry';
@@ -15,7 +15,12 @@ interface StatusStoreConfig extends NodeDef {
   stuckCheckSeconds: string;
   /** Per-stage thresholds over the defaults, e.g. "APPROVED=120". */
   stuckMinutes: string;
+  /** Forget finished requests after this many days; empty: keep them. */
+  retentionDays: string;
 }
+
+/** How often old finished requests are forgotten (when a retention is set). */
+const RETENTION_EVERY_MS = 3600_000;
 
 export = (RED: RED) => {
   function StatusStoreConfigNode(this: StatusStoreNode, config: StatusStoreConfig) {
@@ -56,10 +61,22 @@ export = (RED: RED) => {
       (err) => this.error(err.message),
     );
 
+    const retentionDays = secondsFrom(config.retentionDays, 0);
+    const retention = new Interval(
+      retentionDays ? RETENTION_EVERY_MS : 0,
+      async () => {
+        if (keeper.state.status !== 'open') return;
+        const forgotten = await (await keeper.store()).forgetFinished(new Date(Date.now() - retentionDays * 86400_000));
+        if (forgotten.length) this.log(RED._('status-store.log.forgotten', { count: forgotten.length, days: retentionDays }));
+      },
+      (err) => this.error(err.message),
+      // The first once the store is open.
+      1000,
+    );
+
     this.on('close', (_removed: boolean, done: () => void) => {
       registry.stores.delete(this.id);
-      timer
-        .stop()
+      Promise.all([timer.stop(), retention.stop()])
         .then(() => keeper.close())
         .catch((err: Error) => this.warn(RED._('status-store.errors.close', { message: err.message })))
         .finally(done);
