@@ -139,6 +139,10 @@ export const MIGRATIONS: Migration[] = [
   ALTER TABLE timeline ADD COLUMN last_at TEXT;
   ALTER TABLE timeline ADD COLUMN stage_change INTEGER NOT NULL DEFAULT 1;
   CREATE INDEX requests_finished ON requests (updated_at) WHERE state IN ('AVAILABLE', 'FAILED');
+  ALTER TABLE pending_events ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+  UPDATE pending_events SET size = length(CAST(event AS BLOB));
+  -- The byte bound sums sizes on every insert: from this index, not past each big event.
+  CREATE INDEX pending_events_size ON pending_events (id, size);
   `,
 ];
 

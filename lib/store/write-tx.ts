@@ -196,11 +196,12 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
 
   async keepPending(fileName: string, event: unknown, at: string): Promise<void> {
     this.noPending = false;
+    const json = JSON.stringify(event);
     await this.gate.write(
       // Bounded in number and size: a file that is never imported must not keep its events forever.
-      `${insertScript('pending_events', ['file_name', 'event', 'at'], [[fileName, JSON.stringify(event), at]], 'INSERT')}
+      `${insertScript('pending_events', ['file_name', 'event', 'at', 'size'], [[fileName, json, at, Buffer.byteLength(json)]], 'INSERT')}
        DELETE FROM pending_events WHERE id <= (SELECT MAX(id) FROM pending_events) - ${PENDING_LIMIT};
-       DELETE FROM pending_events WHERE id <= (SELECT id FROM (SELECT id, SUM(length(event)) OVER (ORDER BY id DESC) AS total FROM pending_events)
+       DELETE FROM pending_events WHERE id <= (SELECT id FROM (SELECT id, SUM(size) OVER (ORDER BY id DESC) AS total FROM pending_events)
          WHERE total > ${PENDING_BYTES} ORDER BY id DESC LIMIT 1);`,
       [PENDING_KEY],
     );

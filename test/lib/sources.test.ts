@@ -136,6 +136,13 @@ describe('webhook sources: every event type in the reference', () => {
     const series = { ...fixture('jellyfin-item-added-episode'), ItemType: 'Series' };
     assert.equal(parse(series).kind, 'ignored');
   });
+
+  it('a Jellyfin ItemAdded without ItemType is malformed (nothing would ever become AVAILABLE), typed or template', () => {
+    const { ItemType: _, ...typed } = fixture('jellyfin-item-added-movie');
+    assert.match(reject(typed, 'jellyfin'), /^ItemType: required for ItemAdded/);
+    assert.match(reject({ ...fixture('jellyfin-item-added-movie-template'), ItemType: '' }, 'jellyfin'), /^ItemType: required for ItemAdded/);
+    assert.equal(parse({ NotificationType: 'PlaybackStart' }, 'jellyfin').kind, 'ignored', 'other notifications need no ItemType');
+  });
 });
 
 describe('webhook sources: normalisation', () => {

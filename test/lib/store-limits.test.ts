@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { MAX_EPISODES } from '../../lib/events';
 import { parseWebhook } from '../../lib/sources/parse';
+import { normaliseShoko } from '../../lib/sources/shoko';
 import { TIMELINE_LIMIT } from '../../lib/store/write-tx';
 import { track } from '../../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies, type ShowSpec } from '../support/bodies';
@@ -54,6 +55,32 @@ forEachStoreMode((open) => {
       );
       assert.equal(nth(timeline, 2).detail.startsWith('1 episode'), true);
       assert.equal(nth(timeline, TIMELINE_LIMIT - 1).state, 'IMPORTING', 'the newest entry is there');
+      await store.close();
+    });
+  });
+
+  describe('Shoko events kept for files not imported yet are bounded', () => {
+    it('in bytes as well as in number: past 5 MB the oldest go', async () => {
+      const store = await open();
+      const name = (i: number) => `${String(i).padStart(5, '0')}-${'x'.repeat(3800)}.mkv`;
+      const outcomes = await Promise.all(
+        Array.from({ length: 1600 }, (_, i) => {
+          const event = normaliseShoko(
+            'ShokoEvent:FileHashed',
+            { FileID: i + 1, ImportFolderID: 1, RelativePath: `/anime/${name(i)}`, CrossReferences: [] },
+            new Date().toISOString(),
+          );
+          assert.ok(event.ok);
+          return track(store, event.event);
+        }),
+      );
+      assert.ok(outcomes.every((r) => r.outcome === 'pending'));
+      const kept = await store.write((tx) => tx.takePending(Array.from({ length: 1600 }, (_, i) => name(i))));
+      const bytes = kept.reduce((n: number, e) => n + JSON.stringify(e).length, 0);
+      assert.ok(kept.length < 1600 && kept.length > 1000, `${kept.length} kept`);
+      assert.ok(bytes <= 5 * 1024 * 1024, `${bytes} bytes kept`);
+      assert.equal((kept.at(-1) as { fileId: number }).fileId, 1600, 'the newest is kept');
+      assert.equal((kept[0] as { fileId: number }).fileId, 1600 - kept.length + 1, 'the oldest went first');
       await store.close();
     });
   });

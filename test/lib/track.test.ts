@@ -89,6 +89,33 @@ forEachStoreMode((openStore, mode) => {
       await store.close();
     });
 
+    it('a batch whose COMMIT fails is replayed one job per transaction: the failing job alone is rejected', async () => {
+      const store = await openStore();
+      const m = movieBodies(INTERSTELLAR);
+      let commits = 0;
+      store.on('committed', () => commits++);
+      // Nothing reads after the bad write, so with write-behind SQLite first sees it in the COMMIT's script.
+      const results = await Promise.allSettled([
+        send(store, 'jellyseerr', m.pending),
+        store.write(async (tx) =>
+          tx.create(
+            { ...(await tx.load(1))!, ids: { ...(await tx.load(1))!.ids, tmdb: 1 } },
+            { at: null as unknown as string, source: 'radarr', event: 'x', state: 'FAILED', detail: 'x' },
+            [],
+          ),
+        ),
+        ...Array.from({ length: 19 }, (_, i) => send(store, 'jellyseerr', movieBodies({ ...INTERSTELLAR, tmdb: 100 + i, requestId: 100 + i }).pending)),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', ...Array<string>(19).fill('fulfilled')],
+      );
+      assert.match(String((results[1] as PromiseRejectedResult).reason), /NOT NULL constraint failed: timeline.at/);
+      assert.equal((await store.read.listRequests({ limit: 100 })).length, 20, 'the 20 good events are stored');
+      assert.equal(commits, 20, 'one transaction each after the shared one failed');
+      await store.close();
+    });
+
     it('a job whose SQL fails when its batch commits is replayed alone and rejected; the others commit', async () => {
       const store = await openStore();
       const b = movieBodies(INTERSTELLAR);
