@@ -4,56 +4,14 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies } from '../support/bodies';
 import { fixture, fixtureText } from '../support/fixtures';
-import { helper, httpNode, lastStatus, loadFlow, nextMessage, placed, redeploy, statusCalls, storeOf, type FlowNode } from '../support/helper';
+import { helper, httpNode, lastStatus, loadFlow, nextMessage, placed, redeploy, statusCalls, storeOf } from '../support/helper';
+import { trackerFlows } from '../support/flows';
 import { tempDir } from '../support/tmp';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 const dir = tempDir();
-let dbCount = 0;
-
-function storeConfig(path = join(dir, `db${++dbCount}.db`)) {
-  return { id: 'store', type: 'status-store', name: 'test store', path };
-}
-
-/** http in -> parse -> episode-state -> http response, plus helpers on every output. */
-function trackerFlow(parse: Record<string, unknown> = {}, state: Record<string, unknown> = {}): FlowNode[] {
-  return placed([
-    { id: 'tab', type: 'tab' },
-    storeConfig(),
-    { id: 'in', z: 'tab', type: 'http in', url: '/hook', method: 'post', skipBodyParsing: false, wires: [['parse']] },
-    {
-      id: 'parse',
-      z: 'tab',
-      type: 'arr-webhook-parse',
-      source: 'auto',
-      secretEnv: '',
-      ...parse,
-      wires: [
-        ['state', 'events'],
-        ['res', 'rejected'],
-      ],
-    },
-    {
-      id: 'state',
-      z: 'tab',
-      type: 'episode-state',
-      store: 'store',
-      createFromArr: true,
-      availableOnImport: false,
-      ...state,
-      wires: [['res', 'committed'], ['changes'], ['untracked']],
-    },
-    { id: 'res', z: 'tab', type: 'http response', wires: [] },
-    { id: 'events', z: 'tab', type: 'helper', wires: [] },
-    { id: 'rejected', z: 'tab', type: 'helper', wires: [] },
-    { id: 'committed', z: 'tab', type: 'helper', wires: [] },
-    { id: 'changes', z: 'tab', type: 'helper', wires: [] },
-    { id: 'untracked', z: 'tab', type: 'helper', wires: [] },
-    { id: 'catch', z: 'tab', type: 'catch', scope: ['state'], uncaught: false, wires: [['caught']] },
-    { id: 'caught', z: 'tab', type: 'helper', wires: [] },
-  ]);
-}
+const { storeConfig, trackerFlow } = trackerFlows(dir);
 
 const post = (body: unknown) =>
   request(httpNode())
