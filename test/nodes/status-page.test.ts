@@ -161,4 +161,96 @@ describe('status-page node', () => {
       server.close();
     });
   });
+
+  describe('status-page: hardening', () => {
+    const public_ = async () => {
+      const m = movieBodies(INTERSTELLAR);
+      await send('radarr', m.grab);
+      await send('radarr', m.imported);
+      const show = showBodies(LYCORIS);
+      await send('sonarr', show.grab());
+      await send('sonarr', show.importComplete());
+    };
+
+    it("the page's data shows what the page shows: no file paths, no download hashes", async () => {
+      await loadFlow(flow());
+      await public_();
+      const list = await request(httpNode()).get('/media-status/data/requests').expect(200);
+      const text = JSON.stringify(list.body);
+      assert.equal(text.includes('/data/'), false, 'no file path');
+      assert.equal(text.includes(INTERSTELLAR.hash), false, 'no download hash');
+      assert.equal(text.includes(LYCORIS.hash), false);
+      assert.ok(list.body.every((r: any) => !('finalPath' in r) && r.downloads.every((d: any) => !('id' in d) && 'progress' in d)));
+      assert.ok(list.body.find((r: any) => r.mediaType === 'tv').episodes.every((e: any) => !('finalPath' in e) && !('downloadId' in e) && e.state));
+      const one = await request(httpNode()).get(`/media-status/data/requests/${list.body[0].id}`).expect(200);
+      assert.equal(JSON.stringify({ ...one.body, timeline: [] }).includes('/data/'), false);
+      assert.ok(one.body.timeline.length > 0);
+    });
+
+    it('a malformed % escape is a 400; the CSP forbids framing by other sites', async () => {
+      await loadFlow(flow());
+      const bad = await request(httpNode()).get('/media-status/data/requests/%E0%A4%A').expect(400);
+      assert.equal(bad.body.ok, false);
+      const page = await request(httpNode()).get('/media-status').expect(200);
+      assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'self'/);
+      assert.match(String(page.headers['content-security-policy']), /img-src 'self' https: http: data:/, 'any poster the page shows, the CSP allows');
+    });
+
+    it("follows settings.js's httpNodeMiddleware: a middleware that refuses refuses the page, its data and its stream", async () => {
+      useSettings({
+        userDir: dir,
+        statusPageHeartbeat: 100,
+        httpNodeMiddleware: [
+          (_req: any, _res: any, next: () => void) => next(),
+          (req: any, res: any, next: () => void) => (req.headers['x-household'] === 'yes' ? next() : res.status(403).json({ denied: true })),
+        ],
+      });
+      await loadFlow(flow());
+      for (const path of ['/media-status', '/media-status/data/requests', '/media-status/data/stats', '/media-status/events']) {
+        const res = await request(httpNode()).get(path).expect(403);
+        assert.deepEqual(res.body, { denied: true }, path);
+      }
+      await request(httpNode()).get('/media-status/data/requests').set('x-household', 'yes').expect(200);
+    });
+
+    it('live viewers are bounded: the 101st gets 503; a viewer that stops reading is dropped, not kept in memory', async () => {
+      await loadFlow(flow());
+      const server: Server = createServer(httpNode()).listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const { port } = server.address() as { port: number };
+      const open = (): Promise<import('node:http').IncomingMessage> =>
+        new Promise((resolve, reject) => get({ host: '127.0.0.1', port, path: '/media-status/events', agent: false }, resolve).on('error', reject));
+      try {
+        const viewers = await Promise.all(Array.from({ length: 100 }, open));
+        assert.ok(viewers.every((v) => v.statusCode === 200));
+        const extra = await open();
+        assert.equal(extra.statusCode, 503);
+        extra.resume();
+        // One viewer stops reading; the others read on. Big changes (a 10,000-episode show) pile up for it.
+        const [stalled, ...reading] = viewers;
+        stalled!.pause();
+        reading.forEach((v) => v.resume());
+        const show = showBodies({ ...LYCORIS, episodes: 10000 });
+        const grab = show.grab();
+        await send('sonarr', grab);
+        for (let i = 0; i < 8; i++) {
+          await send('sonarr', { ...show.importFile(1 + i), episodes: [{ ...grab.episodes[i] }] });
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        }
+        // The server hung up on it: once it reads again it reaches the end, though heartbeats go on for the others.
+        const closed = once(stalled!.socket, 'close');
+        stalled!.resume();
+        await closed;
+        assert.equal(
+          reading.every((v) => !v.socket.destroyed),
+          true,
+          'the viewers that read are still there',
+        );
+        reading.forEach((v) => v.destroy());
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    });
+  });
 });
