@@ -289,7 +289,7 @@ async function main(): Promise<void> {
     const bareDir = join(dir, 'node-red-bare');
     mkdirSync(bareDir, { recursive: true });
     writeFileSync(join(bareDir, 'flows.json'), '[]');
-    const bareRed = await startNodeRed(bareDir, {}, 30000, false);
+    const bareRed = await startNodeRed(bareDir, {}, { withPackage: false });
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const bareRss = rssOf(nodeRedPid(bareRed, false));
     await bareRed.stop();

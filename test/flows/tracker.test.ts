@@ -6,6 +6,7 @@ import { INTERSTELLAR, LYCORIS, SEVERANCE, VIOLET, movieJourney, showBodies, sho
 import { fixture } from '../support/fixtures';
 import { malformedCorpus } from '../support/malformed';
 import { getJson, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
+import { rawPost } from '../support/raw-http';
 import { tempDir } from '../support/tmp';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -191,7 +192,7 @@ describe('the example flow', () => {
   });
 
   describe('tracker flow: bad input', () => {
-    it('at least 200 malformed bodies each get a 400 naming what is wrong; the database does not change', async () => {
+    it('at least 200 malformed bodies each get a 400 naming what is wrong, forgeries 403, oversize bodies 413; the database does not change', async () => {
       const corpus = malformedCorpus();
       assert.ok(corpus.length >= 200, `corpus has ${corpus.length} bodies`);
       const before = await databaseContent();
@@ -202,6 +203,16 @@ describe('the example flow', () => {
         assert.equal(typeof res.body.error, 'string', item.name);
         assert.match(res.body.error, /^(body|[A-Za-z_][\w ]*(\[\d+\])?(\.[A-Za-z_][\w ]*(\[\d+\])?)*): \S/, `${item.name}: ${res.body.error}`);
         assert.equal(res.body.error.includes('\n'), false, item.name);
+      }
+      // A browser's forgery, and bodies too large to read (declared, or growing past the limit).
+      const pending = movieJourney({ ...INTERSTELLAR, tmdb: 4242, requestId: 4242 })[0]![1];
+      for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }] as Record<string, string>[]) {
+        const res = await postHook(red.url, 'jellyseerr', JSON.stringify(pending), { 'content-type': 'text/plain', ...headers });
+        assert.equal(res.status, 403, JSON.stringify(headers));
+      }
+      for (const body of [{ declared: 150 * 1024 * 1024, send: 512 * 1024 }, { send: 8 * 1024 * 1024 }]) {
+        const res = await rawPost(`${red.url}/hooks/radarr`, { 'content-type': 'application/json' }, body);
+        assert.equal(res.status, 413, JSON.stringify(body));
       }
       assert.equal(await databaseContent(), before, 'no stored data changed');
       // Still up, and still tracking.

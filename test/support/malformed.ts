@@ -115,6 +115,10 @@ export function malformedCorpus(): Malformed[] {
   const template = fixture('jellyfin-item-added-movie-template');
   for (const key of ['Year', 'SeasonNumber', 'EpisodeNumber', 'Provider_tmdb'])
     add(`jellyfin template ${key} "one"`, 'jellyfin', { ...template, [key]: 'one' });
+  // An ItemAdded without its type (an unknown type is fine: ignored).
+  add('jellyfin template ItemType ""', 'jellyfin', { ...template, ItemType: '' });
+  add('jellyfin movie without ItemType', 'jellyfin', deletePath(fixture('jellyfin-item-added-movie'), ['ItemType']));
+  add('jellyfin episode without ItemType', 'jellyfin', deletePath(fixture('jellyfin-item-added-episode'), ['ItemType']));
 
   // Huge strings where tracking reads them.
   const huge = 'x'.repeat(200_000);

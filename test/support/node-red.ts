@@ -32,7 +32,16 @@ export async function freePort(): Promise<number> {
  * `withPackage: false` starts a bare Node-RED (same settings, without this package) as a baseline;
  * it is ready when its editor answers.
  */
-export async function startNodeRed(userDir: string, env: Record<string, string> = {}, timeoutMs = 30000, withPackage = true): Promise<RunningNodeRed> {
+export interface StartOptions {
+  timeoutMs?: number;
+  /** false: a bare Node-RED, the baseline. */
+  withPackage?: boolean;
+  /** What answers 200 once it runs (default: the read API, which needs a working store). */
+  readyPath?: string;
+}
+
+export async function startNodeRed(userDir: string, env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningNodeRed> {
+  const { timeoutMs = 30000, withPackage = true } = options;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   if (!withPackage) {
@@ -40,7 +49,7 @@ export async function startNodeRed(userDir: string, env: Record<string, string> 
     copyFileSync(join(ROOT, 'scripts', 'node-red-settings.js'), join(userDir, 'settings.js'));
   }
   const args = withPackage ? [join(ROOT, 'scripts', 'start.js')] : [require.resolve('node-red/red.js'), '--userDir', userDir];
-  const ready = withPackage ? `${url}/media-status/api/requests?limit=1` : `${url}/`;
+  const ready = `${url}${options.readyPath ?? (withPackage ? '/media-status/api/requests?limit=1' : '/')}`;
   const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, PORT: String(port), NODE_RED_USER_DIR: userDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
