@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EpisodeKey, MediaEventOf } from '../events';
 import { episodeKey } from '../sources/episode-numbers';
 import { formatIssues } from '../sources/schema-helpers';
+import { parseJson, ServiceError, ServiceHttp, type ServiceAnswer, type TlsTrust } from './http';
 import type { RequestRecord } from '../model';
 
 /**
@@ -31,29 +32,34 @@ export type JellyfinItem = z.infer<typeof ItemSchema>;
 
 export class JellyfinError extends Error {}
 
+export interface JellyfinOptions {
+  url: string;
+  apiKey: string;
+  timeoutMs?: number;
+  tls?: TlsTrust;
+}
+
 const FIELDS = 'ProviderIds,Path,MediaSources';
 
 export class JellyfinClient {
-  private readonly base: string;
+  private readonly http: ServiceHttp;
 
-  constructor(private readonly options: { url: string; apiKey: string; timeoutMs?: number }) {
-    this.base = options.url.replace(/\/+$/, '');
+  constructor(private readonly options: JellyfinOptions) {
+    this.http = new ServiceHttp('Jellyfin', options.url, options.tls, options.timeoutMs);
   }
 
   private async get(path: string, params: Record<string, string>): Promise<JellyfinItem[]> {
-    const url = `${this.base}${path}?${new URLSearchParams({ ...params, Fields: FIELDS })}`;
-    let res: Response;
+    let res: ServiceAnswer;
     try {
-      res = await fetch(url, {
+      res = await this.http.call(`${path}?${new URLSearchParams({ ...params, Fields: FIELDS })}`, {
         headers: { authorization: `MediaBrowser Token="${this.options.apiKey}"`, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10000),
       });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      throw new JellyfinError(`Jellyfin is unreachable (${cause ?? (err as Error).message})`);
+      if (err instanceof ServiceError) throw new JellyfinError(err.message);
+      throw err;
     }
-    if (!res.ok) throw new JellyfinError(`Jellyfin answered ${res.status} for ${path}`);
-    const parsed = ItemsSchema.safeParse(await res.json().catch(() => undefined));
+    if (res.status < 200 || res.status >= 300) throw new JellyfinError(`Jellyfin answered ${res.status} for ${path}`);
+    const parsed = ItemsSchema.safeParse(parseJson(res.text));
     if (!parsed.success) throw new JellyfinError(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`);
     return parsed.data.Items;
   }

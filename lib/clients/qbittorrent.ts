@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatIssues } from '../sources/schema-helpers';
+import { parseJson, ServiceError, ServiceHttp, type CallOptions, type ServiceAnswer, type ServiceProblem, type TlsTrust } from './http';
 import { TorrentFileListSchema, TorrentListSchema, type Torrent, type TorrentFile } from '../sources/qbittorrent';
 
 /**
@@ -13,7 +14,7 @@ import { TorrentFileListSchema, TorrentListSchema, type Torrent, type TorrentFil
 /** Longer query strings go in a POST body. */
 const MAX_QUERY = 2000;
 
-export type QbitProblem = 'auth' | 'banned' | 'unreachable' | 'protocol';
+export type QbitProblem = 'auth' | 'banned' | 'unreachable' | 'protocol' | ServiceProblem;
 
 export class QbitError extends Error {
   constructor(
@@ -32,27 +33,28 @@ export interface QbitOptions {
   authRetryMs?: number;
   timeoutMs?: number;
   now?: () => number;
+  tls?: TlsTrust;
 }
 
 export class QbitClient {
   private sid: string | undefined;
   private refused: { at: number; error: QbitError } | undefined;
-  private readonly base: string;
+  private readonly http: ServiceHttp;
 
   constructor(private readonly options: QbitOptions) {
-    this.base = options.url.replace(/\/+$/, '');
+    this.http = new ServiceHttp('qBittorrent', options.url, options.tls, options.timeoutMs);
   }
 
   private now(): number {
     return this.options.now?.() ?? Date.now();
   }
 
-  private async request(path: string, init: RequestInit = {}): Promise<Response> {
+  private async request(path: string, options: CallOptions = {}): Promise<ServiceAnswer> {
     try {
-      return await fetch(`${this.base}${path}`, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 10000) });
+      return await this.http.call(path, options);
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      throw new QbitError(`qBittorrent is unreachable (${cause ?? (err as Error).message})`, 'unreachable');
+      if (err instanceof ServiceError) throw new QbitError(err.message, err.problem);
+      throw err;
     }
   }
 
@@ -63,16 +65,12 @@ export class QbitClient {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ username: this.options.username, password: this.options.password }).toString(),
     });
-    const text = (await res.text()).trim();
+    const text = res.text.trim();
     if (res.status === 403) this.refuse(new QbitError('qBittorrent banned this address after failed logins', 'banned'));
-    if (!res.ok || text !== 'Ok.') this.refuse(new QbitError('qBittorrent refused the username or password', 'auth'));
+    if (res.status !== 200 || text !== 'Ok.') this.refuse(new QbitError('qBittorrent refused the username or password', 'auth'));
     this.refused = undefined;
     // The cookie is SID unless WebAPI\SessionCookieName says otherwise: keep whatever it set.
-    this.sid =
-      res.headers
-        .getSetCookie()
-        .map((cookie) => cookie.split(';')[0] ?? '')
-        .find((pair) => pair.includes('=')) ?? this.sid;
+    this.sid = (res.headers['set-cookie'] ?? []).map((cookie) => cookie.split(';')[0] ?? '').find((pair) => pair.includes('=')) ?? this.sid;
   }
 
   private refuse(error: QbitError): never {
@@ -101,8 +99,8 @@ export class QbitClient {
       await this.login();
       res = await send();
     }
-    if (!res.ok) throw new QbitError(`qBittorrent answered ${res.status} for ${path}`, res.status === 403 ? 'auth' : 'protocol');
-    const parsed = schema.safeParse(await res.json().catch(() => undefined));
+    if (res.status < 200 || res.status >= 300) throw new QbitError(`qBittorrent answered ${res.status} for ${path}`, res.status === 403 ? 'auth' : 'protocol');
+    const parsed = schema.safeParse(parseJson(res.text));
     if (!parsed.success) throw new QbitError(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`, 'protocol');
     return parsed.data;
   }

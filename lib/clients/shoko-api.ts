@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatIssues } from '../sources/schema-helpers';
+import { parseJson, ServiceHttp, type TlsTrust } from './http';
 
 /**
  * Where Shoko's import folders are. Shoko names files relative to an import folder; knowing the
@@ -23,13 +24,10 @@ export function parsePathMappings(text: string | undefined): { ok: true; folders
   return { ok: true, folders };
 }
 
-export async function fetchImportFolders(baseUrl: string, apiKey: string, timeoutMs = 10000): Promise<Map<number, string>> {
-  const res = await fetch(`${baseUrl.replace(/\/+$/, '')}/api/v3/ImportFolder`, {
-    headers: { apikey: apiKey, accept: 'application/json' },
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  if (!res.ok) throw new Error(`Shoko answered ${res.status} for its import folders`);
-  const parsed = ImportFoldersSchema.safeParse(await res.json());
+export async function fetchImportFolders(baseUrl: string, apiKey: string, tls?: TlsTrust, timeoutMs = 10000): Promise<Map<number, string>> {
+  const res = await new ServiceHttp('Shoko', baseUrl, tls, timeoutMs).call('/api/v3/ImportFolder', { headers: { apikey: apiKey, accept: 'application/json' } });
+  if (res.status < 200 || res.status >= 300) throw new Error(`Shoko answered ${res.status} for its import folders`);
+  const parsed = ImportFoldersSchema.safeParse(parseJson(res.text));
   if (!parsed.success) throw new Error(`unexpected import folder list: ${formatIssues(parsed.error)}`);
   return new Map(parsed.data.map((folder) => [folder.ID, folder.Path]));
 }

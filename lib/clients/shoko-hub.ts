@@ -1,6 +1,16 @@
-import { HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection, type ILogger, type RetryContext } from '@microsoft/signalr';
+import {
+  HubConnectionBuilder,
+  HubConnectionState,
+  LogLevel,
+  type HubConnection,
+  type IHttpConnectionOptions,
+  type ILogger,
+  type RetryContext,
+} from '@microsoft/signalr';
 import { EventEmitter } from 'node:events';
 import { SHOKO_EVENTS } from '../sources/shoko';
+import { ServiceHttp, type TlsTrust } from './http';
+import { ServiceHttpClient, trustedWebSocket } from './hub-transport';
 
 /**
  * One live connection to Shoko Server's SignalR event hub (`/signalr/aggregate?feeds=shoko`), that
@@ -45,7 +55,13 @@ export interface ShokoHubOptions {
   logger?: HubLogger;
   /** How long without a message (pings included) before the connection counts as lost. */
   serverTimeoutMs?: number;
+  /** How long one try to connect may take (negotiation, WebSocket upgrade) before it is given up and retried. */
+  connectTimeoutMs?: number;
+  /** A self-signed certificate to trust. */
+  tls?: TlsTrust;
 }
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15000;
 
 export const DEFAULT_RETRY: RetryPolicy = { initialMs: 1000, maxMs: 30000, authMs: 60000 };
 
@@ -94,8 +110,16 @@ export class ShokoHub extends EventEmitter<ShokoHubEvents> {
   constructor(options: ShokoHubOptions) {
     super();
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const http = new ServiceHttp('Shoko', options.url, options.tls, connectTimeoutMs);
+    // `WebSocket` is read by the client in Node though its typings leave it out.
+    const transport: IHttpConnectionOptions & { WebSocket: unknown } = {
+      headers: options.apiKey ? { apikey: options.apiKey } : {},
+      httpClient: new ServiceHttpClient(http, connectTimeoutMs),
+      WebSocket: trustedWebSocket(http, connectTimeoutMs),
+    };
     this.connection = new HubConnectionBuilder()
-      .withUrl(hubUrl(options.url), { headers: options.apiKey ? { apikey: options.apiKey } : {} })
+      .withUrl(hubUrl(options.url), transport)
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (context) => this.nextRetry(context) })
       .configureLogging(loggerFor(options.logger))
       .build();
