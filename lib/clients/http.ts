@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { connect } from 'node:tls';
 
 /**
@@ -80,7 +81,12 @@ export class ServiceHttp {
   private pin(fingerprint: string): Promise<string> {
     this.pinned ??= new Promise<string>((resolve, reject) => {
       const socket = connect(
-        { host: this.base.hostname, port: Number(this.base.port) || 443, servername: this.base.hostname, rejectUnauthorized: false },
+        {
+          host: this.base.hostname,
+          port: Number(this.base.port) || 443,
+          ...(isIP(this.base.hostname) ? {} : { servername: this.base.hostname }),
+          rejectUnauthorized: false,
+        },
         () => {
           const raw = socket.getPeerCertificate().raw;
           socket.end();

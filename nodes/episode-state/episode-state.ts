@@ -6,7 +6,7 @@ import { replyOf, stateChangeOf, untrackedOf } from '../../lib/tracker/messages'
 import { displayTitle } from '../../lib/tracker/snapshot';
 import { track, type TrackOptions, type TrackResult } from '../../lib/tracker/track';
 import { requiredConfig, type Done, type Send } from '../shared/config-node';
-import { answerDirectly } from '../shared/http';
+import { AnswersInFlight, answerDirectly } from '../shared/http';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
@@ -59,8 +59,11 @@ export = (RED: RED) => {
      * The answer on output 1. Once the flow is stopping, the http response node is gone (Node-RED drops
      * messages to stopped nodes): the webhook is answered here, so its sender learns it was stored.
      */
+    const answers = new AnswersInFlight();
     const answer = (msg: NodeMessageInFlow, send: Send) => {
-      if (!closing || !answerDirectly(msg, Number(msg.statusCode) || 200, msg.payload)) send([msg, null, null]);
+      if (closing && answerDirectly(msg, Number(msg.statusCode) || 200, msg.payload)) return;
+      answers.track(msg);
+      send([msg, null, null]);
     };
 
     const showResult = (result: TrackResult) => {
@@ -124,7 +127,9 @@ export = (RED: RED) => {
       closing = true;
       withdrawStuckOutput();
       stopUsingStore();
-      void Promise.allSettled([...inFlight]).then(() => done());
+      void Promise.allSettled([...inFlight])
+        .then(() => answers.flush())
+        .then(() => done());
     });
   }
   RED.nodes.registerType('episode-state', EpisodeStateNode);

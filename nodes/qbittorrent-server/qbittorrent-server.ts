@@ -1,10 +1,12 @@
 import type { NodeDef } from 'node-red';
 import { QbitClient } from '../../lib/clients/qbittorrent';
-import { secretFrom, serviceUrlFrom } from '../shared/config-values';
+import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
 import type { QbittorrentServerNode } from '../shared/types';
 
 interface QbittorrentServerConfig extends NodeDef {
+  tlsCa?: string;
+  tlsFingerprint?: string;
   url: string;
   usernameEnv: string;
   passwordEnv: string;
@@ -21,6 +23,7 @@ export = (RED: RED) => {
           url,
           username: secretFrom(RED, this, this.credentials?.username, config.usernameEnv),
           password: secretFrom(RED, this, this.credentials?.password, config.passwordEnv),
+          tls: tlsTrustFrom(config),
         })
       : undefined;
     Object.assign(this, { client, problem });

@@ -1,4 +1,5 @@
 import type { Node } from 'node-red';
+import type { TlsTrust } from '../../lib/clients/http';
 import { parseServiceUrl } from '../../lib/clients/service-url';
 import { configValue } from '../../lib/config-values';
 import type { RED } from './red';
@@ -34,4 +35,11 @@ export function serviceUrlFrom(node: Node, value: unknown, service: string): { u
   if (parsed.ok) return { url: parsed.url };
   node.error(parsed.error);
   return { problem: parsed.error };
+}
+
+/** A server config node's trust for a self-signed certificate: its CA (PEM) or its SHA-256 fingerprint. */
+export function tlsTrustFrom(config: { tlsCa?: string; tlsFingerprint?: string }): TlsTrust {
+  const ca = configValue(config.tlsCa);
+  const fingerprint = configValue(config.tlsFingerprint);
+  return { ...(ca ? { ca } : {}), ...(fingerprint ? { fingerprint } : {}) };
 }

@@ -31,3 +31,29 @@ export function payloadParams(msg: NodeMessage): Record<string, unknown> {
 export function requestIdOf(msg: NodeMessage): unknown {
   return httpRequestOf(msg)?.params?.id ?? payloadParams(msg).id;
 }
+
+/**
+ * Answers sent into the flow that its http response has not written yet. A redeploy stops every node
+ * at once and Node-RED drops messages to stopped nodes, so an answer sent just before can be lost
+ * although the event was stored: on close they are written here instead (after a moment, in case the
+ * http response still runs and writes them itself).
+ */
+export class AnswersInFlight {
+  private readonly pending = new Map<NodeMessage, { statusCode: number; body: unknown }>();
+
+  /** Keep `msg`'s answer until its response is written. */
+  track(msg: NodeMessage): void {
+    const res = (msg.res as { _res?: HttpResponse & { once(event: 'finish' | 'close', fn: () => void): void } } | undefined)?._res;
+    if (!res || res.headersSent) return;
+    this.pending.set(msg, { statusCode: Number(msg.statusCode) || 200, body: msg.payload });
+    const done = () => this.pending.delete(msg);
+    res.once('finish', done);
+    res.once('close', done);
+  }
+
+  async flush(): Promise<void> {
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    for (const [msg, { statusCode, body }] of this.pending) answerDirectly(msg, statusCode, body);
+    this.pending.clear();
+  }
+}

@@ -5,8 +5,8 @@ import type { RetryPolicy } from '../../lib/clients/shoko-hub';
 export interface PackageSettings extends NodeAPISettingsWithData {
   /** status-page: ms between Server-Sent Events heartbeats. */
   statusPageHeartbeat?: number;
-  /** shoko-server: how the hub connection retries. */
-  shokoServerRetry?: Partial<RetryPolicy>;
+  /** shoko-server: how the hub connection retries, and how long one try may take (connectMs). */
+  shokoServerRetry?: Partial<RetryPolicy> & { connectMs?: number };
 }
 
 export type RED = NodeAPI<PackageSettings>;

@@ -1,11 +1,13 @@
 import type { NodeDef } from 'node-red';
 import { fetchImportFolders, parsePathMappings } from '../../lib/clients/shoko-api';
 import { ShokoHub } from '../../lib/clients/shoko-hub';
-import { secretFrom, serviceUrlFrom } from '../shared/config-values';
+import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
 import type { ShokoServerNode } from '../shared/types';
 
 interface ShokoServerConfig extends NodeDef {
+  tlsCa?: string;
+  tlsFingerprint?: string;
   url: string;
   apiKeyEnv: string;
   pathMappings: string;
@@ -19,6 +21,7 @@ export = (RED: RED) => {
     RED.nodes.createNode(this, config);
     const { url, problem } = serviceUrlFrom(this, config.url, 'Shoko');
     const apiKey = secretFrom(RED, this, this.credentials?.apiKey, config.apiKeyEnv);
+    const tls = tlsTrustFrom(config);
     const mappings = parsePathMappings(config.pathMappings);
     if (!mappings.ok) this.error(mappings.error);
     let resolved = new Map<number, string>();
@@ -29,6 +32,8 @@ export = (RED: RED) => {
           url,
           apiKey,
           retry: RED.settings.shokoServerRetry,
+          connectTimeoutMs: RED.settings.shokoServerRetry?.connectMs,
+          tls,
           logger: {
             trace: (m) => this.trace(m),
             debug: (m) => this.debug(m),
@@ -41,7 +46,7 @@ export = (RED: RED) => {
     Object.assign(this, { hub, problem });
     hub?.on('state', (state) => {
       if (!url || state.status !== 'connected' || config.resolveFolders === false || !apiKey) return;
-      fetchImportFolders(url, apiKey).then(
+      fetchImportFolders(url, apiKey, tls).then(
         (folders) => (resolved = folders),
         (err: Error) => this.debug(RED._('shoko-server.log.folders', { message: err.message })),
       );
@@ -52,7 +57,7 @@ export = (RED: RED) => {
   }
   RED.nodes.registerType('shoko-server', ShokoServer, {
     credentials: { apiKey: { type: 'password' } },
-    // settings.js: shokoServerRetry: { initialMs, maxMs, authMs }, how the hub connection retries.
+    // settings.js: shokoServerRetry: { initialMs, maxMs, authMs, connectMs }, how the hub connection retries.
     settings: { shokoServerRetry: { value: undefined, exportable: false } },
   });
 };

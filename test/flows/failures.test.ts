@@ -42,7 +42,8 @@ describe('the example flow when things go wrong', () => {
   after(() => qbit.stop());
 
   async function startWith(database: string, env: Record<string, string> = {}): Promise<RunningNodeRed> {
-    return startNodeRed(join(dir, `node-red-${++started}`), { STATUS_DB: database, ...env }, { readyPath: '/' });
+    // Ready once the flow runs: the status page answers whatever the store.
+    return startNodeRed(join(dir, `node-red-${++started}`), { STATUS_DB: database, ...env }, { readyPath: '/media-status' });
   }
 
   /** Every route of the example flow answers a 5xx with { ok: false, error }, promptly. */
