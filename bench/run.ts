@@ -14,9 +14,12 @@
  *    the call itself), and that nothing is sent to qBittorrent when nothing is active.
  * 7. The status page with 2,000 requests stored: time to first render and bytes (target < 1 s, < 500 KB),
  *    against the same page on an empty store.
+ * 8. Long shows: five 10,000-episode grabs of one show (each < 250 ms) and the longest read of a small
+ *    request meanwhile (< 100 ms); the last of 1,100 weekly one-episode grabs (< 20 ms).
+ * 9. Node-RED's memory after a 150 MB webhook body (<= 10 MB more) and twenty at once (<= 20 MB more).
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseWebhook } from '../lib/sources/parse';
@@ -24,78 +27,16 @@ import { StatusStore } from '../lib/store/store';
 import { track } from '../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieJourney, showBodies, type Hook } from '../test/support/bodies';
 import { ROOT } from '../test/support/fixtures';
-import { startNodeRed, type RunningNodeRed } from '../test/support/node-red';
+import { startNodeRed } from '../test/support/node-red';
 import { benchPage } from './page';
 import { benchQbit } from './qbittorrent';
 import { benchShoko } from './shoko';
+import { benchBodies, benchLongShows } from './hardening';
+import { get, nodeRedPid, post, rssOf, throughput, timed, withBareTab } from './harness';
 import { highest, lowest, median } from './stats';
-
-const CONCURRENCY = 16;
 
 type Result = { name: string; value: number; unit: string; baseline?: number; target?: string; ok?: boolean };
 const results: Result[] = [];
-
-function post(agent: Agent, url: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function get(agent: Agent, url: string): Promise<{ status: number; bytes: number }> {
-  return new Promise((resolve, reject) => {
-    request(url, { agent }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
-
-/** Send every job (an ordered chain of posts) with CONCURRENCY chains in flight. */
-async function throughput(chains: [string, string][][]): Promise<{ requests: number; seconds: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const requests = chains.reduce((n, chain) => n + chain.length, 0);
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < chains.length) {
-        const chain = chains[next++] ?? [];
-        for (const [url, body] of chain) {
-          const status = await post(agent, url, body);
-          if (status !== 200) throw new Error(`${url} answered ${status}`);
-        }
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  agent.destroy();
-  return { requests, seconds };
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-}
-
-/** The Node-RED process: the launcher itself for a bare start, else the child of scripts/start.js. */
-function nodeRedPid(red: RunningNodeRed, launcher: boolean): number {
-  if (!launcher) return red.pid;
-  return Number(readFileSync(`/proc/${red.pid}/task/${red.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
-}
 
 function movieSpec(i: number) {
   const hex = (i + 0x100000).toString(16).toUpperCase();
@@ -112,28 +53,6 @@ function movieSpec(i: number) {
 
 function bodies(hooks: Hook[], base: string, bare: boolean): [string, string][] {
   return hooks.map(([source, body]) => [bare ? `${base}/bare` : `${base}/hooks/${source}`, JSON.stringify(body)]);
-}
-
-function withBareTab(flowFile: string): void {
-  const flow = JSON.parse(readFileSync(join(ROOT, 'examples', 'media-status-tracker.json'), 'utf8'));
-  flow.push(
-    { id: 'bench0000000001', type: 'tab', label: 'bare' },
-    // Bare as the issue says: http in straight into http response (it answers with the parsed body).
-    {
-      id: 'bench0000000002',
-      z: 'bench0000000001',
-      type: 'http in',
-      url: '/bare',
-      method: 'post',
-      upload: false,
-      swaggerDoc: '',
-      x: 100,
-      y: 100,
-      wires: [['bench0000000004']],
-    },
-    { id: 'bench0000000004', z: 'bench0000000001', type: 'http response', statusCode: '', headers: {}, x: 300, y: 100, wires: [] },
-  );
-  writeFileSync(flowFile, JSON.stringify(flow));
 }
 
 async function populate(file: string, requests: number, episodesEach: number): Promise<void> {
@@ -318,6 +237,54 @@ async function main(): Promise<void> {
     report({ name: 'qBittorrent poll, 500 torrents: apply 500 progress events', value: qbit.applyMs, unit: 'ms', baseline: qbit.fetchMs });
     report({ name: 'qBittorrent poll, 500 torrents: the one torrents/info call', value: qbit.fetchMs, unit: 'ms' });
     report({ name: 'requests to qBittorrent when nothing is active', value: qbit.requestsWhenIdle, unit: 'req', target: '0', ok: qbit.requestsWhenIdle === 0 });
+
+    // 8. Long shows that must not stall Node-RED.
+    const long = await benchLongShows(dir);
+    long.grabTimes.forEach((ms, i) =>
+      report({
+        name: `Sonarr Grab ${i + 1} of 5, 10,000 episodes each, one show`,
+        value: ms,
+        unit: 'ms',
+        baseline: long.bareBigMs,
+        target: '< 250 ms',
+        ok: ms < 250,
+      }),
+    );
+    report({
+      name: 'longest GET of one small request during those grabs',
+      value: long.busyLongestReadMs,
+      unit: 'ms',
+      baseline: long.idleLongestReadMs,
+      target: '< 100 ms',
+      ok: long.busyLongestReadMs < 100,
+    });
+    report({
+      name: 'weekly grabs: the last of 1,100 one-episode grabs (median of 5)',
+      value: long.lastWeeklyMs,
+      unit: 'ms',
+      baseline: long.bareSmallMs,
+      target: '< 20 ms',
+      ok: long.lastWeeklyMs < 20,
+    });
+
+    // 9. Webhook bodies of 150 MB: refused before they are read.
+    const bodies150 = await benchBodies(dir);
+    report({
+      name: 'memory growth after one 150 MB webhook body',
+      value: bodies150.oneMB,
+      unit: 'MB',
+      baseline: bodies150.beforeMB,
+      target: '<= 10 MB',
+      ok: bodies150.oneMB <= 10,
+    });
+    report({
+      name: 'memory growth after twenty 150 MB bodies at once',
+      value: bodies150.twentyMB,
+      unit: 'MB',
+      baseline: bodies150.beforeMB,
+      target: '<= 20 MB',
+      ok: bodies150.twentyMB <= 20,
+    });
 
     // 7. The status page with 2,000 requests stored (needs Chromium).
     if (existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {

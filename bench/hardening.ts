@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { join } from 'node:path';
+import { LYCORIS, movieBodies, INTERSTELLAR, showBodies, type ShowSpec } from '../test/support/bodies';
+import { startNodeRed, type RunningNodeRed } from '../test/support/node-red';
+import { rawPost } from '../test/support/raw-http';
+import { get, nodeRedPid, post, rssOf, timed, withBareTab } from './harness';
+import { median } from './stats';
+
+/**
+ * Load that must not stall Node-RED, through the example flow in a real Node-RED:
+ * - five 10,000-episode grabs of one show in a row (each under 250 ms), and the longest wait of a
+ *   small request's read (GET /media-status/api/requests/:id) polled meanwhile (under 100 ms),
+ *   against the same reads while idle;
+ * - a 1,100-episode show built one weekly grab at a time: its last grab (under 20 ms);
+ * - Node-RED's memory after a 150 MB webhook body, and after 20 of them at once (at most 10 and 20 MB
+ *   more).
+ */
+
+async function node(dir: string, name: string): Promise<RunningNodeRed> {
+  const userDir = join(dir, name);
+  mkdirSync(userDir, { recursive: true });
+  withBareTab(join(userDir, 'flows.json'));
+  return startNodeRed(userDir, { STATUS_DB: join(dir, `${name}.db`) });
+}
+
+/** Polls `url` until `stop` says so; the longest wait of one read. */
+async function longestRead(agent: Agent, url: string, until: () => boolean): Promise<number> {
+  let longest = 0;
+  while (!until()) longest = Math.max(longest, await timed(() => get(agent, url)));
+  return longest;
+}
+
+export async function benchLongShows(dir: string) {
+  const red = await node(dir, 'long-shows');
+  const agent = new Agent({ keepAlive: true });
+  const reader = new Agent({ keepAlive: true });
+  try {
+    // A small request to read while the big show is worked on.
+    await post(agent, `${red.url}/hooks/jellyseerr`, JSON.stringify(movieBodies(INTERSTELLAR).pending));
+    const small = `${red.url}/media-status/api/requests/1`;
+    let idleDone = false;
+    const idleTimer = setTimeout(() => (idleDone = true), 2000);
+    const idleLongest = await longestRead(reader, small, () => idleDone);
+    clearTimeout(idleTimer);
+
+    const show: ShowSpec = { ...LYCORIS, title: 'Very Long Show', tvdb: 880000, tmdb: 881000, sonarrId: 880, requestId: 88000, episodes: 10000 };
+    const b = showBodies(show);
+    const grabs = [1, 2, 3, 4, 5].map((season) => {
+      const grab = b.grab();
+      for (const e of grab.episodes) Object.assign(e, { seasonNumber: season, tvdbId: 90_000_000 + season * 100_000 + e.episodeNumber });
+      grab.release.releaseTitle = `Very Long Show S${season} 1080p`;
+      grab.downloadId = String(season).repeat(40);
+      return JSON.stringify(grab);
+    });
+    const bare = median(await Promise.all([0, 1, 2].map(async () => timed(() => post(agent, `${red.url}/bare`, grabs[0]!)))));
+    let grabbing = true;
+    const reads = longestRead(reader, small, () => !grabbing);
+    const grabTimes: number[] = [];
+    for (const grab of grabs) {
+      let status = 0;
+      grabTimes.push(await timed(async () => (status = await post(agent, `${red.url}/hooks/sonarr`, grab))));
+      if (status !== 200) throw new Error(`a 10,000-episode grab answered ${status}`);
+    }
+    grabbing = false;
+    const busyLongest = await reads;
+
+    // Weekly: one episode per grab, each with its own download.
+    const weekly = showBodies({ ...LYCORIS, title: 'Weekly Anime', tvdb: 770000, tmdb: 771000, sonarrId: 770, requestId: 77000, episodes: 1100 });
+    const weeklyTimes: number[] = [];
+    for (let n = 1; n <= 1100; n++) {
+      const grab = weekly.grab([n], n.toString(16).toUpperCase().padStart(40, 'E'));
+      weeklyTimes.push(await timed(() => post(agent, `${red.url}/hooks/sonarr`, JSON.stringify(grab))));
+    }
+    const oneEpisodeBare = median(await Promise.all([0, 1, 2, 3, 4].map(() => timed(() => post(agent, `${red.url}/bare`, JSON.stringify(weekly.grab([1])))))));
+    return {
+      grabTimes,
+      bareBigMs: bare,
+      busyLongestReadMs: busyLongest,
+      idleLongestReadMs: idleLongest,
+      lastWeeklyMs: median(weeklyTimes.slice(-5)),
+      bareSmallMs: oneEpisodeBare,
+    };
+  } finally {
+    agent.destroy();
+    reader.destroy();
+    await red.stop();
+  }
+}
+
+export async function benchBodies(dir: string) {
+  const red = await node(dir, 'bodies');
+  try {
+    const pid = nodeRedPid(red, true);
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
+    await settle();
+    const before = rssOf(pid);
+    const MB = 1024 * 1024;
+    const one = await rawPost(`${red.url}/hooks/radarr`, { 'content-type': 'application/json' }, { declared: 150 * MB, send: 150 * MB });
+    if (one.status !== 413) throw new Error(`a 150 MB body answered ${one.status}`);
+    await settle();
+    const afterOne = rssOf(pid);
+    const twenty = await Promise.all(
+      Array.from({ length: 20 }, () => rawPost(`${red.url}/hooks/sonarr`, { 'content-type': 'text/plain' }, { declared: 150 * MB, send: 150 * MB })),
+    );
+    if (twenty.some((a) => a.status !== 413)) throw new Error('a 150 MB body was not refused');
+    await settle();
+    const afterTwenty = rssOf(pid);
+    return { beforeMB: before / MB, oneMB: (afterOne - before) / MB, twentyMB: (afterTwenty - before) / MB };
+  } finally {
+    await red.stop();
+  }
+}
