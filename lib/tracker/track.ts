@@ -36,6 +36,14 @@ export interface TrackResult {
   notify: boolean;
 }
 
+/** Events naming more episodes than this take tens of milliseconds a step. */
+const BIG_EVENT = 1000;
+
+/** Between the steps of a big event (a 10,000-episode season pack) let Node-RED serve the rest. */
+async function breathe(event: TrackedEvent): Promise<void> {
+  if ('episodes' in event && event.episodes.length > BIG_EVENT) await new Promise((resolve) => setImmediate(resolve));
+}
+
 export const DEFAULT_TRACK_OPTIONS: TrackOptions = { createFromArr: true, availableOnImport: false, availableOnShokoMatch: false };
 
 async function apply(
@@ -51,8 +59,10 @@ async function apply(
     return { outcome: 'pending', reason: found.reason, notify: false };
   }
   const facts = eventFacts(event);
+  await breathe(event);
   if (found.kind === 'create') {
     const result = reduce(null, event, options);
+    await breathe(event);
     if (!result.entry) throw new Error('a new request needs a timeline entry');
     const request = await tx.create(result.record, result.entry, facts);
     return { outcome: 'changed', request, from: null, notify: true };
@@ -64,6 +74,7 @@ async function apply(
   if (facts.length && !fresh.length) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
   const result = reduce(current, event, options);
   if (!result.changed && !result.entry) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
+  await breathe(event);
   const request = await tx.update(current, result.record, result.entry, fresh);
   return {
     outcome: result.changed ? 'changed' : 'recorded',

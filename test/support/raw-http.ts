@@ -25,6 +25,7 @@ export interface RawAnswer {
   body: string;
   /** How much of the body had been sent when the answer came. */
   sentWhenAnswered: number;
+  /* status 0: the server closed the connection while the body was being sent, before its answer was read. */
 }
 
 /**
@@ -53,8 +54,13 @@ export function rawPost(url: string, headers: Record<string, string>, body: { de
         req.destroy();
       });
     });
-    // The server closing the connection on an unread body is expected once it answered.
-    req.on('error', (err) => (answered ? undefined : reject(err)));
+    // The server closing the connection on an unread body is expected once it answered; writing on
+    // may fail first (EPIPE) while its answer is still on the way.
+    req.on('error', (err: Error & { code?: string }) => {
+      if (answered) return;
+      if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') return reject(err);
+      setTimeout(() => (answered ? undefined : resolve({ status: 0, headers: {}, body: '', sentWhenAnswered: sent })), 200);
+    });
     if (Buffer.isBuffer(body)) {
       req.end(body);
       return;
