@@ -15,8 +15,7 @@ export const PENDING_KEY = encode('pending', '*');
 
 /** A lookup's values as stored: download ids upper case. */
 export function storedValues(query: KeyQuery): Partial<Record<Key, string | number>> {
-  const { mediaType: _, ...values } = query;
-  return { ...values, downloadId: query.downloadId?.toUpperCase() };
+  return { jellyseerrRequest: query.jellyseerrRequest, downloadId: query.downloadId?.toUpperCase(), tmdb: query.tmdb, tvdb: query.tvdb, imdb: query.imdb };
 }
 
 export function lookupKeys(query: KeyQuery): string[] {

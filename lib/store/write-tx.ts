@@ -35,10 +35,17 @@ export const TIMELINE_LIMIT = 500;
  * the writer's transaction, dropped on rollback and whenever another connection has committed.
  */
 const CACHE_LIMIT = 256;
-type Cached = { record: RequestRecord; facts: Set<string> };
+type Cached = { record: RequestRecord; facts: Set<string>; timeline: TimelineTail };
 
-/** A request row with everything the writer needs: its episodes, downloads and facts. */
-const LOAD_FOR_WRITE = `${loadWith(',\n  (SELECT json_group_array(fact) FROM facts WHERE request_id = r.id) AS facts_json')} WHERE r.id = ?`;
+/** What the writer knows of a request's timeline: how many entries, and the last one (see sameEntry). */
+type TimelineTail = { count: number; last: string | null };
+const sameEntry = (e: Pick<TimelineEntry, 'source' | 'event' | 'state' | 'detail'>) => JSON.stringify([e.source, e.event, e.state, e.detail]);
+
+/** A request row with everything the writer needs: its episodes, downloads, facts and timeline's tail. */
+const LOAD_FOR_WRITE = `${loadWith(`,
+  (SELECT json_group_array(fact) FROM facts WHERE request_id = r.id) AS facts_json,
+  (SELECT COUNT(*) FROM timeline WHERE request_id = r.id) AS timeline_count,
+  (SELECT json_array(source, event, state, detail) FROM timeline WHERE request_id = r.id ORDER BY id DESC LIMIT 1) AS timeline_last`)} WHERE r.id = ?`;
 
 /**
  * Requests with any of these keys, newest first, each row saying by which key and of which media type
@@ -68,17 +75,28 @@ const TX_START = `SELECT (SELECT data_version FROM pragma_data_version) AS versi
   EXISTS (SELECT 1 FROM pending_events) AS pending`;
 
 /**
- * A timeline entry: the same entry as the request's last one only counts it again; then the oldest
- * entries past the limit go, progress before stage changes.
+ * A timeline entry: the same entry as the request's last one only counts it again; past the limit the
+ * oldest entries go, progress before stage changes. With the tail known (the request is cached) that
+ * is decided here and costs one statement; without, SQLite decides.
  */
-function timelineScript(requestId: number, entry: TimelineEntry, stageChange: boolean): string {
+function timelineScript(requestId: number, entry: TimelineEntry, stageChange: boolean, tail?: TimelineTail): string {
   const [, at, source, event, state, detail] = timelineParams(requestId, entry).map(literal);
-  const overflow = `MAX(0, (SELECT COUNT(*) FROM timeline WHERE request_id = ${requestId}) - ${TIMELINE_LIMIT})`;
-  return `UPDATE timeline SET count = count + 1, last_at = ${at}
-      WHERE id = (SELECT MAX(id) FROM timeline WHERE request_id = ${requestId}) AND source = ${source} AND event = ${event} AND state = ${state} AND detail = ${detail};
-    INSERT INTO timeline (${TIMELINE_COLUMNS.join(', ')}, stage_change) SELECT ${requestId}, ${at}, ${source}, ${event}, ${state}, ${detail}, ${stageChange ? 1 : 0} WHERE changes() = 0;
-    DELETE FROM timeline WHERE id IN (SELECT id FROM timeline WHERE request_id = ${requestId} AND stage_change = 0 ORDER BY id LIMIT ${overflow});
-    DELETE FROM timeline WHERE id IN (SELECT id FROM timeline WHERE request_id = ${requestId} ORDER BY id LIMIT ${overflow});`;
+  const last = `SELECT MAX(id) FROM timeline WHERE request_id = ${requestId}`;
+  const trim = `DELETE FROM timeline WHERE id IN (SELECT id FROM timeline WHERE request_id = ${requestId} ORDER BY stage_change, id
+      LIMIT MAX(0, (SELECT COUNT(*) FROM timeline WHERE request_id = ${requestId}) - ${TIMELINE_LIMIT}));`;
+  const insert = `INSERT INTO timeline (${TIMELINE_COLUMNS.join(', ')}, stage_change) SELECT ${requestId}, ${at}, ${source}, ${event}, ${state}, ${detail}, ${stageChange ? 1 : 0}`;
+  if (!tail) {
+    return `UPDATE timeline SET count = count + 1, last_at = ${at} WHERE id = (${last}) AND source = ${source} AND event = ${event} AND state = ${state} AND detail = ${detail};
+      ${insert} WHERE changes() = 0;
+      ${trim}`;
+  }
+  const key = sameEntry(entry);
+  if (tail.last === key) return `UPDATE timeline SET count = count + 1, last_at = ${at} WHERE id = (${last});`;
+  tail.last = key;
+  tail.count++;
+  if (tail.count <= TIMELINE_LIMIT) return `${insert};`;
+  tail.count = TIMELINE_LIMIT;
+  return `${insert};\n${trim}`;
 }
 
 /** A write transaction: what a write job may do (RequestTx), over one connection (see TxConnection). */
@@ -128,20 +146,28 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
     await this.gate.rollback();
   }
 
-  private remember(record: RequestRecord, facts: Set<string>): void {
+  private remember(record: RequestRecord, facts: Set<string>, timeline: TimelineTail): void {
     this.touched.add(record.id);
     this.cache.delete(record.id);
-    this.cache.set(record.id, { record, facts });
+    this.cache.set(record.id, { record, facts, timeline });
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
   }
 
   private async cached(id: number): Promise<Cached | undefined> {
     const hit = this.cache.get(id);
     if (hit) return hit;
-    const row = await this.gate.get<LoadedRow & { facts_json: string }>([requestKey(id)], LOAD_FOR_WRITE, [id]);
+    const row = await this.gate.get<LoadedRow & { facts_json: string; timeline_count: number; timeline_last: string | null }>(
+      [requestKey(id)],
+      LOAD_FOR_WRITE,
+      [id],
+    );
     if (!row) return undefined;
-    const entry = { record: fromLoaded(row), facts: new Set(JSON.parse(row.facts_json) as string[]) };
-    this.remember(entry.record, entry.facts);
+    const entry = {
+      record: fromLoaded(row),
+      facts: new Set(JSON.parse(row.facts_json) as string[]),
+      timeline: { count: row.timeline_count, last: row.timeline_last && JSON.stringify(JSON.parse(row.timeline_last)) },
+    };
+    this.remember(entry.record, entry.facts, entry.timeline);
     return entry;
   }
 
@@ -230,7 +256,8 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
   async create(record: RequestRecord, entry: TimelineEntry, facts: string[]): Promise<RequestRecord> {
     const saved = { ...record, id: this.nextId++ };
     const id = saved.id;
-    this.remember(saved, new Set(facts));
+    const timeline: TimelineTail = { count: 0, last: null };
+    this.remember(saved, new Set(facts), timeline);
     await this.gate.write(
       [
         insertScript('requests', ['id', ...REQUEST_COLUMNS], [[id, ...requestParams(saved)]], 'INSERT'),
@@ -244,7 +271,7 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
           DOWNLOAD_COLUMNS,
           saved.downloads.map((d) => downloadParams(id, d)),
         ),
-        timelineScript(id, entry, true),
+        timelineScript(id, entry, true, timeline),
         insertScript(
           'facts',
           ['request_id', 'fact'],
@@ -259,8 +286,8 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
 
   async update(before: RequestRecord, after: RequestRecord, entry: TimelineEntry | null, facts: string[]): Promise<RequestRecord> {
     const id = before.id;
-    // Loaded (so cached) by the same job: the facts it knows are the stored ones.
-    const known = this.cache.get(id)?.facts;
+    // Loaded (so cached) by the same job: the facts and timeline it knows are the stored ones.
+    const known = this.cache.get(id);
     // The reducer shares the episodes an event left alone with `before` (copy on write): write the others.
     const unchanged = new Set(before.episodes);
     const changedEpisodes = after.episodes.filter((e) => !unchanged.has(e));
@@ -271,8 +298,8 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
     const values = requestParams(after);
     const saved = { ...after, id };
     if (known) {
-      facts.forEach((fact) => known.add(fact));
-      this.remember(saved, known);
+      facts.forEach((fact) => known.facts.add(fact));
+      this.remember(saved, known.facts, known.timeline);
     } else this.touched.add(id);
     await this.gate.write(
       [
@@ -288,7 +315,7 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
           changedDownloads.map((d) => downloadParams(id, d)),
         ),
         dropped.length ? `DELETE FROM downloads WHERE request_id = ${id} AND id IN (${dropped.map(literal).join(', ')});` : '',
-        entry ? timelineScript(id, entry, entry.state !== before.state) : '',
+        entry ? timelineScript(id, entry, entry.state !== before.state, known?.timeline) : '',
         insertScript(
           'facts',
           ['request_id', 'fact'],

@@ -20,9 +20,11 @@ export = (RED: RED) => {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
     const source: WebhookSource | 'auto' = (WEBHOOK_SOURCES as readonly string[]).includes(config.source) ? config.source : 'auto';
-    const secret = () => secretFrom(RED, this, this.credentials?.secret, config.secretEnv);
+    // Fixed for the deployment (a credential, or an environment variable read at deploy).
+    const secretValue = secretFrom(RED, this, this.credentials?.secret, config.secretEnv);
+    const secret = () => secretValue;
     // An open door is visible: anyone who reaches Node-RED can create and change requests.
-    const open = !secret();
+    const open = !secretValue;
     if (open) {
       light.show('waiting', 'arr-webhook-parse.status.open');
       this.warn(RED._('arr-webhook-parse.warnings.open'));

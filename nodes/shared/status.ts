@@ -28,18 +28,30 @@ export function truncate(text: string): string {
   return text.length > STATUS_MAX ? `${text.slice(0, STATUS_MAX - 1)}…` : text;
 }
 
+/** Translated status texts by key, their parameters left as __name__ (translating per message costs). */
+const templates = new Map<string, string>();
+
 export class StatusLight {
   constructor(
     private readonly RED: RED,
     private readonly node: Node,
   ) {}
 
+  private fill(key: string, params: Record<string, string | number>): string {
+    let template = templates.get(key);
+    if (template === undefined) {
+      template = this.RED._(key, Object.fromEntries(Object.keys(params).map((name) => [name, `__${name}__`])));
+      templates.set(key, template);
+    }
+    return template.replace(/__(\w+)__/g, (marker, name: string) => (name in params ? String(params[name]) : marker));
+  }
+
   /**
    * `key`: a message catalog key. Without parameters it is sent as the key and the editor translates it
    * in the viewer's language; with parameters it is translated here.
    */
   show(kind: StatusKind, key: string, params?: Record<string, string | number>): void {
-    this.node.status({ ...LOOK[kind], text: params ? truncate(this.RED._(key, params)) : key });
+    this.node.status({ ...LOOK[kind], text: params ? truncate(this.fill(key, params)) : key });
   }
 
   /** Text that is not a message (a service's own error). */

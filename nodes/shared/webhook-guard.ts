@@ -119,13 +119,15 @@ function install(RED: RED): App {
   const prefix = (typeof app.path === 'function' ? app.path() : '').replace(/\/+$/, '');
 
   const admit: Handler = (req, res, next) => {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const pathname = query < 0 ? url : url.slice(0, query);
     if (!pathname.startsWith(prefix)) return next();
     const path = pathname.slice(prefix.length) || '/';
     const mine = gates.filter((g) => g.app === app && g.method === req.method && g.path.test(path));
     if (!mine.length) return next();
     // Before Express has parsed the query: the secret may come as ?token=.
-    const presented = { headers: req.headers, query: Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams) };
+    const presented = { headers: req.headers, query: query < 0 ? {} : Object.fromEntries(new URLSearchParams(url.slice(query + 1))) };
     for (const g of mine) {
       const refused = refusal(presented, g.secret());
       if (refused) return send(res, refused.statusCode, { ok: false, error: refused.error });
