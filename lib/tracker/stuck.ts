@@ -1,5 +1,6 @@
 import { RequestStateSchema, type RequestState } from '../states';
-import type { StatusStore } from '../store/store';
+import type { RequestWriter } from '../store/lookup';
+import type { StoreReader } from '../store/reader';
 import { DEFAULT_TRACK_OPTIONS, track, type TrackOptions, type TrackResult } from './track';
 
 /**
@@ -49,7 +50,7 @@ export function humanDuration(ms: number): string {
 
 /** Flag every request past its stage's threshold at `now`; returns what changed (for notifications). */
 export async function checkStuck(
-  store: StatusStore,
+  store: RequestWriter & { read: Pick<StoreReader, 'stuckCandidates'> },
   now: Date,
   thresholds: StuckThresholds,
   options: TrackOptions = DEFAULT_TRACK_OPTIONS,

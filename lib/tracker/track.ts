@@ -46,7 +46,7 @@ async function breathe(event: TrackedEvent): Promise<void> {
 
 export const DEFAULT_TRACK_OPTIONS: TrackOptions = { createFromArr: true, availableOnImport: false, availableOnShokoMatch: false };
 
-async function apply(
+async function trackIn(
   tx: RequestTx,
   event: TrackedEvent,
   options: TrackOptions,
@@ -102,7 +102,7 @@ async function applyKept(
   for (const raw of kept) {
     const parsed = MediaEventSchema.safeParse(raw);
     if (!parsed.success || !isTracked(parsed.data)) continue;
-    const applied = await apply(tx, parsed.data, options);
+    const applied = await trackIn(tx, parsed.data, options);
     if (applied.request?.id !== first.request.id) continue;
     result = {
       outcome: applied.outcome === 'changed' ? 'changed' : result.outcome,
@@ -121,7 +121,7 @@ export async function track(store: RequestWriter, event: MediaEvent, options: Tr
   }
   const query = keyQueryOf(event);
   return store.write(async (tx) => {
-    const { attentionRaised: _, ...result } = await apply(tx, event, options, query);
+    const { attentionRaised: _, ...result } = await trackIn(tx, event, options, query);
     return event.kind === 'imported' ? applyKept(tx, event, result, options) : result;
   }, query);
 }

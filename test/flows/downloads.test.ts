@@ -52,7 +52,14 @@ describe('the example flow with qBittorrent and Jellyfin', () => {
 
   describe('downloads and verification through the tracker flow', () => {
     it('with nothing downloading, qBittorrent is never asked', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      // "Verify now" runs the poller's own poll and answers once it is done: for an unknown request and
+      // for one with nothing downloading, it asks qBittorrent nothing.
+      const m = movieBodies({ ...INTERSTELLAR, title: 'Nothing Yet', tmdb: 1, requestId: 1, hash: 'E'.repeat(40) });
+      const approved = await postHook(red.url, 'jellyseerr', m.approved);
+      for (const id of [99999, approved.body.requestId]) {
+        const res = await fetch(`${red.url}/media-status/api/requests/${id}/verify`, { method: 'POST' });
+        assert.ok([200, 404].includes(res.status), String(res.status));
+      }
       assert.equal(qbit.infoCalls.length, 0);
       assert.equal(qbit.logins.length, 0);
     });
@@ -69,9 +76,13 @@ describe('the example flow with qBittorrent and Jellyfin', () => {
       qbit.set({ hash: INTERSTELLAR.hash, progress: 1, state: 'stalledUP' });
       r = await until('Interstellar', (x) => x.state === 'DOWNLOADED');
       assert.deepEqual(r.downloads[0], { id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null });
-      const calls = qbit.infoCalls.length;
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      assert.equal(qbit.infoCalls.length, calls, 'complete: no longer polled');
+      // Another download starts: the polls that ask for it no longer ask for the completed one.
+      const other = movieBodies({ ...INTERSTELLAR, title: 'Still Downloading', tmdb: 2, requestId: 2, hash: 'F'.repeat(40) });
+      qbit.set({ hash: other.grab.downloadId, progress: 0.1, state: 'downloading', dlspeed: 1, eta: 100 });
+      await postHook(red.url, 'radarr', other.grab);
+      await until('Still Downloading', (x) => x.state === 'DOWNLOADING');
+      const latest = qbit.infoCalls.at(-1) ?? [];
+      assert.deepEqual(latest, [other.grab.downloadId.toLowerCase()], 'complete: no longer polled');
 
       jellyfin.add({
         Id: '9'.repeat(32),

@@ -92,7 +92,8 @@ describe('config nodes', () => {
     helper.getNode('b').on('input', () => second++);
     const flagged = await nextMessage(helper.getNode('a'));
     assert.match(flagged.payload.summary, /stuck in APPROVED/);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Messages sent together are delivered together: by the turn after the first arrived, a second would have.
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
     assert.equal(second, 0, 'the second node sent nothing');
   });
 });

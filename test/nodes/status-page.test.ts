@@ -144,7 +144,7 @@ describe('status-page node', () => {
       assert.match(res.headers['content-type'], /^text\/event-stream/);
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (received += chunk));
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      while (!received.includes(': heartbeat\n\n')) await once(res, 'data');
       assert.match(received, /: heartbeat\n\n/);
       await send('jellyseerr', movieBodies(INTERSTELLAR).pending);
       const deadline = Date.now() + 3000;
