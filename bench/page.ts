@@ -7,6 +7,7 @@ import { track } from '../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies } from '../test/support/bodies';
 import { startNodeRed } from '../test/support/node-red';
 import { median } from './stats';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../test/support/chromium';
 
 /**
  * The status page with 2,000 requests stored: time from navigation to the first rendered cards, and
@@ -14,17 +15,6 @@ import { median } from './stats';
  */
 
 const REQUESTS = 2000;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 async function fill(file: string, count: number) {
   const store = await StatusStore.open(file);
@@ -60,7 +50,7 @@ async function measure(dir: string, count: number): Promise<{ firstRenderMs: num
   const db = join(dir, `page-${count}.db`);
   await fill(db, count);
   const red = await startNodeRed(join(dir, `node-red-page-${count}`), { STATUS_DB: db });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   try {
     const times: number[] = [];
     let bytes = 0;

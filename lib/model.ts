@@ -101,15 +101,7 @@ export interface RequestSnapshot {
   finalPath: string | null;
   episodeCounts: EpisodeCounts;
   attention: Attention | null;
-  episodes: {
-    season: number;
-    episode: number;
-    title: string | null;
-    state: EpisodeState;
-    downloadId: string | null;
-    finalPath: string | null;
-    progress: number | null;
-  }[];
+  episodes: Pick<EpisodeRecord, 'season' | 'episode' | 'title' | 'state' | 'downloadId' | 'finalPath' | 'progress'>[];
   createdAt: string;
   updatedAt: string;
   stateChangedAt: string;

@@ -1,15 +1,14 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
-import { findInJellyfin, JellyfinError } from '../../lib/clients/jellyfin';
+import { findInJellyfin, JellyfinError, type JellyfinClient } from '../../lib/clients/jellyfin';
 import type { MediaEvent } from '../../lib/events';
 import { parseRequestId } from '../../lib/query';
-import { requiredConfig, type Done, type Send } from '../shared/config-node';
+import { serviceAndStore, type Done, type Send } from '../shared/config-node';
 import { periodMs, secondsFrom } from '../shared/config-values';
 import { requestIdOf } from '../shared/http';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
-import type { JellyfinServerNode, StatusStoreNode } from '../shared/types';
 
 interface JellyfinVerifyConfig extends NodeDef {
   server: string;
@@ -26,30 +25,14 @@ export = (RED: RED) => {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
     const notFound = (reason: string): MediaEvent => ({ source: 'jellyfin', at: new Date().toISOString(), kind: 'ignored', name: 'verify', reason });
-    const fail = (_msg: NodeMessageInFlow, _send: Send, done: Done, err: Error) => done(err);
-    const server = requiredConfig<JellyfinServerNode>(
-      RED,
-      this,
-      config.server,
-      { status: 'jellyfin-verify.status.noServer', error: 'jellyfin-verify.errors.noServer' },
-      fail,
-    );
-    const storeNode =
-      server &&
-      requiredConfig<StatusStoreNode>(RED, this, config.store, { status: 'jellyfin-verify.status.noStore', error: 'jellyfin-verify.errors.noStore' }, fail);
-    if (!server || !storeNode) return;
-    const client = server.client;
-    if (!client) {
-      // No URL (JELLYFIN_URL unset): idle on purpose; a "verify now" is answered "not configured".
-      if (server.problem) light.showText('problem', server.problem);
-      else light.show('off', 'jellyfin-verify.status.notConfigured');
-      this.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
-        msg.payload = notFound(RED._('jellyfin-verify.reasons.notConfigured'));
-        send([null, msg]);
-        done();
-      });
-      return;
-    }
+    // No URL (JELLYFIN_URL unset): idle on purpose; a "verify now" is answered "not configured".
+    const parts = serviceAndStore<JellyfinClient>(RED, this, light, 'jellyfin-verify', config, (msg, send, done) => {
+      msg.payload = notFound(RED._('jellyfin-verify.reasons.notConfigured'));
+      send([null, msg]);
+      done();
+    });
+    if (!parts) return;
+    const { client, storeNode } = parts;
     const stopUsingStore = useStore(storeNode, light);
     const downloadedMs = secondsFrom(config.downloadedMinutes, 10) * 60000;
     const approvedMs = secondsFrom(config.approvedMinutes, 10) * 60000;

@@ -1,15 +1,14 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
-import { QbitError } from '../../lib/clients/qbittorrent';
+import { QbitError, type QbitClient } from '../../lib/clients/qbittorrent';
 import { QbitPoller } from '../../lib/clients/qbit-poller';
 import { parseRequestId } from '../../lib/query';
-import { requiredConfig, type Done, type Send } from '../shared/config-node';
+import { serviceAndStore, type Done, type Send } from '../shared/config-node';
 import { periodMs } from '../shared/config-values';
 import { requestIdOf } from '../shared/http';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
-import type { QbittorrentServerNode, StatusStoreNode } from '../shared/types';
 
 interface QbitProgressConfig extends NodeDef {
   server: string;
@@ -21,29 +20,13 @@ export = (RED: RED) => {
   function QbitProgressNode(this: Node, config: QbitProgressConfig) {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
-    const fail = (_msg: NodeMessageInFlow, _send: Send, done: Done, err: Error) => done(err);
-    const server = requiredConfig<QbittorrentServerNode>(
-      RED,
-      this,
-      config.server,
-      { status: 'qbit-progress.status.noServer', error: 'qbit-progress.errors.noServer' },
-      fail,
-    );
-    const storeNode =
-      server &&
-      requiredConfig<StatusStoreNode>(RED, this, config.store, { status: 'qbit-progress.status.noStore', error: 'qbit-progress.errors.noStore' }, fail);
-    if (!server || !storeNode) return;
-    const client = server.client;
-    if (!client) {
-      // No URL (QBIT_URL unset): idle on purpose, and a "poll now" passes straight through.
-      if (server.problem) light.showText('problem', server.problem);
-      else light.show('off', 'qbit-progress.status.notConfigured');
-      this.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
-        send([null, msg]);
-        done();
-      });
-      return;
-    }
+    // No URL (QBIT_URL unset): idle on purpose, and a "poll now" passes straight through.
+    const parts = serviceAndStore<QbitClient>(RED, this, light, 'qbit-progress', config, (msg, send, done) => {
+      send([null, msg]);
+      done();
+    });
+    if (!parts) return;
+    const { client, storeNode } = parts;
     const stopUsingStore = useStore(storeNode, light);
     const poller = new QbitPoller(client);
 

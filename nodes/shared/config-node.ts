@@ -1,6 +1,7 @@
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { RED } from './red';
 import { StatusLight } from './status';
+import type { StatusStoreNode } from './types';
 
 export type Send = (msg: NodeMessage | (NodeMessage | null)[]) => void;
 export type Done = (err?: Error) => void;
@@ -23,5 +24,36 @@ export function requiredConfig<T extends Node>(
   new StatusLight(RED, node).show('problem', keys.status);
   node.error(err.message);
   node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => fail(msg, send, done, err));
+  return undefined;
+}
+
+/** A server config node that may be configured or not (no URL: the service is simply not used). */
+interface ServerNode<Client> extends Node {
+  readonly client: Client | undefined;
+  readonly problem: string | undefined;
+}
+
+/**
+ * The config nodes of a node that asks a service about what the store holds (qbit-progress,
+ * jellyfin-verify): both required; a server without a URL leaves the node idle (grey, or red with the
+ * server's problem) and its messages to `idle`. Returns what it needs to work, or undefined.
+ */
+export function serviceAndStore<Client>(
+  RED: RED,
+  node: Node,
+  light: StatusLight,
+  type: string,
+  ids: { server: string; store: string },
+  idle: (msg: NodeMessageInFlow, send: Send, done: Done) => void,
+): { client: Client; storeNode: StatusStoreNode } | undefined {
+  const fail = (_msg: NodeMessageInFlow, _send: Send, done: Done, err: Error) => done(err);
+  const server = requiredConfig<ServerNode<Client>>(RED, node, ids.server, { status: `${type}.status.noServer`, error: `${type}.errors.noServer` }, fail);
+  const storeNode =
+    server && requiredConfig<StatusStoreNode>(RED, node, ids.store, { status: `${type}.status.noStore`, error: `${type}.errors.noStore` }, fail);
+  if (!server || !storeNode) return undefined;
+  if (server.client) return { client: server.client, storeNode };
+  if (server.problem) light.showText('problem', server.problem);
+  else light.show('off', `${type}.status.notConfigured`);
+  node.on('input', idle);
   return undefined;
 }

@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { INTERSTELLAR, LYCORIS, movieBodies, movieJourney, showBodies } from '../support/bodies';
 import { postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../support/chromium';
 
 /**
  * The status page and the editor sidebar in a real browser (Debian's Chromium driven by
@@ -12,17 +13,6 @@ import { tempDir } from '../support/tmp';
  * SCREENSHOTS_DIR (`npm run screenshots` sets docs/), else to a temporary folder.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 const dir = tempDir('mst-browser-');
@@ -67,7 +57,7 @@ describe('in a real browser', () => {
       ['sonarr', show.importComplete()],
     ]);
     await hooks(show.numbers.slice(0, 9).map((n): [string, unknown] => ['jellyfin', show.jellyfinEpisode(n)]));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   });
   after(async () => {
     await browser?.close();
