@@ -76,27 +76,22 @@ const TX_START = `SELECT (SELECT data_version FROM pragma_data_version) AS versi
 
 /**
  * A timeline entry: the same entry as the request's last one only counts it again; past the limit the
- * oldest entries go, progress before stage changes. With the tail known (the request is cached) that
- * is decided here and costs one statement; without, SQLite decides.
+ * oldest entries go, progress before stage changes. The writer knows the request's timeline tail (see
+ * LOAD_FOR_WRITE), so this is decided here and costs one statement.
  */
-function timelineScript(requestId: number, entry: TimelineEntry, stageChange: boolean, tail?: TimelineTail): string {
+function timelineScript(requestId: number, entry: TimelineEntry, stageChange: boolean, tail: TimelineTail): string {
   const [, at, source, event, state, detail] = timelineParams(requestId, entry).map(literal);
-  const last = `SELECT MAX(id) FROM timeline WHERE request_id = ${requestId}`;
-  const trim = `DELETE FROM timeline WHERE id IN (SELECT id FROM timeline WHERE request_id = ${requestId} ORDER BY stage_change, id
-      LIMIT MAX(0, (SELECT COUNT(*) FROM timeline WHERE request_id = ${requestId}) - ${TIMELINE_LIMIT}));`;
-  const insert = `INSERT INTO timeline (${TIMELINE_COLUMNS.join(', ')}, stage_change) SELECT ${requestId}, ${at}, ${source}, ${event}, ${state}, ${detail}, ${stageChange ? 1 : 0}`;
-  if (!tail) {
-    return `UPDATE timeline SET count = count + 1, last_at = ${at} WHERE id = (${last}) AND source = ${source} AND event = ${event} AND state = ${state} AND detail = ${detail};
-      ${insert} WHERE changes() = 0;
-      ${trim}`;
-  }
   const key = sameEntry(entry);
-  if (tail.last === key) return `UPDATE timeline SET count = count + 1, last_at = ${at} WHERE id = (${last});`;
+  if (tail.last === key)
+    return `UPDATE timeline SET count = count + 1, last_at = ${at} WHERE id = (SELECT MAX(id) FROM timeline WHERE request_id = ${requestId});`;
   tail.last = key;
   tail.count++;
-  if (tail.count <= TIMELINE_LIMIT) return `${insert};`;
+  const insert = `INSERT INTO timeline (${TIMELINE_COLUMNS.join(', ')}, stage_change) VALUES (${requestId}, ${at}, ${source}, ${event}, ${state}, ${detail}, ${stageChange ? 1 : 0});`;
+  if (tail.count <= TIMELINE_LIMIT) return insert;
   tail.count = TIMELINE_LIMIT;
-  return `${insert};\n${trim}`;
+  return `${insert}
+    DELETE FROM timeline WHERE id IN (SELECT id FROM timeline WHERE request_id = ${requestId} ORDER BY stage_change, id
+      LIMIT MAX(0, (SELECT COUNT(*) FROM timeline WHERE request_id = ${requestId}) - ${TIMELINE_LIMIT}));`;
 }
 
 /** A write transaction: what a write job may do (RequestTx), over one connection (see TxConnection). */
@@ -286,8 +281,9 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
 
   async update(before: RequestRecord, after: RequestRecord, entry: TimelineEntry | null, facts: string[]): Promise<RequestRecord> {
     const id = before.id;
-    // Loaded (so cached) by the same job: the facts and timeline it knows are the stored ones.
-    const known = this.cache.get(id);
+    // Loaded by the same job (and so cached): its facts and timeline tail are the stored ones.
+    const known = await this.cached(id);
+    if (!known) throw new Error(`request ${id} is not stored: it cannot be updated`);
     // The reducer shares the episodes an event left alone with `before` (copy on write): write the others.
     const unchanged = new Set(before.episodes);
     const changedEpisodes = after.episodes.filter((e) => !unchanged.has(e));
@@ -297,10 +293,8 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
     const dropped = before.downloads.filter((d) => !kept.has(d.id)).map((d) => d.id);
     const values = requestParams(after);
     const saved = { ...after, id };
-    if (known) {
-      facts.forEach((fact) => known.facts.add(fact));
-      this.remember(saved, known.facts, known.timeline);
-    } else this.touched.add(id);
+    facts.forEach((fact) => known.facts.add(fact));
+    this.remember(saved, known.facts, known.timeline);
     await this.gate.write(
       [
         `UPDATE requests SET ${REQUEST_COLUMNS.map((c, i) => `${c} = ${literal(values[i] ?? null)}`).join(', ')} WHERE id = ${id};`,
@@ -315,7 +309,7 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
           changedDownloads.map((d) => downloadParams(id, d)),
         ),
         dropped.length ? `DELETE FROM downloads WHERE request_id = ${id} AND id IN (${dropped.map(literal).join(', ')});` : '',
-        entry ? timelineScript(id, entry, entry.state !== before.state, known?.timeline) : '',
+        entry ? timelineScript(id, entry, entry.state !== before.state, known.timeline) : '',
         insertScript(
           'facts',
           ['request_id', 'fact'],

@@ -24,7 +24,7 @@ export class EpisodeEdits {
   /** Copies and added episodes: changed in place. */
   private readonly writable = new Set<EpisodeRecord>();
 
-  constructor(private readonly original: readonly EpisodeRecord[]) {}
+  constructor(private readonly original: EpisodeRecord[]) {}
 
   get size(): number {
     return this.original.length + this.added.length;
@@ -99,18 +99,25 @@ export class EpisodeEdits {
     return episode;
   }
 
-  /** Something differs from the episodes before (an added episode, or a copy that is not equal to its original). */
-  changed(): boolean {
-    return this.added.length > 0 || [...this.copies].some(([original, copy]) => !sameEpisode(original, copy));
+  /**
+   * The episode list after the event, by season and number (originals where nothing changed), and
+   * whether anything differs from before (an added episode, or a copy unlike its original).
+   */
+  result(): { episodes: EpisodeRecord[]; changed: boolean } {
+    let changed = this.added.length > 0;
+    const kept = this.copies.size
+      ? this.original.map((e) => {
+          const copy = this.copies.get(e);
+          if (!copy || sameEpisode(e, copy)) return e;
+          changed = true;
+          return copy;
+        })
+      : this.original;
+    return { episodes: this.added.length ? this.merged(kept) : kept, changed };
   }
 
-  /** The episode list after the event, by season and number: originals where nothing changed. */
-  result(): EpisodeRecord[] {
-    const kept = this.original.map((e) => {
-      const copy = this.copies.get(e);
-      return copy && !sameEpisode(e, copy) ? copy : e;
-    });
-    if (!this.added.length) return kept;
+  /** The added episodes merged into the (sorted) kept ones. */
+  private merged(kept: EpisodeRecord[]): EpisodeRecord[] {
     const added = [...this.added].sort(byNumber);
     const last = kept[kept.length - 1];
     if (!last || byNumber(last, added[0]!) < 0) return [...kept, ...added];

@@ -175,7 +175,8 @@ export class Targets {
   /** Write the episodes back into the record; whether any changed. */
   finish(): boolean {
     if (!this.edits) return false;
-    this.record.episodes = this.edits.result();
-    return this.edits.changed();
+    const { episodes, changed } = this.edits.result();
+    this.record.episodes = episodes;
+    return changed;
   }
 }

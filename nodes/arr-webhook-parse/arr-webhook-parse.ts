@@ -5,7 +5,7 @@ import type { Done, Send } from '../shared/config-node';
 import { secretFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
-import { guardWebhookRoutes } from '../shared/webhook-guard';
+import { admitted, guardWebhookRoutes } from '../shared/webhook-guard';
 
 interface ArrWebhookParseConfig extends NodeDef {
   source: WebhookSource | 'auto';
@@ -21,10 +21,9 @@ export = (RED: RED) => {
     const light = new StatusLight(RED, this);
     const source: WebhookSource | 'auto' = (WEBHOOK_SOURCES as readonly string[]).includes(config.source) ? config.source : 'auto';
     // Fixed for the deployment (a credential, or an environment variable read at deploy).
-    const secretValue = secretFrom(RED, this, this.credentials?.secret, config.secretEnv);
-    const secret = () => secretValue;
+    const secret = secretFrom(RED, this, this.credentials?.secret, config.secretEnv);
     // An open door is visible: anyone who reaches Node-RED can create and change requests.
-    const open = !secretValue;
+    const open = !secret;
     if (open) {
       light.show('waiting', 'arr-webhook-parse.status.open');
       this.warn(RED._('arr-webhook-parse.warnings.open'));
@@ -40,8 +39,8 @@ export = (RED: RED) => {
         send([null, msg]);
         done();
       };
-      // The http in gate checks this before the body is read; a message from elsewhere is checked here.
-      const refused = refusal(msg.req as RequestLike | undefined, secret());
+      // The http in gate checked what it admitted before the body was read; anything else is checked here.
+      const refused = admitted(msg.req) ? undefined : refusal(msg.req as RequestLike | undefined, secret);
       if (refused)
         return reject(
           refused.statusCode,

@@ -3,7 +3,7 @@ import { findInJellyfin, JellyfinError, type JellyfinClient } from '../../lib/cl
 import type { MediaEvent } from '../../lib/events';
 import { parseRequestId } from '../../lib/query';
 import { serviceAndStore, type Done, type Send } from '../shared/config-node';
-import { periodMs, secondsFrom } from '../shared/config-values';
+import { periodMs, numberFrom } from '../shared/config-values';
 import { requestIdOf } from '../shared/http';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
@@ -34,8 +34,8 @@ export = (RED: RED) => {
     if (!parts) return;
     const { client, storeNode } = parts;
     const stopUsingStore = useStore(storeNode, light);
-    const downloadedMs = secondsFrom(config.downloadedMinutes, 10) * 60000;
-    const approvedMs = secondsFrom(config.approvedMinutes, 10) * 60000;
+    const downloadedMs = numberFrom(config.downloadedMinutes, 10) * 60000;
+    const approvedMs = numberFrom(config.approvedMinutes, 10) * 60000;
 
     /** Jellyfin's own trouble (down, a refused key) is a status, not a flow error. */
     const unreachable = (err: unknown): boolean => {

@@ -13,15 +13,15 @@ export function secretFrom(RED: RED, node: Node, credential: unknown, envName: s
   return envName ? configValue(RED.util.evaluateNodeProperty(envName, 'env', node, {})) : '';
 }
 
-/** A number of seconds from a node property that may be `${VAR}`; the fallback when unset or invalid. */
-export function secondsFrom(value: unknown, fallback: number): number {
+/** A positive number (seconds, minutes, days) from a node property that may be `${VAR}`; the fallback when unset or invalid. */
+export function numberFrom(value: unknown, fallback: number): number {
   const seconds = Number(configValue(typeof value === 'number' ? String(value) : value));
   return Number.isFinite(seconds) && seconds > 0 ? seconds : fallback;
 }
 
 /** A timer's period in ms from a seconds property: "0" turns it off (0), unset or invalid is the default. */
 export function periodMs(value: unknown, defaultSeconds: number): number {
-  return configValue(typeof value === 'number' ? String(value) : value) === '0' ? 0 : secondsFrom(value, defaultSeconds) * 1000;
+  return configValue(typeof value === 'number' ? String(value) : value) === '0' ? 0 : numberFrom(value, defaultSeconds) * 1000;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Node, NodeDef } from 'node-red';
 import { MAX_BODY_BYTES } from '../../lib/sources/parse';
 import { refusal } from '../../lib/webhook-secret';
+import { withMiddleware } from './middleware';
 import type { RED } from './red';
 
 /**
@@ -38,7 +39,7 @@ interface Gate {
   httpInIds: string[];
   method: string;
   path: RegExp;
-  secret: () => string;
+  secret: string;
   /** Requests it let in that nobody has answered yet. */
   open: Set<Res>;
 }
@@ -129,7 +130,7 @@ function install(RED: RED): App {
     // Before Express has parsed the query: the secret may come as ?token=.
     const presented = { headers: req.headers, query: query < 0 ? {} : Object.fromEntries(new URLSearchParams(url.slice(query + 1))) };
     for (const g of mine) {
-      const refused = refusal(presented, g.secret());
+      const refused = refusal(presented, g.secret);
       if (refused) return send(res, refused.statusCode, { ok: false, error: refused.error });
     }
     if (Number(req.headers['content-length']) > MAX_BODY_BYTES) return send(res, 413, { ok: false, error: `body: larger than ${MAX_BODY_BYTES} bytes` }, true);
@@ -144,20 +145,16 @@ function install(RED: RED): App {
     next();
   };
 
-  const middleware = (configured: unknown) => (Array.isArray(configured) ? configured : [configured]).filter((m): m is Handler => typeof m === 'function');
+  const guarded = withMiddleware(RED.settings.httpNodeMiddleware);
   const read: Handler = (req, res, next) => {
     // Not ours, or read already (an http in with "don't parse body" reads at the very top).
     if (!req[CLAIMED] || req.readableEnded) return next();
-    const chain = middleware(RED.settings.httpNodeMiddleware);
-    const run = (i: number): void => {
-      const step = chain[i];
-      if (step) return step(req, res, (err?: unknown) => (err ? next(err) : run(i + 1)));
+    guarded(req, res, next, () =>
       readAll(req).then((body) => {
         req.body = body;
         next();
-      }, next);
-    };
-    run(0);
+      }, next),
+    );
   };
 
   const root = rootOf(app);
@@ -184,7 +181,12 @@ function install(RED: RED): App {
  * Set the gate for the http in nodes wired into `node` (an arr-webhook-parse). Returns how to remove
  * it, and the http in nodes that read bodies themselves ("don't parse body"), for a warning.
  */
-export function guardWebhookRoutes(RED: RED, node: Node, secret: () => string): { remove(): void; rawBodyRoutes: string[] } {
+/** Did the gate admit this request (its secret and origin checked already)? */
+export function admitted(req: unknown): boolean {
+  return !!(req as Req | undefined)?.[CLAIMED];
+}
+
+export function guardWebhookRoutes(RED: RED, node: Node, secret: string): { remove(): void; rawBodyRoutes: string[] } {
   const app = install(RED);
   const feeders: (NodeDef & { url?: string; method?: string; skipBodyParsing?: boolean; wires?: string[][] })[] = [];
   RED.nodes.eachNode((config) => {

@@ -3,7 +3,7 @@ import { StoreKeeper, type KeeperState } from '../../lib/store/keeper';
 import { resolveDatabasePath } from '../../lib/store/location';
 import { checkStuck, DEFAULT_STUCK_MINUTES, parseStuckMinutes } from '../../lib/tracker/stuck';
 import type { TrackResult } from '../../lib/tracker/track';
-import { periodMs, secondsFrom } from '../shared/config-values';
+import { periodMs, numberFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { registry } from '../shared/registry';
@@ -61,7 +61,7 @@ export = (RED: RED) => {
       (err) => this.error(err.message),
     );
 
-    const retentionDays = secondsFrom(config.retentionDays, 0);
+    const retentionDays = numberFrom(config.retentionDays, 0);
     const retention = new Interval(
       retentionDays ? RETENTION_EVERY_MS : 0,
       async () => {
