@@ -32,6 +32,10 @@ export const MediaSchema = z.object({
   posterUrl: text.optional(),
   requestedBy: text.optional(),
   requestedSeasons: z.array(z.number().int().nonnegative()).optional(),
+  /** A 4K request (Jellyseerr), or media in an instance ticked 4K (the arrs). */
+  is4k: z.boolean().optional(),
+  /** The arr instance the event came from (a webhook's `?instance=`, a sync's server node name). */
+  instance: z.string().min(1).max(100).optional(),
 });
 
 export const EpisodeRefSchema = z.object({
@@ -115,6 +119,30 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     episodes: episodeRefs,
     path: text.optional(),
     reason: text.optional(),
+  }),
+  /**
+   * What an arr's queue or history says went wrong with a download: its import is blocked (the arr's
+   * own words in `reason`), or it failed or was dropped (failed: its items not imported yet fail).
+   */
+  z.object({
+    ...withMedia,
+    kind: z.literal('download-problem'),
+    problem: z.enum(['import-blocked', 'download-failed']),
+    downloadId,
+    episodes: episodeRefs,
+    reason: text,
+  }),
+  /**
+   * Sonarr's episode list for a show's requested seasons: the monitored episodes that have aired are
+   * tracked from now on (APPROVED until grabbed); `upcoming` replaces the show's list of those that have not.
+   */
+  z.object({
+    ...withMedia,
+    kind: z.literal('episodes-listed'),
+    episodes: episodeRefs,
+    upcoming: z
+      .array(z.object({ season: z.number().int().nonnegative(), episode: z.number().int().nonnegative(), title: text.optional(), airDate: z.iso.datetime().optional() }))
+      .max(MAX_EPISODES),
   }),
   z.object({
     ...withMedia,

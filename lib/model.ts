@@ -3,7 +3,7 @@ import type { EpisodeState, RequestState } from './states';
 
 /** What needs a human beyond the stage: stuck, a manual link in Shoko, manual interaction in an arr, an issue. */
 export interface Attention {
-  kind: 'manual-interaction' | 'declined' | 'failed' | 'issue' | 'stuck' | 'needs-link';
+  kind: 'manual-interaction' | 'declined' | 'failed' | 'issue' | 'stuck' | 'needs-link' | 'import-blocked' | 'download-failed';
   reason: string;
   since: string;
 }
@@ -22,6 +22,28 @@ export interface EpisodeRecord {
   shokoFileId: number | null;
   /** 0..1 while its download runs (its own file inside a season pack), 1 once downloaded, null before. */
   progress: number | null;
+  /** When it first became AVAILABLE. */
+  availableAt: string | null;
+  /** When it was deleted (in an arr, Jellyfin or Shoko); null while it is there or after a new grab. */
+  removedAt: string | null;
+}
+
+/** An episode Sonarr lists in a requested season that has not aired yet: shown, not tracked (see reduce.ts). */
+export interface UpcomingEpisode {
+  season: number;
+  episode: number;
+  title: string | null;
+  /** ISO-8601 UTC; null when Sonarr has no date yet. */
+  airDate: string | null;
+}
+
+/** An arr instance a request's media lives in (a 4K Radarr beside the HD one). */
+export interface ArrInstance {
+  name: string;
+  kind: 'radarr' | 'sonarr';
+  is4k: boolean;
+  /** The movie's or series' id in that instance. */
+  id: number;
 }
 
 export interface DownloadRecord {
@@ -33,6 +55,8 @@ export interface DownloadRecord {
   speed: number | null;
   /** seconds left while downloading when the client knows, else null */
   etaSeconds: number | null;
+  /** The arr instance that grabbed it (a webhook's `?instance=`, a sync's server node), when known. */
+  instance: string | null;
 }
 
 /** Every media id a request knows (the ids events name, see MediaIdsSchema), null where unknown. */
@@ -55,7 +79,13 @@ export interface RequestRecord {
   /** Who supplied title, year and poster: a more authoritative source replaces them (see reduce.ts). */
   infoSource: Source | null;
   requestedSeasons: number[];
+  /** Non-4K ids: a 4K instance's ids are only in `instances`. */
   ids: RequestIds;
+  /** A 4K request (Jellyseerr's is4k, or media first seen in a 4K instance): only 4K instances' events apply. */
+  is4k: boolean;
+  instances: ArrInstance[];
+  /** Episodes announced but not aired (TV); they do not hold the request back. */
+  upcoming: UpcomingEpisode[];
   /** A movie's current download. */
   downloadId: string | null;
   finalPath: string | null;
@@ -68,6 +98,8 @@ export interface RequestRecord {
   updatedAt: string;
   stateChangedAt: string;
   availableAt: string | null;
+  /** Set when every item it holds was deleted; cleared by a new grab. */
+  removedAt: string | null;
   /** The last time anything moved forward (a stage, or download progress): stuck detection counts from here. */
   progressAt: string;
 }
@@ -97,15 +129,19 @@ export interface RequestSnapshot {
   posterUrl: string | null;
   requestedSeasons: number[];
   ids: RequestIds;
+  is4k: boolean;
+  instances: ArrInstance[];
   downloads: DownloadRecord[];
   finalPath: string | null;
   episodeCounts: EpisodeCounts;
   attention: Attention | null;
-  episodes: Pick<EpisodeRecord, 'season' | 'episode' | 'title' | 'state' | 'downloadId' | 'finalPath' | 'progress'>[];
+  episodes: Pick<EpisodeRecord, 'season' | 'episode' | 'title' | 'state' | 'downloadId' | 'finalPath' | 'progress' | 'availableAt' | 'removedAt'>[];
+  upcoming: UpcomingEpisode[];
   createdAt: string;
   updatedAt: string;
   stateChangedAt: string;
   availableAt: string | null;
+  removedAt: string | null;
   progressAt: string;
 }
 

@@ -7,8 +7,8 @@ export const RequestStateSchema = z.enum([...STAGES, 'FAILED']);
 export type RequestState = z.infer<typeof RequestStateSchema>;
 export type Stage = (typeof STAGES)[number];
 
-/** Episodes (and a movie's download) start at GRABBING. */
-export const EPISODE_STATES = ['GRABBING', 'DOWNLOADING', 'DOWNLOADED', 'IMPORTING', 'ANIME_MATCHING', 'AVAILABLE', 'FAILED'] as const;
+/** Episodes start at GRABBING with their download, or at APPROVED when Sonarr lists them as aired before any grab. */
+export const EPISODE_STATES = ['APPROVED', 'GRABBING', 'DOWNLOADING', 'DOWNLOADED', 'IMPORTING', 'ANIME_MATCHING', 'AVAILABLE', 'FAILED'] as const;
 export type EpisodeState = (typeof EPISODE_STATES)[number];
 
 export function rank(state: RequestState): number {

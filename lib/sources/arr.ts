@@ -38,6 +38,11 @@ export function normaliseDownloadId(id: string | undefined): string | undefined 
   return trimmed ? trimmed.toUpperCase() : undefined;
 }
 
+/** A deletion's reason as the webhooks write it ("missingFromDisk"); the arrs' history writes "MissingFromDisk". */
+export function deleteReasonOf(reason: string | null | undefined): string | undefined {
+  return reason ? reason.charAt(0).toLowerCase() + reason.slice(1) : undefined;
+}
+
 export function releaseOf(release: z.infer<typeof GrabReleaseSchema> | undefined) {
   if (!release) return undefined;
   return { title: release.releaseTitle, quality: release.quality, indexer: release.indexer, size: release.size };

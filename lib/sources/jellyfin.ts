@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EpisodeRef, MediaEvent } from '../events';
+import type { EpisodeRef, MediaEvent, MediaInfo } from '../events';
 import { looseInt, optionalId, text } from './schema-helpers';
 
 /**
@@ -27,8 +27,8 @@ export const JellyfinSchema = z
   })
   .superRefine((body, ctx) => {
     // Without it nothing a household adds ever becomes AVAILABLE: a malformed body, not an ignorable one.
-    if (body.NotificationType === 'ItemAdded' && !body.ItemType) {
-      ctx.addIssue({ code: 'custom', path: ['ItemType'], message: 'required for ItemAdded (Movie or Episode: add {{ItemType}} to the webhook template)' });
+    if ((body.NotificationType === 'ItemAdded' || body.NotificationType === 'ItemDeleted') && !body.ItemType) {
+      ctx.addIssue({ code: 'custom', path: ['ItemType'], message: `required for ${body.NotificationType} (Movie or Episode: add {{ItemType}} to the webhook template)` });
     }
   });
 
@@ -53,50 +53,51 @@ function episodesOf(body: Body): EpisodeRef[] {
   return episodes;
 }
 
+/**
+ * ItemAdded: a Movie or Episode item plays (available). ItemDeleted: the item was removed from the
+ * library (deleted: a movie or a whole series as media, an episode as its file).
+ */
 export function normaliseJellyfin(input: unknown, at: string): MediaEvent {
   const body = JellyfinSchema.parse(input);
   const base = { source: 'jellyfin' as const, at };
   const name = body.NotificationType;
-  if (name !== 'ItemAdded') return { ...base, kind: 'ignored', name, reason: `Jellyfin ${name} is not about tracking` };
+  if (name !== 'ItemAdded' && name !== 'ItemDeleted') return { ...base, kind: 'ignored', name, reason: `Jellyfin ${name} is not about tracking` };
+  const added = name === 'ItemAdded';
   const itemId = normaliseJellyfinId(body.ItemId);
+  const movie: MediaInfo = {
+    mediaType: 'movie',
+    ids: { tmdb: body.Provider_tmdb, imdb: body.Provider_imdb || undefined, jellyfin: itemId },
+    title: body.Name || undefined,
+    year: body.Year || undefined,
+  };
   switch (body.ItemType) {
     case 'Movie':
-      return {
-        ...base,
-        kind: 'available',
-        media: {
-          mediaType: 'movie',
-          ids: { tmdb: body.Provider_tmdb, imdb: body.Provider_imdb || undefined, jellyfin: itemId },
-          title: body.Name || undefined,
-          year: body.Year || undefined,
-        },
-        episodes: [],
-        jellyfinItemId: itemId,
-      };
+      if (!added) return { ...base, kind: 'deleted', what: 'media', media: movie, episodes: [], reason: 'removed from the Jellyfin library' };
+      return { ...base, kind: 'available', media: movie, episodes: [], jellyfinItemId: itemId };
     case 'Episode': {
       const episodes = episodesOf(body);
       // Without numbers the item cannot name its episode, and an empty list would mean "the whole show".
       if (!episodes.length) return { ...base, kind: 'ignored', name, reason: 'the Jellyfin Episode item has no season and episode numbers' };
-      return {
-        ...base,
-        kind: 'available',
-        media: {
-          mediaType: 'tv',
-          ids: { jellyfin: normaliseJellyfinId(body.SeriesId) },
-          title: body.SeriesName || undefined,
-          year: body.Year || undefined,
-        },
-        episodes,
-        jellyfinItemId: itemId,
-        shokoFileId: body['Provider_shoko file'],
+      const media: MediaInfo = {
+        mediaType: 'tv',
+        ids: { jellyfin: normaliseJellyfinId(body.SeriesId) },
+        title: body.SeriesName || undefined,
+        year: body.Year || undefined,
       };
+      if (!added) return { ...base, kind: 'deleted', what: 'file', media, episodes, reason: 'removed from the Jellyfin library' };
+      return { ...base, kind: 'available', media, episodes, jellyfinItemId: itemId, shokoFileId: body['Provider_shoko file'] };
     }
-    default:
-      return {
-        ...base,
-        kind: 'ignored',
-        name,
-        reason: `a Jellyfin ${body.ItemType || 'item'} does not prove that a movie or an episode plays`,
-      };
+    case 'Series': {
+      if (added) break;
+      // A Series item's provider ids are the show's own.
+      const media: MediaInfo = { mediaType: 'tv', ids: { tvdb: body.Provider_tvdb, tmdb: body.Provider_tmdb, jellyfin: itemId }, title: body.Name || undefined };
+      return { ...base, kind: 'deleted', what: 'media', media, episodes: [], reason: 'removed from the Jellyfin library' };
+    }
   }
+  return {
+    ...base,
+    kind: 'ignored',
+    name,
+    reason: `a Jellyfin ${body.ItemType || 'item'} ${added ? 'does not prove that a movie or an episode plays' : 'removal is not tracked'}`,
+  };
 }

@@ -27,6 +27,8 @@ const Extra = z.array(z.object({ name: text(200), value: text(2000) })).max(100)
 
 export const JellyseerrSchema = z.object({
   notification_type: text(64).min(1),
+  /** "4K Movie Request Approved": the event text says a request is for 4K. */
+  event: text(200).optional(),
   subject: text(1000).optional(),
   message: text(10000).optional(),
   image: text(2048).optional(),
@@ -79,6 +81,7 @@ function mediaOf(body: Body, media: z.infer<typeof MediaBlock>, request?: z.infe
     posterUrl: body.image || undefined,
     requestedBy: request?.requestedBy_username || undefined,
     requestedSeasons: media.media_type === 'tv' ? parseSeasons(body.extra) : undefined,
+    is4k: request ? /^4K /.test(body.event ?? '') : undefined,
   };
 }
 

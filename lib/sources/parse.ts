@@ -64,7 +64,20 @@ export function bodyToObject(payload: unknown): { ok: true; body: Record<string,
   return { ok: true, body: value as Record<string, unknown> };
 }
 
-export function parseWebhook(payload: unknown, source: WebhookSource | 'auto', now: Date = new Date()): ParseResult {
+/** An arr instance as a webhook names it (`?instance=`): a 4K Radarr beside the HD one. */
+export interface ArrInstanceName {
+  name: string;
+  is4k: boolean;
+}
+
+/** The instance an arr's event came from: the one given, else the arr's default (`radarr`, `sonarr`). */
+function withInstance(event: MediaEvent, instance: ArrInstanceName | undefined): MediaEvent {
+  if ((event.source !== 'radarr' && event.source !== 'sonarr') || !('media' in event)) return event;
+  const { name, is4k } = instance ?? { name: event.source, is4k: false };
+  return { ...event, media: { ...event.media, instance: name, is4k } };
+}
+
+export function parseWebhook(payload: unknown, source: WebhookSource | 'auto', now: Date = new Date(), instance?: ArrInstanceName): ParseResult {
   const input = bodyToObject(payload);
   if (!input.ok) return input;
   const resolved = source === 'auto' ? detectSource(input.body) : source;
@@ -76,7 +89,7 @@ export function parseWebhook(payload: unknown, source: WebhookSource | 'auto', n
     };
   }
   try {
-    return { ok: true, source: resolved, event: NORMALISERS[resolved](input.body, now.toISOString()) };
+    return { ok: true, source: resolved, event: withInstance(NORMALISERS[resolved](input.body, now.toISOString()), instance) };
   } catch (err) {
     if (err instanceof z.ZodError) return { ok: false, statusCode: 400, error: formatIssues(err) };
     throw err;

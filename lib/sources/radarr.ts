@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { MediaEvent, MediaInfo } from '../events';
 import {
   DownloadIdSchema,
+  deleteReasonOf,
   GrabReleaseSchema,
   ImageSchema,
   ManualInteractionSchema,
@@ -92,7 +93,7 @@ const handlers: ArrHandlers<'radarr'> = {
   },
   MovieFileDelete(body, base) {
     const b = RadarrSchemas.MovieFileDelete.parse(body);
-    return { ...base, kind: 'deleted', what: 'file', media: mediaOf(b.movie), episodes: [], path: b.movieFile.path, reason: b.deleteReason };
+    return { ...base, kind: 'deleted', what: 'file', media: mediaOf(b.movie), episodes: [], path: b.movieFile.path, reason: deleteReasonOf(b.deleteReason) };
   },
   ManualInteractionRequired(body, base) {
     const b = RadarrSchemas.ManualInteractionRequired.parse(body);

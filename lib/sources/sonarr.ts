@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EpisodeKey, EpisodeRef, MediaEvent, MediaInfo } from '../events';
 import {
   DownloadIdSchema,
+  deleteReasonOf,
   GrabReleaseSchema,
   ImageSchema,
   ManualInteractionSchema,
@@ -148,7 +149,7 @@ const handlers: ArrHandlers<'sonarr'> = {
       media: mediaOf(b.series),
       episodes: episodesOf(b.episodes),
       path: b.episodeFile.path,
-      reason: b.deleteReason,
+      reason: deleteReasonOf(b.deleteReason),
     };
   },
   ManualInteractionRequired(body, base) {

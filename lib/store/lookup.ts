@@ -13,6 +13,7 @@ export interface Candidate {
   state: RequestState;
   jellyseerrRequest: number | null;
   requestedSeasons: number[];
+  is4k: boolean;
 }
 
 /** The keys a request is found by in one lookup. */

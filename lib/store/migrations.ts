@@ -144,6 +144,23 @@ export const MIGRATIONS: Migration[] = [
   -- The byte bound sums sizes on every insert: from this index, not past each big event.
   CREATE INDEX pending_events_size ON pending_events (id, size);
   `,
+  // 6: sync (a cursor per source), per-item availability and removal, arr instances (4K beside HD),
+  // Sonarr's upcoming episodes. Episodes available before this version became available with their request.
+  `
+  ALTER TABLE requests ADD COLUMN is4k INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE requests ADD COLUMN instances TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE requests ADD COLUMN upcoming TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE requests ADD COLUMN removed_at TEXT;
+  ALTER TABLE episodes ADD COLUMN available_at TEXT;
+  ALTER TABLE episodes ADD COLUMN removed_at TEXT;
+  ALTER TABLE downloads ADD COLUMN instance TEXT;
+  UPDATE episodes SET available_at = (SELECT COALESCE(available_at, updated_at) FROM requests WHERE id = episodes.request_id) WHERE state = 'AVAILABLE';
+  CREATE TABLE sync_cursors (
+    source TEXT PRIMARY KEY,
+    cursor TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -42,7 +42,7 @@ export class StoreReader {
       where.push(`r.state IN (${placeholders(filter.states.length)})`);
       params.push(...filter.states);
     }
-    if (filter.activeOnly) where.push(`r.state NOT IN ('AVAILABLE', 'FAILED')`);
+    if (filter.activeOnly) where.push(`r.state NOT IN ('AVAILABLE', 'FAILED') AND r.removed_at IS NULL`);
     if (filter.requestedBy !== undefined) {
       where.push('r.requested_by = ?');
       params.push(filter.requestedBy);
@@ -109,7 +109,7 @@ export class StoreReader {
   async stuckCandidates(cutoffs: [RequestState, string][]): Promise<{ id: number; state: RequestState; progressAt: string }[]> {
     if (!cutoffs.length) return [];
     const rows = await this.db.all<{ id: number; state: string; progress_at: string }>(
-      `SELECT id, state, progress_at FROM requests WHERE attention IS NULL AND (${cutoffs.map(() => '(state = ? AND progress_at < ?)').join(' OR ')}) ORDER BY id`,
+      `SELECT id, state, progress_at FROM requests WHERE attention IS NULL AND removed_at IS NULL AND (${cutoffs.map(() => '(state = ? AND progress_at < ?)').join(' OR ')}) ORDER BY id`,
       cutoffs.flat(),
     );
     return rows.map((r) => ({ id: r.id, state: stateOf(r.state), progressAt: r.progress_at }));

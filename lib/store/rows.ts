@@ -35,6 +35,10 @@ export const REQUEST_COLUMNS = [
   'state_changed_at',
   'available_at',
   'progress_at',
+  'is4k',
+  'instances',
+  'upcoming',
+  'removed_at',
 ];
 export const EPISODE_COLUMNS = [
   'request_id',
@@ -49,12 +53,14 @@ export const EPISODE_COLUMNS = [
   'jellyfin_id',
   'shoko_file_id',
   'progress',
+  'available_at',
+  'removed_at',
 ];
-export const DOWNLOAD_COLUMNS = ['request_id', 'id', 'progress', 'state', 'speed', 'eta_seconds'];
+export const DOWNLOAD_COLUMNS = ['request_id', 'id', 'progress', 'state', 'speed', 'eta_seconds', 'instance'];
 export const TIMELINE_COLUMNS = ['request_id', 'at', 'source', 'event', 'state', 'detail'];
 
 /** The columns correlation reads (see Candidate), of `requests r`. */
-export const CANDIDATE = 'r.id, r.state, r.jellyseerr_request, r.requested_seasons';
+export const CANDIDATE = 'r.id, r.state, r.jellyseerr_request, r.requested_seasons, r.is4k';
 
 type RequestRow = {
   id: number;
@@ -84,9 +90,13 @@ type RequestRow = {
   state_changed_at: string;
   available_at: string | null;
   progress_at: string;
+  is4k: number;
+  instances: string;
+  upcoming: string;
+  removed_at: string | null;
 };
 export type LoadedRow = RequestRow & { episodes_json: string; downloads_json: string };
-export type CandidateRow = { id: number; state: string; jellyseerr_request: number | null; requested_seasons: string };
+export type CandidateRow = { id: number; state: string; jellyseerr_request: number | null; requested_seasons: string; is4k: number };
 
 /** A state column's value, checked. */
 export const stateOf = (value: string) => RequestStateSchema.parse(value);
@@ -123,6 +133,10 @@ export function requestParams(r: RequestRecord): Params {
     r.stateChangedAt,
     r.availableAt,
     r.progressAt,
+    r.is4k ? 1 : 0,
+    JSON.stringify(r.instances),
+    JSON.stringify(r.upcoming),
+    r.removedAt,
   ];
 }
 
@@ -140,11 +154,13 @@ export function episodeParams(requestId: number, e: EpisodeRecord): Params {
     e.jellyfinId,
     e.shokoFileId,
     e.progress,
+    e.availableAt,
+    e.removedAt,
   ];
 }
 
 export function downloadParams(requestId: number, d: DownloadRecord): Params {
-  return [requestId, d.id, d.progress, d.state, d.speed, d.etaSeconds];
+  return [requestId, d.id, d.progress, d.state, d.speed, d.etaSeconds, d.instance];
 }
 
 export function timelineParams(requestId: number, entry: TimelineEntry): Params {
@@ -152,11 +168,24 @@ export function timelineParams(requestId: number, entry: TimelineEntry): Params 
 }
 
 /** Episode and download columns in the order the JSON aggregates of LOAD list them. */
-type EpisodeTuple = [number, number, string | null, string, string | null, string | null, number | null, string | null, number | null, number | null];
-type DownloadTuple = [string, number, string, number | null, number | null];
+type EpisodeTuple = [
+  number,
+  number,
+  string | null,
+  string,
+  string | null,
+  string | null,
+  number | null,
+  string | null,
+  number | null,
+  number | null,
+  string | null,
+  string | null,
+];
+type DownloadTuple = [string, number, string, number | null, number | null, string | null];
 
 function toEpisodes(json: string): EpisodeRecord[] {
-  return (JSON.parse(json) as EpisodeTuple[]).map(([season, episode, title, st, downloadId, finalPath, tvdbId, jellyfinId, shokoFileId, progress]) => ({
+  return (JSON.parse(json) as EpisodeTuple[]).map(([season, episode, title, st, downloadId, finalPath, tvdbId, jellyfinId, shokoFileId, progress, availableAt, removedAt]) => ({
     season,
     episode,
     title,
@@ -167,16 +196,19 @@ function toEpisodes(json: string): EpisodeRecord[] {
     jellyfinId,
     shokoFileId,
     progress,
+    availableAt,
+    removedAt,
   }));
 }
 
 function toDownloads(json: string): DownloadRecord[] {
-  return (JSON.parse(json) as DownloadTuple[]).map(([id, progress, st, speed, etaSeconds]) => ({
+  return (JSON.parse(json) as DownloadTuple[]).map(([id, progress, st, speed, etaSeconds, instance]) => ({
     id,
     progress,
     state: stateOf(st) as DownloadRecord['state'],
     speed,
     etaSeconds,
+    instance,
   }));
 }
 
@@ -202,6 +234,9 @@ export function fromLoaded(row: LoadedRow): RequestRecord {
       sonarr: row.sonarr,
       jellyfin: row.jellyfin,
     },
+    is4k: row.is4k === 1,
+    instances: JSON.parse(row.instances) as RequestRecord['instances'],
+    upcoming: JSON.parse(row.upcoming) as RequestRecord['upcoming'],
     downloadId: row.download_id,
     finalPath: row.final_path,
     shokoFileId: row.shoko_file_id,
@@ -212,12 +247,19 @@ export function fromLoaded(row: LoadedRow): RequestRecord {
     updatedAt: row.updated_at,
     stateChangedAt: row.state_changed_at,
     availableAt: row.available_at,
+    removedAt: row.removed_at,
     progressAt: row.progress_at,
   };
 }
 
 export function toCandidate(row: CandidateRow): Candidate {
-  return { id: row.id, state: stateOf(row.state), jellyseerrRequest: row.jellyseerr_request, requestedSeasons: JSON.parse(row.requested_seasons) as number[] };
+  return {
+    id: row.id,
+    state: stateOf(row.state),
+    jellyseerrRequest: row.jellyseerr_request,
+    requestedSeasons: JSON.parse(row.requested_seasons) as number[],
+    is4k: row.is4k === 1,
+  };
 }
 
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
@@ -230,8 +272,8 @@ export function insertScript(table: string, columns: string[], rows: Params[], v
 
 /** A request row with its episodes and downloads, in one statement (`extra`: more columns). */
 export const loadWith = (extra = '') => `SELECT r.*,
-  (SELECT json_group_array(json_array(season, episode, title, state, download_id, final_path, tvdb_id, jellyfin_id, shoko_file_id, progress) ORDER BY season, episode)
+  (SELECT json_group_array(json_array(season, episode, title, state, download_id, final_path, tvdb_id, jellyfin_id, shoko_file_id, progress, available_at, removed_at) ORDER BY season, episode)
      FROM episodes WHERE request_id = r.id) AS episodes_json,
-  (SELECT json_group_array(json_array(id, progress, state, speed, eta_seconds) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json${extra}
+  (SELECT json_group_array(json_array(id, progress, state, speed, eta_seconds, instance) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json${extra}
   FROM requests r`;
 export const LOAD = loadWith();

@@ -25,9 +25,12 @@ export function deriveState(record: Pick<RequestRecord, 'mediaType' | 'stage' | 
 
 /**
  * The downloads a request currently depends on: the movie's download or every episode's, in id order.
- * Progress is kept from before; an import proves its download finished.
+ * Progress and instance are kept from before (a new one is the event's `instance`'s); an import proves its download finished.
  */
-export function deriveDownloads(record: Pick<RequestRecord, 'mediaType' | 'stage' | 'downloadId' | 'episodes' | 'downloads'>): DownloadRecord[] {
+export function deriveDownloads(
+  record: Pick<RequestRecord, 'mediaType' | 'stage' | 'downloadId' | 'episodes' | 'downloads'>,
+  instance: string | undefined,
+): DownloadRecord[] {
   const items = record.mediaType === 'movie' ? [{ state: record.stage, downloadId: record.downloadId }] : record.episodes;
   const byId = new Map<string, RequestState[]>();
   for (const item of items) {
@@ -38,9 +41,9 @@ export function deriveDownloads(record: Pick<RequestRecord, 'mediaType' | 'stage
   }
   const previous = new Map(record.downloads.map((d) => [d.id, d]));
   return [...byId.keys()].sort().map((id) => {
-    const known: DownloadRecord = previous.get(id) ?? { id, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null };
+    const known: DownloadRecord = previous.get(id) ?? { id, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null, instance: instance ?? null };
     const states = byId.get(id)!;
-    if (states.some((s) => rank(s) >= rank('DOWNLOADED'))) return { id, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null };
+    if (states.some((s) => rank(s) >= rank('DOWNLOADED'))) return { id, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: known.instance };
     if (states.every((s) => s === 'FAILED')) return { ...known, state: 'FAILED', speed: null, etaSeconds: null };
     return { ...known };
   });

@@ -5,7 +5,7 @@ import type { Applied } from './rules';
 import { issueReason, needsLinkReason } from './timeline-text';
 
 /** Attention that progress answers; an issue stays until Jellyseerr says it is resolved. */
-const CLEARED_BY_PROGRESS: Attention['kind'][] = ['manual-interaction', 'declined', 'failed', 'stuck', 'needs-link'];
+const CLEARED_BY_PROGRESS: Attention['kind'][] = ['manual-interaction', 'declined', 'failed', 'stuck', 'needs-link', 'import-blocked', 'download-failed'];
 
 /** What an event itself says needs a human (or no longer does); undefined: it says nothing about it. */
 function raisedBy(current: Attention | null, from: RequestState | null, event: TrackedEvent, applied: Applied): Attention | null | undefined {
@@ -19,6 +19,10 @@ function raisedBy(current: Attention | null, from: RequestState | null, event: T
         : undefined;
     case 'manual-interaction':
       return { kind: 'manual-interaction', reason: what.reason, since };
+    case 'download-problem':
+      // A failure of what is imported already is no news.
+      if (what.problem === 'download-failed' && !applied.effects.includes('advanced')) return undefined;
+      return { kind: what.problem, reason: what.reason, since };
     case 'issue':
       if (what.action === 'created' || what.action === 'reopened') return { kind: 'issue', reason: issueReason(what), since };
       return what.action === 'resolved' && current?.kind === 'issue' ? null : undefined;

@@ -109,6 +109,15 @@ function preferSeasons(seasons: number[]) {
       : candidates[0];
 }
 
+/**
+ * A 4K request and an HD one for the same media are two requests: an event from a 4K instance (or
+ * about a 4K request) only ever matches a 4K request, and the other way round.
+ */
+function sameTier(event: MediaBearingEvent) {
+  const is4k = event.media.is4k ?? false;
+  return (accept: (c: Candidate) => boolean) => (c: Candidate) => c.is4k === is4k && accept(c);
+}
+
 async function correlateRequester(lookup: Lookup, query: KeyQuery | undefined, event: MediaBearingEvent): Promise<Correlation> {
   const { media, byKey } = await lookUp(lookup, query, event);
   if (event.kind === 'issue') {
@@ -120,11 +129,12 @@ async function correlateRequester(lookup: Lookup, query: KeyQuery | undefined, e
   // A downloader's event may have created the request first; it has no Jellyseerr id yet. Another
   // Jellyseerr request (season 2 of a show) is never merged into it. Only "available" may finish an
   // AVAILABLE one: a new request for media that is already there must not land on the old row.
+  const tier = sameTier(event);
   const fromArr = (c: Candidate) => c.jellyseerrRequest === null;
-  const open = byMedia(media, (c) => fromArr(c) && unfinished(c));
+  const open = byMedia(media, tier((c) => fromArr(c) && unfinished(c)));
   if (open) return open;
   if (event.kind === 'available') {
-    const done = byMedia(media, (c) => fromArr(c) && available(c));
+    const done = byMedia(media, tier((c) => fromArr(c) && available(c)));
     if (done) return done;
   }
   return { kind: 'create' };
@@ -133,7 +143,10 @@ async function correlateRequester(lookup: Lookup, query: KeyQuery | undefined, e
 async function correlateDownloader(lookup: Lookup, query: KeyQuery | undefined, event: MediaBearingEvent, options: CorrelateOptions): Promise<Correlation> {
   const { media, byKey } = await lookUp(lookup, query, event);
   const byDownload = byKey('downloadId');
-  const found = openFirst((accept) => first(byDownload, 'downloadId', accept) ?? byMedia(media, accept, preferSeasons(seasonsOf(event))));
+  const tier = sameTier(event);
+  const found = openFirst(
+    (accept) => first(byDownload, 'downloadId', tier(accept)) ?? byMedia(media, tier(accept), preferSeasons(seasonsOf(event))),
+  );
   if (found) return found;
   if (event.kind === 'grabbed' || event.kind === 'imported') {
     if (options.createFromArr) return { kind: 'create' };
@@ -142,8 +155,9 @@ async function correlateDownloader(lookup: Lookup, query: KeyQuery | undefined, 
   return { kind: 'unmatched', reason: `no tracked request for this ${event.media.mediaType === 'movie' ? 'movie' : 'series'}` };
 }
 
-async function correlatePlayer(lookup: Lookup, query: KeyQuery | undefined, event: Extract<TrackedEvent, { kind: 'available' }>): Promise<Correlation> {
-  if (event.shokoFileId) {
+/** Jellyfin: an item that plays (available) or was removed (deleted), found by its Shoko file, its provider ids, or its episode. */
+async function correlatePlayer(lookup: Lookup, query: KeyQuery | undefined, event: Extract<TrackedEvent, { kind: 'available' | 'deleted' }>): Promise<Correlation> {
+  if (event.kind === 'available' && event.shokoFileId) {
     // A Shokofin item names its Shoko file: the surest key, whatever Jellyfin calls the item (an anime
     // movie re-categorised as a series special is still the movie's file).
     const byFile = await lookup.byShokoFileId(event.shokoFileId);
@@ -210,7 +224,7 @@ export async function correlate(lookup: Lookup, event: TrackedEvent, options: Co
     case 'downloader':
       return correlateDownloader(lookup, query, event, options);
     case 'player':
-      if (event.kind !== 'available') return { kind: 'unmatched', reason: `Jellyfin ${event.kind} is not tracked` };
+      if (event.kind !== 'available' && event.kind !== 'deleted') return { kind: 'unmatched', reason: `Jellyfin ${event.kind} is not tracked` };
       return correlatePlayer(lookup, query, event);
     case 'matcher': {
       // A TMDB movie added to Shoko's library: a signal about a movie we track, never a new request.

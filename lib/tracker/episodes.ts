@@ -90,6 +90,8 @@ export class EpisodeEdits {
       jellyfinId: null,
       shokoFileId: null,
       progress: null,
+      availableAt: null,
+      removedAt: null,
     };
     this.added.push(episode);
     this.writable.add(episode);

@@ -34,7 +34,16 @@ export function eventFacts(event: TrackedEvent): string[] {
     case 'added':
       return [`added:${event.source}`];
     case 'deleted':
-      return [`deleted:${event.what}:${event.path ?? ''}:${event.reason ?? ''}`];
+      // The arrs' webhooks say "missingFromDisk", their history "MissingFromDisk": one fact.
+    {
+      const base = `deleted:${event.what}:${event.source}:${event.path ?? ''}:${(event.reason ?? '').toLowerCase()}`;
+      return event.episodes.length ? perEpisode(base, event.episodes) : [base];
+    }
+    case 'download-problem':
+      return [`problem:${event.problem}:${dl}:${digest(event.reason)}`];
+    case 'episodes-listed':
+      // Listed again every so often: what it changes decides (see reduce), not a fact.
+      return [];
     case 'renamed':
       return event.files.map((f) => `renamed:${f.previousPath}>${f.path}`);
     case 'issue':

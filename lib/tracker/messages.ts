@@ -2,7 +2,7 @@ import type { MediaEvent } from '../events';
 import type { RequestState } from '../states';
 import type { RequestSnapshot } from '../model';
 import { toSnapshot } from './snapshot';
-import { summarise } from './summary';
+import { summarise, summariseEpisodes } from './summary';
 import type { TrackOutcome, TrackResult } from './track';
 
 /** The messages episode-state sends, built from a committed result. */
@@ -15,11 +15,20 @@ export interface Reply {
   reason?: string;
 }
 
+/** An episode named by a state change. */
+export interface EpisodeNews {
+  season: number;
+  episode: number;
+  title: string | null;
+}
+
 export interface StateChange {
   request: RequestSnapshot;
   from: RequestState | null;
   to: RequestState;
   summary: string;
+  /** The episodes that became AVAILABLE with this change (empty when none). */
+  episodes: EpisodeNews[];
 }
 
 export interface Untracked {
@@ -36,7 +45,11 @@ export function replyOf(result: TrackResult): Reply {
 export function stateChangeOf(result: TrackResult): { topic: string; payload: StateChange } | undefined {
   if (!result.notify || !result.request) return undefined;
   const request = toSnapshot(result.request);
-  return { topic: `media-status/${request.id}`, payload: { request, from: result.from ?? null, to: request.state, summary: summarise(result.request) } };
+  const episodes = (result.episodes ?? []).map(({ season, episode, title }) => ({ season, episode, title }));
+  const from = result.from ?? null;
+  // "S01E05 is available (5/13)" unless the request as a whole just became available (its own summary says so).
+  const summary = episodes.length && !(request.state === 'AVAILABLE' && from !== 'AVAILABLE') ? summariseEpisodes(result.request, episodes) : summarise(result.request);
+  return { topic: `media-status/${request.id}`, payload: { request, from, to: request.state, summary, episodes } };
 }
 
 /** Events that touched no request: unmatched, ignored, service notices and tests (which prove the wiring). */

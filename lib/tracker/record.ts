@@ -1,5 +1,5 @@
 import type { MediaBearingEvent, MediaInfo, Source } from '../events';
-import type { RequestRecord } from '../model';
+import type { ArrInstance, RequestRecord } from '../model';
 
 /** A request record: a new one, a copy to change, what a source's words about the media count for. */
 
@@ -17,6 +17,9 @@ export function createRecord(event: MediaBearingEvent): RequestRecord {
     infoSource: null,
     requestedSeasons: [],
     ids: { jellyseerrRequest: null, tmdb: null, tvdb: null, imdb: null, radarr: null, sonarr: null, jellyfin: null },
+    is4k: event.media.is4k ?? false,
+    instances: [],
+    upcoming: [],
     downloadId: null,
     finalPath: null,
     shokoFileId: null,
@@ -27,6 +30,7 @@ export function createRecord(event: MediaBearingEvent): RequestRecord {
     updatedAt: event.at,
     stateChangedAt: event.at,
     availableAt: null,
+    removedAt: null,
     progressAt: event.at,
   };
 }
@@ -41,6 +45,7 @@ export function cloneRecord(record: RequestRecord): RequestRecord {
     ids: { ...record.ids },
     requestedSeasons: [...record.requestedSeasons],
     attention: record.attention && { ...record.attention },
+    instances: record.instances.map((i) => ({ ...i })),
     episodes: record.episodes,
     downloads: record.downloads.map((d) => ({ ...d })),
   };
@@ -81,10 +86,21 @@ export function mergeMedia(record: RequestRecord, media: MediaInfo, source: Sour
   record.isAnime ||= media.isAnime ?? false;
   const ids = record.ids as Record<keyof RequestRecord['ids'], number | string | null>;
   for (const key of Object.keys(ids) as (keyof RequestRecord['ids'])[]) {
+    // `ids.radarr` and `ids.sonarr` are the HD instance's: a 4K instance's id is only in `instances`.
+    if (media.is4k && (key === 'radarr' || key === 'sonarr')) continue;
     const value = media.ids[key];
     if (ids[key] === null && value !== undefined) ids[key] = value;
   }
+  if ((source === 'radarr' || source === 'sonarr') && media.instance) noteInstance(record, { name: media.instance, kind: source, is4k: media.is4k ?? false, id: media.ids[source] });
   if (media.requestedSeasons?.length) {
     record.requestedSeasons = [...new Set([...record.requestedSeasons, ...media.requestedSeasons])].sort((a, b) => a - b);
   }
+}
+
+/** The arr instances the media lives in, by name: the latest id each gave. */
+function noteInstance(record: RequestRecord, instance: Omit<ArrInstance, 'id'> & { id: number | undefined }): void {
+  if (instance.id === undefined) return;
+  const known = record.instances.find((i) => i.name === instance.name);
+  if (known) Object.assign(known, instance);
+  else record.instances = [...record.instances, { ...instance, id: instance.id }].sort((a, b) => a.name.localeCompare(b.name));
 }

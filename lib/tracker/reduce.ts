@@ -1,5 +1,5 @@
 import type { TrackedEvent } from '../events';
-import type { RequestRecord, TimelineEntry } from '../model';
+import type { EpisodeRecord, RequestRecord, TimelineEntry } from '../model';
 import type { RequestState } from '../states';
 import { deriveDownloads, deriveState } from './aggregate';
 import { nextAttention } from './attention';
@@ -26,6 +26,8 @@ export interface Reduction {
   from: RequestState | null;
   /** A new attention flag was raised by this event. */
   attentionRaised: boolean;
+  /** Episodes this event made AVAILABLE (news even when the request's state stays). */
+  becameAvailable: EpisodeRecord[];
 }
 
 export function reduce(current: RequestRecord | null, event: TrackedEvent, options: ReduceOptions): Reduction {
@@ -34,11 +36,13 @@ export function reduce(current: RequestRecord | null, event: TrackedEvent, optio
   const from = current?.state ?? null;
   // A Shokofin episode item may be a movie's file: its series data says nothing about the movie.
   if ('media' in event && event.media.mediaType === record.mediaType) mergeMedia(record, event.media, event.source);
-  const targets = new Targets(record);
+  const targets = new Targets(record, event.at);
   const applied = applyEvent(record, targets, event, options);
   const episodesChanged = targets.finish();
-  record.downloads = deriveDownloads(record);
+  record.downloads = deriveDownloads(record, 'media' in event ? event.media.instance : undefined);
   record.state = deriveState(record);
+  // A show is removed when every episode it tracks is (a new grab brings it back).
+  if (record.mediaType === 'tv' && record.episodes.length) record.removedAt = record.episodes.every((e) => e.removedAt) ? (record.removedAt ?? event.at) : null;
 
   const stageMoved = record.state !== from || applied.effects.some((e) => e === 'advanced' || e === 'restarted');
   const forward = applied.forward ?? stageMoved;
@@ -53,5 +57,5 @@ export function reduce(current: RequestRecord | null, event: TrackedEvent, optio
     applied.quiet && !stageMoved
       ? null
       : { at: event.at, source: event.source, event: event.kind, state: record.state, detail: timelineDetail(applied.what, applied.effects) };
-  return { record, changed, from, attentionRaised, entry };
+  return { record, changed, from, attentionRaised, entry, becameAvailable: targets.becameAvailable() };
 }

@@ -35,7 +35,10 @@ export type What =
   | { kind: 'available'; source: Source; scope: 'movie' | 'request' | string[] }
   | { kind: 'manual-interaction'; reason: string }
   | { kind: 'added'; source: Source }
-  | { kind: 'deleted'; source: Source; what: 'media' | 'file'; path: string | undefined; reason: string | undefined }
+  /** `removed`: how many items it marked removed (0 for an upgrade's deletion, or what was gone already). */
+  | { kind: 'deleted'; source: Source; what: 'media' | 'file'; path: string | undefined; reason: string | undefined; removed: number }
+  | { kind: 'download-problem'; source: Source; problem: 'import-blocked' | 'download-failed'; reason: string }
+  | { kind: 'listed'; added: EpisodeKey[] }
   | { kind: 'renamed'; files: number }
   | { kind: 'issue'; issueType: string | undefined; issueId: number | undefined; action: string; message: string | undefined }
   | { kind: 'shoko-elsewhere'; name: string; reason: string }
@@ -58,13 +61,18 @@ export interface Applied {
   forward?: boolean;
 }
 
+/**
+ * A grab: per item, an upgrade of what is already imported, a (re)start of what is not, and a new
+ * episode for one not tracked yet, whatever the request's state (an airing show's next episode). What
+ * it names is there again if it had been deleted.
+ */
 function grabbed(record: RequestRecord, targets: Targets, event: MediaEventOf<'grabbed'>): Applied {
   const what: What = { kind: 'grabbed', release: event.release, episodes: record.mediaType === 'tv' ? event.episodes.length : undefined };
-  if (targets.finishedShow) return { effects: ['upgrade'], what };
   const effects = targets.named(event.episodes, 'GRABBING').map(({ target, added }, i) => {
     if (!target) return 'same';
     const ref = event.episodes[i];
     if (ref) target.fill(ref);
+    target.setRemoved(null);
     // A newly tracked episode starts at GRABBING with this download.
     if (added) return target.step((item) => ({ item: { ...item, downloadId: event.downloadId ?? null }, effect: 'advanced' }));
     return target.step((item) => grab(item, event.downloadId));
@@ -76,18 +84,18 @@ function imported(record: RequestRecord, targets: Targets, event: MediaEventOf<'
   const target: RequestState = options.availableOnImport ? 'AVAILABLE' : 'IMPORTING';
   const pathOf = new Map<string, string>();
   for (const file of event.files) for (const e of file.episodes) pathOf.set(episodeKey(e), file.path);
-  // A finished show gains no episodes from an upgrade; otherwise an import names episodes tracked from now on.
-  const finished = targets.finishedShow;
-  const effects = targets.named(event.episodes, finished ? undefined : 'GRABBING').map(({ target: t }, i): Effect => {
-    if (!t) return 'upgrade';
+  // An import names episodes tracked from now on (an upgrade of an AVAILABLE one is recorded per episode).
+  const effects = targets.named(event.episodes, 'GRABBING').map(({ target: t }, i): Effect => {
+    if (!t) return 'same';
     const ref = event.episodes[i];
     if (ref) t.fill(ref);
+    t.setRemoved(null);
     // A movie's file is the import's file; an episode's is the file that names it.
     const path = t.key === undefined ? event.files[0]?.path : pathOf.get(t.key);
     return t.step((item) => importFile(item, target, path, event.downloadId));
   });
   if (record.mediaType === 'movie') return { effects, what: { kind: 'imported', path: event.files[0]?.path } };
-  if (event.folder && !finished) record.finalPath = event.folder;
+  if (event.folder) record.finalPath = event.folder;
   const placed = event.files.filter((f) => f.episodes.length).length;
   return { effects, what: { kind: 'imported-episodes', episodes: event.episodes, files: event.files.length, unplaced: event.files.length - placed } };
 }
@@ -146,7 +154,11 @@ function shokoFile(record: RequestRecord, targets: Targets, event: ShokoFileEven
     action: event.action,
     autoMatchAttempts: event.autoMatchAttempts ?? 0,
   };
-  if (event.action === 'gone' || event.action === 'moved') return { effects: ['same'], what };
+  if (event.action === 'moved') return { effects: ['same'], what };
+  if (event.action === 'gone') {
+    const removed = targets.byFiles(found.holders).filter((t) => t.setRemoved(event.at)).length;
+    return { effects: [removed ? 'advanced' : 'same'], what, forward: false };
+  }
   record.isAnime = true;
   const target: RequestState = event.action === 'matched' && options.availableOnShokoMatch ? 'AVAILABLE' : 'ANIME_MATCHING';
   const effects = targets.byFiles(found.holders).map((t) => {
@@ -195,6 +207,46 @@ function progress(record: RequestRecord, targets: Targets, event: ProgressEvent)
   };
 }
 
+/**
+ * A deletion marks what it names removed: the whole media, or the file's movie or episodes. A file
+ * deleted because a better one replaced it is an upgrade, not a removal.
+ */
+function deleted(record: RequestRecord, targets: Targets, event: MediaEventOf<'deleted'>): Applied {
+  const base = { kind: 'deleted', source: event.source, what: event.what, path: event.path, reason: event.reason } as const;
+  if (event.what === 'file' && event.reason?.toLowerCase() === 'upgrade') return { effects: ['upgrade'], what: { ...base, removed: 0 }, forward: false };
+  const items = event.what === 'media' || targets.movie ? targets.all() : targets.named(event.episodes).flatMap(({ target }) => (target ? [target] : []));
+  let removed = items.filter((t) => t.setRemoved(event.at)).length;
+  // A show deleted before any episode was tracked is removed as a whole.
+  if (event.what === 'media' && !items.length && record.removedAt === null) {
+    record.removedAt = event.at;
+    removed = 1;
+  }
+  return { effects: [removed ? 'advanced' : 'same'], what: { ...base, removed }, forward: false };
+}
+
+/** An arr's queue or history about a download: a blocked import needs a human; a failure fails what it has not imported. */
+function downloadProblem(targets: Targets, event: MediaEventOf<'download-problem'>): Applied {
+  const what: What = { kind: 'download-problem', source: event.source, problem: event.problem, reason: event.reason };
+  if (event.problem === 'import-blocked') return { effects: ['same'], what, forward: false };
+  const byDownload = event.downloadId ? targets.byDownload(event.downloadId) : [];
+  const items = byDownload.length || !event.episodes.length ? byDownload : targets.named(event.episodes).flatMap(({ target }) => (target ? [target] : []));
+  const effects = items.map((t) => t.step((item) => (rank(item.state) < rank('IMPORTING') ? fail(item) : { item, effect: 'late' })));
+  return { effects: effects.length ? effects : ['same'], what };
+}
+
+/** Sonarr's list of a show's requested episodes: the aired ones are tracked (APPROVED until grabbed), the others shown as upcoming. */
+function listed(record: RequestRecord, targets: Targets, event: MediaEventOf<'episodes-listed'>): Applied {
+  const added = targets.named(event.episodes, 'APPROVED').flatMap(({ target, added: isNew }, i) => {
+    const ref = event.episodes[i];
+    if (target && ref) target.fill(ref);
+    return isNew && ref ? [{ season: ref.season, episode: ref.episode }] : [];
+  });
+  record.upcoming = event.upcoming
+    .map((u) => ({ season: u.season, episode: u.episode, title: u.title ?? null, airDate: u.airDate ?? null }))
+    .sort((a, b) => a.season - b.season || a.episode - b.episode);
+  return { effects: [added.length ? 'advanced' : 'same'], what: { kind: 'listed', added }, quiet: !added.length, forward: false };
+}
+
 function stuck(event: StuckEvent): Applied {
   return { effects: ['same'], what: { kind: 'stuck', reason: event.reason }, forward: false };
 }
@@ -219,7 +271,11 @@ export function applyEvent(record: RequestRecord, targets: Targets, event: Track
     case 'added':
       return { effects: ['same'], what: { kind: 'added', source: event.source } };
     case 'deleted':
-      return { effects: ['same'], what: { kind: 'deleted', source: event.source, what: event.what, path: event.path, reason: event.reason } };
+      return deleted(record, targets, event);
+    case 'download-problem':
+      return downloadProblem(targets, event);
+    case 'episodes-listed':
+      return listed(record, targets, event);
     case 'renamed':
       return renamed(record, targets, event);
     case 'issue':

@@ -27,11 +27,13 @@ export function toSnapshot(record: RequestRecord): RequestSnapshot {
     posterUrl: record.posterUrl,
     requestedSeasons: record.requestedSeasons,
     ids: { ...record.ids },
+    is4k: record.is4k,
+    instances: record.instances.map((i) => ({ ...i })),
     downloads: record.downloads.map((d) => ({ ...d })),
     finalPath: record.finalPath,
     episodeCounts: episodeCounts(record),
     attention: record.attention,
-    episodes: record.episodes.map(({ season, episode, title, state, downloadId, finalPath, progress }) => ({
+    episodes: record.episodes.map(({ season, episode, title, state, downloadId, finalPath, progress, availableAt, removedAt }) => ({
       season,
       episode,
       title,
@@ -39,11 +41,15 @@ export function toSnapshot(record: RequestRecord): RequestSnapshot {
       downloadId,
       finalPath,
       progress,
+      availableAt,
+      removedAt,
     })),
+    upcoming: record.upcoming.map((u) => ({ ...u })),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     stateChangedAt: record.stateChangedAt,
     availableAt: record.availableAt,
+    removedAt: record.removedAt,
     progressAt: record.progressAt,
   };
 }

@@ -1,6 +1,8 @@
 import { rank, type RequestState } from '../states';
 import type { RequestRecord } from '../model';
+import type { EpisodeKey } from '../events';
 import { displayTitle } from './snapshot';
+import { episodeRanges } from './timeline-text';
 
 const TV_WORD: Record<RequestState, string> = {
   REQUESTED: 'requested',
@@ -42,4 +44,11 @@ export function summarise(record: RequestRecord): string {
   }
   if (record.attention) sentence += ` (needs attention: ${record.attention.reason})`;
   return sentence;
+}
+
+/** Episodes that became available, e.g. "Lycoris Recoil: S01E05 is available (5/13)". */
+export function summariseEpisodes(record: RequestRecord, episodes: EpisodeKey[]): string {
+  const available = record.episodes.filter((e) => e.state === 'AVAILABLE').length;
+  const verb = episodes.length === 1 ? 'is' : 'are';
+  return `${displayTitle(record)}: ${episodeRanges(episodes)} ${verb} available (${available}/${record.episodes.length})`;
 }

@@ -23,11 +23,25 @@ export interface Target {
   setShokoFile(id: number): void;
   /** An episode's own progress inside its download (a movie's is its download's). */
   setProgress(progress: number | null): void;
+  /** Mark it deleted (`at`) or there again (null); whether that changed anything. */
+  setRemoved(at: string | null): boolean;
+}
+
+/** What the targets saw while an event was applied: the event's time, and the episodes it made AVAILABLE. */
+class Witness {
+  readonly becameAvailable: EpisodeRecord[] = [];
+  constructor(readonly at: string) {}
 }
 
 class MovieTarget implements Target {
   readonly key = undefined;
   constructor(private readonly record: RequestRecord) {}
+
+  setRemoved(at: string | null): boolean {
+    if ((this.record.removedAt === null) === (at === null)) return false;
+    this.record.removedAt = at;
+    return true;
+  }
 
   get item(): Item {
     return { state: this.record.stage, downloadId: this.record.downloadId, finalPath: this.record.finalPath };
@@ -59,8 +73,15 @@ class EpisodeTarget implements Target {
   constructor(
     private readonly edits: EpisodeEdits,
     private episode: EpisodeRecord,
+    private readonly witness: Witness,
   ) {
     this.key = episodeKey(episode);
+  }
+
+  setRemoved(at: string | null): boolean {
+    if ((this.episode.removedAt === null) === (at === null)) return false;
+    this.edit({ removedAt: at });
+    return true;
   }
 
   get item(): Item {
@@ -72,8 +93,13 @@ class EpisodeTarget implements Target {
   }
 
   step(rule: (item: Item) => Step): Effect {
+    const before = this.episode.state;
     const { item, effect } = rule(this.item);
     this.edit({ state: item.state as EpisodeState, downloadId: item.downloadId, finalPath: item.finalPath });
+    if (item.state === 'AVAILABLE' && before !== 'AVAILABLE') {
+      this.edit({ availableAt: this.episode.availableAt ?? this.witness.at });
+      this.witness.becameAvailable.push(this.episode);
+    }
     return effect;
   }
 
@@ -99,21 +125,28 @@ export type Named = { target: Target | undefined; added: boolean };
 
 export class Targets {
   private readonly edits: EpisodeEdits | undefined;
+  private readonly witness: Witness;
   /** The movie, when the request is one. */
   readonly movie: Target | undefined;
 
-  constructor(private readonly record: RequestRecord) {
+  /** `at`: the event's time (an episode's availableAt). */
+  constructor(
+    private readonly record: RequestRecord,
+    at: string,
+  ) {
+    this.witness = new Witness(at);
     if (record.mediaType === 'movie') this.movie = new MovieTarget(record);
     else this.edits = new EpisodeEdits(record.episodes);
   }
 
   private episodes(list: EpisodeRecord[]): Target[] {
-    return list.map((e) => new EpisodeTarget(this.edits!, e));
+    return list.map((e) => new EpisodeTarget(this.edits!, e, this.witness));
   }
 
-  /** A show that is AVAILABLE as a whole: a grab or import for it is an upgrade, never new episodes. */
-  get finishedShow(): boolean {
-    return !this.movie && this.record.state === 'AVAILABLE';
+  /** The episodes this event made AVAILABLE (as they are at the end of it), in show order. */
+  becameAvailable(): EpisodeRecord[] {
+    const keys = new Set(this.witness.becameAvailable.map(episodeKey));
+    return keys.size ? this.record.episodes.filter((e) => keys.has(episodeKey(e))) : [];
   }
 
   /** The movie, or every tracked episode. */
@@ -127,9 +160,9 @@ export class Targets {
     const edits = this.edits!;
     return refs.map((ref) => {
       const found = edits.find(ref);
-      if (found) return { target: new EpisodeTarget(edits, found), added: false };
+      if (found) return { target: new EpisodeTarget(edits, found, this.witness), added: false };
       if (!add) return { target: undefined, added: false };
-      return { target: new EpisodeTarget(edits, edits.add(ref, add)), added: true };
+      return { target: new EpisodeTarget(edits, edits.add(ref, add), this.witness), added: true };
     });
   }
 

@@ -8,6 +8,16 @@ const count = (n: number, one: string, many: string) => (n === 1 ? `1 ${one}` : 
 const episodes = (n: number) => count(n, 'episode', 'episodes');
 const files = (n: number) => count(n, 'file', 'files');
 const arr = (source: Source) => (source === 'radarr' ? 'Radarr' : 'Sonarr');
+const SERVICE_NAMES: Record<Source, string> = {
+  jellyseerr: 'Jellyseerr',
+  radarr: 'Radarr',
+  sonarr: 'Sonarr',
+  jellyfin: 'Jellyfin',
+  qbittorrent: 'qBittorrent',
+  shoko: 'Shoko',
+  tracker: 'the tracker',
+};
+const serviceName = (source: Source) => SERVICE_NAMES[source];
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -72,9 +82,13 @@ function detailOf(what: What): string {
     case 'added':
       return `added to ${arr(what.source)}`;
     case 'deleted': {
-      const deleted = what.what === 'media' ? `deleted from ${arr(what.source)}` : `file deleted: ${what.path ?? ''}`;
+      const deleted = what.what === 'media' ? `deleted from ${serviceName(what.source)}` : `file deleted${what.path ? `: ${what.path}` : ` in ${serviceName(what.source)}`}`;
       return `${deleted}${what.reason ? ` (${what.reason})` : ''}`;
     }
+    case 'download-problem':
+      return `${what.problem === 'import-blocked' ? `import blocked in ${arr(what.source)}` : `download failed in ${arr(what.source)}`}: ${what.reason}`;
+    case 'listed':
+      return what.added.length ? `${episodes(what.added.length)} aired, tracked from now on (${episodeRanges(what.added)})` : 'episode list checked';
     case 'renamed':
       return `${files(what.files)} renamed`;
     case 'issue':

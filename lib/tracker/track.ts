@@ -3,7 +3,7 @@ import type { RequestState } from '../states';
 import type { RequestTx, RequestWriter } from '../store/lookup';
 import { correlate, keyQueryOf, type CorrelateOptions } from './correlate';
 import { eventFacts } from './facts';
-import type { RequestRecord } from '../model';
+import type { EpisodeRecord, RequestRecord } from '../model';
 import { fileNameOf } from '../file-path';
 import { reduce, type ReduceOptions } from './reduce';
 
@@ -32,8 +32,10 @@ export interface TrackResult {
   from?: RequestState | null;
   /** Why nothing matched, or why the event is not tracked. */
   reason?: string;
-  /** The state changed, or a new attention flag was raised: worth a notification. */
+  /** The state changed, a new attention flag was raised or episodes became AVAILABLE: worth a notification. */
   notify: boolean;
+  /** Episodes this event made AVAILABLE. */
+  episodes?: EpisodeRecord[];
 }
 
 /** Events naming more episodes than this take tens of milliseconds a step. */
@@ -65,7 +67,7 @@ async function trackIn(
     await breathe(event);
     if (!result.entry) throw new Error('a new request needs a timeline entry');
     const request = await tx.create(result.record, result.entry, facts);
-    return { outcome: 'changed', request, from: null, notify: true };
+    return { outcome: 'changed', request, from: null, notify: true, episodes: result.becameAvailable };
   }
   const current = await tx.load(found.requestId);
   if (!current) throw new Error(`request ${found.requestId} vanished during correlation`);
@@ -80,8 +82,9 @@ async function trackIn(
     outcome: result.changed ? 'changed' : 'recorded',
     request,
     from: result.from,
-    notify: result.from !== request.state || result.attentionRaised,
+    notify: result.from !== request.state || result.attentionRaised || result.becameAvailable.length > 0,
     attentionRaised: result.attentionRaised,
+    episodes: result.becameAvailable,
   };
 }
 
@@ -104,11 +107,13 @@ async function applyKept(
     if (!parsed.success || !isTracked(parsed.data)) continue;
     const applied = await trackIn(tx, parsed.data, options);
     if (applied.request?.id !== first.request.id) continue;
+    const episodes = [...(result.episodes ?? []), ...(applied.episodes ?? [])];
     result = {
       outcome: applied.outcome === 'changed' ? 'changed' : result.outcome,
       request: applied.request,
       from: first.from,
-      notify: result.notify || !!applied.attentionRaised || applied.request.state !== first.from,
+      notify: result.notify || !!applied.attentionRaised || applied.request.state !== first.from || episodes.length > 0,
+      episodes,
     };
   }
   return result;

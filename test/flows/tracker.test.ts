@@ -76,7 +76,7 @@ describe('the example flow', () => {
         r.timeline.map((t: any) => t.state),
         ['REQUESTED', 'APPROVED', 'GRABBING', 'IMPORTING', 'AVAILABLE'],
       );
-      assert.deepEqual(r.downloads, [{ id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null }]);
+      assert.deepEqual(r.downloads, [{ id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: 'radarr' }]);
       assert.match(r.finalPath, /Interstellar \(2014\) \[Bluray-1080p\]\.mkv$/);
       assert.deepEqual(r.episodes, []);
       assert.ok(r.availableAt && r.createdAt <= r.availableAt);
@@ -86,7 +86,7 @@ describe('the example flow', () => {
       await sendAll(showJourney(SEVERANCE));
       const r = await requestByTitle('Severance');
       assert.equal(r.state, 'AVAILABLE');
-      assert.deepEqual(r.episodeCounts, { total: 9, GRABBING: 0, DOWNLOADING: 0, DOWNLOADED: 0, IMPORTING: 0, ANIME_MATCHING: 0, AVAILABLE: 9, FAILED: 0 });
+      assert.deepEqual(r.episodeCounts, { total: 9, APPROVED: 0, GRABBING: 0, DOWNLOADING: 0, DOWNLOADED: 0, IMPORTING: 0, ANIME_MATCHING: 0, AVAILABLE: 9, FAILED: 0 });
       assert.ok(r.episodes.every((e: any) => e.finalPath.endsWith(`S01E${String(e.episode).padStart(2, '0')}.1080p.BluRay.x265-GRP.mkv`)));
       // pending, approved, grab, 9 per-file imports (the import-complete is a duplicate of them), 9 Jellyfin items
       assert.equal(r.timeline.length, 3 + 9 + 9);
@@ -143,7 +143,7 @@ describe('the example flow', () => {
       assert.equal(r.state, 'GRABBING', 'episodes 5 and 6 are still on their own download');
       assert.deepEqual(
         r.downloads.find((d: any) => d.id === single),
-        { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null },
+        { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null, instance: 'sonarr' },
       );
       await sendAll([
         ['sonarr', b.importFile(5, single)],

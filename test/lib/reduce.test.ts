@@ -33,7 +33,7 @@ describe('reduce: a movie', () => {
     assert.deepEqual(states, ['REQUESTED', 'APPROVED', 'GRABBING', 'IMPORTING', 'AVAILABLE']);
     assert.ok(record);
     assert.equal(record.finalPath, `${b.folder}/Interstellar (2014) [Bluray-1080p].mkv`);
-    assert.deepEqual(record.downloads, [{ id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null }]);
+    assert.deepEqual(record.downloads, [{ id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: 'radarr' }]);
     assert.equal(record.ids.jellyfin, (157336).toString(16).padStart(32, '0'));
     assert.equal(record.ids.radarr, 60);
     assert.ok(record.availableAt);
@@ -146,6 +146,7 @@ describe('reduce: TV, per episode', () => {
       DOWNLOADED: 0,
       IMPORTING: 3,
       ANIME_MATCHING: 0,
+      APPROVED: 0,
       AVAILABLE: 0,
       FAILED: 0,
     });
@@ -191,7 +192,7 @@ describe('reduce: TV, per episode', () => {
     assert.equal(afterPack.state, 'GRABBING', 'the separately grabbed episodes are still downloading');
     assert.deepEqual(
       afterPack.downloads.find((d) => d.id === single),
-      { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null },
+      { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null, instance: 'sonarr' },
     );
   });
 
@@ -206,12 +207,21 @@ describe('reduce: TV, per episode', () => {
     assert.ok(record.episodes.every((e) => e.state === 'AVAILABLE'));
   });
 
-  it('an AVAILABLE show gains no episodes from an upgrade grab', () => {
+  it('an AVAILABLE show tracks the new episodes of a later grab; its AVAILABLE ones are upgrades, never demoted', () => {
     const available = run([event('sonarr', b.grab([1, 2])), event('jellyseerr', b.available)]);
-    const upgrade = reduce(available, event('sonarr', b.grab([1, 2, 3], 'BEEF000000000000000000000000000000000000')), OFF);
-    assert.equal(upgrade.record.state, 'AVAILABLE');
-    assert.equal(upgrade.record.episodes.length, 2);
-    assert.match(upgrade.entry?.detail ?? '', /^upgrade: /);
+    const firstAvailable = available.availableAt;
+    const later = reduce(available, event('sonarr', b.grab([1, 2, 3], 'BEEF000000000000000000000000000000000000')), OFF);
+    assert.equal(later.record.state, 'GRABBING', 'new work is in flight');
+    assert.deepEqual(
+      later.record.episodes.map((e) => [e.episode, e.state, e.downloadId]),
+      [
+        [1, 'AVAILABLE', LYCORIS.hash],
+        [2, 'AVAILABLE', LYCORIS.hash],
+        [3, 'GRABBING', 'BEEF000000000000000000000000000000000000'],
+      ],
+    );
+    assert.equal(later.record.availableAt, firstAvailable, 'availableAt keeps the first time');
+    assert.deepEqual(later.becameAvailable, []);
   });
 
   it('a rename moves the stored paths', () => {

@@ -156,6 +156,7 @@ describe('webhook sources: normalisation', () => {
       posterUrl: 'https://image.tmdb.org/t/p/w600_and_h900_bestv2/A9R6bukzzRmOzxvDQsXdQpeNm8l.jpg',
       requestedBy: 'adept',
       requestedSeasons: undefined,
+      is4k: false,
     });
     const tv = parse(fixture('jellyseerr-media-pending-multi-season'));
     assert.ok('media' in tv);

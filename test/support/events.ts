@@ -26,7 +26,15 @@ export function run(events: TrackedEvent[], options: ReduceOptions = { available
 }
 
 /** Everything but the clock, for comparing outcomes of different orders. */
-export function content(record: { updatedAt: string; stateChangedAt: string; availableAt: string | null; createdAt: string; progressAt: string; id?: number }) {
-  const { updatedAt: _u, stateChangedAt: _s, availableAt, createdAt: _c, progressAt: _p, id: _id, ...rest } = record;
-  return { ...rest, available: availableAt !== null };
+export function content(record: {
+  updatedAt: string;
+  stateChangedAt: string;
+  availableAt: string | null;
+  createdAt: string;
+  progressAt: string;
+  id?: number;
+  episodes: { availableAt: string | null }[];
+}) {
+  const { updatedAt: _u, stateChangedAt: _s, availableAt, createdAt: _c, progressAt: _p, id: _id, episodes, ...rest } = record;
+  return { ...rest, available: availableAt !== null, episodes: episodes.map(({ availableAt: at, ...e }) => ({ ...e, available: at !== null })) };
 }

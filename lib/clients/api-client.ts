@@ -1,0 +1,93 @@
+import type { z } from 'zod';
+import { formatIssues } from '../sources/schema-helpers';
+import { parseJson, ServiceError, ServiceHttp, type TlsTrust } from './http';
+
+/**
+ * A JSON API behind an `X-Api-Key` (Radarr, Sonarr, Jellyseerr: service-apis.md section 1). Every
+ * call says what it found, in the words a server config node shows: ok, unauthorised (401/403),
+ * unreachable (down, timed out, TLS, a redirect), or wrong-service (an answer that is not this API:
+ * another service at that URL). Answers are checked with their schema; the key never appears in a message.
+ */
+
+export type ApiHealth = 'ok' | 'unauthorised' | 'unreachable' | 'wrong-service' | 'error';
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly health: Exclude<ApiHealth, 'ok'>,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiOptions {
+  url: string;
+  apiKey: string;
+  timeoutMs?: number;
+  tls?: TlsTrust;
+}
+
+export type Query = Record<string, string | number | boolean | (string | number)[] | undefined>;
+
+function queryString(query: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    // Arrays repeat the key (seriesIds=23&seriesIds=31).
+    for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+export class ApiClient {
+  private readonly http: ServiceHttp;
+  /** What the last call found, and its message when it failed. */
+  health: { state: ApiHealth; message?: string; at?: string } = { state: 'ok' };
+  /** HTTP calls made (the bench counts them). */
+  calls = 0;
+
+  constructor(
+    readonly service: string,
+    private readonly options: ApiOptions,
+  ) {
+    this.http = new ServiceHttp(service, options.url, options.tls, options.timeoutMs ?? 30_000);
+  }
+
+  private fail(err: ApiError): never {
+    this.health = { state: err.health, message: err.message, at: new Date().toISOString() };
+    throw err;
+  }
+
+  /** GET `path` and check the answer with `schema`. */
+  async get<S extends z.ZodType>(path: string, query: Query, schema: S): Promise<z.infer<S>> {
+    return this.send('GET', path, query, undefined, schema);
+  }
+
+  async send<S extends z.ZodType>(method: 'GET' | 'POST', path: string, query: Query, body: unknown, schema: S): Promise<z.infer<S>> {
+    this.calls++;
+    let answer;
+    try {
+      answer = await this.http.call(`${path}${queryString(query)}`, {
+        method,
+        headers: { 'x-api-key': this.options.apiKey, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      if (err instanceof ServiceError) this.fail(new ApiError(err.message, 'unreachable'));
+      throw err;
+    }
+    const where = `${this.service} ${path}`;
+    if (answer.status === 401 || answer.status === 403) this.fail(new ApiError(`${where}: unauthorised (${answer.status}): check the API key`, 'unauthorised', answer.status));
+    if (answer.status === 404) this.fail(new ApiError(`${where}: not found (404): is this ${this.service} at that URL?`, 'wrong-service', 404));
+    if (answer.status < 200 || answer.status >= 300) {
+      const said = (parseJson(answer.text) as { message?: unknown } | undefined)?.message;
+      this.fail(new ApiError(`${where}: answered ${answer.status}${typeof said === 'string' ? ` (${said.slice(0, 300)})` : ''}`, 'error', answer.status));
+    }
+    const parsed = schema.safeParse(parseJson(answer.text));
+    if (!parsed.success) this.fail(new ApiError(`${where}: not ${this.service}'s answer (${formatIssues(parsed.error)})`, 'wrong-service', answer.status));
+    this.health = { state: 'ok', at: new Date().toISOString() };
+    return parsed.data;
+  }
+}

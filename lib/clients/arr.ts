@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { ApiClient, type ApiOptions } from './api-client';
+
+/**
+ * Radarr v5/v6 and Sonarr v4 REST API, what the sync reads (service-apis.md sections 2-4): the queue,
+ * the history since a date, a series' episodes. Only what tracking reads is validated; the rest is
+ * dropped. Nulls are omitted by the arrs' serialiser, except inside history `data`.
+ */
+
+const text = (max = 4096) => z.string().max(max);
+const image = z.object({ coverType: text(40), remoteUrl: text(2048).optional() });
+
+export const ArrMovieSchema = z.object({
+  id: z.number().int(),
+  title: text(1000),
+  year: z.number().int().optional(),
+  tmdbId: z.number().int(),
+  imdbId: text(32).optional(),
+  images: z.array(image).max(100).optional(),
+});
+
+export const ArrSeriesSchema = z.object({
+  id: z.number().int(),
+  title: text(1000),
+  year: z.number().int().optional(),
+  tvdbId: z.number().int(),
+  tmdbId: z.number().int().optional(),
+  imdbId: text(32).optional(),
+  seriesType: text(40).optional(),
+  path: text().optional(),
+  images: z.array(image).max(100).optional(),
+});
+
+export const ArrEpisodeSchema = z.object({
+  id: z.number().int(),
+  seriesId: z.number().int(),
+  tvdbId: z.number().int().optional(),
+  seasonNumber: z.number().int().nonnegative(),
+  episodeNumber: z.number().int().nonnegative(),
+  title: text(1000).optional(),
+  airDateUtc: z.iso.datetime().optional(),
+  monitored: z.boolean(),
+  hasFile: z.boolean().optional(),
+});
+
+const StatusMessageSchema = z.object({ title: text(2000).optional(), messages: z.array(text(4000)).max(100).optional() });
+
+export const QueueRecordSchema = z.object({
+  id: z.number().int(),
+  movieId: z.number().int().optional(),
+  movie: ArrMovieSchema.optional(),
+  seriesId: z.number().int().optional(),
+  episodeId: z.number().int().optional(),
+  series: ArrSeriesSchema.optional(),
+  episode: ArrEpisodeSchema.optional(),
+  title: text(2000).optional(),
+  size: z.number().nonnegative(),
+  sizeleft: z.number().nonnegative(),
+  timeleft: text(40).optional(),
+  status: text(40),
+  trackedDownloadStatus: text(40).optional(),
+  trackedDownloadState: text(40).optional(),
+  statusMessages: z.array(StatusMessageSchema).max(1000).optional(),
+  errorMessage: text().optional(),
+  downloadId: text(200).optional(),
+  indexer: text(500).optional(),
+  quality: z.object({ quality: z.object({ name: text(200) }) }).optional(),
+});
+export type QueueRecord = z.infer<typeof QueueRecordSchema>;
+
+const page = <S extends z.ZodType>(record: S) => z.object({ page: z.number().int(), pageSize: z.number().int(), totalRecords: z.number().int(), records: z.array(record) });
+
+export const HistoryRecordSchema = z.object({
+  id: z.number().int(),
+  movieId: z.number().int().optional(),
+  movie: ArrMovieSchema.optional(),
+  seriesId: z.number().int().optional(),
+  episodeId: z.number().int().optional(),
+  series: ArrSeriesSchema.optional(),
+  episode: ArrEpisodeSchema.optional(),
+  sourceTitle: text(),
+  date: z.iso.datetime(),
+  downloadId: text(200).optional(),
+  eventType: text(64),
+  data: z.record(z.string(), z.string().max(10000).nullable()),
+  quality: z.object({ quality: z.object({ name: text(200) }) }).optional(),
+});
+export type HistoryRecord = z.infer<typeof HistoryRecordSchema>;
+
+export type ArrKind = 'radarr' | 'sonarr';
+
+/** The queue's records come in pages of this many (one record per episode: a season pack alone passes the default 10). */
+export const QUEUE_PAGE_SIZE = 500;
+/** Pages read at most per queue (a queue past 50,000 records is not a household's). */
+const MAX_PAGES = 100;
+
+export class ArrClient {
+  readonly api: ApiClient;
+
+  constructor(
+    readonly kind: ArrKind,
+    options: ApiOptions,
+  ) {
+    this.api = new ApiClient(kind === 'radarr' ? 'Radarr' : 'Sonarr', options);
+  }
+
+  /** Every record of the queue, page by page, with the movie or the series and episode embedded. */
+  async queue(): Promise<QueueRecord[]> {
+    const embed = this.kind === 'radarr' ? { includeMovie: true } : { includeSeries: true, includeEpisode: true };
+    const records: QueueRecord[] = [];
+    for (let n = 1; n <= MAX_PAGES; n++) {
+      const answer = await this.api.get('/api/v3/queue', { page: n, pageSize: QUEUE_PAGE_SIZE, sortKey: 'added', sortDirection: 'ascending', ...embed }, page(QueueRecordSchema));
+      records.push(...answer.records);
+      if (!answer.records.length || n * answer.pageSize >= answer.totalRecords) break;
+    }
+    return records;
+  }
+
+  /** History records dated `since` or later, oldest first (`>=`: the caller skips the ids it has seen). */
+  historySince(since: string): Promise<HistoryRecord[]> {
+    const embed = this.kind === 'radarr' ? { includeMovie: true } : { includeSeries: true, includeEpisode: true };
+    return this.api.get('/api/v3/history/since', { date: since, ...embed }, z.array(HistoryRecordSchema));
+  }
+
+  /** Every episode of a series (Sonarr). */
+  episodes(seriesId: number): Promise<z.infer<typeof ArrEpisodeSchema>[]> {
+    return this.api.get('/api/v3/episode', { seriesId }, z.array(ArrEpisodeSchema));
+  }
+}

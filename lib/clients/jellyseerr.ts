@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { ApiClient, type ApiOptions } from './api-client';
+
+/**
+ * Jellyseerr / Seerr REST API, what the sync reads (service-apis.md section 5): requests page by page,
+ * one request by id, and a movie's or show's title, year and poster. Ids are numbers here; nullable
+ * columns come as null.
+ */
+
+const text = (max = 4096) => z.string().max(max);
+
+export const SeerrMediaSchema = z.object({
+  id: z.number().int(),
+  mediaType: z.enum(['movie', 'tv']),
+  tmdbId: z.number().int(),
+  tvdbId: z.number().int().nullable().optional(),
+  imdbId: text(32).nullable().optional(),
+  status: z.number().int(),
+  status4k: z.number().int(),
+  externalServiceId: z.number().int().nullable().optional(),
+  externalServiceId4k: z.number().int().nullable().optional(),
+});
+
+export const SeerrRequestSchema = z.object({
+  id: z.number().int().positive(),
+  status: z.number().int(),
+  createdAt: z.iso.datetime(),
+  type: z.enum(['movie', 'tv']),
+  is4k: z.boolean(),
+  media: SeerrMediaSchema,
+  seasons: z.array(z.object({ seasonNumber: z.number().int().nonnegative(), status: z.number().int() })).max(1000),
+  requestedBy: z.object({ displayName: text(200).optional(), username: text(200).nullable().optional() }).nullable().optional(),
+});
+export type SeerrRequest = z.infer<typeof SeerrRequestSchema>;
+
+const PageSchema = z.object({
+  pageInfo: z.object({ pages: z.number().int(), pageSize: z.number().int(), results: z.number().int(), page: z.number().int() }),
+  results: z.array(SeerrRequestSchema),
+});
+
+export const SeerrTitleSchema = z.union([
+  z.object({ title: text(1000), releaseDate: text(20).optional(), posterPath: text(500).nullable().optional() }),
+  z.object({ name: text(1000), firstAirDate: text(20).optional(), posterPath: text(500).nullable().optional() }),
+]);
+
+/** The request list's filters (service-apis.md 5.2). */
+export type RequestFilter = 'all' | 'unavailable';
+
+export const REQUEST_PAGE_SIZE = 100;
+/** Seerr's webhook prefixes TMDB poster paths this way (payloads.md 3.2). */
+export const POSTER_BASE = 'https://image.tmdb.org/t/p/w600_and_h900_bestv2';
+
+export interface SeerrTitle {
+  title: string;
+  year?: number;
+  posterUrl?: string;
+}
+
+export class JellyseerrClient {
+  readonly api: ApiClient;
+
+  constructor(options: ApiOptions) {
+    this.api = new ApiClient('Jellyseerr', options);
+  }
+
+  /** One page of requests, newest first (sort by id). */
+  requests(filter: RequestFilter, skip: number): Promise<z.infer<typeof PageSchema>> {
+    return this.api.get('/api/v1/request', { filter, sort: 'added', sortDirection: 'desc', take: REQUEST_PAGE_SIZE, skip }, PageSchema);
+  }
+
+  request(id: number): Promise<SeerrRequest> {
+    return this.api.get(`/api/v1/request/${id}`, {}, SeerrRequestSchema);
+  }
+
+  async title(mediaType: 'movie' | 'tv', tmdbId: number): Promise<SeerrTitle> {
+    const answer = await this.api.get(`/api/v1/${mediaType}/${tmdbId}`, {}, SeerrTitleSchema);
+    const [title, date] = 'title' in answer ? [answer.title, answer.releaseDate] : [answer.name, answer.firstAirDate];
+    const year = date && /^\d{4}/.test(date) ? Number(date.slice(0, 4)) : undefined;
+    return { title, year, posterUrl: answer.posterPath ? `${POSTER_BASE}${answer.posterPath}` : undefined };
+  }
+}
