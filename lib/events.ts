@@ -139,9 +139,18 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
   z.object({
     ...withMedia,
     kind: z.literal('episodes-listed'),
+    /** The request whose seasons were listed (two requests may ask for different seasons of one show). */
+    requestId: id,
     episodes: episodeRefs,
     upcoming: z
-      .array(z.object({ season: z.number().int().nonnegative(), episode: z.number().int().nonnegative(), title: text.optional(), airDate: z.iso.datetime().optional() }))
+      .array(
+        z.object({
+          season: z.number().int().nonnegative(),
+          episode: z.number().int().nonnegative(),
+          title: text.optional(),
+          airDate: z.iso.datetime().optional(),
+        }),
+      )
       .max(MAX_EPISODES),
   }),
   z.object({

@@ -79,7 +79,8 @@ export class ApiClient {
       throw err;
     }
     const where = `${this.service} ${path}`;
-    if (answer.status === 401 || answer.status === 403) this.fail(new ApiError(`${where}: unauthorised (${answer.status}): check the API key`, 'unauthorised', answer.status));
+    if (answer.status === 401 || answer.status === 403)
+      this.fail(new ApiError(`${where}: unauthorised (${answer.status}): check the API key`, 'unauthorised', answer.status));
     if (answer.status === 404) this.fail(new ApiError(`${where}: not found (404): is this ${this.service} at that URL?`, 'wrong-service', 404));
     if (answer.status < 200 || answer.status >= 300) {
       const said = (parseJson(answer.text) as { message?: unknown } | undefined)?.message;

@@ -68,7 +68,8 @@ export const QueueRecordSchema = z.object({
 });
 export type QueueRecord = z.infer<typeof QueueRecordSchema>;
 
-const page = <S extends z.ZodType>(record: S) => z.object({ page: z.number().int(), pageSize: z.number().int(), totalRecords: z.number().int(), records: z.array(record) });
+const page = <S extends z.ZodType>(record: S) =>
+  z.object({ page: z.number().int(), pageSize: z.number().int(), totalRecords: z.number().int(), records: z.array(record) });
 
 export const HistoryRecordSchema = z.object({
   id: z.number().int(),
@@ -109,7 +110,11 @@ export class ArrClient {
     const embed = this.kind === 'radarr' ? { includeMovie: true } : { includeSeries: true, includeEpisode: true };
     const records: QueueRecord[] = [];
     for (let n = 1; n <= MAX_PAGES; n++) {
-      const answer = await this.api.get('/api/v3/queue', { page: n, pageSize: QUEUE_PAGE_SIZE, sortKey: 'added', sortDirection: 'ascending', ...embed }, page(QueueRecordSchema));
+      const answer = await this.api.get(
+        '/api/v3/queue',
+        { page: n, pageSize: QUEUE_PAGE_SIZE, sortKey: 'added', sortDirection: 'ascending', ...embed },
+        page(QueueRecordSchema),
+      );
       records.push(...answer.records);
       if (!answer.records.length || n * answer.pageSize >= answer.totalRecords) break;
     }

@@ -29,7 +29,10 @@ export const SeerrRequestSchema = z.object({
   is4k: z.boolean(),
   media: SeerrMediaSchema,
   seasons: z.array(z.object({ seasonNumber: z.number().int().nonnegative(), status: z.number().int() })).max(1000),
-  requestedBy: z.object({ displayName: text(200).optional(), username: text(200).nullable().optional() }).nullable().optional(),
+  requestedBy: z
+    .object({ displayName: text(200).optional(), username: text(200).nullable().optional() })
+    .nullable()
+    .optional(),
 });
 export type SeerrRequest = z.infer<typeof SeerrRequestSchema>;
 

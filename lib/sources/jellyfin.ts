@@ -28,7 +28,11 @@ export const JellyfinSchema = z
   .superRefine((body, ctx) => {
     // Without it nothing a household adds ever becomes AVAILABLE: a malformed body, not an ignorable one.
     if ((body.NotificationType === 'ItemAdded' || body.NotificationType === 'ItemDeleted') && !body.ItemType) {
-      ctx.addIssue({ code: 'custom', path: ['ItemType'], message: `required for ${body.NotificationType} (Movie or Episode: add {{ItemType}} to the webhook template)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ItemType'],
+        message: `required for ${body.NotificationType} (Movie or Episode: add {{ItemType}} to the webhook template)`,
+      });
     }
   });
 
@@ -90,7 +94,11 @@ export function normaliseJellyfin(input: unknown, at: string): MediaEvent {
     case 'Series': {
       if (added) break;
       // A Series item's provider ids are the show's own.
-      const media: MediaInfo = { mediaType: 'tv', ids: { tvdb: body.Provider_tvdb, tmdb: body.Provider_tmdb, jellyfin: itemId }, title: body.Name || undefined };
+      const media: MediaInfo = {
+        mediaType: 'tv',
+        ids: { tvdb: body.Provider_tvdb, tmdb: body.Provider_tmdb, jellyfin: itemId },
+        title: body.Name || undefined,
+      };
       return { ...base, kind: 'deleted', what: 'media', media, episodes: [], reason: 'removed from the Jellyfin library' };
     }
   }

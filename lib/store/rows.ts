@@ -185,20 +185,22 @@ type EpisodeTuple = [
 type DownloadTuple = [string, number, string, number | null, number | null, string | null];
 
 function toEpisodes(json: string): EpisodeRecord[] {
-  return (JSON.parse(json) as EpisodeTuple[]).map(([season, episode, title, st, downloadId, finalPath, tvdbId, jellyfinId, shokoFileId, progress, availableAt, removedAt]) => ({
-    season,
-    episode,
-    title,
-    state: stateOf(st) as EpisodeRecord['state'],
-    downloadId,
-    finalPath,
-    tvdbId,
-    jellyfinId,
-    shokoFileId,
-    progress,
-    availableAt,
-    removedAt,
-  }));
+  return (JSON.parse(json) as EpisodeTuple[]).map(
+    ([season, episode, title, st, downloadId, finalPath, tvdbId, jellyfinId, shokoFileId, progress, availableAt, removedAt]) => ({
+      season,
+      episode,
+      title,
+      state: stateOf(st) as EpisodeRecord['state'],
+      downloadId,
+      finalPath,
+      tvdbId,
+      jellyfinId,
+      shokoFileId,
+      progress,
+      availableAt,
+      removedAt,
+    }),
+  );
 }
 
 function toDownloads(json: string): DownloadRecord[] {

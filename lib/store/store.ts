@@ -96,6 +96,12 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
     return this.queue.run((tx) => tx.forgetFinished(before.toISOString()));
   }
 
+  /** Keep a sync source's cursor (where its next sync starts); it survives restarts. */
+  saveCursor(source: string, cursor: string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the status store is closed'));
+    return this.queue.run((tx) => tx.saveCursor(source, cursor, new Date().toISOString()));
+  }
+
   /** Waits for queued writes, then closes both connections (the WAL is checkpointed and removed). */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -322,6 +322,10 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
     return saved;
   }
 
+  async saveCursor(source: string, cursor: string, at: string): Promise<void> {
+    await this.gate.write(insertScript('sync_cursors', ['source', 'cursor', 'updated_at'], [[source, cursor, at]]), [`cursor:${source}`]);
+  }
+
   /** Forget finished requests (AVAILABLE or FAILED) last changed before `before`, with everything they hold. */
   async forgetFinished(before: string): Promise<number[]> {
     this.cache.clear();

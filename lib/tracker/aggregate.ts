@@ -43,7 +43,8 @@ export function deriveDownloads(
   return [...byId.keys()].sort().map((id) => {
     const known: DownloadRecord = previous.get(id) ?? { id, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null, instance: instance ?? null };
     const states = byId.get(id)!;
-    if (states.some((s) => rank(s) >= rank('DOWNLOADED'))) return { id, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: known.instance };
+    if (states.some((s) => rank(s) >= rank('DOWNLOADED')))
+      return { id, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: known.instance };
     if (states.every((s) => s === 'FAILED')) return { ...known, state: 'FAILED', speed: null, etaSeconds: null };
     return { ...known };
   });

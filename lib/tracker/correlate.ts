@@ -48,7 +48,7 @@ function mediaKeys(event: MediaBearingEvent): [MediaKey, number | string][] {
  */
 export function keyQueryOf(event: TrackedEvent): KeyQuery | undefined {
   if (event.kind === 'download-progress') return { downloadId: event.downloadId };
-  if (event.kind === 'shoko-file' || event.kind === 'stuck') return undefined;
+  if (event.kind === 'shoko-file' || event.kind === 'stuck' || event.kind === 'episodes-listed') return undefined;
   const query: KeyQuery = { mediaType: event.media.mediaType, ...Object.fromEntries(mediaKeys(event)) };
   const role = ROLES[event.source];
   if (role === 'requester' && event.kind !== 'issue') query.jellyseerrRequest = event.media.ids.jellyseerrRequest;
@@ -131,10 +131,16 @@ async function correlateRequester(lookup: Lookup, query: KeyQuery | undefined, e
   // AVAILABLE one: a new request for media that is already there must not land on the old row.
   const tier = sameTier(event);
   const fromArr = (c: Candidate) => c.jellyseerrRequest === null;
-  const open = byMedia(media, tier((c) => fromArr(c) && unfinished(c)));
+  const open = byMedia(
+    media,
+    tier((c) => fromArr(c) && unfinished(c)),
+  );
   if (open) return open;
   if (event.kind === 'available') {
-    const done = byMedia(media, tier((c) => fromArr(c) && available(c)));
+    const done = byMedia(
+      media,
+      tier((c) => fromArr(c) && available(c)),
+    );
     if (done) return done;
   }
   return { kind: 'create' };
@@ -144,9 +150,7 @@ async function correlateDownloader(lookup: Lookup, query: KeyQuery | undefined, 
   const { media, byKey } = await lookUp(lookup, query, event);
   const byDownload = byKey('downloadId');
   const tier = sameTier(event);
-  const found = openFirst(
-    (accept) => first(byDownload, 'downloadId', tier(accept)) ?? byMedia(media, tier(accept), preferSeasons(seasonsOf(event))),
-  );
+  const found = openFirst((accept) => first(byDownload, 'downloadId', tier(accept)) ?? byMedia(media, tier(accept), preferSeasons(seasonsOf(event))));
   if (found) return found;
   if (event.kind === 'grabbed' || event.kind === 'imported') {
     if (options.createFromArr) return { kind: 'create' };
@@ -156,7 +160,11 @@ async function correlateDownloader(lookup: Lookup, query: KeyQuery | undefined, 
 }
 
 /** Jellyfin: an item that plays (available) or was removed (deleted), found by its Shoko file, its provider ids, or its episode. */
-async function correlatePlayer(lookup: Lookup, query: KeyQuery | undefined, event: Extract<TrackedEvent, { kind: 'available' | 'deleted' }>): Promise<Correlation> {
+async function correlatePlayer(
+  lookup: Lookup,
+  query: KeyQuery | undefined,
+  event: Extract<TrackedEvent, { kind: 'available' | 'deleted' }>,
+): Promise<Correlation> {
   if (event.kind === 'available' && event.shokoFileId) {
     // A Shokofin item names its Shoko file: the surest key, whatever Jellyfin calls the item (an anime
     // movie re-categorised as a series special is still the movie's file).
@@ -217,7 +225,7 @@ async function correlateProgress(lookup: Lookup, event: ProgressEvent): Promise<
 export async function correlate(lookup: Lookup, event: TrackedEvent, options: CorrelateOptions, query = keyQueryOf(event)): Promise<Correlation> {
   if (event.kind === 'shoko-file') return correlateShokoFile(lookup, event);
   if (event.kind === 'download-progress') return correlateProgress(lookup, event);
-  if (event.kind === 'stuck') return { kind: 'match', requestId: event.requestId, via: 'requestId' };
+  if (event.kind === 'stuck' || event.kind === 'episodes-listed') return { kind: 'match', requestId: event.requestId, via: 'requestId' };
   switch (ROLES[event.source]) {
     case 'requester':
       return correlateRequester(lookup, query, event);

@@ -47,8 +47,9 @@ export function stateChangeOf(result: TrackResult): { topic: string; payload: St
   const request = toSnapshot(result.request);
   const episodes = (result.episodes ?? []).map(({ season, episode, title }) => ({ season, episode, title }));
   const from = result.from ?? null;
-  // "S01E05 is available (5/13)" unless the request as a whole just became available (its own summary says so).
-  const summary = episodes.length && !(request.state === 'AVAILABLE' && from !== 'AVAILABLE') ? summariseEpisodes(result.request, episodes) : summarise(result.request);
+  // "S01E05 is available (5/13)", unless the request just became available for the first time (its own summary says so).
+  const firstTime = request.state === 'AVAILABLE' && from !== 'AVAILABLE' && request.availableAt === request.stateChangedAt;
+  const summary = episodes.length && !firstTime ? summariseEpisodes(result.request, episodes) : summarise(result.request);
   return { topic: `media-status/${request.id}`, payload: { request, from, to: request.state, summary, episodes } };
 }
 

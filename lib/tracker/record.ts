@@ -91,7 +91,8 @@ export function mergeMedia(record: RequestRecord, media: MediaInfo, source: Sour
     const value = media.ids[key];
     if (ids[key] === null && value !== undefined) ids[key] = value;
   }
-  if ((source === 'radarr' || source === 'sonarr') && media.instance) noteInstance(record, { name: media.instance, kind: source, is4k: media.is4k ?? false, id: media.ids[source] });
+  if ((source === 'radarr' || source === 'sonarr') && media.instance)
+    noteInstance(record, { name: media.instance, kind: source, is4k: media.is4k ?? false, id: media.ids[source] });
   if (media.requestedSeasons?.length) {
     record.requestedSeasons = [...new Set([...record.requestedSeasons, ...media.requestedSeasons])].sort((a, b) => a - b);
   }

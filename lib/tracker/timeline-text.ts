@@ -82,7 +82,8 @@ function detailOf(what: What): string {
     case 'added':
       return `added to ${arr(what.source)}`;
     case 'deleted': {
-      const deleted = what.what === 'media' ? `deleted from ${serviceName(what.source)}` : `file deleted${what.path ? `: ${what.path}` : ` in ${serviceName(what.source)}`}`;
+      const deleted =
+        what.what === 'media' ? `deleted from ${serviceName(what.source)}` : `file deleted${what.path ? `: ${what.path}` : ` in ${serviceName(what.source)}`}`;
       return `${deleted}${what.reason ? ` (${what.reason})` : ''}`;
     }
     case 'download-problem':

@@ -86,7 +86,17 @@ describe('the example flow', () => {
       await sendAll(showJourney(SEVERANCE));
       const r = await requestByTitle('Severance');
       assert.equal(r.state, 'AVAILABLE');
-      assert.deepEqual(r.episodeCounts, { total: 9, APPROVED: 0, GRABBING: 0, DOWNLOADING: 0, DOWNLOADED: 0, IMPORTING: 0, ANIME_MATCHING: 0, AVAILABLE: 9, FAILED: 0 });
+      assert.deepEqual(r.episodeCounts, {
+        total: 9,
+        APPROVED: 0,
+        GRABBING: 0,
+        DOWNLOADING: 0,
+        DOWNLOADED: 0,
+        IMPORTING: 0,
+        ANIME_MATCHING: 0,
+        AVAILABLE: 9,
+        FAILED: 0,
+      });
       assert.ok(r.episodes.every((e: any) => e.finalPath.endsWith(`S01E${String(e.episode).padStart(2, '0')}.1080p.BluRay.x265-GRP.mkv`)));
       // pending, approved, grab, 9 per-file imports (the import-complete is a duplicate of them), 9 Jellyfin items
       assert.equal(r.timeline.length, 3 + 9 + 9);

@@ -1,0 +1,249 @@
+import type { EpisodeRef, MediaEvent, MediaInfo } from '../events';
+import type { ArrEpisodeSchema, ArrKind, ArrMovieSchema, ArrSeriesSchema, HistoryRecord, QueueRecord } from '../clients/arr';
+import { deleteReasonOf, normaliseDownloadId, posterOf } from '../sources/arr';
+import type { z } from 'zod';
+
+/**
+ * The arrs' queue, history and episode lists as the same normalised events their webhooks give
+ * (same kinds, same download ids and episodes, so the same facts): a sync after the webhooks, or a
+ * webhook after a sync, is a duplicate.
+ */
+
+/** An arr instance as a server node configures it. */
+export interface ArrInstanceConfig {
+  name: string;
+  kind: ArrKind;
+  is4k: boolean;
+}
+
+type Movie = z.infer<typeof ArrMovieSchema>;
+type Series = z.infer<typeof ArrSeriesSchema>;
+type Episode = z.infer<typeof ArrEpisodeSchema>;
+
+function movieMedia(movie: Movie, instance: ArrInstanceConfig): MediaInfo {
+  return {
+    mediaType: 'movie',
+    ids: { tmdb: movie.tmdbId > 0 ? movie.tmdbId : undefined, imdb: movie.imdbId || undefined, radarr: movie.id > 0 ? movie.id : undefined },
+    title: movie.title,
+    year: movie.year || undefined,
+    posterUrl: posterOf(movie.images),
+    instance: instance.name,
+    is4k: instance.is4k,
+  };
+}
+
+function seriesMedia(series: Series, instance: ArrInstanceConfig): MediaInfo {
+  return {
+    mediaType: 'tv',
+    ids: {
+      tvdb: series.tvdbId > 0 ? series.tvdbId : undefined,
+      tmdb: series.tmdbId && series.tmdbId > 0 ? series.tmdbId : undefined,
+      imdb: series.imdbId || undefined,
+      sonarr: series.id > 0 ? series.id : undefined,
+    },
+    title: series.title,
+    year: series.year || undefined,
+    isAnime: series.seriesType === 'anime',
+    posterUrl: posterOf(series.images),
+    instance: instance.name,
+    is4k: instance.is4k,
+  };
+}
+
+const episodeRef = (e: Episode): EpisodeRef => ({
+  season: e.seasonNumber,
+  episode: e.episodeNumber,
+  title: e.title || undefined,
+  tvdbId: e.tvdbId && e.tvdbId > 0 ? e.tvdbId : undefined,
+});
+
+type Embedded = { movie?: Movie; series?: Series; episode?: Episode };
+
+/** The media a record is about, or undefined when the arr could not say (an unknown item). */
+function mediaOf(record: Embedded, instance: ArrInstanceConfig): MediaInfo | undefined {
+  if (instance.kind === 'radarr') return record.movie && movieMedia(record.movie, instance);
+  return record.series && seriesMedia(record.series, instance);
+}
+
+/** The episodes of records (Sonarr: one record per episode), in order, each once. */
+function episodesOf(records: Embedded[]): EpisodeRef[] {
+  const seen = new Map<number, EpisodeRef>();
+  for (const r of records) if (r.episode && !seen.has(r.episode.id)) seen.set(r.episode.id, episodeRef(r.episode));
+  return [...seen.values()].sort((a, b) => a.season - b.season || a.episode - b.episode);
+}
+
+/** Records grouped by download (a season pack is one download of many records), in first-seen order. */
+function byDownload<R extends { downloadId?: string }>(records: R[]): [string, R[]][] {
+  const groups = new Map<string, R[]>();
+  for (const r of records) {
+    const id = normaliseDownloadId(r.downloadId);
+    if (!id) continue;
+    const list = groups.get(id);
+    if (list) list.push(r);
+    else groups.set(id, [r]);
+  }
+  return [...groups.entries()];
+}
+
+/** .NET TimeSpan text ("00:26:00", "1.04:12:09") in seconds. */
+export function timeSpanSeconds(value: string | undefined): number | undefined {
+  const match = value && /^(?:(\d+)\.)?(\d+):(\d+):(\d+)(?:\.\d+)?$/.exec(value);
+  if (!match) return undefined;
+  const [, days, h, m, s] = match;
+  return Number(days ?? 0) * 86400 + Number(h) * 3600 + Number(m) * 60 + Number(s);
+}
+
+/** The arr's own words about a download: its status messages, else the client's. */
+function messagesOf(record: QueueRecord): string {
+  const parts = (record.statusMessages ?? []).map((m) => {
+    const messages = (m.messages ?? []).join('; ');
+    return [m.title, messages].filter(Boolean).join(': ');
+  });
+  return (parts.filter(Boolean).join(' | ') || record.errorMessage || record.status).slice(0, 2000);
+}
+
+const IMPORT_STATES = ['importPending', 'importing', 'importBlocked', 'imported'];
+const FAILED_STATES = ['failedPending', 'failed'];
+
+/**
+ * A download in the queue: grabbed (its episodes), its progress (from size and sizeleft), and what
+ * needs a human: an import blocked (importBlocked, or importPending with a warning), or a failure.
+ * Pending releases (no download id yet) and items the arr cannot place are skipped.
+ */
+export function queueEvents(instance: ArrInstanceConfig, records: QueueRecord[], at: string): { downloadId: string; events: MediaEvent[] }[] {
+  const label = instance.kind === 'radarr' ? 'Radarr' : 'Sonarr';
+  return byDownload(records).flatMap(([downloadId, group]) => {
+    const first = group[0]!;
+    const media = mediaOf(first, instance);
+    if (!media) return [];
+    const base = { source: instance.kind, at, media } as const;
+    const episodes = instance.kind === 'sonarr' ? episodesOf(group) : [];
+    const state = first.trackedDownloadState ?? 'downloading';
+    const progress = first.size > 0 ? Math.min(1, Math.max(0, 1 - first.sizeleft / first.size)) : 0;
+    const downloaded = IMPORT_STATES.includes(state) || (first.size > 0 && first.sizeleft === 0);
+    const events: MediaEvent[] = [
+      {
+        ...base,
+        kind: 'grabbed',
+        downloadId,
+        episodes,
+        release: { title: first.title, quality: first.quality?.quality.name, indexer: first.indexer, size: first.size },
+      },
+    ];
+    const failed = FAILED_STATES.includes(state);
+    events.push({
+      source: instance.kind,
+      at,
+      kind: 'download-progress',
+      downloadId,
+      state: failed ? 'FAILED' : downloaded ? 'DOWNLOADED' : 'DOWNLOADING',
+      progress: downloaded ? 1 : progress,
+      etaSeconds: downloaded || failed ? undefined : timeSpanSeconds(first.timeleft),
+      clientState: `${label} ${first.status}`,
+    });
+    const blocked = state === 'importBlocked' || (state === 'importPending' && first.trackedDownloadStatus === 'warning');
+    if (blocked) events.push({ ...base, kind: 'download-problem', problem: 'import-blocked', downloadId, episodes, reason: messagesOf(first) });
+    if (failed) events.push({ ...base, kind: 'download-problem', problem: 'download-failed', downloadId, episodes, reason: messagesOf(first) });
+    return [{ downloadId, events }];
+  });
+}
+
+/** Consecutive history records of one event about one download (Sonarr writes one per episode). */
+function historyGroups(records: HistoryRecord[]): HistoryRecord[][] {
+  const groups: HistoryRecord[][] = [];
+  for (const r of records) {
+    const last = groups.at(-1)?.[0];
+    const same =
+      last &&
+      last.eventType === r.eventType &&
+      (last.downloadId ?? '') === (r.downloadId ?? '') &&
+      (last.seriesId ?? last.movieId) === (r.seriesId ?? r.movieId) &&
+      (r.downloadId || last.sourceTitle === r.sourceTitle);
+    if (same) groups.at(-1)!.push(r);
+    else groups.push([r]);
+  }
+  return groups;
+}
+
+/** History records (oldest first) as events: grabbed, imported, failed or ignored downloads, deleted files. */
+export function historyEvents(instance: ArrInstanceConfig, records: HistoryRecord[]): MediaEvent[] {
+  const label = instance.kind === 'radarr' ? 'Radarr' : 'Sonarr';
+  return historyGroups(records).flatMap((group): MediaEvent[] => {
+    const first = group[0]!;
+    const media = mediaOf(first, instance);
+    if (!media) return [];
+    const base = { source: instance.kind, at: new Date(first.date).toISOString(), media } as const;
+    const downloadId = normaliseDownloadId(first.downloadId);
+    const episodes = instance.kind === 'sonarr' ? episodesOf(group) : [];
+    switch (first.eventType) {
+      case 'grabbed':
+        return [
+          {
+            ...base,
+            kind: 'grabbed',
+            downloadId,
+            episodes,
+            release: { title: first.sourceTitle, quality: first.quality?.quality.name, indexer: first.data.indexer ?? undefined },
+          },
+        ];
+      case 'downloadFolderImported': {
+        const files = new Map<string, EpisodeRef[]>();
+        for (const r of group) {
+          const path = r.data.importedPath;
+          if (!path) continue;
+          const list = files.get(path) ?? [];
+          if (r.episode) list.push(episodeRef(r.episode));
+          files.set(path, list);
+        }
+        return [
+          {
+            ...base,
+            kind: 'imported',
+            downloadId,
+            episodes,
+            files: [...files.entries()].map(([path, eps]) => ({ path, episodes: eps.map(({ season, episode }) => ({ season, episode })) })),
+            folder: first.series?.path,
+            upgrade: false,
+          },
+        ];
+      }
+      case 'downloadFailed':
+      case 'downloadIgnored': {
+        const message = first.data.message ?? (first.eventType === 'downloadFailed' ? 'Failed download detected' : 'Manually ignored');
+        const reason = first.eventType === 'downloadFailed' ? `${label}: ${message}` : `${label} stopped tracking it: ${message}`;
+        return [{ ...base, kind: 'download-problem', problem: 'download-failed', downloadId, episodes, reason }];
+      }
+      case 'episodeFileDeleted':
+      case 'movieFileDeleted':
+        return [{ ...base, kind: 'deleted', what: 'file', episodes, path: first.sourceTitle, reason: deleteReasonOf(first.data.reason) }];
+      default:
+        return [];
+    }
+  });
+}
+
+/**
+ * A show's episodes in its requested seasons (all but specials when none were named): the monitored
+ * ones that have aired are tracked, the others are listed as upcoming.
+ */
+export function listedEvent(requestId: number, media: MediaInfo, episodes: Episode[], seasons: number[], at: string): MediaEvent {
+  const wanted = (e: Episode) => e.monitored && (seasons.length ? seasons.includes(e.seasonNumber) : e.seasonNumber > 0);
+  const aired = (e: Episode) => e.hasFile === true || (!!e.airDateUtc && Date.parse(e.airDateUtc) <= Date.parse(at));
+  const inSeasons = episodes.filter(wanted).sort((a, b) => a.seasonNumber - b.seasonNumber || a.episodeNumber - b.episodeNumber);
+  return {
+    source: 'sonarr',
+    at,
+    kind: 'episodes-listed',
+    requestId,
+    media,
+    episodes: inSeasons.filter(aired).map(episodeRef),
+    upcoming: inSeasons
+      .filter((e) => !aired(e))
+      .map((e) => ({
+        season: e.seasonNumber,
+        episode: e.episodeNumber,
+        title: e.title || undefined,
+        airDate: e.airDateUtc && new Date(e.airDateUtc).toISOString(),
+      })),
+  };
+}

@@ -1,0 +1,106 @@
+import type { ArrClient, HistoryRecord } from '../clients/arr';
+import type { MediaEvent } from '../events';
+import type { TrackedShow } from '../store/reader';
+import { isFinished } from '../states';
+import { historyEvents, listedEvent, queueEvents, type ArrInstanceConfig } from './arr-events';
+import { historyStart, type SyncContext, type SyncSource } from './sync';
+
+/** A show's episode list is read again after this long even when nothing it lists has aired. */
+const RELIST_MS = 24 * 60 * 60 * 1000;
+
+/** Where the history was read up to: the newest record's date, and the ids at that date (`/history/since` is `>=`). */
+interface HistoryCursor {
+  since: string;
+  ids: number[];
+}
+
+/**
+ * A Radarr or Sonarr: its history since the cursor (what happened while no webhook got through),
+ * its queue (what is downloading, blocked or failed now), and, for Sonarr, the episode lists of the
+ * tracked shows (so every aired episode a request asked for is tracked, not only those grabbed).
+ */
+export class ArrSource implements SyncSource {
+  /** What each download in the queue looked like when last applied: an unchanged one sends nothing. */
+  private readonly applied = new Map<string, string>();
+  /** When each request's episodes were last listed. */
+  private readonly listedAt = new Map<number, number>();
+
+  constructor(
+    private readonly instance: ArrInstanceConfig,
+    private readonly client: ArrClient,
+  ) {}
+
+  get name(): string {
+    return this.instance.name;
+  }
+
+  async run(context: SyncContext): Promise<{ read: number }> {
+    const { store, now } = context;
+    const saved = await store.read.syncCursor(this.name);
+    const cursor = saved === undefined ? undefined : (JSON.parse(saved) as HistoryCursor);
+    const since = cursor?.since ?? historyStart(now, context.historyDays);
+    const [history, queue] = await Promise.all([this.client.historySince(since), this.client.queue()]);
+    const known = new Set(cursor?.ids ?? []);
+    const fresh = history.filter((r) => !known.has(r.id));
+    const at = now.toISOString();
+
+    const downloads = queueEvents(this.instance, queue, at).filter(
+      ({ downloadId, events }) => this.applied.get(downloadId) !== JSON.stringify(events.map(withoutTime)),
+    );
+    await context.apply([...historyEvents(this.instance, fresh), ...downloads.flatMap((d) => d.events)]);
+    for (const { downloadId, events } of downloads) this.applied.set(downloadId, JSON.stringify(events.map(withoutTime)));
+
+    let read = history.length + queue.length;
+    if (this.instance.kind === 'sonarr') read += await this.listEpisodes(context);
+    const next = nextCursor(fresh, cursor);
+    if (next) await store.saveCursor(this.name, JSON.stringify(next));
+    return { read };
+  }
+
+  /** The series id of a tracked show in this instance, if it is this instance's (4K shows in 4K instances only). */
+  private seriesOf(show: TrackedShow): number | undefined {
+    if (show.is4k !== this.instance.is4k) return undefined;
+    return show.instances.find((i) => i.name === this.name)?.id ?? (this.instance.is4k ? undefined : (show.sonarr ?? undefined));
+  }
+
+  /**
+   * List the episodes of shows that need it: never listed since start, an upcoming episode has aired,
+   * or a day has passed. Finished shows with nothing upcoming are left alone.
+   */
+  private async listEpisodes(context: SyncContext): Promise<number> {
+    const now = context.now.getTime();
+    const due = (show: TrackedShow) => {
+      const last = this.listedAt.get(show.id);
+      if (last === undefined) return !isFinished(show.state) || show.upcoming.length > 0;
+      return now - last >= RELIST_MS || show.upcoming.some((u) => u.airDate !== null && Date.parse(u.airDate) <= now);
+    };
+    let read = 0;
+    const events: MediaEvent[] = [];
+    for (const show of await context.store.read.trackedShows()) {
+      const seriesId = this.seriesOf(show);
+      if (seriesId === undefined || !due(show)) continue;
+      const episodes = await this.client.episodes(seriesId);
+      read += episodes.length;
+      this.listedAt.set(show.id, now);
+      const media = { mediaType: 'tv' as const, ids: { tvdb: show.tvdb ?? undefined }, instance: this.name, is4k: this.instance.is4k };
+      events.push(listedEvent(show.id, media, episodes, show.requestedSeasons, context.now.toISOString()));
+    }
+    await context.apply(events);
+    return read;
+  }
+}
+
+/** An event without its time: what the queue said, to compare with what it said last time. */
+function withoutTime(event: MediaEvent): unknown {
+  const { at: _at, ...rest } = event;
+  return rest;
+}
+
+/** The cursor after reading `fresh` (oldest first), or undefined when it stays where it was. */
+function nextCursor(fresh: HistoryRecord[], cursor: HistoryCursor | undefined): HistoryCursor | undefined {
+  const last = fresh.at(-1);
+  if (!last) return undefined;
+  const since = last.date;
+  const ids = [...fresh.filter((r) => r.date === since).map((r) => r.id), ...(cursor?.since === since ? cursor.ids : [])];
+  return { since, ids: [...new Set(ids)] };
+}

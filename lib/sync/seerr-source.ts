@@ -1,0 +1,110 @@
+import { ApiError } from '../clients/api-client';
+import { REQUEST_PAGE_SIZE, type JellyseerrClient, type SeerrRequest, type SeerrTitle } from '../clients/jellyseerr';
+import type { MediaEvent } from '../events';
+import { isFinished } from '../states';
+import { seerrEvents, seerrFingerprint } from './seerr-events';
+import { historyStart, type SyncContext, type SyncSource } from './sync';
+
+/** A tracked request Jellyseerr no longer lists as in progress is read by id at most this often. */
+const RECHECK_MS = 60 * 60 * 1000;
+/** Title look-ups in flight at once. */
+const TITLE_CALLS = 8;
+
+/**
+ * Jellyseerr's requests: the new ones (by id, newest first, until one already seen; the first sync
+ * takes those created in the history window), and the current status of those the tracker has
+ * unfinished: Seerr 2.6 to 3.1 never change `updatedAt`, so changes are found by status (the
+ * `unavailable` filter lists every request still in progress) and, for one that left that list, by id.
+ */
+export class JellyseerrSource implements SyncSource {
+  /** What each request looked like when last applied: an unchanged one sends nothing. */
+  private readonly applied = new Map<number, string>();
+  private readonly checkedAt = new Map<number, number>();
+  /** Titles by media, asked once (the tracker keeps them; this saves asking again before it has). */
+  private readonly titles = new Map<string, SeerrTitle>();
+
+  constructor(
+    readonly name: string,
+    private readonly client: JellyseerrClient,
+  ) {}
+
+  async run(context: SyncContext): Promise<{ read: number }> {
+    const { store, now } = context;
+    const cursor = await store.read.syncCursor(this.name);
+    const lastId = cursor === undefined ? undefined : (JSON.parse(cursor) as { lastId: number }).lastId;
+    const tracked = new Map((await store.read.jellyseerrRequests()).map((r) => [r.jellyseerrRequest, r]));
+    let read = 0;
+
+    const fresh = await this.newRequests(lastId, historyStart(now, context.historyDays));
+    read += fresh.length;
+    const seen = new Map(fresh.map((r) => [r.id, r]));
+    const open = [...tracked.values()].filter((r) => !isFinished(r.state) && !r.removed && !seen.has(r.jellyseerrRequest)).map((r) => r.jellyseerrRequest);
+    if (open.length) {
+      const inProgress = await this.pages('unavailable', () => false);
+      read += inProgress.length;
+      for (const r of inProgress) if (open.includes(r.id)) seen.set(r.id, r);
+      for (const id of open) {
+        if (seen.has(id) || now.getTime() - (this.checkedAt.get(id) ?? 0) < RECHECK_MS) continue;
+        this.checkedAt.set(id, now.getTime());
+        const request = await this.client.request(id).catch((err: unknown) => {
+          // Deleted in Jellyseerr (its media removed): nothing more to learn.
+          if (err instanceof ApiError && err.status === 404) return undefined;
+          throw err;
+        });
+        if (request) {
+          read++;
+          seen.set(id, request);
+        }
+      }
+    }
+
+    const changed = [...seen.values()].filter((r) => this.applied.get(r.id) !== seerrFingerprint(r)).sort((a, b) => a.id - b.id);
+    const titles = await this.titlesFor(changed.filter((r) => !tracked.get(r.id)?.titled));
+    const at = now.toISOString();
+    const events: MediaEvent[] = changed.flatMap((r) => seerrEvents(r, at, titles.get(r.id)));
+    await context.apply(events);
+    for (const r of changed) this.applied.set(r.id, seerrFingerprint(r));
+
+    const newest = Math.max(lastId ?? 0, ...fresh.map((r) => r.id));
+    if (newest > (lastId ?? 0)) await store.saveCursor(this.name, JSON.stringify({ lastId: newest }));
+    return { read };
+  }
+
+  /** Requests newer than the last one seen; on the first sync, those created since `since`. */
+  private newRequests(lastId: number | undefined, since: string): Promise<SeerrRequest[]> {
+    const old = lastId === undefined ? (r: SeerrRequest) => r.createdAt < since : (r: SeerrRequest) => r.id <= lastId;
+    return this.pages('all', old);
+  }
+
+  /** Pages of a filter, newest first, until `stop` says a request is past what is wanted. */
+  private async pages(filter: 'all' | 'unavailable', stop: (r: SeerrRequest) => boolean): Promise<SeerrRequest[]> {
+    const found: SeerrRequest[] = [];
+    for (let skip = 0; ; skip += REQUEST_PAGE_SIZE) {
+      const page = await this.client.requests(filter, skip);
+      for (const r of page.results) {
+        if (stop(r)) return found;
+        found.push(r);
+      }
+      if (!page.results.length || skip + REQUEST_PAGE_SIZE >= page.pageInfo.results) return found;
+    }
+  }
+
+  /** Title, year and poster of each request's media, from the movie/TV detail endpoints; a failed look-up leaves it untitled. */
+  private async titlesFor(requests: SeerrRequest[]): Promise<Map<number, SeerrTitle>> {
+    const result = new Map<number, SeerrTitle>();
+    const queue = [...requests];
+    const worker = async () => {
+      for (let r = queue.shift(); r; r = queue.shift()) {
+        const key = `${r.type}:${r.media.tmdbId}`;
+        let title = this.titles.get(key);
+        if (!title) {
+          title = await this.client.title(r.type, r.media.tmdbId).catch(() => undefined);
+          if (title) this.titles.set(key, title);
+        }
+        if (title) result.set(r.id, title);
+      }
+    };
+    await Promise.all(Array.from({ length: TITLE_CALLS }, worker));
+    return result;
+  }
+}

@@ -1,0 +1,308 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { clone, fixture, type Body } from '../support/fixtures';
+
+/**
+ * Radarr, Sonarr and Jellyseerr REST APIs at the wire (service-apis.md), built on the reference's
+ * sample bodies (fixtures/api): X-Api-Key or 401 with an empty body; the arrs' paged queue
+ * (pageSize, totalRecords), `/history/since` (>= date, oldest first), `/episode?seriesId=`;
+ * Jellyseerr's `/request` (filter all/unavailable, newest first, take/skip, pageInfo), `/request/{id}`,
+ * `/movie/{tmdbId}`, `/tv/{tmdbId}`. Every call is recorded; a server can be taken down.
+ */
+abstract class FakeApi {
+  readonly calls: string[] = [];
+  down = false;
+  private server: Server | undefined;
+  port = 0;
+
+  constructor(private readonly apiKey: string) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => this.serve(req, res));
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.port = (this.server.address() as { port: number }).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    this.server.close();
+    await once(this.server, 'close');
+  }
+
+  private serve(req: IncomingMessage, res: ServerResponse): void {
+    if (this.down) {
+      req.socket.destroy();
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://fake');
+    this.calls.push(`${req.method} ${url.pathname}${url.search}`);
+    if (req.headers['x-api-key'] !== this.apiKey) {
+      res.writeHead(401).end();
+      return;
+    }
+    const body = this.answer(url);
+    if (body === undefined) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'NotFound' }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  }
+
+  protected abstract answer(url: URL): unknown;
+}
+
+const sample = (name: string) => fixture(`api/${name}`) as Body;
+
+export class FakeArr extends FakeApi {
+  queue: Body[] = [];
+  history: Body[] = [];
+  /** Episodes by series id. */
+  episodes = new Map<number, Body[]>();
+  private nextHistoryId = 1000;
+
+  constructor(
+    readonly kind: 'radarr' | 'sonarr',
+    apiKey = `${kind}-key`,
+  ) {
+    super(apiKey);
+  }
+
+  protected answer(url: URL): unknown {
+    const q = url.searchParams;
+    switch (url.pathname) {
+      case '/api/v3/queue': {
+        const page = Number(q.get('page') ?? 1);
+        const pageSize = Number(q.get('pageSize') ?? 10);
+        const records = this.queue.slice((page - 1) * pageSize, page * pageSize).map((r) => this.embed(r, q));
+        return { page, pageSize, sortKey: q.get('sortKey') ?? 'timeleft', sortDirection: 'descending', totalRecords: this.queue.length, records };
+      }
+      case '/api/v3/history/since': {
+        const date = q.get('date') ?? '0001-01-01T00:00:00Z';
+        return this.history.filter((r) => Date.parse(r.date) >= Date.parse(date)).map((r) => this.embed(r, q));
+      }
+      case '/api/v3/episode':
+        return this.episodes.get(Number(q.get('seriesId'))) ?? [];
+      default:
+        return undefined;
+    }
+  }
+
+  /** Embeds only when asked for, as the arrs do. */
+  private embed(record: Body, q: URLSearchParams): Body {
+    const copy = clone(record);
+    if (q.get('includeMovie') !== 'true') delete copy.movie;
+    if (q.get('includeSeries') !== 'true') delete copy.series;
+    if (q.get('includeEpisode') !== 'true') delete copy.episode;
+    return copy;
+  }
+
+  /** A history record like the reference's, oldest first by id; `date` defaults to now without fractions. */
+  addHistory(record: Body): Body {
+    const full = { ...record, id: this.nextHistoryId++, date: record.date ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    this.history.push(full);
+    this.history.sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.id - b.id);
+    return full;
+  }
+}
+
+export interface MovieSpec {
+  id: number;
+  title: string;
+  year: number;
+  tmdbId: number;
+}
+
+export interface SeriesSpec {
+  id: number;
+  title: string;
+  year: number;
+  tvdbId: number;
+  tmdbId: number;
+  path?: string;
+}
+
+export function radarrMovie(spec: MovieSpec): Body {
+  return { ...sample('radarr-queue').records[0].movie, ...spec, titleSlug: String(spec.tmdbId) };
+}
+
+export function sonarrSeries(spec: SeriesSpec): Body {
+  return { ...sample('sonarr-queue').records[0].series, ...spec, path: spec.path ?? `/data/shows/${spec.title}` };
+}
+
+/** Sonarr episodes 1..n of a season, aired weekly from `firstAir` (ISO date), ids from `firstId`. */
+export function sonarrEpisodes(seriesId: number, season: number, count: number, firstAir: string, firstId = seriesId * 1000): Body[] {
+  const template = sample('sonarr-queue').records[0].episode;
+  return Array.from({ length: count }, (_, i) => {
+    const air = new Date(Date.parse(firstAir) + i * 7 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    return {
+      ...template,
+      id: firstId + i,
+      seriesId,
+      tvdbId: firstId * 10 + i,
+      seasonNumber: season,
+      episodeNumber: i + 1,
+      title: `Episode ${i + 1}`,
+      airDate: air.slice(0, 10),
+      airDateUtc: air,
+      hasFile: false,
+      episodeFileId: 0,
+      monitored: true,
+    };
+  });
+}
+
+/** A Radarr queue record for a movie download. */
+export function radarrQueueRecord(movie: Body, downloadId: string, changes: Body = {}): Body {
+  const template = sample('radarr-queue').records[0];
+  return { ...template, movieId: movie.id, movie, downloadId, id: parseInt(downloadId.slice(0, 7), 16), statusMessages: [], ...changes };
+}
+
+/** Sonarr queue records for a download holding these episodes (one record per episode). */
+export function sonarrQueueRecords(series: Body, episodes: Body[], downloadId: string, changes: Body = {}): Body[] {
+  const template = sample('sonarr-queue').records[0];
+  return episodes.map((episode) => ({
+    ...template,
+    seriesId: series.id,
+    series,
+    episodeId: episode.id,
+    episode,
+    seasonNumber: episode.seasonNumber,
+    downloadId,
+    id: parseInt(downloadId.slice(0, 6), 16) + episode.id,
+    statusMessages: [],
+    ...changes,
+  }));
+}
+
+/** An arr history record's body (eventType, data) for a movie or series episode, like the reference's. */
+export function radarrHistory(movie: Body, eventType: string, downloadId: string | undefined, data: Body, date?: string): Body {
+  const { date: _date, ...template } = sample('radarr-history-since')[0];
+  return {
+    ...template,
+    movieId: movie.id,
+    movie,
+    eventType,
+    downloadId,
+    data,
+    sourceTitle: data.sourceTitle ?? template.sourceTitle,
+    ...(date ? { date } : {}),
+  };
+}
+
+export function sonarrHistory(series: Body, episode: Body, eventType: string, downloadId: string | undefined, data: Body, date?: string): Body {
+  const { date: _date, ...template } = sample('sonarr-history-since')[0];
+  return {
+    ...template,
+    seriesId: series.id,
+    series,
+    episodeId: episode.id,
+    episode,
+    eventType,
+    downloadId,
+    data,
+    sourceTitle: data.sourceTitle ?? template.sourceTitle,
+    ...(date ? { date } : {}),
+  };
+}
+
+/** Jellyseerr's request list and details. Requests are kept newest last; the list answers newest first. */
+export class FakeJellyseerr extends FakeApi {
+  readonly requests: Body[] = [];
+  readonly titles = new Map<string, Body>();
+
+  constructor(apiKey = 'seerr-key') {
+    super(apiKey);
+  }
+
+  /** A request like the reference's list entries. `status`: 1 pending ... 5 completed; `mediaStatus`: 1..7. */
+  addRequest(spec: {
+    id: number;
+    type: 'movie' | 'tv';
+    tmdbId: number;
+    tvdbId?: number;
+    status: number;
+    mediaStatus: number;
+    is4k?: boolean;
+    seasons?: number[];
+    requester?: string;
+    arrId?: number;
+    createdAt?: string;
+    title?: string;
+    year?: number;
+  }): Body {
+    const template = sample('jellyseerr-requests-page').results[0];
+    const is4k = spec.is4k ?? false;
+    const request = {
+      ...template,
+      id: spec.id,
+      type: spec.type,
+      status: spec.status,
+      is4k,
+      createdAt: spec.createdAt ?? new Date().toISOString(),
+      seasons: (spec.seasons ?? []).map((n, i) => ({
+        id: spec.id * 100 + i,
+        seasonNumber: n,
+        status: spec.status,
+        createdAt: template.createdAt,
+        updatedAt: template.updatedAt,
+      })),
+      requestedBy: { ...template.requestedBy, displayName: spec.requester ?? 'kana', jellyfinUsername: spec.requester ?? 'kana' },
+      media: {
+        ...template.media,
+        id: spec.id + 500,
+        mediaType: spec.type,
+        tmdbId: spec.tmdbId,
+        tvdbId: spec.tvdbId ?? null,
+        status: is4k ? 1 : spec.mediaStatus,
+        status4k: is4k ? spec.mediaStatus : 1,
+        externalServiceId: is4k ? null : (spec.arrId ?? null),
+        externalServiceId4k: is4k ? (spec.arrId ?? null) : null,
+      },
+    };
+    this.requests.push(request);
+    const detail = clone(sample(spec.type === 'movie' ? 'jellyseerr-movie-533514' : 'jellyseerr-tv-154494'));
+    if (spec.type === 'movie')
+      Object.assign(detail, { id: spec.tmdbId, title: spec.title ?? `Movie ${spec.tmdbId}`, releaseDate: `${spec.year ?? 2020}-01-01` });
+    else Object.assign(detail, { id: spec.tmdbId, name: spec.title ?? `Show ${spec.tmdbId}`, firstAirDate: `${spec.year ?? 2020}-01-01` });
+    this.titles.set(`${spec.type}:${spec.tmdbId}`, detail);
+    return request;
+  }
+
+  find(id: number): Body {
+    const found = this.requests.find((r) => r.id === id);
+    if (!found) throw new Error(`no request ${id}`);
+    return found;
+  }
+
+  protected answer(url: URL): unknown {
+    const q = url.searchParams;
+    if (url.pathname === '/api/v1/request') {
+      const take = Number(q.get('take') ?? 10);
+      const skip = Number(q.get('skip') ?? 0);
+      const filter = q.get('filter') ?? 'all';
+      const mediaStatus = (r: Body) => (r.is4k ? r.media.status4k : r.media.status);
+      // v3.1.0's filters (service-apis.md 5.2); BLOCKLISTED media are in neither.
+      const selected = this.requests
+        .filter((r) => (filter === 'unavailable' ? [1, 2].includes(r.status) && [1, 2, 3, 4].includes(mediaStatus(r)) : mediaStatus(r) !== 6))
+        .sort((a, b) => b.id - a.id);
+      const results = selected.slice(skip, skip + take);
+      return {
+        pageInfo: { pages: Math.ceil(selected.length / take), pageSize: take, results: selected.length, page: Math.ceil(skip / take) + 1 },
+        results,
+        serviceErrors: { radarr: [], sonarr: [] },
+      };
+    }
+    const byId = /^\/api\/v1\/request\/(\d+)$/.exec(url.pathname);
+    if (byId) return this.requests.find((r) => r.id === Number(byId[1]));
+    const detail = /^\/api\/v1\/(movie|tv)\/(\d+)$/.exec(url.pathname);
+    if (detail) return this.titles.get(`${detail[1]}:${detail[2]}`);
+    return undefined;
+  }
+}
