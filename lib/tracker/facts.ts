@@ -33,8 +33,8 @@ export function eventFacts(event: TrackedEvent): string[] {
       return [`manual-interaction:${dl}:${digest(event.reason)}`];
     case 'added':
       return [`added:${event.source}`];
-    case 'deleted': // The arrs' webhooks say "missingFromDisk", their history "MissingFromDisk": one fact.
-    {
+    case 'deleted': {
+      // The arrs' webhooks say "missingFromDisk", their history "MissingFromDisk": one fact.
       const base = `deleted:${event.what}:${event.source}:${event.path ?? ''}:${(event.reason ?? '').toLowerCase()}`;
       return event.episodes.length ? perEpisode(base, event.episodes) : [base];
     }

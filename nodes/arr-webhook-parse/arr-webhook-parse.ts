@@ -4,6 +4,7 @@ import { refusal, type RequestLike } from '../../lib/webhook-secret';
 import type { Done, Send } from '../shared/config-node';
 import { secretFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
+import { registry } from '../shared/registry';
 import { StatusLight } from '../shared/status';
 import { admitted, guardWebhookRoutes } from '../shared/webhook-guard';
 
@@ -14,6 +15,17 @@ interface ArrWebhookParseConfig extends NodeDef {
 }
 
 type Credentials = { secret: unknown };
+
+/**
+ * The arr instance a webhook names (`/hooks/radarr?instance=radarr-4k`): 4K when the arr-server node
+ * of that name is ticked 4K, or, with no such node, when its name says "4k". Undefined: the arr's default.
+ */
+function instanceOf(req: unknown): { name: string; is4k: boolean } | undefined {
+  const name = (req as { query?: Record<string, unknown> } | undefined)?.query?.instance;
+  if (typeof name !== 'string' || !name.trim()) return undefined;
+  const trimmed = name.trim().slice(0, 100);
+  return { name: trimmed, is4k: registry.arrInstances.get(trimmed)?.is4k ?? /4k/i.test(trimmed) };
+}
 
 export = (RED: RED) => {
   function ArrWebhookParseNode(this: Node<Credentials>, config: ArrWebhookParseConfig) {
@@ -47,7 +59,7 @@ export = (RED: RED) => {
           refused.error,
           refused.statusCode === 401 ? 'arr-webhook-parse.status.unauthorized' : 'arr-webhook-parse.status.browser',
         );
-      const result = parseWebhook(msg.payload, source);
+      const result = parseWebhook(msg.payload, source, new Date(), instanceOf(msg.req));
       if (!result.ok) return reject(result.statusCode, result.error, 'arr-webhook-parse.status.invalid', { code: result.statusCode });
       msg.topic = `${result.source}/${result.event.kind}`;
       msg.payload = result.event;

@@ -14,6 +14,8 @@ export interface OpenStore {
 class Registry extends EventEmitter<{ store: [OpenStore] }> {
   readonly stores = new Map<string, OpenStore>();
   readonly pages = new Map<string, string>();
+  /** The arr-server nodes' instances by name (a webhook's `?instance=` names one), and whether each is 4K. */
+  readonly arrInstances = new Map<string, { is4k: boolean }>();
 
   addStore(entry: OpenStore): void {
     this.stores.set(entry.id, entry);

@@ -5,6 +5,7 @@ import type { ShokoHub } from '../../lib/clients/shoko-hub';
 import type { StoreKeeper } from '../../lib/store/keeper';
 import type { StatusStore } from '../../lib/store/store';
 import type { TrackResult } from '../../lib/tracker/track';
+import type { SyncSource } from '../../lib/sync/sync';
 
 /** The status-store config node as its users see it. */
 export interface StatusStoreNode extends Node {
@@ -45,4 +46,14 @@ export interface JellyfinServerNode extends Node {
   readonly problem: string | undefined;
   /** Undefined when no URL is configured. */
   readonly client: JellyfinClient | undefined;
+}
+
+/** A jellyseerr-server or arr-server config node: what media-sync reads. */
+export interface SyncServerNode extends Node {
+  /** Why the server cannot be used (a bad URL), for its users to show. */
+  readonly problem: string | undefined;
+  /** Undefined when no URL is configured (the source is idle). */
+  readonly source: SyncSource | undefined;
+  /** The instance name, the key of a sync's report. */
+  readonly instanceName: string;
 }

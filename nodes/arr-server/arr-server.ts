@@ -1,0 +1,48 @@
+import type { NodeDef } from 'node-red';
+import { ArrClient } from '../../lib/clients/arr';
+import { configValue } from '../../lib/config-values';
+import { ArrSource } from '../../lib/sync/arr-source';
+import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
+import type { RED } from '../shared/red';
+import { registry } from '../shared/registry';
+import type { SyncServerNode } from '../shared/types';
+
+interface ArrServerConfig extends NodeDef {
+  kind: 'radarr' | 'sonarr';
+  instance: string;
+  is4k: boolean;
+  url: string;
+  apiKeyEnv: string;
+  tlsCa?: string;
+  tlsFingerprint?: string;
+}
+
+type Credentials = { apiKey: unknown };
+
+/** The name a webhook's `?instance=` and the sync's report use: given, else `radarr`, `radarr-4k`, `sonarr`... */
+function instanceNameOf(config: Pick<ArrServerConfig, 'kind' | 'instance' | 'is4k'>): string {
+  return configValue(config.instance) || `${config.kind}${config.is4k ? '-4k' : ''}`;
+}
+
+export = (RED: RED) => {
+  function ArrServer(this: SyncServerNode & { credentials: Credentials }, config: ArrServerConfig) {
+    RED.nodes.createNode(this, config);
+    const kind = config.kind === 'sonarr' ? 'sonarr' : 'radarr';
+    const is4k = config.is4k === true;
+    const instanceName = instanceNameOf({ kind, instance: config.instance, is4k });
+    const { url, problem } = serviceUrlFrom(this, config.url, kind === 'radarr' ? 'Radarr' : 'Sonarr');
+    const source = url
+      ? new ArrSource(
+          { name: instanceName, kind, is4k },
+          new ArrClient(kind, { url, apiKey: secretFrom(RED, this, this.credentials?.apiKey, config.apiKeyEnv), tls: tlsTrustFrom(config) }),
+        )
+      : undefined;
+    Object.assign(this, { source, problem, instanceName });
+    registry.arrInstances.set(instanceName, { is4k });
+    this.on('close', (_removed: boolean, done: () => void) => {
+      registry.arrInstances.delete(instanceName);
+      done();
+    });
+  }
+  RED.nodes.registerType('arr-server', ArrServer, { credentials: { apiKey: { type: 'password' } } });
+};

@@ -1,0 +1,33 @@
+import type { NodeDef } from 'node-red';
+import { JellyseerrClient } from '../../lib/clients/jellyseerr';
+import { configValue } from '../../lib/config-values';
+import { JellyseerrSource } from '../../lib/sync/seerr-source';
+import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
+import type { RED } from '../shared/red';
+import type { SyncServerNode } from '../shared/types';
+
+interface JellyseerrServerConfig extends NodeDef {
+  instance: string;
+  url: string;
+  apiKeyEnv: string;
+  tlsCa?: string;
+  tlsFingerprint?: string;
+}
+
+type Credentials = { apiKey: unknown };
+
+export = (RED: RED) => {
+  function JellyseerrServer(this: SyncServerNode & { credentials: Credentials }, config: JellyseerrServerConfig) {
+    RED.nodes.createNode(this, config);
+    const instanceName = configValue(config.instance) || 'jellyseerr';
+    const { url, problem } = serviceUrlFrom(this, config.url, 'Jellyseerr');
+    const source = url
+      ? new JellyseerrSource(
+          instanceName,
+          new JellyseerrClient({ url, apiKey: secretFrom(RED, this, this.credentials?.apiKey, config.apiKeyEnv), tls: tlsTrustFrom(config) }),
+        )
+      : undefined;
+    Object.assign(this, { source, problem, instanceName });
+  }
+  RED.nodes.registerType('jellyseerr-server', JellyseerrServer, { credentials: { apiKey: { type: 'password' } } });
+};

@@ -1,0 +1,100 @@
+import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
+import { stateChangeOf } from '../../lib/tracker/messages';
+import { MediaSync, type SyncReport, type SyncSource } from '../../lib/sync/sync';
+import type { TrackOptions } from '../../lib/tracker/track';
+import { requiredConfig, type Done, type Send } from '../shared/config-node';
+import { numberFrom } from '../shared/config-values';
+import { Interval } from '../shared/interval';
+import type { RED } from '../shared/red';
+import { StatusLight } from '../shared/status';
+import { useStore } from '../shared/store-user';
+import type { StatusStoreNode, SyncServerNode } from '../shared/types';
+
+interface MediaSyncConfig extends NodeDef {
+  store: string;
+  jellyseerr: string;
+  radarr: string;
+  radarr4k: string;
+  sonarr: string;
+  sonarr4k: string;
+  minutes: string;
+  historyDays: string;
+  firstAfterSeconds?: string;
+  createFromArr: boolean;
+  availableOnImport: boolean;
+  availableOnShokoMatch: boolean;
+}
+
+const SERVER_FIELDS = ['jellyseerr', 'radarr', 'radarr4k', 'sonarr', 'sonarr4k'] as const;
+
+/** "radarr down" for the status: the failing sources by name. */
+function failures(report: SyncReport): string[] {
+  return Object.entries(report.sources)
+    .filter(([, s]) => !s.ok)
+    .map(([name]) => name);
+}
+
+export = (RED: RED) => {
+  function MediaSyncNode(this: Node, config: MediaSyncConfig) {
+    RED.nodes.createNode(this, config);
+    const light = new StatusLight(RED, this);
+    const storeNode = requiredConfig<StatusStoreNode>(
+      RED,
+      this,
+      config.store,
+      { status: 'media-sync.status.noStore', error: 'media-sync.errors.noStore' },
+      (_msg, _send, done, err) => done(err),
+    );
+    if (!storeNode) return;
+    const servers = SERVER_FIELDS.map((field) => (config[field] ? (RED.nodes.getNode(config[field]) as SyncServerNode | null) : null)).filter(
+      (s): s is SyncServerNode => !!s,
+    );
+    for (const server of servers) if (server.problem) this.error(server.problem);
+    const sources = servers.flatMap((s): SyncSource[] => (s.source ? [s.source] : []));
+    const options: TrackOptions = {
+      createFromArr: config.createFromArr !== false,
+      availableOnImport: config.availableOnImport === true,
+      availableOnShokoMatch: config.availableOnShokoMatch === true,
+    };
+    const sync = new MediaSync(sources, { historyDays: numberFrom(config.historyDays, 90), track: options });
+    const stopUsingStore = useStore(storeNode, light);
+    const idle = servers.filter((s) => !s.source).map((s) => s.instanceName);
+    if (!sources.length) light.show('off', 'media-sync.status.notConfigured');
+
+    const runSync = async (): Promise<SyncReport | undefined> => {
+      if (!sources.length) return undefined;
+      const { report, news } = await sync.sync(await storeNode.store());
+      for (const result of news) {
+        const change = stateChangeOf(result);
+        if (change) this.send([change, null]);
+      }
+      const failed = failures(report);
+      const time = report.at.slice(11, 16);
+      if (failed.length) light.show('problem', 'media-sync.status.failed', { time, sources: failed.join(', ') });
+      else
+        light.show('ok', 'media-sync.status.synced', {
+          time,
+          count: Object.keys(report.sources).length,
+          idle: idle.length ? ` (${idle.join(', ')} idle)` : '',
+        });
+      return report;
+    };
+    const minutes = numberFrom(config.minutes, 10);
+    const timer = new Interval(minutes * 60_000, runSync, (err) => this.error(err.message), numberFrom(config.firstAfterSeconds, 5) * 1000);
+
+    this.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      runSync()
+        .then((report) => {
+          msg.payload = report ? { ok: report.ok, sources: report.sources } : { ok: true, sources: {} };
+          send([null, msg]);
+          done();
+        })
+        .catch((err: Error) => done(err));
+    });
+    this.on('close', (_removed: boolean, done: () => void) => {
+      stopUsingStore();
+      void timer.stop().finally(done);
+    });
+  }
+  RED.nodes.registerType('media-sync', MediaSyncNode);
+};
