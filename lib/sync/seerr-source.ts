@@ -33,29 +33,22 @@ export class JellyseerrSource implements SyncSource {
     const cursor = await store.read.syncCursor(this.name);
     const lastId = cursor === undefined ? undefined : (JSON.parse(cursor) as { lastId: number }).lastId;
     const tracked = new Map((await store.read.jellyseerrRequests()).map((r) => [r.jellyseerrRequest, r]));
-    let read = 0;
 
     const fresh = await this.newRequests(lastId, historyStart(now, context.historyDays));
-    read += fresh.length;
-    const seen = new Map(fresh.map((r) => [r.id, r]));
+    // Every request still in progress, whenever it was made (a FAILED one retried in Jellyseerr is back in it).
+    const inProgress = await this.pages('unavailable', () => false);
+    const seen = new Map([...inProgress, ...fresh].map((r) => [r.id, r]));
+    // Tracked requests that left the list finished (completed, declined, failed, deleted): read by id.
     const open = [...tracked.values()].filter((r) => !isFinished(r.state) && !r.removed && !seen.has(r.jellyseerrRequest)).map((r) => r.jellyseerrRequest);
-    if (open.length) {
-      const inProgress = await this.pages('unavailable', () => false);
-      read += inProgress.length;
-      for (const r of inProgress) if (open.includes(r.id)) seen.set(r.id, r);
-      for (const id of open) {
-        if (seen.has(id) || now.getTime() - (this.checkedAt.get(id) ?? 0) < RECHECK_MS) continue;
-        this.checkedAt.set(id, now.getTime());
-        const request = await this.client.request(id).catch((err: unknown) => {
-          // Deleted in Jellyseerr (its media removed): nothing more to learn.
-          if (err instanceof ApiError && err.status === 404) return undefined;
-          throw err;
-        });
-        if (request) {
-          read++;
-          seen.set(id, request);
-        }
-      }
+    for (const id of open) {
+      if (now.getTime() - (this.checkedAt.get(id) ?? 0) < RECHECK_MS) continue;
+      this.checkedAt.set(id, now.getTime());
+      const request = await this.client.request(id).catch((err: unknown) => {
+        // Deleted in Jellyseerr (its media removed): nothing more to learn.
+        if (err instanceof ApiError && err.status === 404) return undefined;
+        throw err;
+      });
+      if (request) seen.set(id, request);
     }
 
     const changed = [...seen.values()].filter((r) => this.applied.get(r.id) !== seerrFingerprint(r)).sort((a, b) => a.id - b.id);
@@ -67,7 +60,7 @@ export class JellyseerrSource implements SyncSource {
 
     const newest = Math.max(lastId ?? 0, ...fresh.map((r) => r.id));
     if (newest > (lastId ?? 0)) await store.saveCursor(this.name, JSON.stringify({ lastId: newest }));
-    return { read };
+    return { read: seen.size };
   }
 
   /** Requests newer than the last one seen; on the first sync, those created since `since`. */
