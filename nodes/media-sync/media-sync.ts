@@ -27,11 +27,11 @@ interface MediaSyncConfig extends NodeDef {
 
 const SERVER_FIELDS = ['jellyseerr', 'radarr', 'radarr4k', 'sonarr', 'sonarr4k'] as const;
 
-/** "radarr down" for the status: the failing sources by name. */
-function failures(report: SyncReport): string[] {
-  return Object.entries(report.sources)
-    .filter(([, s]) => !s.ok)
-    .map(([name]) => name);
+/** The failing sources by name, and the first one's own words: "radarr failed: Radarr /api/v3/queue: unauthorised…". */
+function failures(report: SyncReport): string | undefined {
+  const failed = Object.entries(report.sources).filter(([, s]) => !s.ok);
+  if (!failed.length) return undefined;
+  return `${failed.map(([name]) => name).join(', ')} failed: ${failed[0]?.[1].error ?? ''}`;
 }
 
 export = (RED: RED) => {
@@ -70,7 +70,7 @@ export = (RED: RED) => {
       }
       const failed = failures(report);
       const time = report.at.slice(11, 16);
-      if (failed.length) light.show('problem', 'media-sync.status.failed', { time, sources: failed.join(', ') });
+      if (failed) light.showText('problem', failed);
       else
         light.show('ok', 'media-sync.status.synced', {
           time,

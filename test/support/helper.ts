@@ -2,10 +2,13 @@ import type { Express } from 'express';
 import type { Node, NodeAPI, NodeInitializer, NodeStatus } from 'node-red';
 import helper from 'node-red-node-test-helper';
 import type { SinonSpy, SinonSpyCall } from 'sinon';
+import arrServer from '../../nodes/arr-server/arr-server';
 import arrWebhookParse from '../../nodes/arr-webhook-parse/arr-webhook-parse';
 import episodeState from '../../nodes/episode-state/episode-state';
 import jellyfinServer from '../../nodes/jellyfin-server/jellyfin-server';
 import jellyfinVerify from '../../nodes/jellyfin-verify/jellyfin-verify';
+import jellyseerrServer from '../../nodes/jellyseerr-server/jellyseerr-server';
+import mediaSync from '../../nodes/media-sync/media-sync';
 import qbitProgress from '../../nodes/qbit-progress/qbit-progress';
 import qbittorrentServer from '../../nodes/qbittorrent-server/qbittorrent-server';
 import shokoIn from '../../nodes/shoko-in/shoko-in';
@@ -33,6 +36,9 @@ export const ALL_NODES: NodeInitializer[] = [
   jellyfinServer,
   jellyfinVerify,
   statusPage,
+  jellyseerrServer,
+  arrServer,
+  mediaSync,
 ];
 
 // http in / http response live in @node-red/nodes (hoisted beside node-red), which ships no types.
