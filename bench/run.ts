@@ -17,6 +17,8 @@
  * 8. Long shows: five 10,000-episode grabs of one show (each < 250 ms) and the longest read of a small
  *    request meanwhile (< 100 ms); the last of 1,100 weekly one-episode grabs (< 20 ms).
  * 9. Node-RED's memory after a 150 MB webhook body (<= 10 MB more) and twenty at once (<= 20 MB more).
+ * 10. The first sync of 1,000 Jellyseerr requests and a 500-item Radarr queue, and the longest wait of a
+ *    webhook during it (< 100 ms) against idle; a sync that finds nothing new: HTTP calls, writes (0).
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -32,6 +34,7 @@ import { benchPage } from './page';
 import { benchQbit } from './qbittorrent';
 import { benchShoko } from './shoko';
 import { benchBodies, benchLongShows } from './hardening';
+import { benchSync } from './sync';
 import { get, nodeRedPid, post, rssOf, throughput, timed, withBareTab } from './harness';
 import { highest, lowest, median } from './stats';
 
@@ -285,6 +288,21 @@ async function main(): Promise<void> {
       target: '<= 20 MB',
       ok: bodies150.twentyMB <= 20,
     });
+
+    // 10. Sync from the APIs.
+    const synced = await benchSync(dir);
+    report({ name: 'first sync: 1,000 Jellyseerr requests, 500-item Radarr queue', value: synced.firstMs, unit: 'ms' });
+    report({
+      name: "longest wait of a webhook's event during that sync",
+      value: synced.duringLongest,
+      unit: 'ms',
+      baseline: synced.idleLongest,
+      target: '< 100 ms',
+      ok: synced.duringLongest < 100,
+    });
+    report({ name: 'a sync that finds nothing new: time', value: synced.quietMs, unit: 'ms', baseline: synced.firstMs });
+    report({ name: 'a sync that finds nothing new: HTTP calls', value: synced.quietCalls, unit: 'req' });
+    report({ name: 'a sync that finds nothing new: write transactions', value: synced.quietWrites, unit: 'tx', target: '0', ok: synced.quietWrites === 0 });
 
     // 7. The status page with 2,000 requests stored (needs Chromium).
     if (existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {

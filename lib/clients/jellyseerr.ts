@@ -49,7 +49,11 @@ export const SeerrTitleSchema = z.union([
 /** The request list's filters (service-apis.md 5.2). */
 export type RequestFilter = 'all' | 'unavailable';
 
-export const REQUEST_PAGE_SIZE = 100;
+/**
+ * Page sizes: new requests are read until one already seen (usually on the first page), every
+ * request in progress is read each time (big pages: each call makes Seerr ask every arr for its profiles).
+ */
+export const PAGE_SIZE = { all: 100, unavailable: 500 } as const;
 /** Seerr's webhook prefixes TMDB poster paths this way (payloads.md 3.2). */
 export const POSTER_BASE = 'https://image.tmdb.org/t/p/w600_and_h900_bestv2';
 
@@ -67,8 +71,8 @@ export class JellyseerrClient {
   }
 
   /** One page of requests, newest first (sort by id). */
-  requests(filter: RequestFilter, skip: number): Promise<z.infer<typeof PageSchema>> {
-    return this.api.get('/api/v1/request', { filter, sort: 'added', sortDirection: 'desc', take: REQUEST_PAGE_SIZE, skip }, PageSchema);
+  requests(filter: RequestFilter, skip: number, take: number): Promise<z.infer<typeof PageSchema>> {
+    return this.api.get('/api/v1/request', { filter, sort: 'added', sortDirection: 'desc', take, skip }, PageSchema);
   }
 
   request(id: number): Promise<SeerrRequest> {

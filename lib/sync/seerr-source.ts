@@ -1,5 +1,5 @@
 import { ApiError } from '../clients/api-client';
-import { REQUEST_PAGE_SIZE, type JellyseerrClient, type SeerrRequest, type SeerrTitle } from '../clients/jellyseerr';
+import { PAGE_SIZE, type JellyseerrClient, type SeerrRequest, type SeerrTitle } from '../clients/jellyseerr';
 import type { MediaEvent } from '../events';
 import { isFinished } from '../states';
 import { seerrEvents, seerrFingerprint } from './seerr-events';
@@ -72,13 +72,14 @@ export class JellyseerrSource implements SyncSource {
   /** Pages of a filter, newest first, until `stop` says a request is past what is wanted. */
   private async pages(filter: 'all' | 'unavailable', stop: (r: SeerrRequest) => boolean): Promise<SeerrRequest[]> {
     const found: SeerrRequest[] = [];
-    for (let skip = 0; ; skip += REQUEST_PAGE_SIZE) {
-      const page = await this.client.requests(filter, skip);
+    const take = PAGE_SIZE[filter];
+    for (let skip = 0; ; skip += take) {
+      const page = await this.client.requests(filter, skip, take);
       for (const r of page.results) {
         if (stop(r)) return found;
         found.push(r);
       }
-      if (!page.results.length || skip + REQUEST_PAGE_SIZE >= page.pageInfo.results) return found;
+      if (!page.results.length || skip + take >= page.pageInfo.results) return found;
     }
   }
 

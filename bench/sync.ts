@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import { ArrClient } from '../lib/clients/arr';
+import { JellyseerrClient } from '../lib/clients/jellyseerr';
+import { parseWebhook } from '../lib/sources/parse';
+import { StatusStore } from '../lib/store/store';
+import { ArrSource } from '../lib/sync/arr-source';
+import { JellyseerrSource } from '../lib/sync/seerr-source';
+import { MediaSync } from '../lib/sync/sync';
+import { DEFAULT_TRACK_OPTIONS, track } from '../lib/tracker/track';
+import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord } from '../test/fakes/arr-apis';
+import { INTERSTELLAR, movieBodies } from '../test/support/bodies';
+import { timed } from './harness';
+
+/**
+ * The sync against servers speaking the Jellyseerr and Radarr APIs:
+ * - the first sync of 1,000 Jellyseerr requests and a 500-item Radarr queue (time), and the longest
+ *   wait of a webhook's event sent through the tracker during it (target < 100 ms), against the same
+ *   webhook's wait while idle;
+ * - a sync that finds nothing new: HTTP calls made, and write transactions (target 0).
+ */
+
+const REQUESTS = 1000;
+const QUEUE = 500;
+
+export async function benchSync(dir: string) {
+  const seerr = await new FakeJellyseerr().start();
+  const radarr = await new FakeArr('radarr').start();
+  const store = await StatusStore.open(join(dir, 'sync.db'));
+  try {
+    for (let i = 1; i <= REQUESTS; i++) {
+      const downloading = i <= QUEUE;
+      seerr.addRequest({
+        id: i,
+        type: 'movie',
+        tmdbId: 700000 + i,
+        status: i % 10 === 0 ? 1 : 2,
+        mediaStatus: downloading ? 3 : 2,
+        arrId: 9000 + i,
+        title: `Sync Movie ${i}`,
+      });
+      if (downloading) {
+        const movie = radarrMovie({ id: 9000 + i, title: `Sync Movie ${i}`, year: 2020, tmdbId: 700000 + i });
+        radarr.queue.push(radarrQueueRecord(movie, (0x200000 + i).toString(16).toUpperCase().padStart(40, 'A'), { size: 1000, sizeleft: 1000 - i }));
+      }
+    }
+    const sync = new MediaSync(
+      [
+        new JellyseerrSource('jellyseerr', new JellyseerrClient({ url: seerr.url, apiKey: 'seerr-key' })),
+        new ArrSource({ name: 'radarr', kind: 'radarr', is4k: false }, new ArrClient('radarr', { url: radarr.url, apiKey: 'radarr-key' })),
+      ],
+      { historyDays: 90, track: DEFAULT_TRACK_OPTIONS },
+    );
+
+    // A webhook's event through the tracker, one after another, for as long as `busy` says.
+    let n = 0;
+    const webhook = async () => {
+      const m = movieBodies({
+        ...INTERSTELLAR,
+        title: `Hook ${n}`,
+        tmdb: 800000 + n,
+        requestId: 800000 + n,
+        hash: (0x300000 + n).toString(16).toUpperCase().padStart(40, 'C'),
+      });
+      // Jellyseerr knows the requests its webhooks announce.
+      seerr.addRequest({ id: 800000 + n, type: 'movie', tmdbId: 800000 + n, status: 1, mediaStatus: 2, title: `Hook ${n}` });
+      n++;
+      const parsed = parseWebhook(m.pending, 'jellyseerr');
+      if (!parsed.ok) throw new Error(parsed.error);
+      return timed(() => track(store, parsed.event));
+    };
+    const longestWhile = async (busy: () => boolean) => {
+      let longest = 0;
+      while (busy()) {
+        longest = Math.max(longest, await webhook());
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      return longest;
+    };
+    let idle = true;
+    setTimeout(() => (idle = false), 1000);
+    const idleLongest = await longestWhile(() => idle);
+
+    let syncing = true;
+    const started = performance.now();
+    const first = sync.sync(store).finally(() => (syncing = false));
+    const [outcome, duringLongest] = await Promise.all([first, longestWhile(() => syncing)]);
+    const firstMs = performance.now() - started;
+    if (!outcome.report.ok) throw new Error(JSON.stringify(outcome.report));
+
+    // The requests the webhooks announced are news to the sync once; then nothing is new.
+    await sync.sync(store);
+    let writes = 0;
+    const write = store.write.bind(store);
+    store.write = ((...args: Parameters<typeof write>) => {
+      writes++;
+      return write(...args);
+    }) as typeof store.write;
+    const calls = seerr.calls.length + radarr.calls.length;
+    const quietMs = await timed(() => sync.sync(store));
+    return {
+      firstMs,
+      idleLongest,
+      duringLongest,
+      quietMs,
+      quietCalls: seerr.calls.length + radarr.calls.length - calls,
+      quietWrites: writes,
+    };
+  } finally {
+    await store.close();
+    await Promise.all([seerr.stop(), radarr.stop()]);
+  }
+}
