@@ -9,6 +9,7 @@ import { MediaSync } from '../lib/sync/sync';
 import { DEFAULT_TRACK_OPTIONS, track } from '../lib/tracker/track';
 import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord } from '../test/fakes/arr-apis';
 import { INTERSTELLAR, movieBodies } from '../test/support/bodies';
+import { countWrites } from '../test/support/store';
 import { timed } from './harness';
 
 /**
@@ -89,12 +90,7 @@ export async function benchSync(dir: string) {
 
     // The requests the webhooks announced are news to the sync once; then nothing is new.
     await sync.sync(store);
-    let writes = 0;
-    const write = store.write.bind(store);
-    store.write = ((...args: Parameters<typeof write>) => {
-      writes++;
-      return write(...args);
-    }) as typeof store.write;
+    const writes = countWrites(store);
     const calls = seerr.calls.length + radarr.calls.length;
     const quietMs = await timed(() => sync.sync(store));
     return {
@@ -103,7 +99,7 @@ export async function benchSync(dir: string) {
       duringLongest,
       quietMs,
       quietCalls: seerr.calls.length + radarr.calls.length - calls,
-      quietWrites: writes,
+      quietWrites: writes.count,
     };
   } finally {
     await store.close();

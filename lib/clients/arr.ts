@@ -43,16 +43,21 @@ export const ArrEpisodeSchema = z.object({
   hasFile: z.boolean().optional(),
 });
 
-const StatusMessageSchema = z.object({ title: text(2000).optional(), messages: z.array(text(4000)).max(100).optional() });
-
-export const QueueRecordSchema = z.object({
-  id: z.number().int(),
+/** What queue and history records name: a movie (Radarr) or a series' episode (Sonarr), embedded when asked for. */
+const embedded = {
   movieId: z.number().int().optional(),
   movie: ArrMovieSchema.optional(),
   seriesId: z.number().int().optional(),
   episodeId: z.number().int().optional(),
   series: ArrSeriesSchema.optional(),
   episode: ArrEpisodeSchema.optional(),
+};
+
+const StatusMessageSchema = z.object({ title: text(2000).optional(), messages: z.array(text(4000)).max(100).optional() });
+
+export const QueueRecordSchema = z.object({
+  id: z.number().int(),
+  ...embedded,
   title: text(2000).optional(),
   size: z.number().nonnegative(),
   sizeleft: z.number().nonnegative(),
@@ -73,12 +78,7 @@ const page = <S extends z.ZodType>(record: S) =>
 
 export const HistoryRecordSchema = z.object({
   id: z.number().int(),
-  movieId: z.number().int().optional(),
-  movie: ArrMovieSchema.optional(),
-  seriesId: z.number().int().optional(),
-  episodeId: z.number().int().optional(),
-  series: ArrSeriesSchema.optional(),
-  episode: ArrEpisodeSchema.optional(),
+  ...embedded,
   sourceTitle: text(),
   date: z.iso.datetime(),
   downloadId: text(200).optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MediaEvent } from '../events';
+import type { MediaEvent, MediaInfo } from '../events';
 import { text } from './schema-helpers';
 
 /** Pieces Radarr and Sonarr share (one code base: Newtonsoft camelCase, nulls dropped, PascalCase eventType). */
@@ -30,6 +30,46 @@ const NoticeSchema = z.object({ level: text(40).optional(), message: text(10000)
 
 export function posterOf(images: z.infer<typeof ImageSchema>[] | undefined): string | undefined {
   return images?.find((image) => image.coverType === 'poster')?.remoteUrl || undefined;
+}
+
+/** What the arrs' webhooks and their API both say about a movie (Radarr) or a series (Sonarr). */
+export interface ArrMovie {
+  id: number;
+  title: string;
+  year?: number;
+  tmdbId: number;
+  imdbId?: string;
+  images?: z.infer<typeof ImageSchema>[];
+}
+export type ArrSeries = Omit<ArrMovie, 'tmdbId'> & { tvdbId: number; tmdbId?: number };
+
+/** A movie as media info (ids of 0 mean unknown). `isAnime`: how the caller knows (webhook tags are labels, the API's are ids). */
+export function movieInfo(movie: ArrMovie, isAnime: boolean): MediaInfo {
+  return {
+    mediaType: 'movie',
+    ids: { tmdb: movie.tmdbId > 0 ? movie.tmdbId : undefined, imdb: movie.imdbId || undefined, radarr: movie.id > 0 ? movie.id : undefined },
+    title: movie.title,
+    year: movie.year || undefined,
+    isAnime,
+    posterUrl: posterOf(movie.images),
+  };
+}
+
+/** A series as media info (ids of 0 mean unknown). */
+export function seriesInfo(series: ArrSeries, isAnime: boolean): MediaInfo {
+  return {
+    mediaType: 'tv',
+    ids: {
+      tvdb: series.tvdbId > 0 ? series.tvdbId : undefined,
+      tmdb: series.tmdbId && series.tmdbId > 0 ? series.tmdbId : undefined,
+      imdb: series.imdbId || undefined,
+      sonarr: series.id > 0 ? series.id : undefined,
+    },
+    title: series.title,
+    year: series.year || undefined,
+    isAnime,
+    posterUrl: posterOf(series.images),
+  };
 }
 
 /** The arrs send the qBittorrent hash upper-cased; normalise every id that way so casing never matters. */

@@ -10,7 +10,7 @@ import {
   manualInteractionReason,
   normaliseArr,
   normaliseDownloadId,
-  posterOf,
+  movieInfo,
   releaseOf,
   type ArrHandlers,
 } from './arr';
@@ -48,19 +48,11 @@ export const RadarrSchemas = {
 export type RadarrMovie = z.infer<typeof RadarrMovieSchema>;
 
 function mediaOf(movie: RadarrMovie): MediaInfo {
-  return {
-    mediaType: 'movie',
-    ids: {
-      tmdb: movie.tmdbId > 0 ? movie.tmdbId : undefined,
-      imdb: movie.imdbId || undefined,
-      radarr: movie.id > 0 ? movie.id : undefined,
-    },
-    title: movie.title,
-    year: movie.year || undefined,
-    // Radarr has no anime type; the household convention is an "anime" tag (tags are labels).
-    isAnime: (movie.tags ?? []).some((tag) => tag.toLowerCase() === 'anime'),
-    posterUrl: posterOf(movie.images),
-  };
+  // Radarr has no anime type; the household convention is an "anime" tag (tags are labels).
+  return movieInfo(
+    movie,
+    (movie.tags ?? []).some((tag) => tag.toLowerCase() === 'anime'),
+  );
 }
 
 const handlers: ArrHandlers<'radarr'> = {

@@ -10,7 +10,7 @@ import {
   manualInteractionReason,
   normaliseArr,
   normaliseDownloadId,
-  posterOf,
+  seriesInfo,
   releaseOf,
   type ArrHandlers,
 } from './arr';
@@ -65,19 +65,7 @@ export const SonarrSchemas = {
 export type SonarrSeries = z.infer<typeof SonarrSeriesSchema>;
 
 function mediaOf(series: SonarrSeries): MediaInfo {
-  return {
-    mediaType: 'tv',
-    ids: {
-      tvdb: series.tvdbId > 0 ? series.tvdbId : undefined,
-      tmdb: series.tmdbId && series.tmdbId > 0 ? series.tmdbId : undefined,
-      imdb: series.imdbId || undefined,
-      sonarr: series.id > 0 ? series.id : undefined,
-    },
-    title: series.title,
-    year: series.year || undefined,
-    isAnime: series.type === 'anime',
-    posterUrl: posterOf(series.images),
-  };
+  return seriesInfo(series, series.type === 'anime');
 }
 
 function episodesOf(episodes: z.infer<typeof Episodes>): EpisodeRef[] {

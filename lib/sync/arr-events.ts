@@ -1,6 +1,6 @@
 import type { EpisodeRef, MediaEvent, MediaInfo } from '../events';
 import type { ArrEpisodeSchema, ArrKind, ArrMovieSchema, ArrSeriesSchema, HistoryRecord, QueueRecord } from '../clients/arr';
-import { deleteReasonOf, normaliseDownloadId, posterOf } from '../sources/arr';
+import { deleteReasonOf, movieInfo, normaliseDownloadId, seriesInfo } from '../sources/arr';
 import type { z } from 'zod';
 
 /**
@@ -20,35 +20,16 @@ type Movie = z.infer<typeof ArrMovieSchema>;
 type Series = z.infer<typeof ArrSeriesSchema>;
 type Episode = z.infer<typeof ArrEpisodeSchema>;
 
-function movieMedia(movie: Movie, instance: ArrInstanceConfig): MediaInfo {
-  return {
-    mediaType: 'movie',
-    ids: { tmdb: movie.tmdbId > 0 ? movie.tmdbId : undefined, imdb: movie.imdbId || undefined, radarr: movie.id > 0 ? movie.id : undefined },
-    title: movie.title,
-    year: movie.year || undefined,
-    posterUrl: posterOf(movie.images),
-    instance: instance.name,
-    is4k: instance.is4k,
-  };
-}
-
-function seriesMedia(series: Series, instance: ArrInstanceConfig): MediaInfo {
-  return {
-    mediaType: 'tv',
-    ids: {
-      tvdb: series.tvdbId > 0 ? series.tvdbId : undefined,
-      tmdb: series.tmdbId && series.tmdbId > 0 ? series.tmdbId : undefined,
-      imdb: series.imdbId || undefined,
-      sonarr: series.id > 0 ? series.id : undefined,
-    },
-    title: series.title,
-    year: series.year || undefined,
-    isAnime: series.seriesType === 'anime',
-    posterUrl: posterOf(series.images),
-    instance: instance.name,
-    is4k: instance.is4k,
-  };
-}
+/**
+ * The API's movie and series as the webhooks' media info, from the instance. The API gives tags as
+ * ids, so a Radarr movie is anime here only once a webhook said so (its tags are labels).
+ */
+const movieMedia = (movie: Movie, instance: ArrInstanceConfig): MediaInfo => ({ ...movieInfo(movie, false), instance: instance.name, is4k: instance.is4k });
+const seriesMedia = (series: Series, instance: ArrInstanceConfig): MediaInfo => ({
+  ...seriesInfo(series, series.seriesType === 'anime'),
+  instance: instance.name,
+  is4k: instance.is4k,
+});
 
 const episodeRef = (e: Episode): EpisodeRef => ({
   season: e.seasonNumber,

@@ -4,8 +4,9 @@ import { MediaEventSchema } from '../../lib/events';
 import { formatIssues } from '../../lib/sources/schema-helpers';
 import { replyOf, stateChangeOf, untrackedOf } from '../../lib/tracker/messages';
 import { displayTitle } from '../../lib/tracker/snapshot';
-import { track, type TrackOptions, type TrackResult } from '../../lib/tracker/track';
+import { track, type TrackResult } from '../../lib/tracker/track';
 import { requiredConfig, type Done, type Send } from '../shared/config-node';
+import { trackOptionsFrom } from '../shared/config-values';
 import { AnswersInFlight, answerDirectly } from '../shared/http';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
@@ -38,11 +39,7 @@ export = (RED: RED) => {
     );
     if (!storeNode) return;
     if (config.stuckMinutes || (config.stuckCheckSeconds && config.stuckCheckSeconds !== '60')) this.warn(RED._('episode-state.warnings.stuckMoved'));
-    const options: TrackOptions = {
-      createFromArr: config.createFromArr !== false,
-      availableOnImport: config.availableOnImport === true,
-      availableOnShokoMatch: config.availableOnShokoMatch === true,
-    };
+    const options = trackOptionsFrom(config);
     const stopUsingStore = useStore(storeNode, light);
     const sendChanges = (results: TrackResult[]) => {
       for (const result of results) {

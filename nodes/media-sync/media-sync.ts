@@ -1,9 +1,8 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { stateChangeOf } from '../../lib/tracker/messages';
 import { MediaSync, type SyncReport, type SyncSource } from '../../lib/sync/sync';
-import type { TrackOptions } from '../../lib/tracker/track';
 import { requiredConfig, type Done, type Send } from '../shared/config-node';
-import { numberFrom } from '../shared/config-values';
+import { numberFrom, trackOptionsFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
@@ -51,11 +50,7 @@ export = (RED: RED) => {
     );
     for (const server of servers) if (server.problem) this.error(server.problem);
     const sources = servers.flatMap((s): SyncSource[] => (s.source ? [s.source] : []));
-    const options: TrackOptions = {
-      createFromArr: config.createFromArr !== false,
-      availableOnImport: config.availableOnImport === true,
-      availableOnShokoMatch: config.availableOnShokoMatch === true,
-    };
+    const options = trackOptionsFrom(config);
     const sync = new MediaSync(sources, { historyDays: numberFrom(config.historyDays, 90), track: options });
     const stopUsingStore = useStore(storeNode, light);
     const idle = servers.filter((s) => !s.source).map((s) => s.instanceName);

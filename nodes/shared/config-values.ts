@@ -2,6 +2,7 @@ import type { Node } from 'node-red';
 import type { TlsTrust } from '../../lib/clients/http';
 import { parseServiceUrl } from '../../lib/clients/service-url';
 import { configValue } from '../../lib/config-values';
+import type { TrackOptions } from '../../lib/tracker/track';
 import type { RED } from './red';
 
 /**
@@ -42,4 +43,13 @@ export function tlsTrustFrom(config: { tlsCa?: string; tlsFingerprint?: string }
   const ca = configValue(config.tlsCa);
   const fingerprint = configValue(config.tlsFingerprint);
   return { ...(ca ? { ca } : {}), ...(fingerprint ? { fingerprint } : {}) };
+}
+
+/** The tracker's rules as episode-state and media-sync configure them (the same three ticks on both). */
+export function trackOptionsFrom(config: { createFromArr?: boolean; availableOnImport?: boolean; availableOnShokoMatch?: boolean }): TrackOptions {
+  return {
+    createFromArr: config.createFromArr !== false,
+    availableOnImport: config.availableOnImport === true,
+    availableOnShokoMatch: config.availableOnShokoMatch === true,
+  };
 }

@@ -22,7 +22,7 @@ import {
 } from '../fakes/arr-apis';
 import { INTERSTELLAR, movieBodies } from '../support/bodies';
 import { fixture, type Body } from '../support/fixtures';
-import { hook } from '../support/store';
+import { countWrites, hook } from '../support/store';
 import { tempDir } from '../support/tmp';
 
 const HASH = (c: string) => c.repeat(40);
@@ -176,15 +176,10 @@ describe('sync from the Jellyseerr, Radarr and Sonarr APIs', () => {
     await hook(store, 'radarr', v.grab);
     assert.deepEqual(await timelineOf(found), afterSync, 'the late webhooks are duplicates');
 
-    let writes = 0;
-    const write = store.write.bind(store);
-    store.write = ((...args: Parameters<typeof write>) => {
-      writes++;
-      return write(...args);
-    }) as typeof store.write;
+    const writes = countWrites(store);
     const calls = seerr.calls.length + radarr.calls.length + sonarr.calls.length;
     const { report } = await run();
-    assert.equal(writes, 0, 'no transaction');
+    assert.equal(writes.count, 0, 'no transaction');
     assert.ok(Object.values(report.sources).every((s) => s.ok && s.changed === 0));
     assert.ok(seerr.calls.length + radarr.calls.length + sonarr.calls.length - calls <= 6, 'a few HTTP calls per source');
   });
@@ -371,5 +366,37 @@ describe('sync from the Jellyseerr, Radarr and Sonarr APIs', () => {
     const again = await run();
     assert.equal(again.report.sources.radarr?.ok, true);
     assert.equal((await byTitle('Still Synced')).state, 'DOWNLOADING');
+  });
+});
+
+describe('the arr and Jellyseerr API clients', () => {
+  it('say what a call found: ok, unauthorised, unreachable, or another service at that URL', async () => {
+    const radarr = await new FakeArr('radarr').start();
+    const seerr = await new FakeJellyseerr().start();
+    try {
+      const ok = new ArrClient('radarr', { url: radarr.url, apiKey: 'radarr-key' });
+      await ok.queue();
+      assert.equal(ok.api.health.state, 'ok');
+      assert.ok(radarr.calls.every((c) => c.includes('pageSize=500')));
+
+      const wrongKey = new ArrClient('radarr', { url: radarr.url, apiKey: 'nope' });
+      await assert.rejects(wrongKey.queue(), /Radarr \/api\/v3\/queue: unauthorised \(401\): check the API key/);
+      assert.equal(wrongKey.api.health.state, 'unauthorised');
+
+      // A Sonarr pointed at Jellyseerr's URL (it answers the arrs' paths with 404).
+      const wrongService = new ArrClient('sonarr', { url: seerr.url, apiKey: 'seerr-key' });
+      await assert.rejects(wrongService.historySince('2026-01-01T00:00:00Z'), /not found \(404\): is this Sonarr at that URL\?/);
+      assert.equal(wrongService.api.health.state, 'wrong-service');
+      // And the other way round.
+      const seerrAtRadarr = new JellyseerrClient({ url: radarr.url, apiKey: 'radarr-key' });
+      await assert.rejects(seerrAtRadarr.requests('all', 0, 10), /Jellyseerr \/api\/v1\/request: not found/);
+
+      await radarr.stop();
+      await assert.rejects(ok.queue(), /Radarr is unreachable/);
+      assert.equal(ok.api.health.state, 'unreachable');
+      assert.ok(!JSON.stringify(ok.api.health).includes('radarr-key'), 'the key is in no message');
+    } finally {
+      await seerr.stop();
+    }
   });
 });

@@ -32,3 +32,14 @@ export async function hook(store: StatusStore, source: WebhookSource, body: Body
   assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
   return track(store, parsed.event, options);
 }
+
+/** Counts the store's write jobs (each one a transaction) from now on. */
+export function countWrites(store: StatusStore): { readonly count: number } {
+  const counter = { count: 0 };
+  const write = store.write.bind(store);
+  store.write = ((...args: Parameters<typeof write>) => {
+    counter.count++;
+    return write(...args);
+  }) as typeof store.write;
+  return counter;
+}
