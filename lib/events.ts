@@ -208,6 +208,24 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     /** Per-episode progress inside a multi-episode download, from its file list. */
     files: z.array(z.object({ episodes: z.array(EpisodeKeySchema), progress: z.number().min(0).max(1) })).optional(),
   }),
+  /**
+   * A person's (or the automatic retry's) action on a request, after the services were asked (see
+   * lib/actions): recorded with who asked and why; mark-available and dismiss also correct the tracker.
+   */
+  z.object({
+    ...base,
+    kind: z.literal('action'),
+    requestId: id,
+    action: z.enum(['retry', 'search', 'verify', 'mark-available', 'dismiss', 'deletion-sync']),
+    by: text,
+    reason: text.optional(),
+    /** The episodes it was about (empty: the whole request). */
+    episodes: episodeRefs,
+    /** What was done, in words: the calls made. */
+    detail: text,
+    /** What makes it one action (the removal it passed on, the automatic retry's count); default: its time. */
+    key: text.optional(),
+  }),
   /** The tracker's own finding: a request made no progress for longer than its stage allows. */
   z.object({ ...base, kind: z.literal('stuck'), requestId: id, state: RequestStateSchema, since: z.iso.datetime(), reason: text }),
   /** Shoko metadata news. Only a TMDB movie being added is tracked (a sign the movie is in Shoko's library). */
@@ -232,11 +250,13 @@ export type MediaEventOf<K extends MediaEventKind> = Extract<MediaEvent, { kind:
 export type ShokoFileEvent = MediaEventOf<'shoko-file'>;
 export type ProgressEvent = MediaEventOf<'download-progress'>;
 export type StuckEvent = MediaEventOf<'stuck'>;
+export type ActionEvent = MediaEventOf<'action'>;
+export type ActionName = ActionEvent['action'];
 /** Events that may change a request: those about media, Shoko's file events, download progress, stuck findings. */
-export type TrackedEvent = Extract<MediaEvent, { media: MediaInfo }> | ShokoFileEvent | ProgressEvent | StuckEvent;
+export type TrackedEvent = Extract<MediaEvent, { media: MediaInfo }> | ShokoFileEvent | ProgressEvent | StuckEvent | ActionEvent;
 /** The events that name their media (and so can create a request). */
 export type MediaBearingEvent = Extract<MediaEvent, { media: MediaInfo }>;
 
 export function isTracked(event: MediaEvent): event is TrackedEvent {
-  return 'media' in event || event.kind === 'shoko-file' || event.kind === 'download-progress' || event.kind === 'stuck';
+  return 'media' in event || event.kind === 'shoko-file' || event.kind === 'download-progress' || event.kind === 'stuck' || event.kind === 'action';
 }

@@ -3,7 +3,7 @@ import type { EpisodeState, RequestState } from './states';
 
 /** What needs a human beyond the stage: stuck, a manual link in Shoko, manual interaction in an arr, an issue. */
 export interface Attention {
-  kind: 'manual-interaction' | 'declined' | 'failed' | 'issue' | 'stuck' | 'needs-link' | 'import-blocked' | 'download-failed';
+  kind: 'manual-interaction' | 'declined' | 'failed' | 'issue' | 'stuck' | 'needs-link' | 'import-blocked' | 'download-failed' | 'retry';
   reason: string;
   since: string;
 }

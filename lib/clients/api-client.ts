@@ -30,6 +30,14 @@ export interface ApiOptions {
 
 export type Query = Record<string, string | number | boolean | (string | number)[] | undefined>;
 
+/** A call an action made, for its result: which service, what, and what it answered. */
+export interface CallRecord {
+  service: string;
+  method: string;
+  path: string;
+  status: number;
+}
+
 function queryString(query: Query): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
@@ -61,15 +69,24 @@ export class ApiClient {
   }
 
   /** GET `path` and check the answer with `schema`. */
-  async get<S extends z.ZodType>(path: string, query: Query, schema: S): Promise<z.infer<S>> {
-    return this.send('GET', path, query, undefined, schema);
+  async get<S extends z.ZodType>(path: string, query: Query, schema: S, log?: CallRecord[]): Promise<z.infer<S>> {
+    return this.send('GET', path, query, undefined, schema, log);
   }
 
-  async send<S extends z.ZodType>(method: 'GET' | 'POST', path: string, query: Query, body: unknown, schema: S): Promise<z.infer<S>> {
+  /** A call; `log` gets it with its answer's status (an action's record of what it asked). */
+  async send<S extends z.ZodType>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    query: Query,
+    body: unknown,
+    schema: S,
+    log?: CallRecord[],
+  ): Promise<z.infer<S>> {
     this.calls++;
+    const target = `${path}${queryString(query)}`;
     let answer;
     try {
-      answer = await this.http.call(`${path}${queryString(query)}`, {
+      answer = await this.http.call(target, {
         method,
         headers: { 'x-api-key': this.options.apiKey, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -78,6 +95,7 @@ export class ApiClient {
       if (err instanceof ServiceError) this.fail(new ApiError(err.message, 'unreachable'));
       throw err;
     }
+    log?.push({ service: this.service, method, path: target, status: answer.status });
     const where = `${this.service} ${path}`;
     if (answer.status === 401 || answer.status === 403)
       this.fail(new ApiError(`${where}: unauthorised (${answer.status}): check the API key`, 'unauthorised', answer.status));
@@ -86,7 +104,8 @@ export class ApiClient {
       const said = (parseJson(answer.text) as { message?: unknown } | undefined)?.message;
       this.fail(new ApiError(`${where}: answered ${answer.status}${typeof said === 'string' ? ` (${said.slice(0, 300)})` : ''}`, 'error', answer.status));
     }
-    const parsed = schema.safeParse(parseJson(answer.text));
+    // DELETE and some POSTs answer with an empty body.
+    const parsed = schema.safeParse(answer.text.trim() ? parseJson(answer.text) : undefined);
     if (!parsed.success) this.fail(new ApiError(`${where}: not ${this.service}'s answer (${formatIssues(parsed.error)})`, 'wrong-service', answer.status));
     this.health = { state: 'ok', at: new Date().toISOString() };
     return parsed.data;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiClient, type ApiOptions } from './api-client';
+import { ApiClient, type ApiOptions, type CallRecord } from './api-client';
 
 /**
  * Radarr v5/v6 and Sonarr v4 REST API, what the sync reads (service-apis.md sections 2-4): the queue,
@@ -90,6 +90,13 @@ export type HistoryRecord = z.infer<typeof HistoryRecordSchema>;
 
 export type ArrKind = 'radarr' | 'sonarr';
 
+/** The search commands the tracker sends (service-apis.md 3.6, 4.3). */
+export type SearchCommand =
+  | { name: 'MoviesSearch'; movieIds: number[] }
+  | { name: 'EpisodeSearch'; episodeIds: number[] }
+  | { name: 'SeasonSearch'; seriesId: number; seasonNumber: number }
+  | { name: 'MissingEpisodeSearch'; seriesId: number };
+
 /** The queue's records come in pages of this many (one record per episode: a season pack alone passes the default 10). */
 export const QUEUE_PAGE_SIZE = 500;
 /** Pages read at most per queue (a queue past 50,000 records is not a household's). */
@@ -106,7 +113,7 @@ export class ArrClient {
   }
 
   /** Every record of the queue, page by page, with the movie or the series and episode embedded. */
-  async queue(): Promise<QueueRecord[]> {
+  async queue(log?: CallRecord[]): Promise<QueueRecord[]> {
     const embed = this.kind === 'radarr' ? { includeMovie: true } : { includeSeries: true, includeEpisode: true };
     const records: QueueRecord[] = [];
     for (let n = 1; n <= MAX_PAGES; n++) {
@@ -114,6 +121,7 @@ export class ArrClient {
         '/api/v3/queue',
         { page: n, pageSize: QUEUE_PAGE_SIZE, sortKey: 'added', sortDirection: 'ascending', ...embed },
         page(QueueRecordSchema),
+        log,
       );
       records.push(...answer.records);
       if (!answer.records.length || n * answer.pageSize >= answer.totalRecords) break;
@@ -128,7 +136,20 @@ export class ArrClient {
   }
 
   /** Every episode of a series (Sonarr). */
-  episodes(seriesId: number): Promise<z.infer<typeof ArrEpisodeSchema>[]> {
-    return this.api.get('/api/v3/episode', { seriesId }, z.array(ArrEpisodeSchema));
+  episodes(seriesId: number, log?: CallRecord[]): Promise<z.infer<typeof ArrEpisodeSchema>[]> {
+    return this.api.get('/api/v3/episode', { seriesId }, z.array(ArrEpisodeSchema), log);
+  }
+
+  /**
+   * Remove a download from the queue and the download client, blocklisting its release, without the
+   * arr's own new search (the caller asks for exactly the search it wants). Acts on the whole download.
+   */
+  async removeAndBlocklist(queueId: number, log: CallRecord[]): Promise<void> {
+    await this.api.send('DELETE', `/api/v3/queue/${queueId}`, { removeFromClient: true, blocklist: true, skipRedownload: true }, undefined, z.unknown(), log);
+  }
+
+  /** A command (MoviesSearch, EpisodeSearch, SeasonSearch, MissingEpisodeSearch): answered 201 with the queued command. */
+  async command(body: SearchCommand, log: CallRecord[]): Promise<void> {
+    await this.api.send('POST', '/api/v3/command', {}, body, z.object({ id: z.number().int(), name: z.string() }).loose(), log);
   }
 }

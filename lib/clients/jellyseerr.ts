@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiClient, type ApiOptions } from './api-client';
+import { ApiClient, type ApiOptions, type CallRecord } from './api-client';
 
 /**
  * Jellyseerr / Seerr REST API, what the sync reads (service-apis.md section 5): requests page by page,
@@ -75,8 +75,13 @@ export class JellyseerrClient {
     return this.api.get('/api/v1/request', { filter, sort: 'added', sortDirection: 'desc', take, skip }, PageSchema);
   }
 
-  request(id: number): Promise<SeerrRequest> {
-    return this.api.get(`/api/v1/request/${id}`, {}, SeerrRequestSchema);
+  request(id: number, log?: CallRecord[]): Promise<SeerrRequest> {
+    return this.api.get(`/api/v1/request/${id}`, {}, SeerrRequestSchema, log);
+  }
+
+  /** Forget a media item (by Seerr's media id) with its requests, so it can be requested again (204). */
+  async deleteMedia(mediaId: number, log: CallRecord[]): Promise<void> {
+    await this.api.send('DELETE', `/api/v1/media/${mediaId}`, {}, undefined, z.unknown(), log);
   }
 
   async title(mediaType: 'movie' | 'tv', tmdbId: number): Promise<SeerrTitle> {

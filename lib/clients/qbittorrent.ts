@@ -80,18 +80,19 @@ export class QbitClient {
   }
 
   /**
-   * A read with the session, logging in first when there is none and once more on a 403. Long
-   * parameter lists (hundreds of hashes) go as a form body: a URL that long is refused (431).
+   * A call with the session, logging in first when there is none and once more on a 403. Long
+   * parameter lists (hundreds of hashes) go as a form body: a URL that long is refused (431); so do
+   * writes (`post`), which qBittorrent takes only as POST.
    */
-  private async read<T>(path: string, params: Record<string, string>, schema: z.ZodType<T>): Promise<T> {
+  private async call(path: string, params: Record<string, string>, post = false): Promise<ServiceAnswer> {
     if (!this.sid) await this.login();
     const query = new URLSearchParams(params).toString();
-    const long = query.length > MAX_QUERY;
+    const form = post || query.length > MAX_QUERY;
     const send = () =>
-      this.request(long ? path : `${path}?${query}`, {
-        method: long ? 'POST' : 'GET',
-        headers: { ...(this.sid ? { cookie: this.sid } : {}), ...(long ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-        body: long ? query : undefined,
+      this.request(form ? path : `${path}?${query}`, {
+        method: form ? 'POST' : 'GET',
+        headers: { ...(this.sid ? { cookie: this.sid } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+        body: form ? query : undefined,
       });
     let res = await send();
     if (res.status === 403) {
@@ -100,9 +101,20 @@ export class QbitClient {
       res = await send();
     }
     if (res.status < 200 || res.status >= 300) throw new QbitError(`qBittorrent answered ${res.status} for ${path}`, res.status === 403 ? 'auth' : 'protocol');
+    return res;
+  }
+
+  private async read<T>(path: string, params: Record<string, string>, schema: z.ZodType<T>): Promise<T> {
+    const res = await this.call(path, params);
     const parsed = schema.safeParse(parseJson(res.text));
     if (!parsed.success) throw new QbitError(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`, 'protocol');
     return parsed.data;
+  }
+
+  /** Remove torrents (any case), keeping their files unless `deleteFiles` (service-apis.md section 6); the answer's status. */
+  async deleteTorrents(hashes: string[], deleteFiles: boolean): Promise<number> {
+    const res = await this.call('/api/v2/torrents/delete', { hashes: hashes.map((h) => h.toLowerCase()).join('|'), deleteFiles: String(deleteFiles) }, true);
+    return res.status;
   }
 
   /** The torrents with these hashes (any case), in one call; unknown hashes are simply absent. */

@@ -128,6 +128,24 @@ export class StoreReader {
     return rows.map(fromLoaded);
   }
 
+  /** A request's facts that start with `prefix` (what actions it had: see lib/actions). */
+  async factsLike(requestId: number, prefix: string): Promise<string[]> {
+    const rows = await this.db.all<{ fact: string }>('SELECT fact FROM facts WHERE request_id = ? AND substr(fact, 1, ?) = ? ORDER BY fact', [
+      requestId,
+      prefix.length,
+      prefix,
+    ]);
+    return rows.map((r) => r.fact);
+  }
+
+  /** Requests the automatic retry may look at: stuck, a failed download, or FAILED, and not removed. */
+  async retryCandidates(): Promise<RequestRecord[]> {
+    const rows = await this.db.all<LoadedRow>(
+      `${LOAD} WHERE r.removed_at IS NULL AND (json_extract(r.attention, '$.kind') IN ('stuck', 'download-failed') OR r.state = 'FAILED') ORDER BY r.id`,
+    );
+    return rows.map(fromLoaded);
+  }
+
   /** A sync source's cursor (see StatusStore.saveCursor), or undefined before its first sync. */
   async syncCursor(source: string): Promise<string | undefined> {
     return (await this.db.get<{ cursor: string }>('SELECT cursor FROM sync_cursors WHERE source = ?', [source]))?.cursor;

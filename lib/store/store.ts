@@ -96,6 +96,12 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
     return this.queue.run((tx) => tx.forgetFinished(before.toISOString()));
   }
 
+  /** Forget one request with everything it holds (a person's "forget"); whether it was there. */
+  forget(id: number): Promise<boolean> {
+    if (this.closed) return Promise.reject(new Error('the status store is closed'));
+    return this.queue.run(async (tx) => (await tx.forgetRequest(id)) > 0);
+  }
+
   /** Keep a sync source's cursor (where its next sync starts); it survives restarts. */
   saveCursor(source: string, cursor: string): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the status store is closed'));

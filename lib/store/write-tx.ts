@@ -326,6 +326,12 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
     await this.gate.write(insertScript('sync_cursors', ['source', 'cursor', 'updated_at'], [[source, cursor, at]]), [`cursor:${source}`]);
   }
 
+  async forgetRequest(id: number): Promise<number> {
+    this.cache.delete(id);
+    this.touched.add(id);
+    return (await this.gate.writeNow<{ id: number }>('DELETE FROM requests WHERE id = ? RETURNING id', [id])).length;
+  }
+
   /** Forget finished requests (AVAILABLE or FAILED) last changed before `before`, with everything they hold. */
   async forgetFinished(before: string): Promise<number[]> {
     this.cache.clear();

@@ -5,7 +5,16 @@ import type { Applied } from './rules';
 import { issueReason, needsLinkReason } from './timeline-text';
 
 /** Attention that progress answers; an issue stays until Jellyseerr says it is resolved. */
-const CLEARED_BY_PROGRESS: Attention['kind'][] = ['manual-interaction', 'declined', 'failed', 'stuck', 'needs-link', 'import-blocked', 'download-failed'];
+const CLEARED_BY_PROGRESS: Attention['kind'][] = [
+  'manual-interaction',
+  'declined',
+  'failed',
+  'stuck',
+  'needs-link',
+  'import-blocked',
+  'download-failed',
+  'retry',
+];
 
 /** What an event itself says needs a human (or no longer does); undefined: it says nothing about it. */
 function raisedBy(current: Attention | null, from: RequestState | null, event: TrackedEvent, applied: Applied): Attention | null | undefined {
@@ -19,6 +28,12 @@ function raisedBy(current: Attention | null, from: RequestState | null, event: T
         : undefined;
     case 'manual-interaction':
       return { kind: 'manual-interaction', reason: what.reason, since };
+    case 'action':
+      if (what.action === 'retry') return { kind: 'retry', reason: `retry requested by ${what.by}${what.reason ? `: ${what.reason}` : ''}`, since };
+      return what.action === 'dismiss' ? null : undefined;
+    case 'grabbed':
+      // The new grab a retry waited for.
+      return current?.kind === 'retry' ? null : undefined;
     case 'download-problem':
       // A failure of what is imported already is no news.
       if (what.problem === 'download-failed' && !applied.effects.includes('advanced')) return undefined;

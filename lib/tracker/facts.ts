@@ -67,6 +67,9 @@ export function eventFacts(event: TrackedEvent): string[] {
       return [];
     case 'stuck':
       return [`stuck:${event.state}:${event.since}`];
+    case 'action':
+      // Each action is its own (a double click is stopped before it gets here, see lib/actions).
+      return [`action:${event.action}:${event.key ?? `${event.at}:${digest(event.by)}`}`];
   }
 }
 

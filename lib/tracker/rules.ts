@@ -1,4 +1,4 @@
-import type { EpisodeKey, MediaEventOf, ProgressEvent, ShokoFileEvent, Source, StuckEvent, TrackedEvent } from '../events';
+import type { ActionEvent, EpisodeKey, MediaEventOf, ProgressEvent, ShokoFileEvent, Source, StuckEvent, TrackedEvent } from '../events';
 import { fileNameOf } from '../file-path';
 import type { RequestRecord } from '../model';
 import { episodeKey } from '../sources/episode-numbers';
@@ -39,6 +39,7 @@ export type What =
   | { kind: 'deleted'; source: Source; what: 'media' | 'file'; path: string | undefined; reason: string | undefined; removed: number }
   | { kind: 'download-problem'; source: Source; problem: 'import-blocked' | 'download-failed'; reason: string }
   | { kind: 'listed'; added: EpisodeKey[] }
+  | { kind: 'action'; action: ActionEvent['action']; by: string; reason: string | undefined; detail: string }
   | { kind: 'renamed'; files: number }
   | { kind: 'issue'; issueType: string | undefined; issueId: number | undefined; action: string; message: string | undefined }
   | { kind: 'shoko-elsewhere'; name: string; reason: string }
@@ -247,6 +248,15 @@ function listed(record: RequestRecord, targets: Targets, event: MediaEventOf<'ep
   return { effects: [added.length ? 'advanced' : 'same'], what: { kind: 'listed', added }, quiet: !added.length, forward: false };
 }
 
+/** A person's action: recorded; marking available moves what it names there (a correction, on their word). */
+function action(targets: Targets, event: ActionEvent): Applied {
+  const what: What = { kind: 'action', action: event.action, by: event.by, reason: event.reason, detail: event.detail };
+  if (event.action !== 'mark-available') return { effects: ['same'], what, forward: false };
+  const items = event.episodes.length ? targets.named(event.episodes).flatMap(({ target }) => (target ? [target] : [])) : undefined;
+  const effects = items ? items.map((t) => t.step(makeAvailable)) : targets.whole(makeAvailable, 'always');
+  return { effects, what };
+}
+
 function stuck(event: StuckEvent): Applied {
   return { effects: ['same'], what: { kind: 'stuck', reason: event.reason }, forward: false };
 }
@@ -288,5 +298,7 @@ export function applyEvent(record: RequestRecord, targets: Targets, event: Track
       return progress(record, targets, event);
     case 'stuck':
       return stuck(event);
+    case 'action':
+      return action(targets, event);
   }
 }

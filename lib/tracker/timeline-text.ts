@@ -1,4 +1,4 @@
-import type { EpisodeKey, Source } from '../events';
+import type { ActionEvent, EpisodeKey, Source } from '../events';
 import type { Effect } from './items';
 import type { What } from './rules';
 
@@ -37,6 +37,15 @@ export function episodeRanges(keys: EpisodeKey[]): string {
   }
   return parts.join(', ');
 }
+
+const ACTION_WORDS: Record<ActionEvent['action'], string> = {
+  retry: 'retry requested',
+  search: 'search requested',
+  verify: 'verified',
+  'mark-available': 'marked available (manual)',
+  dismiss: 'attention dismissed',
+  'deletion-sync': 'deletion passed on',
+};
 
 const SHOKO_DID: Record<'seen' | 'matched' | 'not-matched', string> = { seen: 'has the file', matched: 'matched it', 'not-matched': 'could not match it' };
 
@@ -88,6 +97,10 @@ function detailOf(what: What): string {
     }
     case 'download-problem':
       return `${what.problem === 'import-blocked' ? `import blocked in ${arr(what.source)}` : `download failed in ${arr(what.source)}`}: ${what.reason}`;
+    case 'action': {
+      const done = ACTION_WORDS[what.action];
+      return `${done} by ${what.by}${what.reason ? ` (${what.reason})` : ''}${what.detail ? `: ${what.detail}` : ''}`;
+    }
     case 'listed':
       return what.added.length ? `${episodes(what.added.length)} aired, tracked from now on (${episodeRanges(what.added)})` : 'episode list checked';
     case 'renamed':

@@ -22,7 +22,7 @@ abstract class FakeApi {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => this.serve(req, res));
+    this.server = createServer((req, res) => void this.serve(req, res));
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
     this.port = (this.server.address() as { port: number }).port;
@@ -36,29 +36,54 @@ abstract class FakeApi {
     await once(this.server, 'close');
   }
 
-  private serve(req: IncomingMessage, res: ServerResponse): void {
+  /** The next answer to any call, instead of the real one (a service refusing: 500 with its message). */
+  failNext: { status: number; body: unknown } | undefined;
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.down) {
       req.socket.destroy();
       return;
     }
     const url = new URL(req.url ?? '/', 'http://fake');
-    this.calls.push(`${req.method} ${url.pathname}${url.search}`);
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    this.calls.push(`${req.method} ${url.pathname}${url.search}${text ? ` ${text}` : ''}`);
     if (req.headers['x-api-key'] !== this.apiKey) {
       res.writeHead(401).end();
       return;
     }
-    const body = this.answer(url);
-    if (body === undefined) {
+    if (this.failNext) {
+      const { status, body } = this.failNext;
+      this.failNext = undefined;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      return;
+    }
+    const answer = this.answer(url, req.method ?? 'GET', text ? (JSON.parse(text) as Body) : undefined);
+    if (answer === undefined) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'NotFound' }));
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (answer instanceof Reply) {
+      res
+        .writeHead(answer.status, answer.body === undefined ? {} : { 'content-type': 'application/json' })
+        .end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
   }
 
-  protected abstract answer(url: URL): unknown;
+  protected abstract answer(url: URL, method: string, body: Body): unknown;
 }
 
 const sample = (name: string) => fixture(`api/${name}`) as Body;
+
+/** An answer with its own status (and no body for 200/204 empties). */
+class Reply {
+  constructor(
+    readonly status: number,
+    readonly body?: unknown,
+  ) {}
+}
 
 export class FakeArr extends FakeApi {
   queue: Body[] = [];
@@ -74,8 +99,38 @@ export class FakeArr extends FakeApi {
     super(apiKey);
   }
 
-  protected answer(url: URL): unknown {
+  /** Commands received (POST /api/v3/command bodies), and queue items removed (id, query). */
+  readonly commands: Body[] = [];
+  readonly removals: { id: number; query: string }[] = [];
+  private nextCommandId = 1800;
+
+  protected answer(url: URL, method: string, body: Body): unknown {
     const q = url.searchParams;
+    const queueItem = /^\/api\/v3\/queue\/(\d+)$/.exec(url.pathname);
+    if (method === 'DELETE' && queueItem) {
+      // Acts on the whole download; 200 with an empty body, 404 for an unknown id (service-apis.md 3.5).
+      const id = Number(queueItem[1]);
+      const item = this.queue.find((r) => r.id === id);
+      if (!item) return undefined;
+      this.removals.push({ id, query: url.search });
+      this.queue = this.queue.filter((r) => r.downloadId !== item.downloadId);
+      return new Reply(200);
+    }
+    if (method === 'POST' && url.pathname === '/api/v3/command') {
+      this.commands.push(body);
+      const id = this.nextCommandId++;
+      return new Reply(201, {
+        ...body,
+        commandName: body.name,
+        body: { ...body, trigger: 'manual' },
+        priority: 'normal',
+        status: 'queued',
+        result: 'unknown',
+        queued: new Date().toISOString(),
+        trigger: 'manual',
+        id,
+      });
+    }
     switch (url.pathname) {
       case '/api/v3/queue': {
         const page = Number(q.get('page') ?? 1);
@@ -275,14 +330,27 @@ export class FakeJellyseerr extends FakeApi {
     return request;
   }
 
+  /** Media ids forgotten with DELETE /api/v1/media/{id}. */
+  readonly deletedMedia: number[] = [];
+
   find(id: number): Body {
     const found = this.requests.find((r) => r.id === id);
     if (!found) throw new Error(`no request ${id}`);
     return found;
   }
 
-  protected answer(url: URL): unknown {
+  protected answer(url: URL, method: string): unknown {
     const q = url.searchParams;
+    const media = /^\/api\/v1\/media\/(\d+)$/.exec(url.pathname);
+    if (method === 'DELETE' && media) {
+      // The media row goes, and its requests with it (service-apis.md 5.5): 204.
+      const id = Number(media[1]);
+      const before = this.requests.length;
+      this.requests.splice(0, this.requests.length, ...this.requests.filter((r) => r.media.id !== id));
+      if (before === this.requests.length) return new Reply(404, { message: 'Media not found' });
+      this.deletedMedia.push(id);
+      return new Reply(204);
+    }
     if (url.pathname === '/api/v1/request') {
       const take = Number(q.get('take') ?? 10);
       const skip = Number(q.get('skip') ?? 0);

@@ -6,7 +6,7 @@ import { clone, fixture } from '../support/fixtures';
 /**
  * qBittorrent's WebUI API v2 at the wire (payloads.md section 5): form login answering "Ok." with an
  * SID cookie or 200 "Fails.", 403 without a live session, torrents/info filtered by `hashes`
- * (case-insensitive, unknown ones absent) with 5.1.4's full objects, torrents/files.
+ * (case-insensitive, unknown ones absent) with 5.1.4's full objects, torrents/files, torrents/delete.
  */
 
 export interface FakeTorrent {
@@ -23,6 +23,8 @@ export class FakeQbittorrent {
   readonly logins: { username: string; ok: boolean }[] = [];
   readonly infoCalls: string[][] = [];
   readonly fileCalls: string[] = [];
+  /** torrents/delete calls: the hashes and whether the files went too. */
+  readonly deleted: { hashes: string[]; deleteFiles: boolean }[] = [];
   readonly torrents = new Map<string, FakeTorrent>();
   private readonly sessions = new Set<string>();
   private server: Server | undefined;
@@ -100,6 +102,17 @@ export class FakeQbittorrent {
         eta: t.eta ?? 8640000,
       }));
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    }
+    if (url.pathname === '/api/v2/torrents/delete') {
+      // POST only; both fields required; unknown hashes skipped; 200 with an empty body (service-apis.md 6).
+      if (req.method !== 'POST') return void res.writeHead(405).end();
+      const hashes = params.get('hashes');
+      const deleteFiles = params.get('deleteFiles');
+      if (hashes === null || deleteFiles === null) return void res.writeHead(400).end('Bad Request');
+      const list = hashes.split('|').map((h) => h.toLowerCase());
+      this.deleted.push({ hashes: list, deleteFiles: deleteFiles.toLowerCase() === 'true' });
+      for (const h of list) this.torrents.delete(h);
+      return void res.writeHead(200).end();
     }
     if (url.pathname === '/api/v2/torrents/files') {
       const hash = (params.get('hash') ?? '').toLowerCase();

@@ -1,0 +1,368 @@
+import { z } from 'zod';
+import { ApiError, type CallRecord } from '../clients/api-client';
+import type { ArrClient, SearchCommand } from '../clients/arr';
+import { findInJellyfin, JellyfinError, type JellyfinClient } from '../clients/jellyfin';
+import type { JellyseerrClient } from '../clients/jellyseerr';
+import { QbitError, type QbitClient } from '../clients/qbittorrent';
+import { EpisodeKeySchema, MAX_EPISODES, type ActionEvent, type EpisodeKey, type MediaEvent } from '../events';
+import type { EpisodeRecord, RequestRecord, RequestSnapshot } from '../model';
+import { progressEvent } from '../sources/qbittorrent';
+import { episodeKey } from '../sources/episode-numbers';
+import { formatIssues } from '../sources/schema-helpers';
+import { rank, type RequestState } from '../states';
+import type { StatusStore } from '../store/store';
+import type { ArrInstanceConfig } from '../sync/arr-events';
+import { toSnapshot } from '../tracker/snapshot';
+import { episodeRanges } from '../tracker/timeline-text';
+import { track, type TrackOptions, type TrackResult } from '../tracker/track';
+
+/**
+ * Acting on what the tracker sees: retry a download (remove and blocklist it in the arr, then search
+ * for exactly what it held), search, verify, correct the tracker by hand (mark available, dismiss,
+ * forget), and pass deletions on. The services are asked first; only what they accepted is recorded,
+ * in the request's timeline with who asked and why, through the one path every event takes.
+ */
+
+export const ACTIONS = ['retry', 'search', 'verify', 'mark-available', 'dismiss', 'forget'] as const;
+export type ActionKind = (typeof ACTIONS)[number];
+
+export const ActionInputSchema = z.object({
+  requestId: z.coerce.number().int().positive(),
+  action: z.enum(ACTIONS, { error: `must be one of ${ACTIONS.join(', ')}` }),
+  episodes: z.array(EpisodeKeySchema).max(MAX_EPISODES).optional(),
+  reason: z.string().trim().max(1000).optional(),
+  confirm: z.boolean().optional(),
+});
+export type ActionInput = z.infer<typeof ActionInputSchema>;
+
+/** An action that cannot be done: 400 (does not apply), 404 (no such request), 502 (a service refused). */
+export class ActionError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode: 400 | 404 | 502,
+  ) {
+    super(message);
+  }
+}
+
+export interface ActionResult {
+  ok: true;
+  action: ActionKind | 'deletion-sync';
+  /** The request after the action (null once forgotten). */
+  request: RequestSnapshot | null;
+  calls: CallRecord[];
+}
+
+export interface ActionServices {
+  arrs: { instance: ArrInstanceConfig; client: ArrClient }[];
+  jellyseerr?: JellyseerrClient;
+  qbittorrent?: QbitClient;
+  jellyfin?: JellyfinClient;
+}
+
+export interface ActionOptions {
+  track: TrackOptions;
+  /** Deletion sync: clear removed media in Jellyseerr (so it can be requested again). */
+  clearJellyseerr?: boolean;
+  /** Deletion sync: remove a removed request's torrents from qBittorrent (files kept unless `deleteFiles`). */
+  removeTorrents?: boolean;
+  deleteFiles?: boolean;
+  /** Automatic retries per download at most (0: off). */
+  autoRetries?: number;
+  now?: () => number;
+}
+
+/** The same action on the same request within this long is done once (a double click). */
+export const REPEAT_MS = 60_000;
+
+const TITLE = (r: RequestRecord) => r.title ?? `request ${r.id}`;
+const notImported = (e: { state: RequestState }) => e.state === 'FAILED' || rank(e.state) < rank('IMPORTING');
+
+/** A service's refusal in its own words, as a 502; anything else is a bug and stays what it is. */
+function refused(err: unknown): never {
+  if (err instanceof ApiError || err instanceof QbitError || err instanceof JellyfinError) throw new ActionError(err.message, 502);
+  throw err;
+}
+
+export class MediaActions {
+  private readonly recent = new Map<string, { at: number; done: Promise<ActionOutcome> }>();
+
+  constructor(
+    private readonly store: StatusStore,
+    private readonly services: ActionServices,
+    private readonly options: ActionOptions,
+  ) {}
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  /** Validate a message's payload as an action (zod's path and message when it is not one). */
+  static parse(input: unknown): ActionInput {
+    const parsed = ActionInputSchema.safeParse(input);
+    if (!parsed.success) throw new ActionError(formatIssues(parsed.error), 400);
+    return parsed.data;
+  }
+
+  /** Perform an action for `by`; a repeat within REPEAT_MS gets the first one's outcome. */
+  perform(input: ActionInput, by: string): Promise<ActionOutcome> {
+    const key = `${input.requestId}:${input.action}`;
+    const now = this.now();
+    for (const [k, v] of this.recent) if (now - v.at >= REPEAT_MS) this.recent.delete(k);
+    const repeat = this.recent.get(key);
+    if (repeat) return repeat.done;
+    const done = this.run(input, by);
+    this.recent.set(key, { at: now, done });
+    // A refused action may be tried again at once (nothing was done).
+    done.catch(() => this.recent.delete(key));
+    return done;
+  }
+
+  private async run(input: ActionInput, by: string): Promise<ActionOutcome> {
+    const record = await this.store.read.getRequest(input.requestId);
+    if (!record) throw new ActionError(`no request ${input.requestId}`, 404);
+    const episodes = this.episodesOf(record, input.episodes);
+    const calls: CallRecord[] = [];
+    const news: TrackResult[] = [];
+    const record1 = (action: ActionEvent['action'], detail: string, extra: Partial<ActionEvent> = {}) =>
+      this.record(record, { action, by, reason: input.reason, episodes, detail, ...extra }, news);
+    switch (input.action) {
+      case 'retry':
+        await record1('retry', await this.retry(record, episodes, calls));
+        break;
+      case 'search':
+        await record1('search', await this.search(record, episodes, calls));
+        break;
+      case 'verify':
+        await record1('verify', await this.verify(record, calls, news));
+        break;
+      case 'mark-available':
+        if (record.state === 'AVAILABLE' || (episodes.length && episodes.every((e) => this.find(record, e)?.state === 'AVAILABLE')))
+          throw new ActionError(`${TITLE(record)} is already available`, 400);
+        await record1('mark-available', '');
+        break;
+      case 'dismiss':
+        if (!record.attention) throw new ActionError(`${TITLE(record)} needs no attention: nothing to dismiss`, 400);
+        await record1('dismiss', record.attention.reason);
+        break;
+      case 'forget':
+        if (input.confirm !== true) throw new ActionError('forget removes the request from the tracker: send confirm: true', 400);
+        await this.store.forget(record.id);
+        return { result: { ok: true, action: 'forget', request: null, calls }, news };
+    }
+    const after = await this.store.read.getRequest(record.id);
+    return { result: { ok: true, action: input.action, request: after ? toSnapshot(after) : null, calls }, news };
+  }
+
+  /** The episodes an action names, each tracked by the request; none named: the whole request. */
+  private episodesOf(record: RequestRecord, named: EpisodeKey[] | undefined): EpisodeKey[] {
+    if (!named?.length) return [];
+    if (record.mediaType === 'movie') throw new ActionError('a movie has no episodes', 400);
+    const unknown = named.filter((e) => !this.find(record, e));
+    if (unknown.length) throw new ActionError(`${TITLE(record)} does not track ${episodeRanges(unknown)}`, 400);
+    return named.map(({ season, episode }) => ({ season, episode }));
+  }
+
+  private find(record: RequestRecord, key: EpisodeKey): EpisodeRecord | undefined {
+    return record.episodes.find((e) => e.season === key.season && e.episode === key.episode);
+  }
+
+  /** Apply the action's event (and any the action produced) through the tracker. */
+  private async record(record: RequestRecord, fields: Omit<ActionEvent, 'source' | 'at' | 'kind' | 'requestId'>, news: TrackResult[]): Promise<void> {
+    const event: MediaEvent = { source: 'tracker', at: new Date(this.now()).toISOString(), kind: 'action', requestId: record.id, ...fields };
+    const result = await track(this.store, event, this.options.track);
+    if (result.notify) news.push(result);
+  }
+
+  /** The arr that holds the request's media (4K requests in 4K instances), and the media's id there. */
+  private arrFor(record: RequestRecord): { client: ArrClient; instance: ArrInstanceConfig; id: number } {
+    const kind = record.mediaType === 'movie' ? 'radarr' : 'sonarr';
+    for (const arr of this.services.arrs) {
+      if (arr.instance.kind !== kind || arr.instance.is4k !== record.is4k) continue;
+      const id = record.instances.find((i) => i.name === arr.instance.name)?.id ?? (arr.instance.is4k ? null : record.ids[kind]);
+      if (id) return { ...arr, id };
+    }
+    const service = kind === 'radarr' ? 'Radarr' : 'Sonarr';
+    throw new ActionError(`no ${record.is4k ? '4K ' : ''}${service} is configured for ${TITLE(record)} (or it does not know its ${service} id yet)`, 400);
+  }
+
+  /** Sonarr's episode ids for these keys (one call). */
+  private async episodeIds(arr: { client: ArrClient; id: number }, keys: EpisodeKey[], calls: CallRecord[]): Promise<number[]> {
+    const all = await arr.client.episodes(arr.id, calls).catch(refused);
+    const wanted = new Set(keys.map(episodeKey));
+    return all.filter((e) => wanted.has(episodeKey({ season: e.seasonNumber, episode: e.episodeNumber }))).map((e) => e.id);
+  }
+
+  /**
+   * Retry: remove the downloads that hold only what is retried from the arr's queue with blocklist
+   * (and from the download client), then search for exactly that: the movie, a whole season when every
+   * tracked episode of it is retried, else those episodes.
+   */
+  private async retry(record: RequestRecord, named: EpisodeKey[], calls: CallRecord[]): Promise<string> {
+    const movie = record.mediaType === 'movie';
+    const items: { key?: EpisodeKey; state: RequestRecord['state']; downloadId: string | null }[] = movie
+      ? [{ state: record.stage, downloadId: record.downloadId }]
+      : (named.length ? named.map((k) => this.find(record, k)!) : record.episodes)
+          .filter((e) => e.downloadId || e.state === 'FAILED')
+          .map((e) => ({ key: e, ...e }));
+    const imported = items.filter((i) => !notImported(i));
+    if (movie && record.stage === 'AVAILABLE') throw new ActionError(`${TITLE(record)} is available: nothing to retry`, 400);
+    if (named.length && imported.length) throw new ActionError(`${episodeRanges(imported.map((i) => i.key!))} already imported: nothing to retry`, 400);
+    const retried = items.filter(notImported);
+    if (!retried.length || (movie && !record.downloadId && record.stage !== 'FAILED'))
+      throw new ActionError(`${TITLE(record)} has no download that is not imported yet: use search`, 400);
+    const arr = this.arrFor(record);
+
+    const queue = await arr.client.queue(calls).catch(refused);
+    const retriedKeys = new Set(retried.map((i) => (i.key ? episodeKey(i.key) : '')));
+    const removed: string[] = [];
+    for (const downloadId of new Set(retried.map((i) => i.downloadId).filter((d): d is string => !!d))) {
+      // A download others still wait on (a season pack's other episodes) is kept: only searched around.
+      const dependents = movie ? [] : record.episodes.filter((e) => e.downloadId === downloadId && notImported(e));
+      if (dependents.some((e) => !retriedKeys.has(episodeKey(e)))) continue;
+      const item = queue.find((q) => q.downloadId?.toUpperCase() === downloadId);
+      if (!item) continue;
+      await arr.client.removeAndBlocklist(item.id, calls).catch(refused);
+      removed.push(item.title ?? downloadId);
+    }
+    const searched = await this.searchFor(record, arr, movie ? [] : retried.map((i) => i.key!), calls);
+    const label = arr.instance.kind === 'radarr' ? 'Radarr' : 'Sonarr';
+    return [removed.length ? `removed ${removed.join(', ')} from ${label}'s queue with blocklist` : '', searched].filter(Boolean).join('; then ');
+  }
+
+  /** Search: what has no download yet (an approved movie nothing grabbed, missing episodes). */
+  private async search(record: RequestRecord, named: EpisodeKey[], calls: CallRecord[]): Promise<string> {
+    if (record.mediaType === 'movie') {
+      if (record.stage === 'AVAILABLE') throw new ActionError(`${TITLE(record)} is available: nothing to search for`, 400);
+      if (record.downloadId && record.stage !== 'FAILED') throw new ActionError(`${TITLE(record)} is downloading: retry it instead`, 400);
+      return this.searchFor(record, this.arrFor(record), [], calls);
+    }
+    const candidates = named.length ? named.map((k) => this.find(record, k)!) : record.episodes;
+    const missing = candidates.filter((e) => e.state !== 'AVAILABLE' && (!e.downloadId || e.state === 'FAILED'));
+    if (named.length && missing.length < named.length) throw new ActionError('some of those episodes are downloading or available: retry them instead', 400);
+    if (record.episodes.length && !missing.length) throw new ActionError(`every episode of ${TITLE(record)} has a download: nothing to search for`, 400);
+    return this.searchFor(record, this.arrFor(record), missing, calls);
+  }
+
+  /** The search command for a movie, for episodes (whole seasons as SeasonSearch), or for a show's missing episodes. */
+  private async searchFor(record: RequestRecord, arr: { client: ArrClient; id: number }, keys: EpisodeKey[], calls: CallRecord[]): Promise<string> {
+    const commands: SearchCommand[] = [];
+    if (record.mediaType === 'movie') commands.push({ name: 'MoviesSearch', movieIds: [arr.id] });
+    else if (!keys.length) commands.push({ name: 'MissingEpisodeSearch', seriesId: arr.id });
+    else {
+      const wanted = new Set(keys.map(episodeKey));
+      const seasons = [...new Set(keys.map((k) => k.season))];
+      const whole = seasons.filter((s) => record.episodes.filter((e) => e.season === s).every((e) => wanted.has(episodeKey(e))));
+      for (const seasonNumber of whole) commands.push({ name: 'SeasonSearch', seriesId: arr.id, seasonNumber });
+      const rest = keys.filter((k) => !whole.includes(k.season));
+      if (rest.length) commands.push({ name: 'EpisodeSearch', episodeIds: await this.episodeIds(arr, rest, calls) });
+    }
+    for (const command of commands) await arr.client.command(command, calls).catch(refused);
+    return commands.map((c) => c.name).join(', ');
+  }
+
+  /** Verify: ask qBittorrent about the request's downloads and Jellyfin whether it plays, and apply what they say. */
+  private async verify(record: RequestRecord, calls: CallRecord[], news: TrackResult[]): Promise<string> {
+    const { qbittorrent, jellyfin } = this.services;
+    if (!qbittorrent && !jellyfin) throw new ActionError('neither qBittorrent nor Jellyfin is configured: nothing to verify with', 400);
+    const at = new Date(this.now()).toISOString();
+    const events: MediaEvent[] = [];
+    const said: string[] = [];
+    const downloads = record.downloads.filter((d) => d.state !== 'DOWNLOADED').map((d) => d.id);
+    if (qbittorrent && downloads.length) {
+      const torrents = await qbittorrent.torrents(downloads).catch(refused);
+      calls.push({ service: 'qBittorrent', method: 'GET', path: '/api/v2/torrents/info', status: 200 });
+      events.push(...torrents.map((t) => progressEvent(t, at)));
+      said.push(`qBittorrent knows ${torrents.length} of ${downloads.length} downloads`);
+    }
+    if (jellyfin) {
+      const found = await findInJellyfin(jellyfin, record, at).catch(refused);
+      calls.push({ service: 'Jellyfin', method: 'GET', path: '/Items', status: 200 });
+      if (found) events.push(found);
+      said.push(found ? 'Jellyfin plays it' : 'not in Jellyfin yet');
+    }
+    for (const event of events) {
+      const result = await track(this.store, event, this.options.track);
+      if (result.notify) news.push(result);
+    }
+    return said.join('; ');
+  }
+
+  /**
+   * Deletion sync (opt-in): once a request is removed, clear its media in Jellyseerr (so it can be
+   * requested again) and remove its torrents from qBittorrent (keeping the files unless asked). Done
+   * once per removal; nothing is ever deleted in Radarr, Sonarr or Jellyfin.
+   */
+  async passOnDeletion(requestId: number): Promise<ActionOutcome | undefined> {
+    const { clearJellyseerr, removeTorrents, deleteFiles } = this.options;
+    const { jellyseerr, qbittorrent } = this.services;
+    if (!(clearJellyseerr && jellyseerr) && !(removeTorrents && qbittorrent)) return undefined;
+    const record = await this.store.read.getRequest(requestId);
+    if (!record?.removedAt) return undefined;
+    const key = `removed-${record.removedAt}`;
+    if ((await this.store.read.factsLike(record.id, `action:deletion-sync:${key}`)).length) return undefined;
+    const calls: CallRecord[] = [];
+    const done: string[] = [];
+    if (clearJellyseerr && jellyseerr && record.ids.jellyseerrRequest) {
+      const request = await jellyseerr.request(record.ids.jellyseerrRequest, calls).catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) return undefined;
+        return refused(err);
+      });
+      if (request) {
+        await jellyseerr.deleteMedia(request.media.id, calls).catch(refused);
+        done.push('cleared in Jellyseerr');
+      }
+    }
+    const torrents = record.downloads.map((d) => d.id);
+    if (removeTorrents && qbittorrent && torrents.length) {
+      const status = await qbittorrent.deleteTorrents(torrents, deleteFiles === true).catch(refused);
+      calls.push({ service: 'qBittorrent', method: 'POST', path: '/api/v2/torrents/delete', status });
+      done.push(
+        `${torrents.length === 1 ? 'its torrent' : `${torrents.length} torrents`} removed from qBittorrent${deleteFiles ? ' with their files' : ', files kept'}`,
+      );
+    }
+    if (!done.length) return undefined;
+    const news: TrackResult[] = [];
+    await this.record(record, { action: 'deletion-sync', by: 'auto', episodes: [], detail: done.join('; '), key }, news);
+    const after = await this.store.read.getRequest(record.id);
+    return { result: { ok: true, action: 'deletion-sync', request: after ? toSnapshot(after) : null, calls }, news };
+  }
+
+  /**
+   * Automatic retry (opt-in): a request stuck downloading (the stuck check's flag), or whose download
+   * failed, is retried, at most `autoRetries` times per download, never once a person dismissed it.
+   */
+  async autoRetry(): Promise<ActionOutcome[]> {
+    const limit = this.options.autoRetries ?? 0;
+    if (limit <= 0) return [];
+    const outcomes: ActionOutcome[] = [];
+    for (const record of await this.store.read.retryCandidates()) {
+      const stuck = record.attention?.kind === 'stuck' && ['GRABBING', 'DOWNLOADING'].includes(record.state);
+      const failed = record.attention?.kind === 'download-failed' || record.downloads.some((d) => d.state === 'FAILED');
+      if (!stuck && !failed) continue;
+      if ((await this.store.read.factsLike(record.id, 'action:dismiss:')).length) continue;
+      const download = record.downloads.find((d) => d.state !== 'DOWNLOADED')?.id ?? record.downloadId ?? 'none';
+      const done = (await this.store.read.factsLike(record.id, `action:retry:auto:${download}:`)).length;
+      if (done >= limit) continue;
+      const reason = `auto: ${record.attention?.reason ?? 'download failed'}`;
+      try {
+        const calls: CallRecord[] = [];
+        const news: TrackResult[] = [];
+        const detail = await this.retry(record, [], calls);
+        await this.record(record, { action: 'retry', by: 'auto', reason, episodes: [], detail, key: `auto:${download}:${done + 1}` }, news);
+        const after = await this.store.read.getRequest(record.id);
+        outcomes.push({ result: { ok: true, action: 'retry', request: after ? toSnapshot(after) : null, calls }, news });
+      } catch (err) {
+        // One request's trouble (no arr for it, a refusal) never stops the others.
+        if (!(err instanceof ActionError)) throw err;
+      }
+    }
+    return outcomes;
+  }
+}
+
+/** What an action gives: its result (for the flow) and the state changes it caused (for notifications). */
+export interface ActionOutcome {
+  result: ActionResult;
+  news: TrackResult[];
+}
