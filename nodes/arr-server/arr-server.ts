@@ -1,11 +1,11 @@
 import type { NodeDef } from 'node-red';
-import { ArrClient } from '../../lib/clients/arr';
+import { ArrClient, type ArrKind } from '../../lib/clients/arr';
 import { configValue } from '../../lib/config-values';
 import { ArrSource } from '../../lib/sync/arr-source';
 import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
 import { registry } from '../shared/registry';
-import type { SyncServerNode } from '../shared/types';
+import type { ArrServerNode } from '../shared/types';
 
 interface ArrServerConfig extends NodeDef {
   kind: 'radarr' | 'sonarr';
@@ -25,19 +25,18 @@ function instanceNameOf(config: Pick<ArrServerConfig, 'kind' | 'instance' | 'is4
 }
 
 export = (RED: RED) => {
-  function ArrServer(this: SyncServerNode & { credentials: Credentials }, config: ArrServerConfig) {
+  function ArrServer(this: ArrServerNode & { credentials: Credentials }, config: ArrServerConfig) {
     RED.nodes.createNode(this, config);
-    const kind = config.kind === 'sonarr' ? 'sonarr' : 'radarr';
+    const kind: ArrKind = config.kind === 'sonarr' ? 'sonarr' : 'radarr';
     const is4k = config.is4k === true;
     const instanceName = instanceNameOf({ kind, instance: config.instance, is4k });
     const { url, problem } = serviceUrlFrom(this, config.url, kind === 'radarr' ? 'Radarr' : 'Sonarr');
-    const source = url
-      ? new ArrSource(
-          { name: instanceName, kind, is4k },
-          new ArrClient(kind, { url, apiKey: secretFrom(RED, this, this.credentials?.apiKey, config.apiKeyEnv), tls: tlsTrustFrom(config) }),
-        )
+    const instance = { name: instanceName, kind, is4k };
+    const client = url
+      ? new ArrClient(kind, { url, apiKey: secretFrom(RED, this, this.credentials?.apiKey, config.apiKeyEnv), tls: tlsTrustFrom(config) })
       : undefined;
-    Object.assign(this, { source, problem, instanceName });
+    const source = client && new ArrSource(instance, client);
+    Object.assign(this, { source, client, instance, problem, instanceName });
     registry.arrInstances.set(instanceName, { is4k });
     this.on('close', (_removed: boolean, done: () => void) => {
       registry.arrInstances.delete(instanceName);

@@ -4,7 +4,7 @@ import { configValue } from '../../lib/config-values';
 import { JellyseerrSource } from '../../lib/sync/seerr-source';
 import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
-import type { SyncServerNode } from '../shared/types';
+import type { JellyseerrServerNode } from '../shared/types';
 
 interface JellyseerrServerConfig extends NodeDef {
   instance: string;
@@ -17,17 +17,15 @@ interface JellyseerrServerConfig extends NodeDef {
 type Credentials = { apiKey: unknown };
 
 export = (RED: RED) => {
-  function JellyseerrServer(this: SyncServerNode & { credentials: Credentials }, config: JellyseerrServerConfig) {
+  function JellyseerrServer(this: JellyseerrServerNode & { credentials: Credentials }, config: JellyseerrServerConfig) {
     RED.nodes.createNode(this, config);
     const instanceName = configValue(config.instance) || 'jellyseerr';
     const { url, problem } = serviceUrlFrom(this, config.url, 'Jellyseerr');
-    const source = url
-      ? new JellyseerrSource(
-          instanceName,
-          new JellyseerrClient({ url, apiKey: secretFrom(RED, this, this.credentials?.apiKey, config.apiKeyEnv), tls: tlsTrustFrom(config) }),
-        )
+    const client = url
+      ? new JellyseerrClient({ url, apiKey: secretFrom(RED, this, this.credentials?.apiKey, config.apiKeyEnv), tls: tlsTrustFrom(config) })
       : undefined;
-    Object.assign(this, { source, problem, instanceName });
+    const source = client && new JellyseerrSource(instanceName, client);
+    Object.assign(this, { source, client, problem, instanceName });
   }
   RED.nodes.registerType('jellyseerr-server', JellyseerrServer, { credentials: { apiKey: { type: 'password' } } });
 };

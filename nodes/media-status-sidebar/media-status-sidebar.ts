@@ -2,11 +2,13 @@ import type { Request, Response } from 'express';
 import { requestDetail } from '../../lib/query';
 import { toSnapshot } from '../../lib/tracker/snapshot';
 import type { RED } from '../shared/red';
+import { actThroughRegistry } from '../shared/act';
 import { registry, type OpenStore } from '../shared/registry';
 
 /**
  * The editor's "Media status" sidebar tab: admin routes (read permission) for the active requests and
- * one request's timeline, and a throttled comms topic that tells open editors when to refresh.
+ * one request's timeline, one (write permission) for its action buttons, and a throttled comms topic
+ * that tells open editors when to refresh.
  */
 
 const TOPIC = 'media-status/changed';
@@ -30,6 +32,7 @@ export = (RED: RED) => {
   };
   const fail = (res: Response) => (err: Error) => res.status(500).json({ ok: false, error: err.message });
   const read = RED.auth.needsPermission('media-status.read');
+  const write = RED.auth.needsPermission('media-status.write');
 
   RED.httpAdmin.get('/media-status/sidebar/requests', read, (req: Request, res: Response) => {
     const entry = storeFor(req);
@@ -47,6 +50,17 @@ export = (RED: RED) => {
     if (!entry) return void res.status(404).json({ ok: false, error: 'no such request' });
     requestDetail(entry.store.read, req.params.id)
       .then((detail) => (detail ? res.json(detail) : res.status(404).json({ ok: false, error: 'no such request' })))
+      .catch(fail(res));
+  });
+
+  // A button in the sidebar: the action through the store's media-action, as the editor's user.
+  RED.httpAdmin.post('/media-status/sidebar/requests/:id/actions/:action', write, (req: Request, res: Response) => {
+    const entry = storeFor(req);
+    if (!entry) return void res.status(404).json({ ok: false, error: 'no such request' });
+    const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
+    const user = (req as Request & { user?: { username?: string } }).user;
+    actThroughRegistry(entry.id, { ...body, requestId: req.params.id, action: req.params.action }, user?.username ?? 'editor')
+      .then(({ status, body: answer }) => res.status(status).json(answer))
       .catch(fail(res));
   });
 };

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import type { MediaActions } from '../../lib/actions/actions';
 import type { StatusStore } from '../../lib/store/store';
+import type { TrackResult } from '../../lib/tracker/track';
 
 /**
  * What the editor sidebar (a plugin, not a node) needs to find: the open stores and the status
@@ -14,6 +16,11 @@ export interface OpenStore {
 class Registry extends EventEmitter<{ store: [OpenStore] }> {
   readonly stores = new Map<string, OpenStore>();
   readonly pages = new Map<string, string>();
+  /**
+   * Each store's actions (the first media-action node using it), by the store node's id: the
+   * sidebar's and the page's buttons act through them, and their news leaves through that node.
+   */
+  readonly actions = new Map<string, { actions: MediaActions; notify: (news: TrackResult[]) => void }>();
   /** The arr-server nodes' instances by name (a webhook's `?instance=` names one), and whether each is 4K. */
   readonly arrInstances = new Map<string, { is4k: boolean }>();
 

@@ -6,6 +6,9 @@ import type { StoreKeeper } from '../../lib/store/keeper';
 import type { StatusStore } from '../../lib/store/store';
 import type { TrackResult } from '../../lib/tracker/track';
 import type { SyncSource } from '../../lib/sync/sync';
+import type { ArrClient } from '../../lib/clients/arr';
+import type { JellyseerrClient } from '../../lib/clients/jellyseerr';
+import type { ArrInstanceConfig } from '../../lib/sync/arr-events';
 
 /** The status-store config node as its users see it. */
 export interface StatusStoreNode extends Node {
@@ -46,6 +49,19 @@ export interface JellyfinServerNode extends Node {
   readonly problem: string | undefined;
   /** Undefined when no URL is configured. */
   readonly client: JellyfinClient | undefined;
+}
+
+/** An arr-server config node: a Radarr or Sonarr instance, read by media-sync and acted on by media-action. */
+export interface ArrServerNode extends SyncServerNode {
+  readonly instance: ArrInstanceConfig;
+  /** Undefined when no URL is configured. */
+  readonly client: ArrClient | undefined;
+}
+
+/** The jellyseerr-server config node. */
+export interface JellyseerrServerNode extends SyncServerNode {
+  /** Undefined when no URL is configured. */
+  readonly client: JellyseerrClient | undefined;
 }
 
 /** A jellyseerr-server or arr-server config node: what media-sync reads. */

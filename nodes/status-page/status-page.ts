@@ -9,6 +9,7 @@ import { publicSnapshot, toSnapshot } from '../../lib/tracker/snapshot';
 import { requiredConfig } from '../shared/config-node';
 import { withMiddleware } from '../shared/middleware';
 import type { RED } from '../shared/red';
+import { actThroughRegistry } from '../shared/act';
 import { registry } from '../shared/registry';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
@@ -18,10 +19,23 @@ interface StatusPageConfig extends NodeDef {
   store: string;
   path: string;
   title: string;
+  /** Retry and verify buttons on the page (off: read-only). */
+  actions?: boolean;
 }
 
+/** What the household may do from the page when the buttons are on. */
+const PAGE_ACTIONS = ['retry', 'verify'];
+const ACTION_PATH = /^\/data\/requests\/([^/]+)\/actions\/([^/]+)$/;
+
 /* Minimal shapes of the Express request and response. */
-type Req = { method: string; path: string; baseUrl: string; query: Record<string, unknown>; on(event: 'close', listener: () => void): void };
+type Req = {
+  method: string;
+  path: string;
+  baseUrl: string;
+  query: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+  on(event: 'close', listener: () => void): void;
+};
 type Res = {
   status(code: number): Res;
   set(headers: Record<string, string>): Res;
@@ -151,17 +165,36 @@ export = (RED: RED) => {
         .send(
           // Replacement functions: a "$&" in a title must stay text.
           PAGE.replace('__BASE__', () => escapeHtml(`${req.baseUrl}${base}`))
+            .replace('__ACTIONS__', () => (config.actions === true ? PAGE_ACTIONS.join(',') : ''))
             .replace('__TITLE__', () => escapeHtml(title))
             .replace('__NONCE__', () => nonce),
         );
     };
 
+    /**
+     * A button on the page (when enabled): JSON only and from the page's own origin, so a form or a
+     * script on another site cannot make the household's Node-RED act.
+     */
+    const act = (match: RegExpExecArray, req: Req, res: Res) => {
+      if (!config.actions || !PAGE_ACTIONS.includes(match[2] ?? '')) return res.status(404).json({ ok: false, error: 'not found' });
+      const site = req.headers['sec-fetch-site'];
+      if (!String(req.headers['content-type'] ?? '').startsWith('application/json') || (site !== undefined && site !== 'same-origin'))
+        return res.status(403).json({ ok: false, error: 'only the status page itself may act' });
+      actThroughRegistry(storeNode.id, { requestId: decoded(match[1] ?? ''), action: match[2], reason: 'from the status page' }, 'status page')
+        .then(({ status, body }) => res.status(status).json(body))
+        .catch((err: Error) => res.status(500).json({ ok: false, error: err.message }));
+    };
+
     // settings.js's httpNodeMiddleware guards these routes as it guards every http in (httpNodeAuth runs before both).
     const guarded = withMiddleware(RED.settings.httpNodeMiddleware);
     const handler: Handler = (req, res, next) => {
-      if (req.method !== 'GET' || (req.path !== base && !req.path.startsWith(`${base}/`))) return next();
+      if (req.path !== base && !req.path.startsWith(`${base}/`)) return next();
+      const path = req.path.slice(base.length) || '/';
+      // The page's only POST is its buttons' (other routes under the same path, the flow's own API, pass by).
+      const action = req.method === 'POST' ? ACTION_PATH.exec(path) : null;
+      if (req.method !== 'GET' && !action) return next();
       guarded(req, res, next, () => {
-        const path = req.path.slice(base.length) || '/';
+        if (action) return act(action, req, res);
         if (path === '/') return page(req, res);
         if (path === '/events') return events(req, res);
         api(path, req, res).catch((err: Error) => {

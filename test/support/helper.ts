@@ -8,6 +8,7 @@ import episodeState from '../../nodes/episode-state/episode-state';
 import jellyfinServer from '../../nodes/jellyfin-server/jellyfin-server';
 import jellyfinVerify from '../../nodes/jellyfin-verify/jellyfin-verify';
 import jellyseerrServer from '../../nodes/jellyseerr-server/jellyseerr-server';
+import mediaAction from '../../nodes/media-action/media-action';
 import mediaSync from '../../nodes/media-sync/media-sync';
 import qbitProgress from '../../nodes/qbit-progress/qbit-progress';
 import qbittorrentServer from '../../nodes/qbittorrent-server/qbittorrent-server';
@@ -39,6 +40,7 @@ export const ALL_NODES: NodeInitializer[] = [
   jellyseerrServer,
   arrServer,
   mediaSync,
+  mediaAction,
 ];
 
 // http in / http response live in @node-red/nodes (hoisted beside node-red), which ships no types.

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord } from '../fakes/arr-apis';
+import { FakeQbittorrent } from '../fakes/qbittorrent';
+import { VIOLET, movieBodies } from '../support/bodies';
+import { fixture } from '../support/fixtures';
+import { helper, loadFlow, nextMessage, placed, storeOf, useSettings } from '../support/helper';
+import { parseWebhook } from '../../lib/sources/parse';
+import { tempDir } from '../support/tmp';
+
+/** media-action in a real runtime: deletion sync on the store's commits, the automatic retry, who asked. */
+
+const dir = tempDir();
+
+describe('media-action', () => {
+  let radarr: FakeArr;
+  let seerr: FakeJellyseerr;
+  let qbit: FakeQbittorrent;
+  const v = movieBodies(VIOLET);
+  beforeEach(async () => {
+    useSettings({ userDir: dir });
+    [radarr, seerr] = await Promise.all([new FakeArr('radarr').start(), new FakeJellyseerr().start()]);
+    qbit = new FakeQbittorrent();
+    await qbit.start();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await Promise.all([radarr.stop(), seerr.stop(), qbit.stop()]);
+  });
+  after(() => helper.settings({}));
+
+  let n = 0;
+  const flow = (action: Record<string, unknown>) =>
+    placed([
+      { id: 'tab', type: 'tab' },
+      { id: 'store', type: 'status-store', path: join(dir, `actions${++n}.db`) },
+      { id: 'rs', type: 'arr-server', kind: 'radarr', instance: '', is4k: false, url: radarr.url, apiKeyEnv: '' },
+      { id: 'js', type: 'jellyseerr-server', url: seerr.url, apiKeyEnv: '' },
+      { id: 'qs', type: 'qbittorrent-server', url: qbit.url, usernameEnv: '', passwordEnv: '' },
+      { id: 'state', z: 'tab', type: 'episode-state', store: 'store', wires: [['committed'], ['changes'], []] },
+      {
+        id: 'act',
+        z: 'tab',
+        type: 'media-action',
+        store: 'store',
+        radarr: 'rs',
+        jellyseerr: 'js',
+        qbittorrent: 'qs',
+        ...action,
+        wires: [['result'], ['error'], ['news']],
+      },
+      { id: 'committed', z: 'tab', type: 'helper', wires: [] },
+      { id: 'changes', z: 'tab', type: 'helper', wires: [] },
+      { id: 'result', z: 'tab', type: 'helper', wires: [] },
+      { id: 'error', z: 'tab', type: 'helper', wires: [] },
+      { id: 'news', z: 'tab', type: 'helper', wires: [] },
+    ]);
+  const credentials = { rs: { apiKey: 'radarr-key' }, js: { apiKey: 'seerr-key' }, qs: { username: 'admin', password: 'adminadmin' } };
+  const send = async (source: 'radarr' | 'jellyseerr', body: unknown) => {
+    const parsed = parseWebhook(body, source);
+    assert.ok(parsed.ok);
+    const committed = nextMessage(helper.getNode('committed'));
+    helper.getNode('state').receive({ payload: parsed.event });
+    return (await committed).payload;
+  };
+
+  it('deletion sync (opt-in): a removal committed through episode-state is passed on to Jellyseerr and qBittorrent, files kept', async () => {
+    await loadFlow(flow({ clearJellyseerr: true, removeTorrents: true }), credentials);
+    seerr.addRequest({ id: VIOLET.requestId, type: 'movie', tmdbId: VIOLET.tmdb, status: 5, mediaStatus: 5, arrId: VIOLET.radarrId });
+    await send('jellyseerr', v.approved);
+    await send('radarr', v.grab);
+    const removed = await send('radarr', fixture('radarr-movie-delete'));
+    // Passed on after the commit, on the store's own word: wait for the timeline to say so.
+    const store = await storeOf();
+    const deadline = Date.now() + 10_000;
+    let last = '';
+    while (!last.startsWith('deletion passed on')) {
+      assert.ok(Date.now() < deadline, `not passed on: ${last}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      last = (await store.read.timeline(removed.requestId)).at(-1)?.detail ?? '';
+    }
+    assert.equal(last, 'deletion passed on by auto: cleared in Jellyseerr; its torrent removed from qBittorrent, files kept');
+    assert.deepEqual(seerr.deletedMedia, [VIOLET.requestId + 500]);
+    assert.deepEqual(qbit.deleted, [{ hashes: [VIOLET.hash.toLowerCase()], deleteFiles: false }]);
+    assert.deepEqual(
+      radarr.calls.filter((c) => !c.startsWith('GET')),
+      [],
+      'nothing is deleted in Radarr',
+    );
+  });
+
+  it('without the ticks nothing is passed on', async () => {
+    await loadFlow(flow({}), credentials);
+    seerr.addRequest({ id: VIOLET.requestId, type: 'movie', tmdbId: VIOLET.tmdb, status: 5, mediaStatus: 5, arrId: VIOLET.radarrId });
+    await send('radarr', v.grab);
+    await send('radarr', fixture('radarr-movie-delete'));
+    // A message through the node after the commit: the deletion has been looked at by then.
+    const result = nextMessage(helper.getNode('error'));
+    helper.getNode('act').receive({ payload: { requestId: 1, action: 'dismiss' } });
+    assert.equal((await result).statusCode, 400);
+    assert.deepEqual([seerr.deletedMedia, qbit.deleted], [[], []]);
+  });
+
+  it('the automatic retry (opt-in) retries a stuck download on its control message; msg.user is who asked', async () => {
+    await loadFlow(flow({ autoRetry: true, autoRetries: '1', autoRetryMinutes: '0' }), credentials);
+    await send('jellyseerr', v.approved);
+    const grabbed = await send('radarr', v.grab);
+    radarr.queue.push(radarrQueueRecord(radarrMovie({ id: VIOLET.radarrId, title: VIOLET.title, year: VIOLET.year, tmdbId: VIOLET.tmdb }), VIOLET.hash));
+    const flagged = nextMessage(helper.getNode('committed'));
+    helper.getNode('state').receive({ topic: 'media-status/check-stuck', now: new Date(Date.now() + 24 * 3600_000).toISOString() });
+    assert.equal((await flagged).payload.flagged, 1);
+    const result = nextMessage(helper.getNode('result'));
+    helper.getNode('act').receive({ topic: 'media-status/auto-retry' });
+    assert.deepEqual((await result).payload, { ok: true, retried: 1 });
+    assert.deepEqual(radarr.commands, [{ name: 'MoviesSearch', movieIds: [VIOLET.radarrId] }]);
+
+    const asked = nextMessage(helper.getNode('result'));
+    helper.getNode('act').receive({ payload: { requestId: grabbed.requestId, action: 'dismiss', reason: 'fine' }, user: { username: 'kana' } });
+    assert.equal((await asked).payload.request.attention, null);
+    const timeline = await (await storeOf()).read.timeline(grabbed.requestId);
+    assert.match(timeline.at(-1)?.detail ?? '', /^attention dismissed by kana \(fine\): /);
+    const again = nextMessage(helper.getNode('result'));
+    helper.getNode('act').receive({ topic: 'media-status/auto-retry' });
+    assert.deepEqual((await again).payload, { ok: true, retried: 0 });
+  });
+});
