@@ -32,7 +32,16 @@ export = (RED: RED) => {
   };
   const fail = (res: Response) => (err: Error) => res.status(500).json({ ok: false, error: err.message });
   const read = RED.auth.needsPermission('media-status.read');
-  const write = RED.auth.needsPermission('media-status.write');
+  /**
+   * Acting needs media-status.write. Node-RED answers a missing permission with 401, which an editor
+   * takes for "log in again"; a logged-in user who may only read gets a 403 that says why.
+   */
+  const write = (req: Request, res: Response, next: () => void) => {
+    const { user, authInfo } = req as Request & { user?: unknown; authInfo?: { scope?: string | string[] } };
+    const scopes = [authInfo?.scope ?? []].flat();
+    if (!user || scopes.some((s) => s === '*' || s === 'media-status.write' || s === 'media-status.*')) return next();
+    res.status(403).json({ ok: false, error: 'acting on requests needs the media-status.write permission' });
+  };
 
   RED.httpAdmin.get('/media-status/sidebar/requests', read, (req: Request, res: Response) => {
     const entry = storeFor(req);
@@ -54,7 +63,7 @@ export = (RED: RED) => {
   });
 
   // A button in the sidebar: the action through the store's media-action, as the editor's user.
-  RED.httpAdmin.post('/media-status/sidebar/requests/:id/actions/:action', write, (req: Request, res: Response) => {
+  RED.httpAdmin.post('/media-status/sidebar/requests/:id/actions/:action', read, write, (req: Request, res: Response) => {
     const entry = storeFor(req);
     if (!entry) return void res.status(404).json({ ok: false, error: 'no such request' });
     const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};

@@ -4,7 +4,8 @@ import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord } from '../fake
 import { FakeQbittorrent } from '../fakes/qbittorrent';
 import { VIOLET, movieBodies } from '../support/bodies';
 import { fixture } from '../support/fixtures';
-import { helper, loadFlow, nextMessage, placed, storeOf, useSettings } from '../support/helper';
+import request from 'supertest';
+import { helper, httpNode, loadFlow, nextMessage, placed, storeOf, useSettings } from '../support/helper';
 import { parseWebhook } from '../../lib/sources/parse';
 import { tempDir } from '../support/tmp';
 
@@ -122,5 +123,60 @@ describe('media-action', () => {
     const again = nextMessage(helper.getNode('result'));
     helper.getNode('act').receive({ topic: 'media-status/auto-retry' });
     assert.deepEqual((await again).payload, { ok: true, retried: 0 });
+  });
+});
+
+describe('status-page buttons', () => {
+  let radarr: FakeArr;
+  beforeEach(async () => {
+    useSettings({ userDir: dir });
+    radarr = await new FakeArr('radarr').start();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await radarr.stop();
+  });
+  after(() => helper.settings({}));
+
+  const flow = (actions: boolean) =>
+    placed([
+      { id: 'tab', type: 'tab' },
+      { id: 'store', type: 'status-store', path: join(dir, `page-actions-${actions}-${Date.now()}.db`) },
+      { id: 'rs', type: 'arr-server', kind: 'radarr', instance: '', is4k: false, url: radarr.url, apiKeyEnv: '' },
+      { id: 'act', z: 'tab', type: 'media-action', store: 'store', radarr: 'rs', wires: [[], [], []] },
+      { id: 'page', z: 'tab', type: 'status-page', store: 'store', path: '/media-status', title: 'Media status', actions, wires: [] },
+    ]);
+  const stalled = async () => {
+    const parsed = parseWebhook(movieBodies(VIOLET).grab, 'radarr');
+    assert.ok(parsed.ok);
+    const { track } = await import('../../lib/tracker/track');
+    const result = await track(await storeOf(), parsed.event);
+    radarr.queue.push(radarrQueueRecord(radarrMovie({ id: VIOLET.radarrId, title: VIOLET.title, year: VIOLET.year, tmdbId: VIOLET.tmdb }), VIOLET.hash));
+    return result.request!.id;
+  };
+
+  it('off by default: the page is read-only (no buttons, the action path is 404)', async () => {
+    await loadFlow(flow(false), { rs: { apiKey: 'radarr-key' } });
+    const id = await stalled();
+    const page = await request(httpNode()).get('/media-status').expect(200);
+    assert.ok(page.text.includes('<meta name="media-status-actions" content="">'));
+    await request(httpNode()).post(`/media-status/data/requests/${id}/actions/retry`).set('content-type', 'application/json').send('{}').expect(404);
+    assert.deepEqual(radarr.calls, []);
+  });
+
+  it('on: retry and verify from the page itself (JSON, same origin); another site cannot make it act', async () => {
+    await loadFlow(flow(true), { rs: { apiKey: 'radarr-key' } });
+    const id = await stalled();
+    const page = await request(httpNode()).get('/media-status').expect(200);
+    assert.ok(page.text.includes('<meta name="media-status-actions" content="retry,verify">'));
+    const path = `/media-status/data/requests/${id}/actions/retry`;
+    // A form another site posts (no JSON), or a fetch from another site: refused, nothing done.
+    await request(httpNode()).post(path).set('content-type', 'application/x-www-form-urlencoded').send('a=1').expect(403);
+    await request(httpNode()).post(path).set('content-type', 'application/json').set('sec-fetch-site', 'cross-site').send('{}').expect(403);
+    await request(httpNode()).post(`/media-status/data/requests/${id}/actions/forget`).set('content-type', 'application/json').send('{}').expect(404);
+    assert.deepEqual(radarr.calls, []);
+    const res = await request(httpNode()).post(path).set('content-type', 'application/json').set('sec-fetch-site', 'same-origin').send('{}').expect(200);
+    assert.equal(res.body.request.attention.reason, 'retry requested by status page: from the status page');
+    assert.deepEqual(radarr.commands, [{ name: 'MoviesSearch', movieIds: [VIOLET.radarrId] }]);
   });
 });
