@@ -28,6 +28,8 @@ export interface Reduction {
   attentionRaised: boolean;
   /** Episodes this event made AVAILABLE (news even when the request's state stays). */
   becameAvailable: EpisodeRecord[];
+  /** The request was removed by this event (everything it holds deleted): news too. */
+  removed: boolean;
 }
 
 export function reduce(current: RequestRecord | null, event: TrackedEvent, options: ReduceOptions): Reduction {
@@ -57,5 +59,6 @@ export function reduce(current: RequestRecord | null, event: TrackedEvent, optio
     applied.quiet && !stageMoved
       ? null
       : { at: event.at, source: event.source, event: event.kind, state: record.state, detail: timelineDetail(applied.what, applied.effects) };
-  return { record, changed, from, attentionRaised, entry, becameAvailable: targets.becameAvailable() };
+  const removed = record.removedAt !== null && !current?.removedAt;
+  return { record, changed, from, attentionRaised, entry, becameAvailable: targets.becameAvailable(), removed };
 }

@@ -82,7 +82,7 @@ async function trackIn(
     outcome: result.changed ? 'changed' : 'recorded',
     request,
     from: result.from,
-    notify: result.from !== request.state || result.attentionRaised || result.becameAvailable.length > 0,
+    notify: result.from !== request.state || result.attentionRaised || result.becameAvailable.length > 0 || result.removed,
     attentionRaised: result.attentionRaised,
     episodes: result.becameAvailable,
   };

@@ -9,6 +9,7 @@ import jellyfinServer from '../../nodes/jellyfin-server/jellyfin-server';
 import jellyfinVerify from '../../nodes/jellyfin-verify/jellyfin-verify';
 import jellyseerrServer from '../../nodes/jellyseerr-server/jellyseerr-server';
 import mediaAction from '../../nodes/media-action/media-action';
+import mediaNotify from '../../nodes/media-notify/media-notify';
 import mediaSync from '../../nodes/media-sync/media-sync';
 import qbitProgress from '../../nodes/qbit-progress/qbit-progress';
 import qbittorrentServer from '../../nodes/qbittorrent-server/qbittorrent-server';
@@ -41,6 +42,7 @@ export const ALL_NODES: NodeInitializer[] = [
   arrServer,
   mediaSync,
   mediaAction,
+  mediaNotify,
 ];
 
 // http in / http response live in @node-red/nodes (hoisted beside node-red), which ships no types.

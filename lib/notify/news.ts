@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import type { EpisodeNews, StateChange } from '../tracker/messages';
+import type { RequestSnapshot } from '../model';
+import { rank } from '../states';
+import { episodeRanges } from '../tracker/timeline-text';
+
+/**
+ * What a household wants to hear about a request, from episode-state's state changes (and the same
+ * messages from media-sync and media-action): the news kinds a media-notify can pass, and one
+ * notification made of a request's news (several within a digest window make one).
+ */
+
+export const NEWS_KINDS = ['requested', 'approved', 'downloading', 'available', 'episodes', 'failed', 'attention', 'removed'] as const;
+export type NewsKind = (typeof NEWS_KINDS)[number];
+export const DEFAULT_NEWS: NewsKind[] = ['available', 'episodes', 'failed', 'attention'];
+/** Never delayed by a digest. */
+export const URGENT: NewsKind[] = ['failed', 'attention'];
+
+export interface News {
+  kind: NewsKind;
+  request: RequestSnapshot;
+  /** Episodes that became available with it. */
+  episodes: EpisodeNews[];
+}
+
+/** The state-change payload as it comes in (a flow may hand over anything: checked, never trusted). */
+export const StateChangeSchema = z.object({
+  request: z.looseObject({ id: z.number().int(), title: z.string(), state: z.string(), mediaType: z.enum(['movie', 'tv']) }),
+  from: z.string().nullable(),
+  to: z.string(),
+  episodes: z.array(z.object({ season: z.number().int(), episode: z.number().int(), title: z.string().nullable() })).default([]),
+});
+
+/** The news a state change carries (none: nothing a household is told about). */
+export function newsOf(change: StateChange): News[] {
+  const { request, from, to } = change;
+  const news: News[] = [];
+  const add = (kind: NewsKind, episodes: EpisodeNews[] = []) => news.push({ kind, request, episodes });
+  const moved = from !== to;
+  if (moved && to === 'REQUESTED') add('requested');
+  if (moved && to === 'APPROVED' && (from === null || from === 'REQUESTED')) add('approved');
+  if (moved && (to === 'GRABBING' || to === 'DOWNLOADING') && (from === null || rank(from as RequestSnapshot['state']) < rank('GRABBING'))) add('downloading');
+  if (moved && to === 'AVAILABLE') add('available', change.episodes);
+  else if (change.episodes.length) add('episodes', change.episodes);
+  if (moved && to === 'FAILED') add('failed');
+  // Raised by this change (its flag is as new as the change); a person's own "retry requested" is no news to them.
+  const attention = request.attention;
+  if (attention && attention.kind !== 'retry' && attention.since === request.updatedAt && to !== 'FAILED') add('attention');
+  if (request.removedAt && request.removedAt === request.updatedAt) add('removed');
+  return news;
+}
+
+export type Priority = 'low' | 'default' | 'high';
+
+/** One notification, whatever service it goes to (the `generic` format's output). */
+export interface Notification {
+  kind: NewsKind;
+  title: string;
+  message: string;
+  /** The status page's card for the request. */
+  url: string;
+  imageUrl: string | null;
+  priority: Priority;
+  tags: string[];
+  requester: string | null;
+  request: RequestSnapshot;
+}
+
+const nameOf = (r: RequestSnapshot) => (r.year ? `${r.title} (${r.year})` : r.title);
+const HEADINGS: Record<NewsKind, string> = {
+  requested: 'Requested',
+  approved: 'Approved',
+  downloading: 'Downloading',
+  available: 'Available',
+  episodes: 'New episodes',
+  failed: 'Failed',
+  attention: 'Needs attention',
+  removed: 'Removed',
+};
+const TAGS: Record<NewsKind, string[]> = {
+  requested: ['inbox_tray'],
+  approved: ['thumbsup'],
+  downloading: ['arrow_down'],
+  available: ['white_check_mark'],
+  episodes: ['tv'],
+  failed: ['x'],
+  attention: ['warning'],
+  removed: ['wastebasket'],
+};
+
+/** "season 1 is available (13 episodes)" when whole seasons moved, else "S01E01-E03, E07 are available". */
+function episodesSentence(request: RequestSnapshot, episodes: EpisodeNews[]): string {
+  const seasons = [...new Set(episodes.map((e) => e.season))].sort((a, b) => a - b);
+  const whole = seasons.every((s) => {
+    const tracked = request.episodes.filter((e) => e.season === s).length;
+    return tracked > 0 && episodes.filter((e) => e.season === s).length === tracked;
+  });
+  if (whole && (seasons.length > 1 || episodes.length > 1)) {
+    const label = seasons.length === 1 ? `season ${seasons[0]}` : `seasons ${seasons.join(', ')}`;
+    return `${label} ${seasons.length === 1 ? 'is' : 'are'} available (${episodes.length} episodes)`;
+  }
+  return `${episodeRanges(episodes)} ${episodes.length === 1 ? 'is' : 'are'} available`;
+}
+
+/** The sentence a notification says, e.g. "Lycoris Recoil (2022): season 1 is available (13 episodes)". */
+function sentence(kind: NewsKind, request: RequestSnapshot, episodes: EpisodeNews[]): string {
+  const name = nameOf(request);
+  switch (kind) {
+    case 'requested':
+      return `${name} was requested${request.requestedBy ? ` by ${request.requestedBy}` : ''}`;
+    case 'approved':
+      return `${name} was approved`;
+    case 'downloading':
+      return `${name} is downloading`;
+    case 'available':
+      return episodes.length && request.mediaType === 'tv' ? `${name}: ${episodesSentence(request, episodes)}` : `${name} is available`;
+    case 'episodes':
+      // An airing show's news: the show's name is enough.
+      return `${request.title}: ${episodesSentence(request, episodes)}`;
+    case 'failed':
+      return `${name} failed${request.attention ? `: ${request.attention.reason}` : ''}`;
+    case 'attention':
+      return `${name} needs attention: ${request.attention?.reason ?? 'see its timeline'}`;
+    case 'removed':
+      return `${name} was removed`;
+  }
+}
+
+/** The link to a request's card on the status page. */
+export function requestLink(baseUrl: string, request: Pick<RequestSnapshot, 'id'>, pagePath = '/media-status'): string {
+  return `${baseUrl.replace(/\/+$/, '')}${pagePath}#request-${request.id}`;
+}
+
+/** One notification from a request's news (oldest first): its latest state, and every episode that moved. */
+export function notificationOf(news: News[], baseUrl: string): Notification {
+  const last = news[news.length - 1]!;
+  const request = last.request;
+  const episodes = [...new Map(news.flatMap((n) => n.episodes).map((e) => [`${e.season}:${e.episode}`, e])).values()].sort(
+    (a, b) => a.season - b.season || a.episode - b.episode,
+  );
+  // The most telling kind wins: trouble, then availability, then the latest step.
+  const kinds = news.map((n) => n.kind);
+  const kind: NewsKind =
+    (['attention', 'failed', 'removed', 'available', 'episodes'] as const).find(
+      (k) => kinds.includes(k) && (k !== 'episodes' || !kinds.includes('available')),
+    ) ?? last.kind;
+  const urgent = URGENT.includes(kind);
+  return {
+    kind,
+    title: `${HEADINGS[kind]}: ${nameOf(request)}`,
+    message: sentence(kind, request, kind === 'available' || kind === 'episodes' ? episodes : []),
+    url: requestLink(baseUrl, request),
+    imageUrl: request.posterUrl && /^https?:\/\//.test(request.posterUrl) ? request.posterUrl : null,
+    priority: urgent ? 'high' : kind === 'requested' || kind === 'approved' ? 'low' : 'default',
+    tags: TAGS[kind],
+    requester: request.requestedBy,
+    request,
+  };
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { Digest } from '../../lib/notify/digest';
+import { format, isPublicUrl, truncateBytes } from '../../lib/notify/formats';
+import { newsOf, notificationOf, type News } from '../../lib/notify/news';
+import { parseRecipients, recipientsFor } from '../../lib/notify/route';
+import type { RequestSnapshot } from '../../lib/model';
+import { stateChangeOf } from '../../lib/tracker/messages';
+import { LYCORIS, showBodies } from '../support/bodies';
+import { event, run } from '../support/events';
+import { reduce } from '../../lib/tracker/reduce';
+import { toSnapshot } from '../../lib/tracker/snapshot';
+
+/** media-notify's pieces: which news, one notification from several, who gets it, each service's shape and limits. */
+
+const OFF = { availableOnImport: false, availableOnShokoMatch: false };
+const s = showBodies(LYCORIS);
+
+function movie(overrides: Partial<RequestSnapshot> = {}): RequestSnapshot {
+  const record = run([event('jellyseerr', showBodies({ ...LYCORIS, requestId: 9 }).approved)]);
+  return { ...toSnapshot(record), mediaType: 'movie', title: 'Mr. & Mrs. <Smith>', year: 2005, episodes: [], requestedBy: 'kana', ...overrides };
+}
+
+describe('notifications', () => {
+  it('a season pack made available, episode by episode, digests to one "season 1 is available (13 episodes)"', () => {
+    let record = run([event('jellyseerr', s.approved), event('sonarr', s.grab()), event('sonarr', s.importComplete())]);
+    const news: News[] = [];
+    for (const n of s.numbers) {
+      const result = reduce(record, event('jellyfin', s.jellyfinEpisode(n)), OFF);
+      record = result.record;
+      const change = stateChangeOf({ outcome: 'changed', request: record, from: result.from, notify: true, episodes: result.becameAvailable });
+      assert.ok(change);
+      news.push(...newsOf(change.payload));
+    }
+    assert.deepEqual(
+      news.map((n) => n.kind),
+      [...Array(12).fill('episodes'), 'available'],
+    );
+    const one = notificationOf(news, 'https://media.example');
+    assert.equal(one.kind, 'available');
+    assert.equal(one.title, 'Available: Lycoris Recoil (2022)');
+    assert.equal(one.message, 'Lycoris Recoil (2022): season 1 is available (13 episodes)');
+    assert.equal(one.url, `https://media.example/media-status#request-${record.id}`);
+    // Some episodes only: ranges.
+    const some = notificationOf(
+      news.filter((n) => [1, 2, 3, 7].includes(n.episodes[0]?.episode ?? 0)),
+      'https://media.example',
+    );
+    assert.equal(some.message, 'Lycoris Recoil: S01E01-E03, E07 are available');
+  });
+
+  it("routing: the requester's recipient, everyone's, or both; a bad mapping line is an error naming it", () => {
+    const parsed = parseRecipients('# who gets what\nadept = 12345\nKana: topic-kana\n');
+    assert.ok(parsed.ok);
+    assert.deepEqual(recipientsFor('kana', parsed.map, 'all', 'requester'), ['topic-kana']);
+    assert.deepEqual(recipientsFor('stranger', parsed.map, 'all', 'requester'), ['all']);
+    assert.deepEqual(recipientsFor('adept', parsed.map, 'all', 'everyone'), ['all']);
+    assert.deepEqual(recipientsFor('adept', parsed.map, 'all', 'both'), ['12345', 'all']);
+    assert.deepEqual(parseRecipients('adept'), { ok: false, error: 'recipients, line 1: expected "requester = recipient", got "adept"' });
+  });
+
+  it("the digest holds a request's news for its window; attention and failures go at once", async () => {
+    const sent: string[][] = [];
+    const digest = new Digest(50, (news) => sent.push(news.map((n) => n.kind)));
+    const r = movie({ id: 1 });
+    digest.add([{ kind: 'downloading', request: r, episodes: [] }]);
+    digest.add([{ kind: 'attention', request: r, episodes: [] }]);
+    digest.add([{ kind: 'available', request: r, episodes: [] }]);
+    assert.deepEqual(sent, [['attention']], 'attention at once, the rest waits');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.deepEqual(sent, [['attention'], ['downloading', 'available']]);
+    const off = new Digest(0, (news) => sent.push(news.map((n) => n.kind)));
+    off.add([{ kind: 'approved', request: r, episodes: [] }]);
+    assert.deepEqual(sent.at(-1), ['approved']);
+  });
+
+  it("each service's shape: Telegram HTML escaped within 1,024 caption characters, ntfy within 4,096 bytes, Discord embed limits, trouble at high priority", () => {
+    const poster = 'https://image.tmdb.org/t/p/w600_and_h900_bestv2/poster.jpg';
+    const long = 'é'.repeat(5000);
+    const n = {
+      ...notificationOf(
+        [{ kind: 'attention', request: movie({ posterUrl: poster, attention: { kind: 'stuck', reason: long, since: 'x' } }), episodes: [] }],
+        'https://media.example',
+      ),
+    };
+    assert.equal(n.priority, 'high');
+    const tg = format('telegram', n, { token: 'TOKEN', recipient: '12345' });
+    assert.equal(tg.url, 'https://api.telegram.org/botTOKEN/sendPhoto');
+    const caption = (tg.payload as { caption: string }).caption;
+    assert.ok(caption.startsWith('<b>Needs attention: Mr. &amp; Mrs. &lt;Smith&gt; (2005)</b>\n'));
+    const visible = caption
+      .replace(/<\/?b>/g, '')
+      .replace(/&amp;/g, '&')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>');
+    assert.ok([...visible].length <= 1024, `caption of ${[...visible].length} characters`);
+    assert.deepEqual((tg.payload as { reply_markup: unknown }).reply_markup, { inline_keyboard: [[{ text: 'Open', url: n.url }]] });
+
+    const ntfy = format('ntfy', n, { server: 'https://ntfy.example', recipient: 'media', token: 'tk_x' });
+    const body = ntfy.payload as { message: string; priority: number; attach: string; click: string };
+    assert.ok(Buffer.byteLength(body.message) <= 4096);
+    assert.deepEqual(
+      [ntfy.url, ntfy.headers?.authorization, body.priority, body.attach, body.click],
+      ['https://ntfy.example/', 'Bearer tk_x', 4, poster, n.url],
+    );
+
+    const discord = format('discord', n, { server: 'https://discord.com/api/webhooks/1/abc' });
+    const embed = (discord.payload as { embeds: { title: string; description: string; thumbnail: unknown }[] }).embeds[0]!;
+    assert.ok([...embed.description].length <= 4096 && [...embed.title].length <= 256);
+    assert.deepEqual(embed.thumbnail, { url: poster });
+    assert.deepEqual((discord.payload as { allowed_mentions: unknown }).allowed_mentions, { parse: [] });
+
+    // A LAN status page: no button Telegram would refuse, the link stays in the text's place.
+    const lan = format('telegram', { ...n, url: 'http://127.0.0.1:1880/media-status#request-1', imageUrl: null }, { token: 'T', recipient: '1' });
+    assert.equal(lan.url, 'https://api.telegram.org/botT/sendMessage');
+    assert.equal((lan.payload as { reply_markup?: unknown }).reply_markup, undefined);
+    assert.equal(isPublicUrl('http://jellyfin:8096/x'), false);
+    assert.equal(truncateBytes('ééé', 5), 'é…');
+  });
+});
