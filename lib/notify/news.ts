@@ -40,7 +40,9 @@ export function newsOf(change: StateChange): News[] {
   if (moved && to === 'REQUESTED') add('requested');
   if (moved && to === 'APPROVED' && (from === null || from === 'REQUESTED')) add('approved');
   if (moved && (to === 'GRABBING' || to === 'DOWNLOADING') && (from === null || rank(from as RequestSnapshot['state']) < rank('GRABBING'))) add('downloading');
-  if (moved && to === 'AVAILABLE') add('available', change.episodes);
+  // An airing show back to AVAILABLE with its new episode: that episode is the news, not the show.
+  const again = request.availableAt !== null && request.availableAt !== request.updatedAt;
+  if (moved && to === 'AVAILABLE' && !(again && change.episodes.length)) add('available', change.episodes);
   else if (change.episodes.length) add('episodes', change.episodes);
   if (moved && to === 'FAILED') add('failed');
   // Raised by this change (its flag is as new as the change); a person's own "retry requested" is no news to them.

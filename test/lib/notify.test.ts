@@ -60,13 +60,15 @@ describe('notifications', () => {
 
   it("the digest holds a request's news for its window; attention and failures go at once", async () => {
     const sent: string[][] = [];
-    const digest = new Digest(50, (news) => sent.push(news.map((n) => n.kind)));
+    const digest = new Digest(300, (news) => sent.push(news.map((n) => n.kind)));
     const r = movie({ id: 1 });
     digest.add([{ kind: 'downloading', request: r, episodes: [] }]);
     digest.add([{ kind: 'attention', request: r, episodes: [] }]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
     digest.add([{ kind: 'available', request: r, episodes: [] }]);
-    assert.deepEqual(sent, [['attention']], 'attention at once, the rest waits');
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.deepEqual(sent, [['attention']], 'attention at once; the rest waits while news keeps coming');
+    await new Promise((resolve) => setTimeout(resolve, 150));
     assert.deepEqual(sent, [['attention'], ['downloading', 'available']]);
     const off = new Digest(0, (news) => sent.push(news.map((n) => n.kind)));
     off.add([{ kind: 'approved', request: r, episodes: [] }]);
