@@ -146,6 +146,26 @@ export class StoreReader {
     return rows.map(fromLoaded);
   }
 
+  /** What Home Assistant shows (see lib/ha): requests in progress, and those available since `availableSince`; none removed. */
+  async haRequests(availableSince: string): Promise<RequestRecord[]> {
+    const rows = await this.db.all<LoadedRow>(
+      `${LOAD} WHERE r.removed_at IS NULL AND (r.state NOT IN ('AVAILABLE', 'FAILED') OR (r.state = 'AVAILABLE' AND r.available_at >= ?)) ORDER BY r.id`,
+      [availableSince],
+    );
+    return rows.map(fromLoaded);
+  }
+
+  /** Home Assistant's counters: in progress, downloading, needing attention, available since `weekAgo`. */
+  async haCounts(weekAgo: string): Promise<{ inProgress: number; downloading: number; attention: number; availableWeek: number }> {
+    const row = await this.db.get<{ in_progress: number | null; downloading: number | null; attention: number | null; available_week: number | null }>(
+      `SELECT SUM(state NOT IN ('AVAILABLE', 'FAILED')) AS in_progress, SUM(state IN ('GRABBING', 'DOWNLOADING')) AS downloading,
+         SUM(attention IS NOT NULL) AS attention, SUM(state = 'AVAILABLE' AND available_at >= ?) AS available_week
+       FROM requests WHERE removed_at IS NULL`,
+      [weekAgo],
+    );
+    return { inProgress: row?.in_progress ?? 0, downloading: row?.downloading ?? 0, attention: row?.attention ?? 0, availableWeek: row?.available_week ?? 0 };
+  }
+
   /** A sync source's cursor (see StatusStore.saveCursor), or undefined before its first sync. */
   async syncCursor(source: string): Promise<string | undefined> {
     return (await this.db.get<{ cursor: string }>('SELECT cursor FROM sync_cursors WHERE source = ?', [source]))?.cursor;

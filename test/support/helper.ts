@@ -10,6 +10,7 @@ import jellyfinVerify from '../../nodes/jellyfin-verify/jellyfin-verify';
 import jellyseerrServer from '../../nodes/jellyseerr-server/jellyseerr-server';
 import mediaAction from '../../nodes/media-action/media-action';
 import mediaNotify from '../../nodes/media-notify/media-notify';
+import mediaHa from '../../nodes/media-ha/media-ha';
 import mediaSync from '../../nodes/media-sync/media-sync';
 import qbitProgress from '../../nodes/qbit-progress/qbit-progress';
 import qbittorrentServer from '../../nodes/qbittorrent-server/qbittorrent-server';
@@ -43,6 +44,7 @@ export const ALL_NODES: NodeInitializer[] = [
   mediaSync,
   mediaAction,
   mediaNotify,
+  mediaHa,
 ];
 
 // http in / http response live in @node-red/nodes (hoisted beside node-red), which ships no types.
