@@ -9,8 +9,6 @@ import { ROOT } from '../support/fixtures';
 import { postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
 /**
  * The Home Assistant example (media-ha into the core mqtt out) in a real Node-RED against a real
  * broker (Debian's Mosquitto, started here): discovery configs retained and valid, states following a
