@@ -5,13 +5,12 @@ import { formatIssues } from '../../lib/sources/schema-helpers';
 import { replyOf, stateChangeOf, untrackedOf } from '../../lib/tracker/messages';
 import { displayTitle } from '../../lib/tracker/snapshot';
 import { track, type TrackResult } from '../../lib/tracker/track';
-import { requiredConfig, type Done, type Send } from '../shared/config-node';
+import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { trackOptionsFrom } from '../shared/config-values';
 import { AnswersInFlight, answerDirectly } from '../shared/http';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
-import type { StatusStoreNode } from '../shared/types';
 
 interface EpisodeStateConfig extends NodeDef {
   store: string;
@@ -30,13 +29,7 @@ export = (RED: RED) => {
   function EpisodeStateNode(this: Node, config: EpisodeStateConfig) {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
-    const storeNode = requiredConfig<StatusStoreNode>(
-      RED,
-      this,
-      config.store,
-      { status: 'episode-state.status.noStore', error: 'episode-state.errors.noStore' },
-      (_msg, _send, done, err) => done(err),
-    );
+    const storeNode = requiredStore(RED, this, 'episode-state', config.store);
     if (!storeNode) return;
     if (config.stuckMinutes || (config.stuckCheckSeconds && config.stuckCheckSeconds !== '60')) this.warn(RED._('episode-state.warnings.stuckMoved'));
     const options = trackOptionsFrom(config);

@@ -2,14 +2,14 @@ import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { ActionError, MediaActions, type ActionOutcome } from '../../lib/actions/actions';
 import { stateChangeOf } from '../../lib/tracker/messages';
 import type { TrackResult } from '../../lib/tracker/track';
-import { requiredConfig, type Done, type Send } from '../shared/config-node';
+import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom, trackOptionsFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { registry } from '../shared/registry';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
-import type { ArrServerNode, JellyfinServerNode, JellyseerrServerNode, QbittorrentServerNode, StatusStoreNode } from '../shared/types';
+import type { ArrServerNode, JellyfinServerNode, JellyseerrServerNode, QbittorrentServerNode } from '../shared/types';
 
 interface MediaActionConfig extends NodeDef {
   store: string;
@@ -52,13 +52,7 @@ export = (RED: RED) => {
   function MediaActionNode(this: Node, config: MediaActionConfig) {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
-    const storeNode = requiredConfig<StatusStoreNode>(
-      RED,
-      this,
-      config.store,
-      { status: 'media-action.status.noStore', error: 'media-action.errors.noStore' },
-      (_msg, _send, done, err) => done(err),
-    );
+    const storeNode = requiredStore(RED, this, 'media-action', config.store);
     if (!storeNode) return;
     const node = <T>(id: string): T | undefined => (id ? ((RED.nodes.getNode(id) as T | null) ?? undefined) : undefined);
     const arrs = [config.radarr, config.radarr4k, config.sonarr, config.sonarr4k]

@@ -4,13 +4,12 @@ import { deviceConfigs, newsEvent, removeRequestSensor, requestSensor, summarySt
 import { newsOf, notificationOf, StateChangeSchema } from '../../lib/notify/news';
 import type { StatusStore } from '../../lib/store/store';
 import type { StateChange } from '../../lib/tracker/messages';
-import { requiredConfig, type Done, type Send } from '../shared/config-node';
+import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
-import type { StatusStoreNode } from '../shared/types';
 
 interface MediaHaConfig extends NodeDef {
   store: string;
@@ -28,13 +27,7 @@ export = (RED: RED) => {
   function MediaHaNode(this: Node, config: MediaHaConfig) {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
-    const storeNode = requiredConfig<StatusStoreNode>(
-      RED,
-      this,
-      config.store,
-      { status: 'media-ha.status.noStore', error: 'media-ha.errors.noStore' },
-      (_msg, _send, done, err) => done(err),
-    );
+    const storeNode = requiredStore(RED, this, 'media-ha', config.store);
     if (!storeNode) return;
     const options: HaOptions = {
       prefix: (configValue(config.prefix) || 'homeassistant').replace(/\/+$/, ''),

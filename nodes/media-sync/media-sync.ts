@@ -1,13 +1,13 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { stateChangeOf } from '../../lib/tracker/messages';
 import { MediaSync, type SyncReport, type SyncSource } from '../../lib/sync/sync';
-import { requiredConfig, type Done, type Send } from '../shared/config-node';
+import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom, trackOptionsFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
-import type { StatusStoreNode, SyncServerNode } from '../shared/types';
+import type { SyncServerNode } from '../shared/types';
 
 interface MediaSyncConfig extends NodeDef {
   store: string;
@@ -37,13 +37,7 @@ export = (RED: RED) => {
   function MediaSyncNode(this: Node, config: MediaSyncConfig) {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
-    const storeNode = requiredConfig<StatusStoreNode>(
-      RED,
-      this,
-      config.store,
-      { status: 'media-sync.status.noStore', error: 'media-sync.errors.noStore' },
-      (_msg, _send, done, err) => done(err),
-    );
+    const storeNode = requiredStore(RED, this, 'media-sync', config.store);
     if (!storeNode) return;
     const servers = SERVER_FIELDS.map((field) => (config[field] ? (RED.nodes.getNode(config[field]) as SyncServerNode | null) : null)).filter(
       (s): s is SyncServerNode => !!s,

@@ -27,6 +27,20 @@ export function requiredConfig<T extends Node>(
   return undefined;
 }
 
+/**
+ * The status-store a node is configured with (see requiredConfig): its `<type>.status.noStore` and
+ * `<type>.errors.noStore` say it is missing; a message meanwhile ends in `fail` (default: done(err)).
+ */
+export function requiredStore(
+  RED: RED,
+  node: Node,
+  type: string,
+  id: string | undefined,
+  fail: (msg: NodeMessageInFlow, send: Send, done: Done, err: Error) => void = (_msg, _send, done, err) => done(err),
+): StatusStoreNode | undefined {
+  return requiredConfig<StatusStoreNode>(RED, node, id, { status: `${type}.status.noStore`, error: `${type}.errors.noStore` }, fail);
+}
+
 /** A server config node that may be configured or not (no URL: the service is simply not used). */
 interface ServerNode<Client> extends Node {
   readonly client: Client | undefined;
@@ -48,8 +62,7 @@ export function serviceAndStore<Client>(
 ): { client: Client; storeNode: StatusStoreNode } | undefined {
   const fail = (_msg: NodeMessageInFlow, _send: Send, done: Done, err: Error) => done(err);
   const server = requiredConfig<ServerNode<Client>>(RED, node, ids.server, { status: `${type}.status.noServer`, error: `${type}.errors.noServer` }, fail);
-  const storeNode =
-    server && requiredConfig<StatusStoreNode>(RED, node, ids.store, { status: `${type}.status.noStore`, error: `${type}.errors.noStore` }, fail);
+  const storeNode = server && requiredStore(RED, node, type, ids.store, fail);
   if (!server || !storeNode) return undefined;
   if (server.client) return { client: server.client, storeNode };
   if (server.problem) light.showText('problem', server.problem);

@@ -6,14 +6,13 @@ import { parseListQuery, requestDetail } from '../../lib/query';
 import type { StatusStore } from '../../lib/store/store';
 import { computeStats } from '../../lib/tracker/stats';
 import { publicSnapshot, toSnapshot } from '../../lib/tracker/snapshot';
-import { requiredConfig } from '../shared/config-node';
+import { requiredStore } from '../shared/config-node';
 import { withMiddleware } from '../shared/middleware';
 import type { RED } from '../shared/red';
 import { actThroughRegistry } from '../shared/act';
 import { registry } from '../shared/registry';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
-import type { StatusStoreNode } from '../shared/types';
 
 interface StatusPageConfig extends NodeDef {
   store: string;
@@ -75,13 +74,7 @@ export = (RED: RED) => {
   function StatusPageNode(this: Node, config: StatusPageConfig) {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
-    const storeNode = requiredConfig<StatusStoreNode>(
-      RED,
-      this,
-      config.store,
-      { status: 'status-page.status.noStore', error: 'status-page.errors.noStore' },
-      (_m, _s, done) => done(),
-    );
+    const storeNode = requiredStore(RED, this, 'status-page', config.store, (_m, _s, done) => done());
     if (!storeNode) return;
     const base = `/${(config.path || '/media-status').replace(/^\/+|\/+$/g, '')}`;
     const title = config.title || 'Media status';

@@ -1,12 +1,11 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { parseListQuery, requestDetail } from '../../lib/query';
 import { toSnapshot } from '../../lib/tracker/snapshot';
-import { requiredConfig, type Done, type Send } from '../shared/config-node';
+import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { httpRequestOf, payloadParams, requestIdOf } from '../shared/http';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
-import type { StatusStoreNode } from '../shared/types';
 
 interface StatusQueryConfig extends NodeDef {
   store: string;
@@ -27,13 +26,7 @@ export = (RED: RED) => {
       this.error(err.message);
       reply(msg, send, done, 500, { ok: false, error: err.message });
     };
-    const storeNode = requiredConfig<StatusStoreNode>(
-      RED,
-      this,
-      config.store,
-      { status: 'status-query.status.noStore', error: 'status-query.errors.noStore' },
-      fail,
-    );
+    const storeNode = requiredStore(RED, this, 'status-query', config.store, fail);
     if (!storeNode) return;
     const stopUsingStore = useStore(storeNode, light);
 
