@@ -4,6 +4,7 @@ import { configValue } from '../../lib/config-values';
 import { JellyseerrSource } from '../../lib/sync/seerr-source';
 import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
+import { registry } from '../shared/registry';
 import type { JellyseerrServerNode } from '../shared/types';
 
 interface JellyseerrServerConfig extends NodeDef {
@@ -26,6 +27,11 @@ export = (RED: RED) => {
       : undefined;
     const source = client && new JellyseerrSource(instanceName, client);
     Object.assign(this, { source, client, problem, instanceName });
+    registry.servers.set(this.id, () => (client ? client.api.health : { state: problem ? 'error' : 'off', message: problem }));
+    this.on('close', (_removed: boolean, done: () => void) => {
+      registry.servers.delete(this.id);
+      done();
+    });
   }
   RED.nodes.registerType('jellyseerr-server', JellyseerrServer, { credentials: { apiKey: { type: 'password' } } });
 };

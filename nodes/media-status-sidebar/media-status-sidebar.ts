@@ -72,4 +72,11 @@ export = (RED: RED) => {
       .then(({ status, body: answer }) => res.status(status).json(answer))
       .catch(fail(res));
   });
+
+  // A server config node's dialog shows what its last call found (ok, unauthorised, unreachable, another service).
+  RED.httpAdmin.get('/media-status/servers/:id', read, (req: Request, res: Response) => {
+    const health = registry.servers.get(String(req.params.id));
+    if (!health) return void res.status(404).json({ ok: false, error: 'not deployed' });
+    res.json(health());
+  });
 };

@@ -21,6 +21,8 @@ class Registry extends EventEmitter<{ store: [OpenStore] }> {
    * sidebar's and the page's buttons act through them, and their news leaves through that node.
    */
   readonly actions = new Map<string, { actions: MediaActions; notify: (news: TrackResult[]) => void }>();
+  /** What each deployed jellyseerr-server and arr-server found on its last call, by node id (shown in its edit dialog). */
+  readonly servers = new Map<string, () => { state: string; message?: string; at?: string }>();
   /** The arr-server nodes' instances by name (a webhook's `?instance=` names one), and whether each is 4K. */
   readonly arrInstances = new Map<string, { is4k: boolean }>();
 

@@ -71,6 +71,13 @@ describe('the example flow: sync from the APIs', () => {
     const [film] = await requests(red);
     assert.deepEqual([film.title, film.state, film.downloads[0].progress], ['Downloading Film', 'DOWNLOADING', 0.75]);
     assert.ok(!JSON.stringify(body).includes('radarr-key'), 'no API key in the answer');
+    // Each server's edit dialog shows what its last call found.
+    const server = async (id: string) => (await getJson(red!.url, `/media-status/servers/${id}`)).body;
+    assert.deepEqual(
+      [(await server('f1a0c0de000000b3')).state, (await server('f1a0c0de000000b1')).state, (await server('f1a0c0de000000b2')).state],
+      ['unreachable', 'ok', 'off'],
+    );
+    assert.match((await server('f1a0c0de000000b3')).message, /Sonarr is unreachable/);
 
     sonarr.down = false;
     const again = await sync(red);
