@@ -44,9 +44,11 @@ export class ArrSource implements SyncSource {
     const fresh = history.filter((r) => !known.has(r.id));
     const at = now.toISOString();
 
-    const downloads = queueEvents(this.instance, queue, at).filter(
-      ({ downloadId, events }) => this.applied.get(downloadId) !== JSON.stringify(events.map(withoutTime)),
-    );
+    const all = queueEvents(this.instance, queue, at);
+    // Downloads that left the queue are forgotten: the map never outgrows the queue.
+    const inQueue = new Set(all.map((d) => d.downloadId));
+    for (const id of this.applied.keys()) if (!inQueue.has(id)) this.applied.delete(id);
+    const downloads = all.filter(({ downloadId, events }) => this.applied.get(downloadId) !== JSON.stringify(events.map(withoutTime)));
     await context.apply([...historyEvents(this.instance, fresh), ...downloads.flatMap((d) => d.events)]);
     for (const { downloadId, events } of downloads) this.applied.set(downloadId, JSON.stringify(events.map(withoutTime)));
 
