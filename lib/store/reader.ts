@@ -155,6 +155,15 @@ export class StoreReader {
     return rows.map(fromLoaded);
   }
 
+  /** Requests that left Home Assistant's list since `changedSince` (finished before `shownSince`, or removed): their sensors may still be retained. */
+  async haGone(shownSince: string, changedSince: string): Promise<number[]> {
+    const rows = await this.db.all<{ id: number }>(
+      `SELECT id FROM requests WHERE updated_at >= ? AND (removed_at IS NOT NULL OR (state IN ('AVAILABLE', 'FAILED') AND COALESCE(available_at, updated_at) < ?)) ORDER BY id`,
+      [changedSince, shownSince],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Home Assistant's counters: in progress, downloading, needing attention, available since `weekAgo`. */
   async haCounts(weekAgo: string): Promise<{ inProgress: number; downloading: number; attention: number; availableWeek: number }> {
     const row = await this.db.get<{ in_progress: number | null; downloading: number | null; attention: number | null; available_week: number | null }>(

@@ -44,12 +44,20 @@ export = (RED: RED) => {
     const shown = (now: number) => new Date(now - keepMs).toISOString();
     const summary = async (store: StatusStore) => summaryState(options, await store.read.haCounts(new Date(Date.now() - 7 * 24 * HOUR).toISOString()));
 
-    /** Everything: the device's configs, the counters, a sensor per shown request; sensors no longer shown removed. */
+    let first = true;
+    /**
+     * Everything: the device's configs, the counters, a sensor per shown request; sensors no longer
+     * shown removed. The first time after a start it does not know what it published before: the
+     * requests that left the list in the last week are cleared too (clearing twice does no harm).
+     */
     const publishAll = async () => {
       const store = await storeNode.store();
-      const records = await store.read.haRequests(shown(Date.now()));
+      const now = Date.now();
+      const records = await store.read.haRequests(shown(now));
       const current = new Set(records.map((r) => r.id));
-      const gone = [...published].filter((id) => !current.has(id));
+      const before = first ? await store.read.haGone(shown(now), new Date(now - 7 * 24 * HOUR).toISOString()) : [];
+      first = false;
+      const gone = [...new Set([...published, ...before])].filter((id) => !current.has(id));
       publish([
         ...deviceConfigs(options),
         await summary(store),

@@ -88,8 +88,10 @@ describe('the Home Assistant example over MQTT', () => {
     mkdirSync(userDir, { recursive: true });
     const flows = ['media-status-tracker', 'home-assistant-mqtt'].flatMap((name) => JSON.parse(readFileSync(join(ROOT, 'examples', `${name}.json`), 'utf8')));
     writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows));
-    red = await startNodeRed(userDir, { STATUS_DB: join(dir, 'ha.db'), MQTT_URL: url, STATUS_BASE_URL: 'https://media.example', HA_KEEP_HOURS: '0.0005' });
+    red = await start();
   });
+  const start = () =>
+    startNodeRed(join(dir, 'node-red'), { STATUS_DB: join(dir, 'ha.db'), MQTT_URL: url, STATUS_BASE_URL: 'https://media.example', HA_KEEP_HOURS: '0.0005' });
   after(async () => {
     live?.client.end(true);
     await red?.stop();
@@ -186,5 +188,26 @@ describe('the Home Assistant example over MQTT', () => {
     assert.equal(retained.has(configTopic), false, 'no ghost entity');
     assert.equal(retained.has(`media-status/request/${id}`), false);
     assert.ok(retained.has('homeassistant/sensor/media_status/in_progress/config'));
+  });
+
+  it('a sensor whose keep time passed while Node-RED was stopped is cleared when it starts again', async () => {
+    const m = movieBodies({ ...INTERSTELLAR, title: 'Restart Film', tmdb: 5050, requestId: 5050, radarrId: 50, hash: '5'.repeat(40) });
+    for (const [source, body] of [
+      ['jellyseerr', m.approved],
+      ['radarr', m.grab],
+      ['radarr', m.imported],
+      ['jellyfin', m.jellyfin],
+    ] as Hook[])
+      assert.equal((await postHook(red.url, source, body)).status, 200);
+    const configTopic = await until(
+      'its sensor',
+      () => live!.seen.find((s) => /^homeassistant\/sensor\/media_status\/request_\d+\/config$/.test(s.topic) && s.payload.includes('Restart Film'))?.topic,
+    );
+    assert.ok((await retainedNow(url)).has(configTopic));
+    await red.stop();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    red = await start();
+    await until('the sensor cleared', () => live!.seen.some((s) => s.topic === configTopic && s.payload === '') || undefined);
+    assert.equal((await retainedNow(url)).has(configTopic), false);
   });
 });
