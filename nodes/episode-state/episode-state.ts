@@ -14,9 +14,10 @@ import { useStore } from '../shared/store-user';
 
 interface EpisodeStateConfig extends NodeDef {
   store: string;
-  createFromArr: boolean;
-  availableOnImport: boolean;
-  availableOnShokoMatch: boolean;
+  /** Before 0.2 the tracker's rules lived here; they are the status-store's now. */
+  createFromArr?: boolean;
+  availableOnImport?: boolean;
+  availableOnShokoMatch?: boolean;
   /** Before 0.2 the stuck timer lived here; it is the status-store's now. */
   stuckCheckSeconds?: string;
   stuckMinutes?: string;
@@ -32,7 +33,10 @@ export = (RED: RED) => {
     const storeNode = requiredStore(RED, this, 'episode-state', config.store);
     if (!storeNode) return;
     if (config.stuckMinutes || (config.stuckCheckSeconds && config.stuckCheckSeconds !== '60')) this.warn(RED._('episode-state.warnings.stuckMoved'));
-    const options = trackOptionsFrom(config);
+    // Before 0.2 the tracker's rules were ticked here; a node that changed one keeps it (and is told where they live now).
+    const legacy = config.createFromArr === false || config.availableOnImport === true || config.availableOnShokoMatch === true;
+    if (legacy) this.warn(RED._('episode-state.warnings.rulesMoved'));
+    const options = legacy ? trackOptionsFrom(config) : storeNode.trackOptions;
     const stopUsingStore = useStore(storeNode, light);
     const sendChanges = (results: TrackResult[]) => {
       for (const result of results) {

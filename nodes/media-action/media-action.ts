@@ -3,7 +3,7 @@ import { ActionError, MediaActions, type ActionOutcome } from '../../lib/actions
 import { stateChangeOf } from '../../lib/tracker/messages';
 import type { TrackResult } from '../../lib/tracker/track';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
-import { numberFrom, trackOptionsFrom } from '../shared/config-values';
+import { numberFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { registry } from '../shared/registry';
@@ -26,9 +26,6 @@ interface MediaActionConfig extends NodeDef {
   autoRetry: boolean;
   autoRetries: string;
   autoRetryMinutes: string;
-  createFromArr: boolean;
-  availableOnImport: boolean;
-  availableOnShokoMatch: boolean;
 }
 
 /** A control message: run the automatic retry now. */
@@ -76,7 +73,7 @@ export = (RED: RED) => {
       if (actions) return actions;
       const store = await storeNode.store();
       actions = new MediaActions(store, services, {
-        track: trackOptionsFrom(config),
+        track: storeNode.trackOptions,
         clearJellyseerr: config.clearJellyseerr === true,
         removeTorrents: config.removeTorrents === true,
         deleteFiles: config.deleteFiles === true,

@@ -2,7 +2,7 @@ import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { stateChangeOf } from '../../lib/tracker/messages';
 import { MediaSync, type SyncReport, type SyncSource } from '../../lib/sync/sync';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
-import { numberFrom, trackOptionsFrom } from '../shared/config-values';
+import { numberFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
@@ -19,9 +19,6 @@ interface MediaSyncConfig extends NodeDef {
   minutes: string;
   historyDays: string;
   firstAfterSeconds?: string;
-  createFromArr: boolean;
-  availableOnImport: boolean;
-  availableOnShokoMatch: boolean;
 }
 
 const SERVER_FIELDS = ['jellyseerr', 'radarr', 'radarr4k', 'sonarr', 'sonarr4k'] as const;
@@ -44,7 +41,7 @@ export = (RED: RED) => {
     );
     for (const server of servers) if (server.problem) this.error(server.problem);
     const sources = servers.flatMap((s): SyncSource[] => (s.source ? [s.source] : []));
-    const options = trackOptionsFrom(config);
+    const options = storeNode.trackOptions;
     const sync = new MediaSync(sources, { historyDays: numberFrom(config.historyDays, 90), track: options });
     const stopUsingStore = useStore(storeNode, light);
     const idle = servers.filter((s) => !s.source).map((s) => s.instanceName);

@@ -4,7 +4,7 @@ import type { QbitClient } from '../../lib/clients/qbittorrent';
 import type { ShokoHub } from '../../lib/clients/shoko-hub';
 import type { StoreKeeper } from '../../lib/store/keeper';
 import type { StatusStore } from '../../lib/store/store';
-import type { TrackResult } from '../../lib/tracker/track';
+import type { TrackOptions, TrackResult } from '../../lib/tracker/track';
 import type { SyncSource } from '../../lib/sync/sync';
 import type { ArrClient } from '../../lib/clients/arr';
 import type { JellyseerrClient } from '../../lib/clients/jellyseerr';
@@ -16,6 +16,8 @@ export interface StatusStoreNode extends Node {
   readonly keeper: StoreKeeper;
   /** The open store; rejects at once with the reason while it cannot be opened. */
   store(): Promise<StatusStore>;
+  /** The tracker's rules for this store's requests: every node that tracks events into it uses them. */
+  readonly trackOptions: TrackOptions;
   /** Look for stuck requests now (`now` replaces the clock): what was flagged. */
   checkStuck(now: Date): Promise<TrackResult[]>;
   /**

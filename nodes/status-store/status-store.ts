@@ -3,7 +3,7 @@ import { StoreKeeper, type KeeperState } from '../../lib/store/keeper';
 import { resolveDatabasePath } from '../../lib/store/location';
 import { checkStuck, DEFAULT_STUCK_MINUTES, parseStuckMinutes } from '../../lib/tracker/stuck';
 import type { TrackResult } from '../../lib/tracker/track';
-import { periodMs, numberFrom } from '../shared/config-values';
+import { periodMs, numberFrom, trackOptionsFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { registry } from '../shared/registry';
@@ -17,6 +17,10 @@ interface StatusStoreConfig extends NodeDef {
   stuckMinutes: string;
   /** Forget finished requests after this many days; empty: keep them. */
   retentionDays: string;
+  /** The tracker's rules for this store's requests (see TrackOptions). */
+  createFromArr?: boolean;
+  availableOnImport?: boolean;
+  availableOnShokoMatch?: boolean;
 }
 
 /** How often old finished requests are forgotten (when a retention is set). */
@@ -39,13 +43,13 @@ export = (RED: RED) => {
       }
     });
     keeper.on('open', (store) => registry.addStore({ id: this.id, name: config.name || file, store }));
-    Object.assign(this, { keeper });
+    Object.assign(this, { keeper, trackOptions: trackOptionsFrom(config) });
     this.store = () => keeper.store();
 
     const stuck = parseStuckMinutes(config.stuckMinutes);
     if (!stuck.ok) this.error(stuck.error);
     const thresholds = stuck.ok ? stuck.thresholds : DEFAULT_STUCK_MINUTES;
-    this.checkStuck = async (now) => checkStuck(await keeper.store(), now, thresholds);
+    this.checkStuck = async (now) => checkStuck(await keeper.store(), now, thresholds, this.trackOptions);
     const outputs: ((results: TrackResult[]) => void)[] = [];
     this.offerStuckOutput = (send) => {
       outputs.push(send);

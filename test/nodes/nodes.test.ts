@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies } from '../support/bodies';
 import { fixture, fixtureText } from '../support/fixtures';
-import { helper, httpNode, lastStatus, loadFlow, nextMessage, placed, redeploy, statusCalls, storeOf } from '../support/helper';
+import { callsOf, helper, httpNode, lastStatus, loadFlow, nextMessage, placed, redeploy, statusCalls, storeOf } from '../support/helper';
 import { trackerFlows } from '../support/flows';
 import { tempDir } from '../support/tmp';
 
@@ -131,11 +131,23 @@ describe('nodes in a Node-RED runtime', () => {
       assert.match(msg.error.message, /episode-state\.errors\.badEvent/);
     });
 
-    it('"available on import" takes an import straight to AVAILABLE', async () => {
+    it('"an import is available", ticked on the status-store, takes an import straight to AVAILABLE', async () => {
+      await loadFlow(trackerFlow({}, {}, storeConfig(undefined, { availableOnImport: true })));
+      const b = movieBodies(INTERSTELLAR);
+      await post(b.grab).expect(200);
+      assert.equal((await post(b.imported).expect(200)).body.state, 'AVAILABLE');
+      assert.equal(callsOf(helper.getNode('state'), 'warn').length, 0);
+    });
+
+    it('an episode-state from before 0.2 with its own "available on import" keeps it, and says the rules moved', async () => {
       await loadFlow(trackerFlow({}, { availableOnImport: true }));
       const b = movieBodies(INTERSTELLAR);
       await post(b.grab).expect(200);
       assert.equal((await post(b.imported).expect(200)).body.state, 'AVAILABLE');
+      assert.deepEqual(
+        callsOf(helper.getNode('state'), 'warn').map((c) => c.args[0]),
+        ['episode-state.warnings.rulesMoved'],
+      );
     });
 
     it('without a store it shows a red status and fails each message', async () => {

@@ -35,8 +35,6 @@ export function trackerFlows(dir: string) {
         z: 'tab',
         type: 'episode-state',
         store: 'store',
-        createFromArr: true,
-        availableOnImport: false,
         ...state,
         wires: [['res', 'committed'], ['changes'], ['untracked']],
       },
