@@ -9,15 +9,10 @@ import type { RED } from '../shared/red';
 import { registry } from '../shared/registry';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
-import type { ArrServerNode, JellyfinServerNode, JellyseerrServerNode, QbittorrentServerNode } from '../shared/types';
+import { ARR_REFS, type ArrServerNode, type JellyfinServerNode, type JellyseerrServerNode, type QbittorrentServerNode, type ServerRefs } from '../shared/types';
 
-interface MediaActionConfig extends NodeDef {
+interface MediaActionConfig extends NodeDef, ServerRefs {
   store: string;
-  jellyseerr: string;
-  radarr: string;
-  radarr4k: string;
-  sonarr: string;
-  sonarr4k: string;
   qbittorrent: string;
   jellyfin: string;
   clearJellyseerr: boolean;
@@ -52,9 +47,7 @@ export = (RED: RED) => {
     const storeNode = requiredStore(RED, this, 'media-action', config.store);
     if (!storeNode) return;
     const node = <T>(id: string): T | undefined => (id ? ((RED.nodes.getNode(id) as T | null) ?? undefined) : undefined);
-    const arrs = [config.radarr, config.radarr4k, config.sonarr, config.sonarr4k]
-      .map((id) => node<ArrServerNode>(id))
-      .flatMap((s) => (s?.client ? [{ instance: s.instance, client: s.client }] : []));
+    const arrs = ARR_REFS.map((field) => node<ArrServerNode>(config[field])).flatMap((s) => (s?.client ? [{ instance: s.instance, client: s.client }] : []));
     const services = {
       arrs,
       jellyseerr: node<JellyseerrServerNode>(config.jellyseerr)?.client,

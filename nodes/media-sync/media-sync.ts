@@ -7,21 +7,16 @@ import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
-import type { SyncServerNode } from '../shared/types';
+import { ARR_REFS, type ServerRefs, type SyncServerNode } from '../shared/types';
 
-interface MediaSyncConfig extends NodeDef {
+interface MediaSyncConfig extends NodeDef, ServerRefs {
   store: string;
-  jellyseerr: string;
-  radarr: string;
-  radarr4k: string;
-  sonarr: string;
-  sonarr4k: string;
   minutes: string;
   historyDays: string;
   firstAfterSeconds?: string;
 }
 
-const SERVER_FIELDS = ['jellyseerr', 'radarr', 'radarr4k', 'sonarr', 'sonarr4k'] as const;
+const SERVER_FIELDS = ['jellyseerr', ...ARR_REFS] as const;
 
 /** The failing sources by name, and the first one's own words: "radarr failed: Radarr /api/v3/queue: unauthorised…". */
 function failures(report: SyncReport): string | undefined {

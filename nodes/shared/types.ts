@@ -75,3 +75,13 @@ export interface SyncServerNode extends Node {
   /** The instance name, the key of a sync's report. */
   readonly instanceName: string;
 }
+
+/** The server config nodes media-sync and media-action take: a Jellyseerr, and HD and 4K Radarr and Sonarr instances (node ids). */
+export interface ServerRefs {
+  jellyseerr: string;
+  radarr: string;
+  radarr4k: string;
+  sonarr: string;
+  sonarr4k: string;
+}
+export const ARR_REFS = ['radarr', 'radarr4k', 'sonarr', 'sonarr4k'] as const satisfies readonly (keyof ServerRefs)[];
