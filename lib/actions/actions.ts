@@ -3,10 +3,10 @@ import { ApiError, type CallRecord } from '../clients/api-client';
 import type { ArrClient, SearchCommand } from '../clients/arr';
 import { findInJellyfin, JellyfinError, type JellyfinClient } from '../clients/jellyfin';
 import type { JellyseerrClient } from '../clients/jellyseerr';
+import { QbitPoller } from '../clients/qbit-poller';
 import { QbitError, type QbitClient } from '../clients/qbittorrent';
 import { EpisodeKeySchema, MAX_EPISODES, type ActionEvent, type EpisodeKey, type MediaEvent } from '../events';
 import type { EpisodeRecord, RequestRecord, RequestSnapshot } from '../model';
-import { progressEvent } from '../sources/qbittorrent';
 import { episodeKey } from '../sources/episode-numbers';
 import { formatIssues } from '../sources/schema-helpers';
 import { rank, type RequestState } from '../states';
@@ -86,12 +86,15 @@ function refused(err: unknown): never {
 
 export class MediaActions {
   private readonly recent = new Map<string, { at: number; done: Promise<ActionOutcome> }>();
+  private readonly poller: QbitPoller | undefined;
 
   constructor(
     private readonly store: StatusStore,
     private readonly services: ActionServices,
     private readonly options: ActionOptions,
-  ) {}
+  ) {
+    this.poller = services.qbittorrent && new QbitPoller(services.qbittorrent);
+  }
 
   private now(): number {
     return this.options.now?.() ?? Date.now();
@@ -150,8 +153,13 @@ export class MediaActions {
         await this.store.forget(record.id);
         return { result: { ok: true, action: 'forget', request: null, calls }, news };
     }
-    const after = await this.store.read.getRequest(record.id);
-    return { result: { ok: true, action: input.action, request: after ? toSnapshot(after) : null, calls }, news };
+    return this.outcome(input.action, record.id, calls, news);
+  }
+
+  /** The result of an action: the request as it is now (null once gone), every call made, and the news it caused. */
+  private async outcome(action: ActionResult['action'], requestId: number, calls: CallRecord[], news: TrackResult[]): Promise<ActionOutcome> {
+    const after = await this.store.read.getRequest(requestId);
+    return { result: { ok: true, action, request: after ? toSnapshot(after) : null, calls }, news };
   }
 
   /** The episodes an action names, each tracked by the request; none named: the whole request. */
@@ -263,17 +271,18 @@ export class MediaActions {
 
   /** Verify: ask qBittorrent about the request's downloads and Jellyfin whether it plays, and apply what they say. */
   private async verify(record: RequestRecord, calls: CallRecord[], news: TrackResult[]): Promise<string> {
-    const { qbittorrent, jellyfin } = this.services;
-    if (!qbittorrent && !jellyfin) throw new ActionError('neither qBittorrent nor Jellyfin is configured: nothing to verify with', 400);
+    const { jellyfin } = this.services;
+    if (!this.poller && !jellyfin) throw new ActionError('neither qBittorrent nor Jellyfin is configured: nothing to verify with', 400);
     const at = new Date(this.now()).toISOString();
     const events: MediaEvent[] = [];
     const said: string[] = [];
-    const downloads = record.downloads.filter((d) => d.state !== 'DOWNLOADED').map((d) => d.id);
-    if (qbittorrent && downloads.length) {
-      const torrents = await qbittorrent.torrents(downloads).catch(refused);
+    // The request's downloads not complete yet, failed ones included, as a "verify now" poll asks for them (season packs with their files).
+    const downloads = await this.store.read.activeDownloads(record.id);
+    if (this.poller && downloads.length) {
+      const progress = await this.poller.poll(downloads, at).catch(refused);
       calls.push({ service: 'qBittorrent', method: 'GET', path: '/api/v2/torrents/info', status: 200 });
-      events.push(...torrents.map((t) => progressEvent(t, at)));
-      said.push(`qBittorrent knows ${torrents.length} of ${downloads.length} downloads`);
+      events.push(...progress);
+      said.push(`qBittorrent knows ${progress.length} of ${downloads.length} downloads`);
     }
     if (jellyfin) {
       const found = await findInJellyfin(jellyfin, record, at).catch(refused);
@@ -324,8 +333,7 @@ export class MediaActions {
     if (!done.length) return undefined;
     const news: TrackResult[] = [];
     await this.record(record, { action: 'deletion-sync', by: 'auto', episodes: [], detail: done.join('; '), key }, news);
-    const after = await this.store.read.getRequest(record.id);
-    return { result: { ok: true, action: 'deletion-sync', request: after ? toSnapshot(after) : null, calls }, news };
+    return this.outcome('deletion-sync', record.id, calls, news);
   }
 
   /**
@@ -350,8 +358,7 @@ export class MediaActions {
         const news: TrackResult[] = [];
         const detail = await this.retry(record, [], calls);
         await this.record(record, { action: 'retry', by: 'auto', reason, episodes: [], detail, key: `auto:${download}:${done + 1}` }, news);
-        const after = await this.store.read.getRequest(record.id);
-        outcomes.push({ result: { ok: true, action: 'retry', request: after ? toSnapshot(after) : null, calls }, news });
+        outcomes.push(await this.outcome('retry', record.id, calls, news));
       } catch (err) {
         // One request's trouble (no arr for it, a refusal) never stops the others.
         if (!(err instanceof ActionError)) throw err;

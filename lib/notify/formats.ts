@@ -29,6 +29,24 @@ export interface Target {
   recipient?: string;
 }
 
+/** What each service cannot do without (an empty `recipient` is fine when a per-requester mapping gives one). */
+const NEEDS: Partial<Record<FormatName, (keyof Target)[]>> = {
+  ntfy: ['server', 'recipient'],
+  gotify: ['server', 'token'],
+  telegram: ['token', 'recipient'],
+  telegrambot: ['recipient'],
+  discord: ['server'],
+  pushover: ['token', 'recipient'],
+  'home-assistant': ['server', 'token', 'recipient'],
+  'home-assistant-action': ['recipient'],
+  apprise: ['server'],
+};
+
+/** What `target` lacks for `name` (nothing: it can send). */
+export function missingFor(name: FormatName, target: Target, mapsRecipients: boolean): (keyof Target)[] {
+  return (NEEDS[name] ?? []).filter((key) => !target[key] && !(key === 'recipient' && mapsRecipients));
+}
+
 export interface Delivery {
   url?: string;
   method?: 'POST';

@@ -128,6 +128,9 @@ function sentence(kind: NewsKind, request: RequestSnapshot, episodes: EpisodeNew
   }
 }
 
+/** Where the status page is reached when no base URL is configured: Node-RED's own default. */
+export const DEFAULT_BASE_URL = 'http://127.0.0.1:1880';
+
 /** The link to a request's card on the status page. */
 export function requestLink(baseUrl: string, request: Pick<RequestSnapshot, 'id'>, pagePath = '/media-status'): string {
   return `${baseUrl.replace(/\/+$/, '')}${pagePath}#request-${request.id}`;

@@ -146,11 +146,12 @@ export class StoreReader {
     return rows.map(fromLoaded);
   }
 
-  /** What Home Assistant shows (see lib/ha): requests in progress, and those available since `availableSince`; none removed. */
-  async haRequests(availableSince: string): Promise<RequestRecord[]> {
-    const rows = await this.db.all<LoadedRow>(
-      `${LOAD} WHERE r.removed_at IS NULL AND (r.state NOT IN ('AVAILABLE', 'FAILED') OR (r.state = 'AVAILABLE' AND r.available_at >= ?)) ORDER BY r.id`,
-      [availableSince],
+  /** What Home Assistant shows (see lib/ha): requests in progress, and those available since `availableSince`, none removed; of `ids` only when given. */
+  async haRequests(availableSince: string, ids?: number[]): Promise<RequestRecord[]> {
+    const only = ids ? `AND r.id IN (SELECT value FROM json_each(?))` : '';
+    const rows = await this.db.allOnce<LoadedRow>(
+      `${LOAD} WHERE r.removed_at IS NULL AND (r.state NOT IN ('AVAILABLE', 'FAILED') OR (r.state = 'AVAILABLE' AND r.available_at >= ?)) ${only} ORDER BY r.id`,
+      ids ? [availableSince, JSON.stringify(ids)] : [availableSince],
     );
     return rows.map(fromLoaded);
   }

@@ -43,8 +43,8 @@ export function reduce(current: RequestRecord | null, event: TrackedEvent, optio
   const episodesChanged = targets.finish();
   record.downloads = deriveDownloads(record, 'media' in event ? event.media.instance : undefined);
   record.state = deriveState(record);
-  // A show is removed when every episode it tracks is (a new grab brings it back).
-  if (record.mediaType === 'tv' && record.episodes.length) record.removedAt = record.episodes.every((e) => e.removedAt) ? (record.removedAt ?? event.at) : null;
+  // A show is removed when every episode it tracks is (a new grab brings it back): only episodes change that.
+  if (episodesChanged && record.episodes.length) record.removedAt = record.episodes.every((e) => e.removedAt) ? (record.removedAt ?? event.at) : null;
 
   const stageMoved = record.state !== from || applied.effects.some((e) => e === 'advanced' || e === 'restarted');
   const forward = applied.forward ?? stageMoved;

@@ -38,10 +38,9 @@ export = (RED: RED) => {
     const source = client && new ArrSource(instance, client);
     Object.assign(this, { source, client, instance, problem, instanceName });
     registry.arrInstances.set(instanceName, { is4k });
-    registry.servers.set(this.id, () => (client ? client.api.health : { state: problem ? 'error' : 'off', message: problem }));
+    registry.watchServer(this, client?.api, problem);
     this.on('close', (_removed: boolean, done: () => void) => {
       registry.arrInstances.delete(instanceName);
-      registry.servers.delete(this.id);
       done();
     });
   }

@@ -27,11 +27,7 @@ export = (RED: RED) => {
       : undefined;
     const source = client && new JellyseerrSource(instanceName, client);
     Object.assign(this, { source, client, problem, instanceName });
-    registry.servers.set(this.id, () => (client ? client.api.health : { state: problem ? 'error' : 'off', message: problem }));
-    this.on('close', (_removed: boolean, done: () => void) => {
-      registry.servers.delete(this.id);
-      done();
-    });
+    registry.watchServer(this, client?.api, problem);
   }
   RED.nodes.registerType('jellyseerr-server', JellyseerrServer, { credentials: { apiKey: { type: 'password' } } });
 };

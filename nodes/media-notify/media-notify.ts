@@ -1,13 +1,13 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { configValue } from '../../lib/config-values';
 import { Digest } from '../../lib/notify/digest';
-import { FORMATS, format, type FormatName, type Target } from '../../lib/notify/formats';
-import { NEWS_KINDS, newsOf, notificationOf, StateChangeSchema, type News, type NewsKind } from '../../lib/notify/news';
+import { FORMATS, format, missingFor, type FormatName, type Target } from '../../lib/notify/formats';
+import { DEFAULT_BASE_URL, DEFAULT_NEWS, NEWS_KINDS, newsOf, notificationOf, StateChangeSchema, type News, type NewsKind } from '../../lib/notify/news';
 import { parseRecipients, recipientsFor, ROUTE_MODES, type RouteMode } from '../../lib/notify/route';
 import { formatIssues } from '../../lib/sources/schema-helpers';
 import type { StateChange } from '../../lib/tracker/messages';
 import type { Done, Send } from '../shared/config-node';
-import { secretFrom } from '../shared/config-values';
+import { periodMs, secretFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
 
@@ -29,31 +29,6 @@ type Credentials = { token: unknown };
 /** A control message: send what the digest holds now. */
 const FLUSH = 'media-status/flush';
 
-/** What each format cannot work without (else the node is idle: grey, and drops what it gets). */
-const NEEDS: Partial<Record<FormatName, (keyof Target)[]>> = {
-  ntfy: ['server', 'recipient'],
-  gotify: ['server', 'token'],
-  telegram: ['token', 'recipient'],
-  telegrambot: ['recipient'],
-  discord: ['server'],
-  pushover: ['token', 'recipient'],
-  'home-assistant': ['server', 'token', 'recipient'],
-  'home-assistant-action': ['recipient'],
-  apprise: ['server'],
-};
-
-/** Default news when the editor never saved the ticks (available, episodes, failed, attention). */
-const DEFAULT_TICK: Record<NewsKind, boolean> = {
-  requested: false,
-  approved: false,
-  downloading: false,
-  available: true,
-  episodes: true,
-  failed: true,
-  attention: true,
-  removed: false,
-};
-
 export = (RED: RED) => {
   function MediaNotifyNode(this: Node & { credentials: Credentials }, config: MediaNotifyConfig) {
     RED.nodes.createNode(this, config);
@@ -65,18 +40,17 @@ export = (RED: RED) => {
       recipient: configValue(config.recipient) || undefined,
     };
     const mode: RouteMode = (ROUTE_MODES as string[]).includes(config.mode) ? (config.mode as RouteMode) : 'requester';
-    const wanted = new Set(NEWS_KINDS.filter((k) => config[`on_${k}`] ?? DEFAULT_TICK[k]));
-    const digestText = configValue(config.digestSeconds);
-    const windowMs = digestText === '0' ? 0 : (Number(digestText) > 0 ? Number(digestText) : 60) * 1000;
-    const baseUrl = configValue(config.baseUrl) || 'http://127.0.0.1:1880';
+    // A tick the editor never saved is the default.
+    const wanted = new Set(NEWS_KINDS.filter((k) => config[`on_${k}`] ?? DEFAULT_NEWS.includes(k)));
+    const windowMs = periodMs(config.digestSeconds, 60);
+    const baseUrl = configValue(config.baseUrl) || DEFAULT_BASE_URL;
     const recipients = parseRecipients(config.recipients);
     if (!recipients.ok) {
       this.error(recipients.error);
       light.showText('problem', recipients.error);
     }
     const map = recipients.ok ? recipients.map : new Map<string, string>();
-    const missing = (NEEDS[name] ?? []).filter((key) => !target[key] && !(key === 'recipient' && map.size));
-    const idle = missing.length > 0;
+    const idle = missingFor(name, target, map.size > 0).length > 0;
     if (idle) light.show('off', 'media-notify.status.notConfigured');
 
     let sent = 0;

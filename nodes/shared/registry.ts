@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import type { Node } from 'node-red';
 import type { MediaActions } from '../../lib/actions/actions';
+import type { ApiClient } from '../../lib/clients/api-client';
 import type { StatusStore } from '../../lib/store/store';
 import type { TrackResult } from '../../lib/tracker/track';
 
@@ -25,6 +27,12 @@ class Registry extends EventEmitter<{ store: [OpenStore] }> {
   readonly servers = new Map<string, () => { state: string; message?: string; at?: string }>();
   /** The arr-server nodes' instances by name (a webhook's `?instance=` names one), and whether each is 4K. */
   readonly arrInstances = new Map<string, { is4k: boolean }>();
+
+  /** A server config node's last call, for its edit dialog (see media-status-sidebar), until it closes. */
+  watchServer(node: Node, api: ApiClient | undefined, problem: string | undefined): void {
+    this.servers.set(node.id, () => api?.health ?? { state: problem ? 'error' : 'off', message: problem });
+    node.on('close', () => this.servers.delete(node.id));
+  }
 
   addStore(entry: OpenStore): void {
     this.stores.set(entry.id, entry);

@@ -189,6 +189,19 @@ describe('actions on a request', () => {
     assert.deepEqual(sonarr.commands, [{ name: 'EpisodeSearch', episodeIds: [LYCORIS.sonarrId * 1000 + 3] }]);
   });
 
+  it("verify asks qBittorrent about the request's downloads and applies what it says", async () => {
+    const id = await stalledMovie();
+    qbit.set({ hash: VIOLET.hash, progress: 0.4, state: 'downloading', dlspeed: 1000, eta: 60 });
+    const verified = await actions().perform({ requestId: id, action: 'verify' }, 'adept');
+    assert.deepEqual(
+      verified.result.calls.map((c) => c.service),
+      ['qBittorrent'],
+    );
+    assert.equal(verified.result.request?.state, 'DOWNLOADING');
+    assert.equal(verified.result.request?.downloads[0]?.progress, 0.4);
+    assert.match((await lastEntry(id))?.detail ?? '', /^verified by adept: qBittorrent knows 1 of 1 downloads$/);
+  });
+
   it("mark-available corrects the tracker on a person's word; dismiss clears the attention; both are recorded", async () => {
     const id = await stalledMovie();
     const act = actions();
