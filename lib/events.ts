@@ -251,7 +251,6 @@ export type ShokoFileEvent = MediaEventOf<'shoko-file'>;
 export type ProgressEvent = MediaEventOf<'download-progress'>;
 export type StuckEvent = MediaEventOf<'stuck'>;
 export type ActionEvent = MediaEventOf<'action'>;
-export type ActionName = ActionEvent['action'];
 /** Events that may change a request: those about media, Shoko's file events, download progress, stuck findings. */
 export type TrackedEvent = Extract<MediaEvent, { media: MediaInfo }> | ShokoFileEvent | ProgressEvent | StuckEvent | ActionEvent;
 /** The events that name their media (and so can create a request). */
