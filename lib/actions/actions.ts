@@ -8,7 +8,7 @@ import { QbitError, type QbitClient } from '../clients/qbittorrent';
 import { EpisodeKeySchema, MAX_EPISODES, type ActionEvent, type EpisodeKey, type MediaEvent } from '../events';
 import type { EpisodeRecord, RequestRecord, RequestSnapshot } from '../model';
 import { episodeKey } from '../sources/episode-numbers';
-import { formatIssues } from '../sources/schema-helpers';
+import { formatIssues, isPlainObject } from '../sources/schema-helpers';
 import { rank, type RequestState } from '../states';
 import type { StatusStore } from '../store/store';
 import type { ArrInstanceConfig } from '../sync/arr-events';
@@ -35,11 +35,14 @@ export const ActionInputSchema = z.object({
 });
 export type ActionInput = z.infer<typeof ActionInputSchema>;
 
-/** An action that cannot be done: 400 (does not apply), 404 (no such request), 502 (a service refused). */
+/**
+ * An action that cannot be done: 400 (does not apply), 404 (no such request), 502 (a service refused);
+ * or may not be asked for: 401, 403 (who asked), 415 (not JSON), 429 (too many).
+ */
 export class ActionError extends Error {
   constructor(
     message: string,
-    readonly statusCode: 400 | 404 | 502,
+    readonly statusCode: 400 | 401 | 403 | 404 | 415 | 429 | 502,
   ) {
     super(message);
   }
@@ -102,6 +105,8 @@ export class MediaActions {
 
   /** Validate a message's payload as an action (zod's path and message when it is not one). */
   static parse(input: unknown): ActionInput {
+    if (!isPlainObject(input))
+      throw new ActionError(`expected object, received ${Buffer.isBuffer(input) ? 'Buffer' : Array.isArray(input) ? 'array' : typeof input}`, 400);
     const parsed = ActionInputSchema.safeParse(input);
     if (!parsed.success) throw new ActionError(formatIssues(parsed.error), 400);
     return parsed.data;

@@ -31,3 +31,10 @@ export function formatIssues(error: z.ZodError, limit = 3): string {
   const more = error.issues.length > limit ? ` (and ${error.issues.length - limit} more)` : '';
   return parts.join('; ') + more;
 }
+
+/** An object literal (or JSON object): not a Buffer, an array, a class instance or a primitive. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}

@@ -6,7 +6,7 @@ import { secretFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
 import { registry } from '../shared/registry';
 import { StatusLight } from '../shared/status';
-import { admitted, guardWebhookRoutes } from '../shared/webhook-guard';
+import { admitted, guardWebhookRoutes } from '../shared/route-gate';
 
 interface ArrWebhookParseConfig extends NodeDef {
   source: WebhookSource | 'auto';

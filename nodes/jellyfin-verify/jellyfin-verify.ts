@@ -7,6 +7,7 @@ import { periodMs, numberFrom } from '../shared/config-values';
 import { requestIdOf } from '../shared/http';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
+import { guardActingNode } from '../shared/route-gate';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
 
@@ -24,6 +25,8 @@ export = (RED: RED) => {
   function JellyfinVerifyNode(this: Node, config: JellyfinVerifyConfig) {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
+    // Its http in routes (sync now, verify now) act: the same gate as media-action's.
+    guardActingNode(RED, this, config.store);
     const notFound = (reason: string): MediaEvent => ({ source: 'jellyfin', at: new Date().toISOString(), kind: 'ignored', name: 'verify', reason });
     // No URL (JELLYFIN_URL unset): idle on purpose; a "verify now" is answered "not configured".
     const parts = serviceAndStore<JellyfinClient>(RED, this, light, 'jellyfin-verify', config, (msg, send, done) => {

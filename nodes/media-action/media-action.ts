@@ -1,5 +1,7 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
+import { actingRefusal, type ActingRequest } from '../../lib/acting-access';
 import { ActionError, MediaActions, type ActionOutcome } from '../../lib/actions/actions';
+import { isPlainObject } from '../../lib/sources/schema-helpers';
 import { stateChangeOf } from '../../lib/tracker/messages';
 import type { TrackResult } from '../../lib/tracker/track';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
@@ -7,6 +9,7 @@ import { numberFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { registry } from '../shared/registry';
+import { admitted, admittedActor, guardActingNode } from '../shared/route-gate';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
 import { ARR_REFS, type ArrServerNode, type JellyfinServerNode, type JellyseerrServerNode, type QbittorrentServerNode, type ServerRefs } from '../shared/types';
@@ -26,24 +29,36 @@ interface MediaActionConfig extends NodeDef, ServerRefs {
 /** A control message: run the automatic retry now. */
 const AUTO_RETRY = 'media-status/auto-retry';
 
-/** Who asked: `msg.user` (a name, or an object with one), else the flow. */
+/** Who asked: the user the acting route's gate let in, else `msg.user` (a name, or an object with one), else the flow. */
 function whoAsked(msg: NodeMessageInFlow): string {
+  const actor = admittedActor(msg.req);
+  if (actor) return actor;
   const user = msg.user as unknown;
   const name = typeof user === 'string' ? user : (user as { username?: unknown; name?: unknown } | undefined)?.username;
   return typeof name === 'string' && name.trim() ? name.trim().slice(0, 100) : 'flow';
 }
 
-/** The action a message asks for: `msg.payload`, with the request id and action from an http in's `:id` and `:action` when there. */
+/**
+ * The action a message asks for: `msg.payload`, a plain object (or nothing, from an http in with an
+ * empty body), with the request id and action from an http in's `:id` and `:action` when there.
+ * Anything else (a Buffer, a string, an array) is not an action, and is never spread.
+ */
 function actionOf(msg: NodeMessageInFlow): unknown {
   const params = (msg.req as { params?: Record<string, string> } | undefined)?.params ?? {};
-  const payload = msg.payload && typeof msg.payload === 'object' && !Array.isArray(msg.payload) ? (msg.payload as Record<string, unknown>) : {};
-  return { ...payload, ...(params.id ? { requestId: params.id } : {}), ...(params.action ? { action: params.action } : {}) };
+  const { payload } = msg;
+  if (payload !== undefined && payload !== null && payload !== '' && !isPlainObject(payload)) return payload;
+  return {
+    ...(payload as Record<string, unknown> | undefined),
+    ...(params.id ? { requestId: params.id } : {}),
+    ...(params.action ? { action: params.action } : {}),
+  };
 }
 
 export = (RED: RED) => {
   function MediaActionNode(this: Node, config: MediaActionConfig) {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
+    const policy = guardActingNode(RED, this, config.store);
     const storeNode = requiredStore(RED, this, 'media-action', config.store);
     if (!storeNode) return;
     const node = <T>(id: string): T | undefined => (id ? ((RED.nodes.getNode(id) as T | null) ?? undefined) : undefined);
@@ -117,9 +132,12 @@ export = (RED: RED) => {
           send([msg, null, null]);
           return;
         }
-        const acts = await actionsFor();
         try {
-          answer(msg, send, await acts.perform(MediaActions.parse(actionOf(msg)), whoAsked(msg)));
+          // From an http in that no gate admitted (wired through other nodes): the same checks, on its headers.
+          const refused = msg.req && !admitted(msg.req) ? actingRefusal(msg.req as ActingRequest, policy) : undefined;
+          if (refused) throw new ActionError(refused.error, refused.statusCode);
+          const input = MediaActions.parse(actionOf(msg));
+          answer(msg, send, await (await actionsFor()).perform(input, whoAsked(msg)));
         } catch (err) {
           if (!(err instanceof ActionError)) throw err;
           msg.statusCode = err.statusCode;

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { crossSite, isJson } from '../../lib/acting-access';
 import { requestDetail } from '../../lib/query';
 import { toSnapshot } from '../../lib/tracker/snapshot';
 import type { RED } from '../shared/red';
@@ -13,6 +14,8 @@ import { registry, type OpenStore } from '../shared/registry';
 
 const TOPIC = 'media-status/changed';
 const THROTTLE_MS = 1000;
+/** The scopes that grant media-status.write (Node-RED: `*`, `write` and `*.write` grant every `x.write`). */
+const WRITE_SCOPES = ['*', 'write', '*.write', 'media-status.write', 'media-status.*'];
 
 export = (RED: RED) => {
   RED.plugins.registerPlugin('media-status-sidebar', { type: 'media-status-sidebar' });
@@ -33,13 +36,17 @@ export = (RED: RED) => {
   const fail = (res: Response) => (err: Error) => res.status(500).json({ ok: false, error: err.message });
   const read = RED.auth.needsPermission('media-status.read');
   /**
-   * Acting needs media-status.write. Node-RED answers a missing permission with 401, which an editor
-   * takes for "log in again"; a logged-in user who may only read gets a 403 that says why.
+   * Acting needs media-status.write, and that alone (Node-RED's own check would ask for read too, and
+   * answers a missing permission with 401, which an editor takes for "log in again"): a logged-in user
+   * without it gets a 403 that says why. JSON only and never from another site, so a page elsewhere
+   * cannot make an editor without adminAuth act.
    */
+  const authenticated = RED.auth.needsPermission('');
   const write = (req: Request, res: Response, next: () => void) => {
+    if (crossSite(req) || !isJson(req)) return void res.status(403).json({ ok: false, error: 'only the editor itself may act (JSON, same site)' });
     const { user, authInfo } = req as Request & { user?: unknown; authInfo?: { scope?: string | string[] } };
     const scopes = [authInfo?.scope ?? []].flat();
-    if (!user || scopes.some((s) => s === '*' || s === 'media-status.write' || s === 'media-status.*')) return next();
+    if (!user || scopes.some((s) => WRITE_SCOPES.includes(s))) return next();
     res.status(403).json({ ok: false, error: 'acting on requests needs the media-status.write permission' });
   };
 
@@ -63,7 +70,7 @@ export = (RED: RED) => {
   });
 
   // A button in the sidebar: the action through the store's media-action, as the editor's user.
-  RED.httpAdmin.post('/media-status/sidebar/requests/:id/actions/:action', read, write, (req: Request, res: Response) => {
+  RED.httpAdmin.post('/media-status/sidebar/requests/:id/actions/:action', authenticated, write, (req: Request, res: Response) => {
     const entry = storeFor(req);
     if (!entry) return void res.status(404).json({ ok: false, error: 'no such request' });
     const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};

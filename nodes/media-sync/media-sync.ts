@@ -5,6 +5,7 @@ import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
+import { guardActingNode } from '../shared/route-gate';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
 import { ARR_REFS, type ServerRefs, type SyncServerNode } from '../shared/types';
@@ -29,6 +30,8 @@ export = (RED: RED) => {
   function MediaSyncNode(this: Node, config: MediaSyncConfig) {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
+    // Its http in routes (sync now, verify now) act: the same gate as media-action's.
+    guardActingNode(RED, this, config.store);
     const storeNode = requiredStore(RED, this, 'media-sync', config.store);
     if (!storeNode) return;
     const servers = SERVER_FIELDS.map((field) => (config[field] ? (RED.nodes.getNode(config[field]) as SyncServerNode | null) : null)).filter(

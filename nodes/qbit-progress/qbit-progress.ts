@@ -7,6 +7,7 @@ import { periodMs } from '../shared/config-values';
 import { requestIdOf } from '../shared/http';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
+import { guardActingNode } from '../shared/route-gate';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
 
@@ -20,6 +21,8 @@ export = (RED: RED) => {
   function QbitProgressNode(this: Node, config: QbitProgressConfig) {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
+    // Its http in routes (sync now, verify now) act: the same gate as media-action's.
+    guardActingNode(RED, this, config.store);
     // No URL (QBIT_URL unset): idle on purpose, and a "poll now" passes straight through.
     const parts = serviceAndStore<QbitClient>(RED, this, light, 'qbit-progress', config, (msg, send, done) => {
       send([null, msg]);

@@ -1,4 +1,5 @@
 import type { Node } from 'node-red';
+import type { ActingPolicy } from '../../lib/acting-access';
 import type { JellyfinClient } from '../../lib/clients/jellyfin';
 import type { QbitClient } from '../../lib/clients/qbittorrent';
 import type { ShokoHub } from '../../lib/clients/shoko-hub';
@@ -16,6 +17,8 @@ export interface StatusStoreNode extends Node {
   readonly keeper: StoreKeeper;
   /** The open store; rejects at once with the reason while it cannot be opened. */
   store(): Promise<StatusStore>;
+  /** Who may make the nodes that use this store act over HTTP: its API token, and whether Node-RED authenticates HTTP nodes. */
+  readonly actingPolicy: ActingPolicy;
   /** The tracker's rules for this store's requests: every node that tracks events into it uses them. */
   readonly trackOptions: TrackOptions;
   /** Look for stuck requests now (`now` replaces the clock): what was flagged. */

@@ -2,15 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node, NodeDef } from 'node-red';
+import { actorOf, crossSite, isJson } from '../../lib/acting-access';
 import { parseListQuery, requestDetail } from '../../lib/query';
+import { RateLimit } from '../../lib/rate-limit';
 import type { StatusStore } from '../../lib/store/store';
 import { computeStats } from '../../lib/tracker/stats';
 import { publicSnapshot, toSnapshot } from '../../lib/tracker/snapshot';
 import { requiredStore } from '../shared/config-node';
+import { numberFrom } from '../shared/config-values';
 import { withMiddleware } from '../shared/middleware';
 import type { RED } from '../shared/red';
 import { actThroughRegistry } from '../shared/act';
 import { registry } from '../shared/registry';
+import { behindNodeAuth } from '../shared/route-gate';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
 
@@ -18,8 +22,10 @@ interface StatusPageConfig extends NodeDef {
   store: string;
   path: string;
   title: string;
-  /** Retry and verify buttons on the page (off: read-only). */
+  /** Retry and verify buttons on the page (off: read-only); only behind httpNodeAuth or httpNodeMiddleware. */
   actions?: boolean;
+  /** Actions from the page at most, a minute, whoever asks. */
+  actionsPerMinute?: string;
 }
 
 /** What the household may do from the page when the buttons are on. */
@@ -33,6 +39,7 @@ type Req = {
   baseUrl: string;
   query: Record<string, unknown>;
   headers: Record<string, string | string[] | undefined>;
+  user?: unknown;
   on(event: 'close', listener: () => void): void;
 };
 type Res = {
@@ -78,8 +85,16 @@ export = (RED: RED) => {
     if (!storeNode) return;
     const base = `/${(config.path || '/media-status').replace(/^\/+|\/+$/g, '')}`;
     const title = config.title || 'Media status';
+    // Buttons that act for anonymous visitors would let anyone who reaches the page blocklist downloads.
+    const nodeAuth = behindNodeAuth(RED);
+    if (config.actions === true && !nodeAuth) this.error(RED._('status-page.errors.actionsNeedAuth'));
+    const actions = config.actions === true && nodeAuth;
+    const actionLimit = new RateLimit(numberFrom(config.actionsPerMinute, 5), 60_000);
     const clients = new Set<Res>();
-    const showViewers = () => light.show('ok', 'status-page.status.viewers', { count: clients.size });
+    const showViewers = () =>
+      config.actions === true && !nodeAuth
+        ? light.show('problem', 'status-page.status.actionsNeedAuth')
+        : light.show('ok', 'status-page.status.viewers', { count: clients.size });
     let pending = new Set<number>();
     let pushTimer: NodeJS.Timeout | undefined;
 
@@ -158,22 +173,27 @@ export = (RED: RED) => {
         .send(
           // Replacement functions: a "$&" in a title must stay text.
           PAGE.replace('__BASE__', () => escapeHtml(`${req.baseUrl}${base}`))
-            .replace('__ACTIONS__', () => (config.actions === true ? PAGE_ACTIONS.join(',') : ''))
+            .replace('__ACTIONS__', () => (actions ? PAGE_ACTIONS.join(',') : ''))
             .replace('__TITLE__', () => escapeHtml(title))
             .replace('__NONCE__', () => nonce),
         );
     };
 
     /**
-     * A button on the page (when enabled): JSON only and from the page's own origin, so a form or a
-     * script on another site cannot make the household's Node-RED act.
+     * A button on the page (when enabled, behind Node-RED's authentication): JSON only and never from
+     * another site, so a form or a script elsewhere cannot make the household's Node-RED act; at most
+     * `actionsPerMinute` a minute across the page.
      */
     const act = (match: RegExpExecArray, req: Req, res: Res) => {
-      if (!config.actions || !PAGE_ACTIONS.includes(match[2] ?? '')) return res.status(404).json({ ok: false, error: 'not found' });
-      const site = req.headers['sec-fetch-site'];
-      if (!String(req.headers['content-type'] ?? '').startsWith('application/json') || (site !== undefined && site !== 'same-origin'))
-        return res.status(403).json({ ok: false, error: 'only the status page itself may act' });
-      actThroughRegistry(storeNode.id, { requestId: decoded(match[1] ?? ''), action: match[2], reason: 'from the status page' }, 'status page')
+      if (!actions || !PAGE_ACTIONS.includes(match[2] ?? '')) return res.status(404).json({ ok: false, error: 'not found' });
+      if (crossSite(req) || !isJson(req)) return res.status(403).json({ ok: false, error: 'only the status page itself may act' });
+      if (!actionLimit.take())
+        return res
+          .status(429)
+          .set({ 'retry-after': String(actionLimit.retryAfterSeconds()) })
+          .json({ ok: false, error: `too many actions from the page: at most ${actionLimit.max} a minute` });
+      const by = actorOf(req, { token: '', nodeAuth }, 'status page');
+      actThroughRegistry(storeNode.id, { requestId: decoded(match[1] ?? ''), action: match[2], reason: 'from the status page' }, by)
         .then(({ status, body }) => res.status(status).json(body))
         .catch((err: Error) => res.status(500).json({ ok: false, error: err.message }));
     };

@@ -1,12 +1,14 @@
 import type { NodeDef } from 'node-red';
+import { API_TOKEN_ENV } from '../../lib/acting-access';
 import { StoreKeeper, type KeeperState } from '../../lib/store/keeper';
 import { resolveDatabasePath } from '../../lib/store/location';
 import { checkStuck, DEFAULT_STUCK_MINUTES, parseStuckMinutes } from '../../lib/tracker/stuck';
 import type { TrackResult } from '../../lib/tracker/track';
-import { periodMs, numberFrom, trackOptionsFrom } from '../shared/config-values';
+import { periodMs, numberFrom, secretFrom, trackOptionsFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { registry } from '../shared/registry';
+import { behindNodeAuth } from '../shared/route-gate';
 import type { StatusStoreNode } from '../shared/types';
 
 interface StatusStoreConfig extends NodeDef {
@@ -21,13 +23,17 @@ interface StatusStoreConfig extends NodeDef {
   createFromArr?: boolean;
   availableOnImport?: boolean;
   availableOnShokoMatch?: boolean;
+  /** Name of an environment variable holding the API token (used when no credential is set). */
+  apiTokenEnv?: string;
 }
+
+type Credentials = { apiToken: unknown };
 
 /** How often old finished requests are forgotten (when a retention is set). */
 const RETENTION_EVERY_MS = 3600_000;
 
 export = (RED: RED) => {
-  function StatusStoreConfigNode(this: StatusStoreNode, config: StatusStoreConfig) {
+  function StatusStoreConfigNode(this: StatusStoreNode & { credentials: Credentials }, config: StatusStoreConfig) {
     RED.nodes.createNode(this, config);
     const file = resolveDatabasePath(config.path, RED.settings.userDir);
     const keeper = new StoreKeeper(file);
@@ -43,7 +49,9 @@ export = (RED: RED) => {
       }
     });
     keeper.on('open', (store) => registry.addStore({ id: this.id, name: config.name || file, store }));
-    Object.assign(this, { keeper, trackOptions: trackOptionsFrom(config) });
+    // Who may make the nodes that use this store act over HTTP (see lib/acting-access.ts).
+    const actingPolicy = { token: secretFrom(RED, this, this.credentials?.apiToken, config.apiTokenEnv ?? API_TOKEN_ENV), nodeAuth: behindNodeAuth(RED) };
+    Object.assign(this, { keeper, trackOptions: trackOptionsFrom(config), actingPolicy });
     this.store = () => keeper.store();
 
     const stuck = parseStuckMinutes(config.stuckMinutes);
@@ -86,5 +94,5 @@ export = (RED: RED) => {
         .finally(done);
     });
   }
-  RED.nodes.registerType('status-store', StatusStoreConfigNode);
+  RED.nodes.registerType('status-store', StatusStoreConfigNode, { credentials: { apiToken: { type: 'password' } } });
 };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { FakeArr, radarrMovie, radarrQueueRecord } from '../fakes/arr-apis';
 import { VIOLET, movieBodies } from '../support/bodies';
 import { fixture } from '../support/fixtures';
-import { getJson, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
+import { getJson, postApi, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -19,14 +19,7 @@ describe('the example flow: actions', () => {
   let radarr: FakeArr;
   let red: RunningNodeRed;
   const v = movieBodies(VIOLET);
-  const act = async (id: number | string, action: string, body: unknown = {}) => {
-    const res = await fetch(`${red.url}/media-status/api/requests/${id}/actions/${action}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const act = (id: number | string, action: string, body: unknown = {}) => postApi(red.url, `/media-status/api/requests/${id}/actions/${action}`, body);
 
   before(async () => {
     radarr = await new FakeArr('radarr').start();
@@ -58,7 +51,7 @@ describe('the example flow: actions', () => {
     assert.equal(done.status, 200);
     assert.deepEqual(
       [done.body.ok, done.body.action, done.body.request.id, done.body.request.attention.reason],
-      [true, 'retry', id, 'retry requested by flow: stalled'],
+      [true, 'retry', id, 'retry requested by api token: stalled'],
     );
     assert.deepEqual(
       done.body.calls.map((c: any) => `${c.service} ${c.method} ${c.path.replace(/\?.*/, '')} ${c.status}`),
@@ -92,8 +85,8 @@ describe('the example flow: actions', () => {
     assert.deepEqual(
       timeline.slice(-2).map((e) => [e.source, e.event, e.detail.replace(/: .*/, '')]),
       [
-        ['tracker', 'action', 'attention dismissed by flow (sorted out in Radarr)'],
-        ['tracker', 'action', 'marked available (manual) by flow (plays from the NAS)'],
+        ['tracker', 'action', 'attention dismissed by api token (sorted out in Radarr)'],
+        ['tracker', 'action', 'marked available (manual) by api token (plays from the NAS)'],
       ],
     );
     const unconfirmed = await act(id, 'forget');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { FakeJellyfin } from '../fakes/jellyfin';
 import { FakeQbittorrent } from '../fakes/qbittorrent';
 import { INTERSTELLAR, movieBodies } from '../support/bodies';
-import { getJson, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
+import { getJson, postApi, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -57,7 +57,7 @@ describe('the example flow with qBittorrent and Jellyfin', () => {
       const m = movieBodies({ ...INTERSTELLAR, title: 'Nothing Yet', tmdb: 1, requestId: 1, hash: 'E'.repeat(40) });
       const approved = await postHook(red.url, 'jellyseerr', m.approved);
       for (const id of [99999, approved.body.requestId]) {
-        const res = await fetch(`${red.url}/media-status/api/requests/${id}/verify`, { method: 'POST' });
+        const res = await postApi(red.url, `/media-status/api/requests/${id}/verify`);
         assert.ok([200, 404].includes(res.status), String(res.status));
       }
       assert.equal(qbit.infoCalls.length, 0);
@@ -122,11 +122,11 @@ describe('the example flow with qBittorrent and Jellyfin', () => {
         ProviderIds: { Tmdb: '4977' },
         Path: '/data/movies/Paprika.mkv',
       });
-      const res = await fetch(`${red.url}/media-status/api/requests/${approved.body.requestId}/verify`, { method: 'POST' });
+      const res = await postApi(red.url, `/media-status/api/requests/${approved.body.requestId}/verify`);
       assert.equal(res.status, 200);
-      const body = await res.json();
+      const body = res.body;
       assert.deepEqual([body.state, body.ids.jellyfin, body.timeline.at(-1).source], ['AVAILABLE', '7'.repeat(32), 'jellyfin']);
-      const missing = await fetch(`${red.url}/media-status/api/requests/99999/verify`, { method: 'POST' });
+      const missing = await postApi(red.url, '/media-status/api/requests/99999/verify');
       assert.equal(missing.status, 404);
     });
   });

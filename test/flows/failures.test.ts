@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { StatusStore } from '../../lib/store/store';
 import { FakeQbittorrent } from '../fakes/qbittorrent';
 import { INTERSTELLAR, movieBodies } from '../support/bodies';
-import { startNodeRed, type RunningNodeRed } from '../support/node-red';
+import { API_TOKEN, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { makeReadOnly } from '../support/read-only';
 import { tempDir } from '../support/tmp';
 
@@ -53,7 +53,11 @@ describe('the example flow when things go wrong', () => {
       webhook: await postJson(`${red.url}/hooks/radarr`, m.grab),
       list: await call(`${red.url}/media-status/api/requests`),
       one: await call(`${red.url}/media-status/api/requests/1`),
-      verify: await call(`${red.url}/media-status/api/requests/1/verify`, { method: 'POST' }),
+      verify: await call(`${red.url}/media-status/api/requests/1/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${API_TOKEN}` },
+        body: '{}',
+      }),
       page: await call(`${red.url}/media-status/data/requests`),
     };
     for (const [route, answer] of Object.entries(answers)) {

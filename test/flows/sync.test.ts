@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord } from '../fakes/arr-apis';
 import { INTERSTELLAR, movieBodies } from '../support/bodies';
-import { getJson, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
+import { getJson, postApi, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -14,10 +14,7 @@ import { tempDir } from '../support/tmp';
  */
 
 const dir = tempDir('mst-sync-flow-');
-const sync = async (red: RunningNodeRed) => {
-  const res = await fetch(`${red.url}/media-status/api/sync`, { method: 'POST' });
-  return { status: res.status, body: (await res.json()) as any };
-};
+const sync = (red: RunningNodeRed) => postApi(red.url, '/media-status/api/sync');
 const requests = async (red: RunningNodeRed): Promise<any[]> => (await getJson(red.url, '/media-status/api/requests?limit=100')).body;
 
 describe('the example flow: sync from the APIs', () => {

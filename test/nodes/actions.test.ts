@@ -5,7 +5,7 @@ import { FakeQbittorrent } from '../fakes/qbittorrent';
 import { VIOLET, movieBodies } from '../support/bodies';
 import { fixture } from '../support/fixtures';
 import request from 'supertest';
-import { helper, httpNode, loadFlow, nextMessage, placed, storeOf, useSettings } from '../support/helper';
+import { callsOf, helper, httpNode, lastStatus, loadFlow, nextMessage, placed, storeOf, useSettings } from '../support/helper';
 import { parseWebhook } from '../../lib/sources/parse';
 import { tempDir } from '../support/tmp';
 
@@ -128,8 +128,13 @@ describe('media-action', () => {
 
 describe('status-page buttons', () => {
   let radarr: FakeArr;
+  /** settings.js's httpNodeMiddleware, as a household's login in front of Node-RED would set it: it names the user. */
+  const login = (req: { user?: unknown; headers: Record<string, unknown> }, _res: unknown, next: () => void) => {
+    req.user = { username: String(req.headers['x-test-user'] ?? 'ann') };
+    next();
+  };
   beforeEach(async () => {
-    useSettings({ userDir: dir });
+    useSettings({ userDir: dir, httpNodeMiddleware: login });
     radarr = await new FakeArr('radarr').start();
   });
   afterEach(async () => {
@@ -138,45 +143,85 @@ describe('status-page buttons', () => {
   });
   after(() => helper.settings({}));
 
-  const flow = (actions: boolean) =>
+  const flow = (actions: boolean, page: Record<string, unknown> = {}) =>
     placed([
       { id: 'tab', type: 'tab' },
       { id: 'store', type: 'status-store', path: join(dir, `page-actions-${actions}-${Date.now()}.db`) },
       { id: 'rs', type: 'arr-server', kind: 'radarr', instance: '', is4k: false, url: radarr.url, apiKeyEnv: '' },
       { id: 'act', z: 'tab', type: 'media-action', store: 'store', radarr: 'rs', wires: [[], [], []] },
-      { id: 'page', z: 'tab', type: 'status-page', store: 'store', path: '/media-status', title: 'Media status', actions, wires: [] },
+      { id: 'page', z: 'tab', type: 'status-page', store: 'store', path: '/media-status', title: 'Media status', actions, ...page, wires: [] },
     ]);
-  const stalled = async () => {
-    const parsed = parseWebhook(movieBodies(VIOLET).grab, 'radarr');
+  const stalled = async (movie = VIOLET) => {
+    const parsed = parseWebhook(movieBodies(movie).grab, 'radarr');
     assert.ok(parsed.ok);
     const { track } = await import('../../lib/tracker/track');
     const result = await track(await storeOf(), parsed.event);
-    radarr.queue.push(radarrQueueRecord(radarrMovie({ id: VIOLET.radarrId, title: VIOLET.title, year: VIOLET.year, tmdbId: VIOLET.tmdb }), VIOLET.hash));
+    radarr.queue.push(radarrQueueRecord(radarrMovie({ id: movie.radarrId, title: movie.title, year: movie.year, tmdbId: movie.tmdb }), movie.hash));
     return result.request!.id;
   };
+  const press = (id: number, action = 'retry') =>
+    request(httpNode())
+      .post(`/media-status/data/requests/${id}/actions/${action}`)
+      .set('content-type', 'application/json')
+      .set('sec-fetch-site', 'same-origin')
+      .send('{}');
 
   it('off by default: the page is read-only (no buttons, the action path is 404)', async () => {
     await loadFlow(flow(false), { rs: { apiKey: 'radarr-key' } });
     const id = await stalled();
     const page = await request(httpNode()).get('/media-status').expect(200);
     assert.ok(page.text.includes('<meta name="media-status-actions" content="">'));
-    await request(httpNode()).post(`/media-status/data/requests/${id}/actions/retry`).set('content-type', 'application/json').send('{}').expect(404);
+    await press(id).expect(404);
     assert.deepEqual(radarr.calls, []);
   });
 
-  it('on: retry and verify from the page itself (JSON, same origin); another site cannot make it act', async () => {
+  it('ticked without httpNodeAuth or httpNodeMiddleware: refused with a red status and one log line; the page stays read-only', async () => {
+    useSettings({ userDir: dir });
+    await loadFlow(flow(true), { rs: { apiKey: 'radarr-key' } });
+    const page = helper.getNode('page');
+    assert.deepEqual(lastStatus(page), { fill: 'red', shape: 'ring', text: 'status-page.status.actionsNeedAuth' });
+    assert.deepEqual(
+      callsOf(page, 'error').map((c) => String(c.args[0])),
+      ['status-page.errors.actionsNeedAuth'],
+    );
+    const id = await stalled();
+    const html = await request(httpNode()).get('/media-status').expect(200);
+    assert.ok(html.text.includes('<meta name="media-status-actions" content="">'));
+    for (let i = 0; i < 20; i++) await press(id).expect(404);
+    assert.deepEqual(radarr.calls, []);
+  });
+
+  it('on, behind a login: retry and verify from the page itself (JSON, same origin), recorded as the user; another site cannot make it act', async () => {
     await loadFlow(flow(true), { rs: { apiKey: 'radarr-key' } });
     const id = await stalled();
     const page = await request(httpNode()).get('/media-status').expect(200);
     assert.ok(page.text.includes('<meta name="media-status-actions" content="retry,verify">'));
     const path = `/media-status/data/requests/${id}/actions/retry`;
-    // A form another site posts (no JSON), or a fetch from another site: refused, nothing done.
+    // A form another site posts (no JSON), a fetch from another site or a sibling subdomain: refused, nothing done.
     await request(httpNode()).post(path).set('content-type', 'application/x-www-form-urlencoded').send('a=1').expect(403);
     await request(httpNode()).post(path).set('content-type', 'application/json').set('sec-fetch-site', 'cross-site').send('{}').expect(403);
+    await request(httpNode()).post(path).set('content-type', 'application/json').set('sec-fetch-site', 'same-site').send('{}').expect(403);
+    await request(httpNode()).post(path).set('content-type', 'application/json').set('origin', 'https://evil.example').send('{}').expect(403);
     await request(httpNode()).post(`/media-status/data/requests/${id}/actions/forget`).set('content-type', 'application/json').send('{}').expect(404);
     assert.deepEqual(radarr.calls, []);
-    const res = await request(httpNode()).post(path).set('content-type', 'application/json').set('sec-fetch-site', 'same-origin').send('{}').expect(200);
-    assert.equal(res.body.request.attention.reason, 'retry requested by status page: from the status page');
+    const res = await press(id).set('x-test-user', 'bea').expect(200);
+    assert.equal(res.body.request.attention.reason, 'retry requested by bea: from the status page');
     assert.deepEqual(radarr.commands, [{ name: 'MoviesSearch', movieIds: [VIOLET.radarrId] }]);
+  });
+
+  it('limited across the page: the same action on a request within 60 s is done once, whoever asks; past 5 a minute, 429', async () => {
+    await loadFlow(flow(true), { rs: { apiKey: 'radarr-key' } });
+    const id = await stalled();
+    const first = await press(id).set('x-test-user', 'ann').expect(200);
+    const again = await press(id).set('x-test-user', 'bea').expect(200);
+    assert.deepEqual(again.body, first.body, "the first one's outcome");
+    assert.equal(radarr.removals.length, 1, 'one blocklisting delete');
+    const others = [];
+    for (let n = 2; n <= 4; n++) others.push(await stalled({ ...VIOLET, tmdb: 100 + n, radarrId: 200 + n, title: `Other ${n}`, hash: String(n).repeat(40) }));
+    for (const other of others) await press(other).expect(200);
+    const refused = await press(id, 'verify').expect(429);
+    assert.match(refused.body.error, /at most 5 a minute/);
+    assert.ok(Number(refused.headers['retry-after']) >= 1);
+    assert.equal(radarr.removals.length, 4);
   });
 });

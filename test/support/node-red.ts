@@ -18,6 +18,30 @@ export interface RunningNodeRed {
   stop(): Promise<void>;
 }
 
+/** The example's STATUS_API_TOKEN in every Node-RED these tests start (a test may set another, or none). */
+export const API_TOKEN = 'test-api-token';
+
+/**
+ * A call to one of the example's acting routes (actions, sync, verify) as a script with the API token
+ * does it: POST, JSON, `Authorization: Bearer`. `headers` may replace any of that.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function postApi(base: string, path: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${API_TOKEN}`, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // keep the text
+  }
+  return { status: res.status, body: parsed };
+}
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
@@ -51,7 +75,7 @@ export async function startNodeRed(userDir: string, env: Record<string, string> 
   const args = withPackage ? [join(ROOT, 'scripts', 'start.js')] : [require.resolve('node-red/red.js'), '--userDir', userDir];
   const ready = `${url}${options.readyPath ?? (withPackage ? '/media-status/api/requests?limit=1' : '/')}`;
   const child: ChildProcess = spawn(process.execPath, args, {
-    env: { ...process.env, PORT: String(port), NODE_RED_USER_DIR: userDir, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), NODE_RED_USER_DIR: userDir, LOG_LEVEL: 'warn', STATUS_API_TOKEN: API_TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
