@@ -16,7 +16,11 @@ import { tempDir } from '../support/tmp';
  */
 
 const dir = tempDir('mst-browser-actions-');
-const USERS = { adept: { password: 'adept-pass', permissions: '*' }, viewer: { password: 'viewer-pass', permissions: 'read' } };
+const USERS = {
+  adept: { password: 'adept-pass', permissions: '*' },
+  viewer: { password: 'viewer-pass', permissions: 'read' },
+  writer: { password: 'writer-pass', permissions: 'media-status.write' },
+};
 
 /** settings.js: the package's own, plus adminAuth with the two users (plain passwords: a test only). */
 function settingsWithUsers(userDir: string): void {
@@ -123,5 +127,23 @@ describe('in a real browser: actions from the editor', () => {
     assert.equal(radarr.removals.length, 1);
     assert.deepEqual(radarr.commands, [{ name: 'MoviesSearch', movieIds: [VIOLET.radarrId] }]);
     await page.close();
+  });
+
+  it('media-status.write alone is enough for the route; it takes JSON only, never from another site', async () => {
+    const token = await tokenOf('writer');
+    const post = (headers: Record<string, string>, body: string) =>
+      fetch(`${red.url}/media-status/sidebar/requests/${requestId}/actions/verify`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, ...headers },
+        body,
+      });
+    const form = await post({ 'content-type': 'application/x-www-form-urlencoded' }, 'reason=x');
+    assert.equal(form.status, 403);
+    const crossSite = await post({ 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' }, '{}');
+    assert.equal(crossSite.status, 403);
+    const res = await post({ 'content-type': 'application/json' }, '{}');
+    // Through to the action itself, which says why it does not apply here (nothing to verify with).
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: string }).error, /nothing to verify with/);
   });
 });
