@@ -1,12 +1,35 @@
-import type { MediaIds, MediaType, Source } from './events';
-import type { EpisodeState, RequestState } from './states';
+import { z } from 'zod';
+import { MediaTypeSchema, type MediaIds, type MediaType, type Source } from './events';
+import { EPISODE_STATES, RequestStateSchema, type EpisodeState, type RequestState } from './states';
+
+/**
+ * The request as the tracker holds it (RequestRecord), and its public JSON, the snapshot: what
+ * episode-state, media-sync and media-action send, and what media-notify and media-ha take. The
+ * snapshot's schema is the one source of its type, so a node that takes a snapshot from a flow checks
+ * all of it, never a part.
+ */
+
+const iso = z.string().max(40);
+const text = z.string().max(4096);
+const nullableText = text.nullable();
+const count = z.number().int().nonnegative();
+const EpisodeStateSchema = z.enum(EPISODE_STATES);
+
+export const ATTENTION_KINDS = [
+  'manual-interaction',
+  'declined',
+  'failed',
+  'issue',
+  'stuck',
+  'needs-link',
+  'import-blocked',
+  'download-failed',
+  'retry',
+] as const;
 
 /** What needs a human beyond the stage: stuck, a manual link in Shoko, manual interaction in an arr, an issue. */
-export interface Attention {
-  kind: 'manual-interaction' | 'declined' | 'failed' | 'issue' | 'stuck' | 'needs-link' | 'import-blocked' | 'download-failed' | 'retry';
-  reason: string;
-  since: string;
-}
+export const AttentionSchema = z.object({ kind: z.enum(ATTENTION_KINDS), reason: text, since: iso });
+export type Attention = z.infer<typeof AttentionSchema>;
 
 export interface EpisodeRecord {
   season: number;
@@ -29,35 +52,38 @@ export interface EpisodeRecord {
 }
 
 /** An episode Sonarr lists in a requested season that has not aired yet: shown, not tracked (see reduce.ts). */
-export interface UpcomingEpisode {
-  season: number;
-  episode: number;
-  title: string | null;
+export const UpcomingEpisodeSchema = z.object({
+  season: count,
+  episode: count,
+  title: nullableText,
   /** ISO-8601 UTC; null when Sonarr has no date yet. */
-  airDate: string | null;
-}
+  airDate: iso.nullable(),
+});
+export type UpcomingEpisode = z.infer<typeof UpcomingEpisodeSchema>;
 
 /** An arr instance a request's media lives in (a 4K Radarr beside the HD one). */
-export interface ArrInstance {
-  name: string;
-  kind: 'radarr' | 'sonarr';
-  is4k: boolean;
+export const ArrInstanceSchema = z.object({
+  name: text,
+  kind: z.enum(['radarr', 'sonarr']),
+  is4k: z.boolean(),
   /** The movie's or series' id in that instance. */
-  id: number;
-}
+  id: z.number().int(),
+});
+export type ArrInstance = z.infer<typeof ArrInstanceSchema>;
 
-export interface DownloadRecord {
-  id: string;
+export const DownloadRecordSchema = z.object({
+  id: text,
   /** 0..1, as qBittorrent reports it. */
-  progress: number;
-  state: Extract<RequestState, 'GRABBING' | 'DOWNLOADING' | 'DOWNLOADED' | 'FAILED'>;
+  progress: z.number().min(0).max(1),
+  state: z.enum(['GRABBING', 'DOWNLOADING', 'DOWNLOADED', 'FAILED']),
   /** bytes per second while downloading, else null */
-  speed: number | null;
+  speed: z.number().nonnegative().nullable(),
   /** seconds left while downloading when the client knows, else null */
-  etaSeconds: number | null;
+  etaSeconds: z.number().nonnegative().nullable(),
   /** The arr instance that grabbed it (a webhook's `?instance=`, a sync's server node), when known. */
-  instance: string | null;
-}
+  instance: nullableText,
+});
+export type DownloadRecord = z.infer<typeof DownloadRecordSchema>;
 
 /** Every media id a request knows (the ids events name, see MediaIdsSchema), null where unknown. */
 export type RequestIds = { [K in keyof MediaIds]-?: NonNullable<MediaIds[K]> | null };
@@ -115,34 +141,55 @@ export interface TimelineEntry {
   lastAt?: string;
 }
 
-export type EpisodeCounts = { total: number } & Record<EpisodeState, number>;
+export const EpisodeCountsSchema = z.object({ total: count, ...Object.fromEntries(EPISODE_STATES.map((state) => [state, count])) } as Record<
+  'total' | EpisodeState,
+  typeof count
+>);
+export type EpisodeCounts = z.infer<typeof EpisodeCountsSchema>;
+
+const id = z.number().int().positive().nullable();
 
 /** The public JSON (README, "Request snapshot"). */
-export interface RequestSnapshot {
-  id: number;
-  title: string;
-  year: number | null;
-  mediaType: MediaType;
-  isAnime: boolean;
-  state: RequestState;
-  requestedBy: string | null;
-  posterUrl: string | null;
-  requestedSeasons: number[];
-  ids: RequestIds;
-  is4k: boolean;
-  instances: ArrInstance[];
-  downloads: DownloadRecord[];
-  finalPath: string | null;
-  episodeCounts: EpisodeCounts;
-  attention: Attention | null;
-  episodes: Pick<EpisodeRecord, 'season' | 'episode' | 'title' | 'state' | 'downloadId' | 'finalPath' | 'progress' | 'availableAt' | 'removedAt'>[];
-  upcoming: UpcomingEpisode[];
-  createdAt: string;
-  updatedAt: string;
-  stateChangedAt: string;
-  availableAt: string | null;
-  removedAt: string | null;
-  progressAt: string;
-}
+export const RequestSnapshotSchema = z.object({
+  id: z.number().int().positive(),
+  title: text,
+  year: z.number().int().nullable(),
+  mediaType: MediaTypeSchema,
+  isAnime: z.boolean(),
+  state: RequestStateSchema,
+  requestedBy: nullableText,
+  posterUrl: nullableText,
+  requestedSeasons: z.array(count).max(1000),
+  ids: z.object({ jellyseerrRequest: id, tmdb: id, tvdb: id, imdb: nullableText, radarr: id, sonarr: id, jellyfin: nullableText }),
+  is4k: z.boolean(),
+  instances: z.array(ArrInstanceSchema).max(100),
+  downloads: z.array(DownloadRecordSchema).max(10_000),
+  finalPath: nullableText,
+  episodeCounts: EpisodeCountsSchema,
+  attention: AttentionSchema.nullable(),
+  episodes: z
+    .array(
+      z.object({
+        season: count,
+        episode: count,
+        title: nullableText,
+        state: EpisodeStateSchema,
+        downloadId: nullableText,
+        finalPath: nullableText,
+        progress: z.number().min(0).max(1).nullable(),
+        availableAt: iso.nullable(),
+        removedAt: iso.nullable(),
+      }),
+    )
+    .max(100_000),
+  upcoming: z.array(UpcomingEpisodeSchema).max(100_000),
+  createdAt: iso,
+  updatedAt: iso,
+  stateChangedAt: iso,
+  availableAt: iso.nullable(),
+  removedAt: iso.nullable(),
+  progressAt: iso,
+});
+export type RequestSnapshot = z.infer<typeof RequestSnapshotSchema>;
 
 export type RequestDetail = RequestSnapshot & { timeline: TimelineEntry[] };

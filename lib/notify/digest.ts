@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../coalesce';
 import { URGENT, type News } from './news';
 
 /**
@@ -9,11 +10,14 @@ import { URGENT, type News } from './news';
 const MAX_WINDOWS = 10;
 
 export class Digest {
-  private readonly pending = new Map<number, { news: News[]; timer: NodeJS.Timeout; since: number }>();
+  private readonly pending = new Map<number, { news: News[]; cancel: () => void; since: number }>();
 
+  /** `onError`: what a send from the timer threw (a timer's error must never leave the package). */
   constructor(
     private readonly windowMs: number,
     private readonly emit: (news: News[]) => void,
+    private readonly onError: (err: Error) => void,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** The news of one state change. */
@@ -25,24 +29,28 @@ export class Digest {
     if (this.windowMs <= 0) return this.emit(rest);
     const id = rest[0]!.request.id;
     const open = this.pending.get(id);
-    const now = Date.now();
+    const now = this.clock.now();
     if (open) {
       open.news.push(...rest);
-      clearTimeout(open.timer);
+      open.cancel();
       const left = open.since + MAX_WINDOWS * this.windowMs - now;
-      open.timer = setTimeout(() => this.release(id), Math.max(0, Math.min(this.windowMs, left)));
+      open.cancel = this.clock.after(Math.max(0, Math.min(this.windowMs, left)), () => this.release(id));
       return;
     }
-    const timer = setTimeout(() => this.release(id), this.windowMs);
-    this.pending.set(id, { news: rest, timer, since: now });
+    const cancel = this.clock.after(this.windowMs, () => this.release(id));
+    this.pending.set(id, { news: rest, cancel, since: now });
   }
 
   private release(id: number): void {
     const open = this.pending.get(id);
     if (!open) return;
     this.pending.delete(id);
-    clearTimeout(open.timer);
-    this.emit(open.news);
+    open.cancel();
+    try {
+      this.emit(open.news);
+    } catch (err) {
+      this.onError(err as Error);
+    }
   }
 
   /** Send everything that waits (a close, a flush message). */

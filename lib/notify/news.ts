@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { EpisodeNews, StateChange } from '../tracker/messages';
 import type { RequestSnapshot } from '../model';
 import { rank } from '../states';
@@ -22,14 +21,6 @@ export interface News {
   /** Episodes that became available with it. */
   episodes: EpisodeNews[];
 }
-
-/** The state-change payload as it comes in (a flow may hand over anything: checked, never trusted). */
-export const StateChangeSchema = z.object({
-  request: z.looseObject({ id: z.number().int(), title: z.string(), state: z.string(), mediaType: z.enum(['movie', 'tv']) }),
-  from: z.string().nullable(),
-  to: z.string(),
-  episodes: z.array(z.object({ season: z.number().int(), episode: z.number().int(), title: z.string().nullable() })).default([]),
-});
 
 /** The news a state change carries (none: nothing a household is told about). */
 export function newsOf(change: StateChange): News[] {

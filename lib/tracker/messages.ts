@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import type { MediaEvent } from '../events';
-import type { RequestState } from '../states';
-import type { RequestSnapshot } from '../model';
+import { RequestStateSchema, type RequestState } from '../states';
+import { RequestSnapshotSchema } from '../model';
 import { toSnapshot } from './snapshot';
 import { summarise, summariseEpisodes } from './summary';
 import type { TrackOutcome, TrackResult } from './track';
@@ -16,20 +17,26 @@ export interface Reply {
 }
 
 /** An episode named by a state change. */
-export interface EpisodeNews {
-  season: number;
-  episode: number;
-  title: string | null;
-}
+export const EpisodeNewsSchema = z.object({
+  season: z.number().int().nonnegative(),
+  episode: z.number().int().nonnegative(),
+  title: z.string().max(4096).nullable(),
+});
+export type EpisodeNews = z.infer<typeof EpisodeNewsSchema>;
 
-export interface StateChange {
-  request: RequestSnapshot;
-  from: RequestState | null;
-  to: RequestState;
-  summary: string;
+/**
+ * A state change as episode-state, media-sync and media-action send it; media-notify and media-ha take
+ * it from a flow, which may hand over anything: they check all of it with this schema.
+ */
+export const StateChangeSchema = z.object({
+  request: RequestSnapshotSchema,
+  from: RequestStateSchema.nullable(),
+  to: RequestStateSchema,
+  summary: z.string().max(10_000),
   /** The episodes that became AVAILABLE with this change (empty when none). */
-  episodes: EpisodeNews[];
-}
+  episodes: z.array(EpisodeNewsSchema).max(100_000),
+});
+export type StateChange = z.infer<typeof StateChangeSchema>;
 
 export interface Untracked {
   outcome: TrackOutcome;

@@ -1,9 +1,11 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
+import { Coalesced } from '../../lib/coalesce';
 import { configValue } from '../../lib/config-values';
+import { formatIssues } from '../../lib/sources/schema-helpers';
 import { HaEntities, type HaOptions, type MqttMessage } from '../../lib/ha/discovery';
-import { DEFAULT_BASE_URL, newsOf, StateChangeSchema } from '../../lib/notify/news';
+import { DEFAULT_BASE_URL, newsOf } from '../../lib/notify/news';
 import type { StatusStore } from '../../lib/store/store';
-import type { StateChange } from '../../lib/tracker/messages';
+import { StateChangeSchema } from '../../lib/tracker/messages';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
@@ -22,6 +24,7 @@ interface MediaHaConfig extends NodeDef {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const VERSION = (require('../../../package.json') as { version: string }).version;
 const HOUR = 3_600_000;
+const REPUBLISH_MS = 30_000;
 
 export = (RED: RED) => {
   function MediaHaNode(this: Node, config: MediaHaConfig) {
@@ -63,18 +66,21 @@ export = (RED: RED) => {
       (err) => this.error(err.message),
     );
 
+    // Home Assistant's birth message: it lost every discovered entity; offer them again, at most every 30 s.
+    const republish = new Coalesced(REPUBLISH_MS, () => void serially(publishAll));
+
     this.on('input', (msg: NodeMessageInFlow, _send: Send, done: Done) => {
-      // Home Assistant's birth message: it lost every discovered entity; offer them again.
       if (msg.topic === `${options.prefix}/status`) {
-        if (String(msg.payload).trim() === 'online') return void serially(publishAll).then(() => done());
+        if (typeof msg.payload === 'string' && msg.payload.trim() === 'online') republish.request();
         return done();
       }
       const parsed = StateChangeSchema.safeParse(msg.payload);
-      if (!parsed.success) return void serially(publishAll).then(() => done());
-      publish(entities.news(newsOf(msg.payload as StateChange)));
+      if (!parsed.success) return done(new Error(RED._('media-ha.errors.notAChange', { detail: formatIssues(parsed.error) })));
+      publish(entities.news(newsOf(parsed.data)));
       done();
     });
     this.on('close', (_removed: boolean, done: () => void) => {
+      republish.stop();
       stopUsingStore();
       void Promise.all([timer.stop(), chain]).finally(done);
     });

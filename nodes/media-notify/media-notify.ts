@@ -2,10 +2,10 @@ import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { configValue } from '../../lib/config-values';
 import { Digest } from '../../lib/notify/digest';
 import { FORMATS, format, missingFor, type FormatName, type Target } from '../../lib/notify/formats';
-import { DEFAULT_BASE_URL, DEFAULT_NEWS, NEWS_KINDS, newsOf, notificationOf, StateChangeSchema, type News, type NewsKind } from '../../lib/notify/news';
+import { DEFAULT_BASE_URL, DEFAULT_NEWS, NEWS_KINDS, newsOf, notificationOf, type News, type NewsKind } from '../../lib/notify/news';
 import { parseRecipients, recipientsFor, ROUTE_MODES, type RouteMode } from '../../lib/notify/route';
 import { formatIssues } from '../../lib/sources/schema-helpers';
-import type { StateChange } from '../../lib/tracker/messages';
+import { StateChangeSchema } from '../../lib/tracker/messages';
 import type { Done, Send } from '../shared/config-node';
 import { periodMs, secretFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
@@ -65,7 +65,10 @@ export = (RED: RED) => {
       }
       light.show('ok', 'media-notify.status.sent', { count: sent, last: notification.title });
     };
-    const digest = new Digest(windowMs, deliver);
+    const digest = new Digest(windowMs, deliver, (err) => {
+      light.showText('problem', err.message);
+      this.error(err.message);
+    });
 
     this.on('input', (msg: NodeMessageInFlow, _send: Send, done: Done) => {
       if (msg.topic === FLUSH) {
@@ -75,7 +78,7 @@ export = (RED: RED) => {
       if (idle) return done();
       const parsed = StateChangeSchema.safeParse(msg.payload);
       if (!parsed.success) return done(new Error(RED._('media-notify.errors.notAChange', { detail: formatIssues(parsed.error) })));
-      const news = newsOf(msg.payload as StateChange).filter((n) => wanted.has(n.kind));
+      const news = newsOf(parsed.data).filter((n) => wanted.has(n.kind));
       if (news.length) digest.add(news);
       done();
     });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Coalesced } from '../../lib/coalesce';
 import { Digest } from '../../lib/notify/digest';
 import { format, isPublicUrl, truncateBytes } from '../../lib/notify/formats';
 import { newsOf, notificationOf, type News } from '../../lib/notify/news';
@@ -6,6 +7,7 @@ import { parseRecipients, recipientsFor } from '../../lib/notify/route';
 import type { RequestSnapshot } from '../../lib/model';
 import { stateChangeOf } from '../../lib/tracker/messages';
 import { LYCORIS, showBodies } from '../support/bodies';
+import { FakeClock } from '../support/clock';
 import { event, run } from '../support/events';
 import { reduce } from '../../lib/tracker/reduce';
 import { toSnapshot } from '../../lib/tracker/snapshot';
@@ -58,21 +60,67 @@ describe('notifications', () => {
     assert.deepEqual(parseRecipients('adept'), { ok: false, error: 'recipients, line 1: expected "requester = recipient", got "adept"' });
   });
 
-  it("the digest holds a request's news for its window; attention and failures go at once", async () => {
+  it("the digest holds a request's news for its window; attention and failures go at once", () => {
     const sent: string[][] = [];
-    const digest = new Digest(300, (news) => sent.push(news.map((n) => n.kind)));
+    const clock = new FakeClock();
+    const failOnError = (err: Error) => assert.fail(err);
+    const digest = new Digest(300, (news) => sent.push(news.map((n) => n.kind)), failOnError, clock);
     const r = movie({ id: 1 });
     digest.add([{ kind: 'downloading', request: r, episodes: [] }]);
     digest.add([{ kind: 'attention', request: r, episodes: [] }]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    clock.advance(100);
     digest.add([{ kind: 'available', request: r, episodes: [] }]);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    clock.advance(250);
     assert.deepEqual(sent, [['attention']], 'attention at once; the rest waits while news keeps coming');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    clock.advance(50);
     assert.deepEqual(sent, [['attention'], ['downloading', 'available']]);
-    const off = new Digest(0, (news) => sent.push(news.map((n) => n.kind)));
+    const off = new Digest(0, (news) => sent.push(news.map((n) => n.kind)), failOnError, clock);
     off.add([{ kind: 'approved', request: r, episodes: [] }]);
     assert.deepEqual(sent.at(-1), ['approved']);
+  });
+
+  it('the digest waits at most ten windows while news keeps coming; what its send throws goes to its error handler, never out of the timer', () => {
+    const clock = new FakeClock();
+    const sent: number[] = [];
+    const errors: string[] = [];
+    const digest = new Digest(
+      100,
+      (news) => {
+        sent.push(news.length);
+        throw new Error('the format broke');
+      },
+      (err) => errors.push(err.message),
+      clock,
+    );
+    const r = movie({ id: 2 });
+    for (let i = 0; i < 30; i++) {
+      digest.add([{ kind: 'episodes', request: r, episodes: [] }]);
+      clock.advance(90);
+    }
+    assert.deepEqual(sent.slice(0, 1), [12], 'released after ten windows (1,000 ms), with the twelve that came by then');
+    assert.deepEqual(errors.slice(0, 1), ['the format broke']);
+    assert.equal(clock.pending, 1);
+  });
+
+  it('coalesced work: asked 20 times within its period it runs once now and once at the period end; never more', () => {
+    const clock = new FakeClock();
+    let runs = 0;
+    const republish = new Coalesced(30_000, () => runs++, clock);
+    for (let i = 0; i < 20; i++) {
+      republish.request();
+      clock.advance(50);
+    }
+    assert.equal(runs, 1);
+    clock.advance(30_000);
+    assert.equal(runs, 2, 'the last ask is not lost');
+    clock.advance(60_000);
+    assert.equal(runs, 2);
+    republish.request();
+    assert.equal(runs, 3, 'past the period: at once');
+    republish.request();
+    republish.stop();
+    clock.advance(60_000);
+    assert.equal(runs, 3, 'stopped: nothing more');
   });
 
   it("each service's shape: Telegram HTML escaped within 1,024 caption characters, ntfy within 4,096 bytes, Discord embed limits, trouble at high priority", () => {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
-import { callsOf, helper, lastStatus, loadFlow, nextMessage, placed, useSettings } from '../support/helper';
+import { callsOf, helper, lastStatus, loadFlow, nextMessage, placed, statusCalls, useSettings } from '../support/helper';
+import { INTERSTELLAR, movieBodies } from '../support/bodies';
+import { event, run } from '../support/events';
+import { join } from 'node:path';
+import type { NodeStatus } from 'node-red';
 import { tempDir } from '../support/tmp';
+import { toSnapshot } from '../../lib/tracker/snapshot';
 
 /** media-notify in a real runtime: idle without what its service needs, a bad mapping named, a bad input refused. */
 
@@ -21,18 +26,13 @@ describe('media-notify', () => {
       { id: 'complete', z: 'tab', type: 'complete', scope: ['notify'], uncaught: false, wires: [['completed']] },
       { id: 'completed', z: 'tab', type: 'helper', wires: [] },
     ]);
+  // A whole state change, as episode-state sends it: media-notify checks all of it.
   const change = {
     request: {
+      ...toSnapshot(run([event('jellyseerr', movieBodies(INTERSTELLAR).approved)])),
       id: 3,
-      title: 'Interstellar',
-      year: 2014,
-      mediaType: 'movie',
       state: 'AVAILABLE',
       requestedBy: 'kana',
-      posterUrl: null,
-      attention: null,
-      episodes: [],
-      removedAt: null,
       availableAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-01T00:00:00.000Z',
     },
@@ -73,5 +73,57 @@ describe('media-notify', () => {
     helper.getNode('notify').receive({ payload: { request: { id: 'x' } } });
     // The helper runtime has no message catalogs: the key stands for "not a state change from episode-state: <zod's path and message>".
     assert.match((await caught).error.message, /media-notify\.errors\.notAChange/);
+  });
+});
+
+describe('media-ha', () => {
+  beforeEach(() => useSettings({ userDir: dir }));
+  afterEach(() => helper.unload());
+  after(() => helper.settings({}));
+
+  const flow = () =>
+    placed([
+      { id: 'tab', type: 'tab' },
+      { id: 'store', type: 'status-store', path: join(dir, `ha-${Date.now()}.db`) },
+      { id: 'ha', z: 'tab', type: 'media-ha', store: 'store', wires: [['out']] },
+      { id: 'out', z: 'tab', type: 'helper', wires: [] },
+      { id: 'catch', z: 'tab', type: 'catch', scope: ['ha'], uncaught: false, wires: [['caught']] },
+      { id: 'caught', z: 'tab', type: 'helper', wires: [] },
+      { id: 'complete', z: 'tab', type: 'complete', scope: ['ha'], uncaught: false, wires: [['completed']] },
+      { id: 'completed', z: 'tab', type: 'helper', wires: [] },
+    ]);
+
+  /** What media-ha has published (its sends, counted as they are made), once its first full publish (when the store opens) is out. */
+  const firstPublish = async () => {
+    const ha = helper.getNode('ha');
+    while (!statusCalls(ha).some((c) => (c.args[0] as NodeStatus).fill === 'green')) await new Promise((resolve) => setImmediate(resolve));
+    return () => callsOf(ha, 'send').length;
+  };
+
+  it("Home Assistant's online repeated 21 times within 30 s republishes once, not 21 times", async () => {
+    await loadFlow(flow());
+    const published = await firstPublish();
+    const once = published();
+    assert.ok(once > 5, `a full publish is ${once} messages`);
+    const ha = helper.getNode('ha');
+    for (let i = 0; i < 21; i++) {
+      const completed = nextMessage(helper.getNode('completed'));
+      ha.receive({ topic: 'homeassistant/status', payload: 'online' });
+      await completed;
+    }
+    // Closing waits for every publish under way (and drops the one due at the end of the 30 s): what went out is final.
+    await helper.unload();
+    assert.equal(published(), 2 * once, 'the first publish and one republish');
+  });
+
+  it('a message that is not a state change is an error a Catch node takes, and publishes nothing', async () => {
+    await loadFlow(flow());
+    const published = await firstPublish();
+    const once = published();
+    const caught = nextMessage(helper.getNode('caught'));
+    helper.getNode('ha').receive({ payload: { request: { id: 1 }, from: null, to: 'AVAILABLE' } });
+    assert.match((await caught).error.message, /media-ha\.errors\.notAChange/);
+    await helper.unload();
+    assert.equal(published(), once);
   });
 });

@@ -1,0 +1,50 @@
+/** A clock and a timer, injected so that a rule on time is tested without waiting. */
+export interface Clock {
+  now(): number;
+  /** Run `fn` after `ms`; returns how to cancel it. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  after: (ms, fn) => {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+/**
+ * Work that may be asked for often but is done at most once per `periodMs`: asked again within the
+ * period, it is done once at the period's end, however many times it was asked meanwhile (Home
+ * Assistant's `online` repeated by a flapping broker republishes once, and the last ask is never lost).
+ */
+export class Coalesced {
+  private last = Number.NEGATIVE_INFINITY;
+  private cancel: (() => void) | undefined;
+
+  constructor(
+    private readonly periodMs: number,
+    private readonly run: () => void,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  request(): void {
+    if (this.cancel) return;
+    const wait = this.last + this.periodMs - this.clock.now();
+    if (wait <= 0) return this.fire();
+    this.cancel = this.clock.after(wait, () => {
+      this.cancel = undefined;
+      this.fire();
+    });
+  }
+
+  private fire(): void {
+    this.last = this.clock.now();
+    this.run();
+  }
+
+  stop(): void {
+    this.cancel?.();
+    this.cancel = undefined;
+  }
+}
