@@ -226,10 +226,11 @@ export class MediaActions {
       throw new ActionError(`${TITLE(record)} has no download that is not imported yet: use search`, 400);
     const arr = this.arrFor(record);
 
-    const queue = await arr.client.queue(calls).catch(refused);
+    const downloadIds = [...new Set(retried.map((i) => i.downloadId).filter((d): d is string => !!d))];
+    const queue = downloadIds.length ? await arr.client.queued(downloadIds, calls).catch(refused) : [];
     const retriedKeys = new Set(retried.map((i) => (i.key ? episodeKey(i.key) : '')));
     const removed: string[] = [];
-    for (const downloadId of new Set(retried.map((i) => i.downloadId).filter((d): d is string => !!d))) {
+    for (const downloadId of downloadIds) {
       // A download others still wait on (a season pack's other episodes) is kept: only searched around.
       const dependents = movie ? [] : record.episodes.filter((e) => e.downloadId === downloadId && notImported(e));
       if (dependents.some((e) => !retriedKeys.has(episodeKey(e)))) continue;

@@ -38,6 +38,27 @@ export interface CallRecord {
   status: number;
 }
 
+/**
+ * The items of a list answer that failed their schema: each is skipped and counted, and the first
+ * reason kept for one warning, so one odd record never fails a whole sync, on every sync.
+ */
+export class Skips {
+  count = 0;
+  first: string | undefined;
+}
+
+/** The items that pass `schema`, one by one; the others are left out and noted in `skips`. */
+export function eachValid<S extends z.ZodType>(items: unknown[], schema: S, where: string, skips: Skips): z.infer<S>[] {
+  const valid: z.infer<S>[] = [];
+  items.forEach((item, index) => {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) return void valid.push(parsed.data);
+    skips.count++;
+    skips.first ??= formatIssues(parsed.error, 1, `${where}[${index}]`);
+  });
+  return valid;
+}
+
 function queryString(query: Query): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
@@ -61,6 +82,11 @@ export class ApiClient {
     private readonly options: ApiOptions,
   ) {
     this.http = new ServiceHttp(service, options.url, options.tls, options.timeoutMs ?? 30_000);
+  }
+
+  /** The service's URL as a log line may show it (never with credentials). */
+  get where(): string {
+    return this.http.where;
   }
 
   private fail(err: ApiError): never {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiClient, type ApiOptions, type CallRecord } from './api-client';
+import { ApiClient, eachValid, Skips, type ApiOptions, type CallRecord } from './api-client';
 
 /**
  * Radarr v5/v6 and Sonarr v4 REST API, what the sync reads (service-apis.md sections 2-4): the queue,
@@ -73,8 +73,8 @@ export const QueueRecordSchema = z.object({
 });
 export type QueueRecord = z.infer<typeof QueueRecordSchema>;
 
-const page = <S extends z.ZodType>(record: S) =>
-  z.object({ page: z.number().int(), pageSize: z.number().int(), totalRecords: z.number().int(), records: z.array(record) });
+/** A page of records: they are checked one by one (see eachValid). */
+const PageSchema = z.object({ page: z.number().int(), pageSize: z.number().int(), totalRecords: z.number().int(), records: z.array(z.unknown()) });
 
 export const HistoryRecordSchema = z.object({
   id: z.number().int(),
@@ -112,27 +112,38 @@ export class ArrClient {
     this.api = new ApiClient(kind === 'radarr' ? 'Radarr' : 'Sonarr', options);
   }
 
-  /** Every record of the queue, page by page, with the movie or the series and episode embedded. */
-  async queue(log?: CallRecord[]): Promise<QueueRecord[]> {
+  /**
+   * The queue, page by page, with the movie or the series and episode embedded: each page is handed
+   * over and let go before the next is read, so a long queue never sits in memory whole. A record that
+   * fails its schema is left out and noted in `skips`.
+   */
+  async *queuePages(skips: Skips, log?: CallRecord[]): AsyncGenerator<QueueRecord[]> {
     const embed = this.kind === 'radarr' ? { includeMovie: true } : { includeSeries: true, includeEpisode: true };
-    const records: QueueRecord[] = [];
     for (let n = 1; n <= MAX_PAGES; n++) {
       const answer = await this.api.get(
         '/api/v3/queue',
         { page: n, pageSize: QUEUE_PAGE_SIZE, sortKey: 'added', sortDirection: 'ascending', ...embed },
-        page(QueueRecordSchema),
+        PageSchema,
         log,
       );
-      records.push(...answer.records);
-      if (!answer.records.length || n * answer.pageSize >= answer.totalRecords) break;
+      yield eachValid(answer.records, QueueRecordSchema, 'records', skips);
+      if (!answer.records.length || n * QUEUE_PAGE_SIZE >= answer.totalRecords) return;
     }
-    return records;
   }
 
-  /** History records dated `since` or later, oldest first (`>=`: the caller skips the ids it has seen). */
-  historySince(since: string): Promise<HistoryRecord[]> {
+  /** The queue's records of these downloads (ids as the arr gives them, any case), read page by page. */
+  async queued(downloadIds: string[], log: CallRecord[]): Promise<QueueRecord[]> {
+    const wanted = new Set(downloadIds.map((d) => d.toUpperCase()));
+    const found: QueueRecord[] = [];
+    for await (const records of this.queuePages(new Skips(), log)) found.push(...records.filter((r) => wanted.has(r.downloadId?.toUpperCase() ?? '')));
+    return found;
+  }
+
+  /** History records dated `since` or later, oldest first (`>=`: the caller skips the ids it has seen); odd records noted in `skips`. */
+  async historySince(since: string, skips: Skips): Promise<HistoryRecord[]> {
     const embed = this.kind === 'radarr' ? { includeMovie: true } : { includeSeries: true, includeEpisode: true };
-    return this.api.get('/api/v3/history/since', { date: since, ...embed }, z.array(HistoryRecordSchema));
+    const records = await this.api.get('/api/v3/history/since', { date: since, ...embed }, z.array(z.unknown()));
+    return eachValid(records, HistoryRecordSchema, 'history', skips);
   }
 
   /** Every episode of a series (Sonarr). */

@@ -73,6 +73,11 @@ export class ServiceHttp {
     this.base = new URL(baseUrl.replace(/\/+$/, '') + '/');
   }
 
+  /** The base URL without credentials or query: safe to log. */
+  get where(): string {
+    return `${this.base.origin}${this.base.pathname}`.replace(/\/$/, '');
+  }
+
   private fail(message: string, problem: ServiceProblem): ServiceError {
     return new ServiceError(`${this.service} ${message}`, problem);
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiClient, type ApiOptions, type CallRecord } from './api-client';
+import { ApiClient, eachValid, type ApiOptions, type CallRecord, type Skips } from './api-client';
 
 /**
  * Jellyseerr / Seerr REST API, what the sync reads (service-apis.md section 5): requests page by page,
@@ -36,9 +36,10 @@ export const SeerrRequestSchema = z.object({
 });
 export type SeerrRequest = z.infer<typeof SeerrRequestSchema>;
 
+/** A page: its requests are checked one by one (see eachValid). */
 const PageSchema = z.object({
   pageInfo: z.object({ pages: z.number().int(), pageSize: z.number().int(), results: z.number().int(), page: z.number().int() }),
-  results: z.array(SeerrRequestSchema),
+  results: z.array(z.unknown()),
 });
 
 export const SeerrTitleSchema = z.union([
@@ -54,6 +55,11 @@ export type RequestFilter = 'all' | 'unavailable';
  * request in progress is read each time (big pages: each call makes Seerr ask every arr for its profiles).
  */
 export const PAGE_SIZE = { all: 100, unavailable: 500 } as const;
+/**
+ * Requests read at most per list and sync, whatever the service says of its pages (a household has
+ * far fewer; one that lies about paging must not make the sync read forever).
+ */
+export const MAX_REQUESTS_READ = 10_000;
 /** Seerr's webhook prefixes TMDB poster paths this way (payloads.md 3.2). */
 export const POSTER_BASE = 'https://image.tmdb.org/t/p/w600_and_h900_bestv2';
 
@@ -70,9 +76,15 @@ export class JellyseerrClient {
     this.api = new ApiClient('Jellyseerr', options);
   }
 
-  /** One page of requests, newest first (sort by id). */
-  requests(filter: RequestFilter, skip: number, take: number): Promise<z.infer<typeof PageSchema>> {
-    return this.api.get('/api/v1/request', { filter, sort: 'added', sortDirection: 'desc', take, skip }, PageSchema);
+  /** One page of requests, newest first (sort by id); a request that fails its schema is left out and noted in `skips`. */
+  async requests(
+    filter: RequestFilter,
+    skip: number,
+    take: number,
+    skips: Skips,
+  ): Promise<{ pageInfo: z.infer<typeof PageSchema>['pageInfo']; results: SeerrRequest[] }> {
+    const page = await this.api.get('/api/v1/request', { filter, sort: 'added', sortDirection: 'desc', take, skip }, PageSchema);
+    return { pageInfo: page.pageInfo, results: eachValid(page.results, SeerrRequestSchema, 'results', skips) };
   }
 
   request(id: number, log?: CallRecord[]): Promise<SeerrRequest> {

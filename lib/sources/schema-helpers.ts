@@ -21,10 +21,10 @@ export const optionalId = looseInt.optional().transform((v) => (v !== undefined 
 /** An id that tracking cannot do without. */
 export const requiredId = looseInt.pipe(z.number({ error: 'expected a numeric id' }).int().positive('expected a positive id'));
 
-/** Format a zod error as one line naming each path and reason, e.g. `movie.tmdbId: expected number, received string`. */
-export function formatIssues(error: z.ZodError, limit = 3): string {
+/** Format a zod error as one line naming each path (under `under`) and reason, e.g. `movie.tmdbId: expected number, received string`. */
+export function formatIssues(error: z.ZodError, limit = 3, under = ''): string {
   const parts = error.issues.slice(0, limit).map((issue) => {
-    const path = issue.path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+    const path = issue.path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), under);
     const message = issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, ' (missing)');
     return path ? `${path}: ${message}` : message;
   });

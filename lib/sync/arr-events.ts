@@ -53,19 +53,6 @@ function episodesOf(records: Embedded[]): EpisodeRef[] {
   return [...seen.values()].sort((a, b) => a.season - b.season || a.episode - b.episode);
 }
 
-/** Records grouped by download (a season pack is one download of many records), in first-seen order. */
-function byDownload<R extends { downloadId?: string }>(records: R[]): [string, R[]][] {
-  const groups = new Map<string, R[]>();
-  for (const r of records) {
-    const id = normaliseDownloadId(r.downloadId);
-    if (!id) continue;
-    const list = groups.get(id);
-    if (list) list.push(r);
-    else groups.set(id, [r]);
-  }
-  return [...groups.entries()];
-}
-
 /** .NET TimeSpan text ("00:26:00", "1.04:12:09") in seconds. */
 export function timeSpanSeconds(value: string | undefined): number | undefined {
   const match = value && /^(?:(\d+)\.)?(\d+):(\d+):(\d+)(?:\.\d+)?$/.exec(value);
@@ -75,7 +62,7 @@ export function timeSpanSeconds(value: string | undefined): number | undefined {
 }
 
 /** The arr's own words about a download: its status messages, else the client's. */
-function messagesOf(record: QueueRecord): string {
+function messagesOf(record: Pick<QueueRecord, 'statusMessages' | 'errorMessage' | 'status'>): string {
   const parts = (record.statusMessages ?? []).map((m) => {
     const messages = (m.messages ?? []).join('; ');
     return [m.title, messages].filter(Boolean).join(': ');
@@ -86,47 +73,74 @@ function messagesOf(record: QueueRecord): string {
 const IMPORT_STATES = ['importPending', 'importing', 'importBlocked', 'imported'];
 const FAILED_STATES = ['failedPending', 'failed'];
 
+/** What tracking keeps of a download in the queue: its first record without the embedded media, the media, its episodes. */
+interface QueuedDownload {
+  first: Omit<QueueRecord, 'movie' | 'series' | 'episode'>;
+  media: MediaInfo;
+  episodes: Map<number, EpisodeRef>;
+}
+
 /**
- * A download in the queue: grabbed (its episodes), its progress (from size and sizeleft), and what
- * needs a human: an import blocked (importBlocked, or importPending with a warning), or a failure.
- * Pending releases (no download id yet) and items the arr cannot place are skipped.
+ * The queue read page by page (a download's records may straddle two pages): each record is reduced
+ * at once to what tracking needs, so the pages themselves are let go. Then, per download: grabbed (its
+ * episodes), its progress (from size and sizeleft), and what needs a human: an import blocked
+ * (importBlocked, or importPending with a warning), or a failure. Pending releases (no download id
+ * yet) and items the arr cannot place are left out.
  */
-export function queueEvents(instance: ArrInstanceConfig, records: QueueRecord[], at: string): { downloadId: string; events: MediaEvent[] }[] {
-  const label = instance.kind === 'radarr' ? 'Radarr' : 'Sonarr';
-  return byDownload(records).flatMap(([downloadId, group]) => {
-    const first = group[0]!;
-    const media = mediaOf(first, instance);
-    if (!media) return [];
-    const base = { source: instance.kind, at, media } as const;
-    const episodes = instance.kind === 'sonarr' ? episodesOf(group) : [];
-    const state = first.trackedDownloadState ?? 'downloading';
-    const progress = first.size > 0 ? Math.min(1, Math.max(0, 1 - first.sizeleft / first.size)) : 0;
-    const downloaded = IMPORT_STATES.includes(state) || (first.size > 0 && first.sizeleft === 0);
-    const events: MediaEvent[] = [
-      {
-        ...base,
-        kind: 'grabbed',
-        downloadId,
-        episodes,
-        release: { title: first.title, quality: first.quality?.quality.name, indexer: first.indexer, size: first.size },
-      },
-    ];
-    const failed = FAILED_STATES.includes(state);
-    events.push({
-      source: instance.kind,
-      at,
-      kind: 'download-progress',
-      downloadId,
-      state: failed ? 'FAILED' : downloaded ? 'DOWNLOADED' : 'DOWNLOADING',
-      progress: downloaded ? 1 : progress,
-      etaSeconds: downloaded || failed ? undefined : timeSpanSeconds(first.timeleft),
-      clientState: `${label} ${first.status}`,
+export class QueueReader {
+  private readonly downloads = new Map<string, QueuedDownload>();
+
+  constructor(private readonly instance: ArrInstanceConfig) {}
+
+  add(records: QueueRecord[]): void {
+    for (const { movie, series, episode, ...first } of records) {
+      const downloadId = normaliseDownloadId(first.downloadId);
+      if (!downloadId) continue;
+      let download = this.downloads.get(downloadId);
+      if (!download) {
+        const media = mediaOf({ movie, series }, this.instance);
+        if (!media) continue;
+        download = { first, media, episodes: new Map() };
+        this.downloads.set(downloadId, download);
+      }
+      if (this.instance.kind === 'sonarr' && episode && !download.episodes.has(episode.id)) download.episodes.set(episode.id, episodeRef(episode));
+    }
+  }
+
+  events(at: string): { downloadId: string; events: MediaEvent[] }[] {
+    const label = this.instance.kind === 'radarr' ? 'Radarr' : 'Sonarr';
+    return [...this.downloads.entries()].map(([downloadId, { first, media, episodes: byId }]) => {
+      const base = { source: this.instance.kind, at, media } as const;
+      const episodes = [...byId.values()].sort((a, b) => a.season - b.season || a.episode - b.episode);
+      const state = first.trackedDownloadState ?? 'downloading';
+      const progress = first.size > 0 ? Math.min(1, Math.max(0, 1 - first.sizeleft / first.size)) : 0;
+      const downloaded = IMPORT_STATES.includes(state) || (first.size > 0 && first.sizeleft === 0);
+      const failed = FAILED_STATES.includes(state);
+      const events: MediaEvent[] = [
+        {
+          ...base,
+          kind: 'grabbed',
+          downloadId,
+          episodes,
+          release: { title: first.title, quality: first.quality?.quality.name, indexer: first.indexer, size: first.size },
+        },
+        {
+          source: this.instance.kind,
+          at,
+          kind: 'download-progress',
+          downloadId,
+          state: failed ? 'FAILED' : downloaded ? 'DOWNLOADED' : 'DOWNLOADING',
+          progress: downloaded ? 1 : progress,
+          etaSeconds: downloaded || failed ? undefined : timeSpanSeconds(first.timeleft),
+          clientState: `${label} ${first.status}`,
+        },
+      ];
+      const blocked = state === 'importBlocked' || (state === 'importPending' && first.trackedDownloadStatus === 'warning');
+      if (blocked) events.push({ ...base, kind: 'download-problem', problem: 'import-blocked', downloadId, episodes, reason: messagesOf(first) });
+      if (failed) events.push({ ...base, kind: 'download-problem', problem: 'download-failed', downloadId, episodes, reason: messagesOf(first) });
+      return { downloadId, events };
     });
-    const blocked = state === 'importBlocked' || (state === 'importPending' && first.trackedDownloadStatus === 'warning');
-    if (blocked) events.push({ ...base, kind: 'download-problem', problem: 'import-blocked', downloadId, episodes, reason: messagesOf(first) });
-    if (failed) events.push({ ...base, kind: 'download-problem', problem: 'download-failed', downloadId, episodes, reason: messagesOf(first) });
-    return [{ downloadId, events }];
-  });
+  }
 }
 
 /** Consecutive history records of one event about one download (Sonarr writes one per episode). */

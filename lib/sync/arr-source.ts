@@ -1,9 +1,10 @@
+import { Skips } from '../clients/api-client';
 import type { ArrClient, HistoryRecord } from '../clients/arr';
 import type { MediaEvent } from '../events';
 import type { TrackedShow } from '../store/reader';
 import { isFinished } from '../states';
-import { historyEvents, listedEvent, queueEvents, type ArrInstanceConfig } from './arr-events';
-import { historyStart, type SyncContext, type SyncSource } from './sync';
+import { historyEvents, listedEvent, QueueReader, type ArrInstanceConfig } from './arr-events';
+import { historyStart, type SourceRun, type SyncContext, type SyncSource } from './sync';
 
 /** A show's episode list is read again after this long even when nothing it lists has aired. */
 const RELIST_MS = 24 * 60 * 60 * 1000;
@@ -34,17 +35,30 @@ export class ArrSource implements SyncSource {
     return this.instance.name;
   }
 
-  async run(context: SyncContext): Promise<{ read: number }> {
+  get where(): string {
+    return this.client.api.where;
+  }
+
+  async run(context: SyncContext): Promise<SourceRun> {
     const { store, now } = context;
     const saved = await store.read.syncCursor(this.name);
     const cursor = saved === undefined ? undefined : (JSON.parse(saved) as HistoryCursor);
     const since = cursor?.since ?? historyStart(now, context.historyDays);
-    const [history, queue] = await Promise.all([this.client.historySince(since), this.client.queue()]);
+    const skips = new Skips();
+    const history = await this.client.historySince(since, skips);
+    context.signal.throwIfAborted();
     const known = new Set(cursor?.ids ?? []);
     const fresh = history.filter((r) => !known.has(r.id));
     const at = now.toISOString();
 
-    const all = queueEvents(this.instance, queue, at);
+    const queue = new QueueReader(this.instance);
+    let read = history.length;
+    for await (const page of this.client.queuePages(skips)) {
+      context.signal.throwIfAborted();
+      queue.add(page);
+      read += page.length;
+    }
+    const all = queue.events(at);
     // Downloads that left the queue are forgotten: the map never outgrows the queue.
     const inQueue = new Set(all.map((d) => d.downloadId));
     for (const id of this.applied.keys()) if (!inQueue.has(id)) this.applied.delete(id);
@@ -52,11 +66,10 @@ export class ArrSource implements SyncSource {
     await context.apply([...historyEvents(this.instance, fresh), ...downloads.flatMap((d) => d.events)]);
     for (const { downloadId, events } of downloads) this.applied.set(downloadId, JSON.stringify(events.map(withoutTime)));
 
-    let read = history.length + queue.length;
     if (this.instance.kind === 'sonarr') read += await this.listEpisodes(context);
-    const next = nextCursor(fresh, cursor);
+    const next = nextCursor(fresh, cursor, at);
     if (next) await store.saveCursor(this.name, JSON.stringify(next));
-    return { read };
+    return { read, skips };
   }
 
   /** The series id of a tracked show in this instance, if it is this instance's (4K shows in 4K instances only). */
@@ -79,6 +92,7 @@ export class ArrSource implements SyncSource {
     let read = 0;
     const events: MediaEvent[] = [];
     for (const show of await context.store.read.trackedShows()) {
+      context.signal.throwIfAborted();
       const seriesId = this.seriesOf(show);
       if (seriesId === undefined || !due(show)) continue;
       const episodes = await this.client.episodes(seriesId);
@@ -98,11 +112,16 @@ function withoutTime(event: MediaEvent): unknown {
   return rest;
 }
 
-/** The cursor after reading `fresh` (oldest first), or undefined when it stays where it was. */
-function nextCursor(fresh: HistoryRecord[], cursor: HistoryCursor | undefined): HistoryCursor | undefined {
+/**
+ * The cursor after reading `fresh` (oldest first), or undefined when it stays where it was. Never past
+ * `now`: a record dated in the future (a clock gone wrong) would otherwise stop the history forever;
+ * such a record is remembered by id instead, so it is read once.
+ */
+function nextCursor(fresh: HistoryRecord[], cursor: HistoryCursor | undefined, now: string): HistoryCursor | undefined {
   const last = fresh.at(-1);
   if (!last) return undefined;
-  const since = last.date;
-  const ids = [...fresh.filter((r) => r.date === since).map((r) => r.id), ...(cursor?.since === since ? cursor.ids : [])];
+  const since = Date.parse(last.date) > Date.parse(now) ? now : last.date;
+  const from = Date.parse(since);
+  const ids = [...fresh.filter((r) => Date.parse(r.date) >= from).map((r) => r.id), ...(cursor && Date.parse(cursor.since) >= from ? cursor.ids : [])];
   return { since, ids: [...new Set(ids)] };
 }

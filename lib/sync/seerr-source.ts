@@ -1,9 +1,9 @@
-import { ApiError } from '../clients/api-client';
-import { PAGE_SIZE, type JellyseerrClient, type SeerrRequest, type SeerrTitle } from '../clients/jellyseerr';
+import { ApiError, Skips } from '../clients/api-client';
+import { MAX_REQUESTS_READ, PAGE_SIZE, type JellyseerrClient, type SeerrRequest, type SeerrTitle } from '../clients/jellyseerr';
 import type { MediaEvent } from '../events';
 import { isFinished } from '../states';
 import { seerrEvents, seerrFingerprint } from './seerr-events';
-import { historyStart, type SyncContext, type SyncSource } from './sync';
+import { historyStart, type SourceRun, type SyncContext, type SyncSource } from './sync';
 
 /** A tracked request Jellyseerr no longer lists as in progress is read by id at most this often. */
 const RECHECK_MS = 60 * 60 * 1000;
@@ -26,21 +26,29 @@ export class JellyseerrSource implements SyncSource {
   constructor(
     readonly name: string,
     private readonly client: JellyseerrClient,
+    /** Requests read at most per list and sync (MAX_REQUESTS_READ). */
+    private readonly maxRequests = MAX_REQUESTS_READ,
   ) {}
 
-  async run(context: SyncContext): Promise<{ read: number }> {
+  get where(): string {
+    return this.client.api.where;
+  }
+
+  async run(context: SyncContext): Promise<SourceRun> {
     const { store, now } = context;
     const cursor = await store.read.syncCursor(this.name);
     const lastId = cursor === undefined ? undefined : (JSON.parse(cursor) as { lastId: number }).lastId;
     const tracked = new Map((await store.read.jellyseerrRequests()).map((r) => [r.jellyseerrRequest, r]));
+    const skips = new Skips();
 
-    const fresh = await this.newRequests(lastId, historyStart(now, context.historyDays));
+    const fresh = await this.newRequests(lastId, historyStart(now, context.historyDays), skips, context.signal);
     // Every request still in progress, whenever it was made (a FAILED one retried in Jellyseerr is back in it).
-    const inProgress = await this.pages('unavailable', () => false);
+    const inProgress = await this.pages('unavailable', () => false, skips, context.signal);
     const seen = new Map([...inProgress, ...fresh].map((r) => [r.id, r]));
     // Tracked requests that left the list finished (completed, declined, failed, deleted): read by id.
     const open = [...tracked.values()].filter((r) => !isFinished(r.state) && !r.removed && !seen.has(r.jellyseerrRequest)).map((r) => r.jellyseerrRequest);
     for (const id of open) {
+      context.signal.throwIfAborted();
       if (now.getTime() - (this.checkedAt.get(id) ?? 0) < RECHECK_MS) continue;
       this.checkedAt.set(id, now.getTime());
       const request = await this.client.request(id).catch((err: unknown) => {
@@ -60,27 +68,39 @@ export class JellyseerrSource implements SyncSource {
 
     const newest = Math.max(lastId ?? 0, ...fresh.map((r) => r.id));
     if (newest > (lastId ?? 0)) await store.saveCursor(this.name, JSON.stringify({ lastId: newest }));
-    return { read: seen.size };
+    return { read: seen.size, skips };
   }
 
   /** Requests newer than the last one seen; on the first sync, those created since `since`. */
-  private newRequests(lastId: number | undefined, since: string): Promise<SeerrRequest[]> {
+  private newRequests(lastId: number | undefined, since: string, skips: Skips, signal: AbortSignal): Promise<SeerrRequest[]> {
     const old = lastId === undefined ? (r: SeerrRequest) => r.createdAt < since : (r: SeerrRequest) => r.id <= lastId;
-    return this.pages('all', old);
+    return this.pages('all', old, skips, signal);
   }
 
-  /** Pages of a filter, newest first, until `stop` says a request is past what is wanted. */
-  private async pages(filter: 'all' | 'unavailable', stop: (r: SeerrRequest) => boolean): Promise<SeerrRequest[]> {
+  /**
+   * Pages of a filter, newest first, until `stop` says a request is past what is wanted. It believes
+   * the page count of the first page, stops at a page that repeats the last one (a service that
+   * ignores `skip`), and never reads more than `maxRequests` requests.
+   */
+  private async pages(filter: 'all' | 'unavailable', stop: (r: SeerrRequest) => boolean, skips: Skips, signal: AbortSignal): Promise<SeerrRequest[]> {
     const found: SeerrRequest[] = [];
     const take = PAGE_SIZE[filter];
-    for (let skip = 0; ; skip += take) {
-      const page = await this.client.requests(filter, skip, take);
+    let pages: number | undefined;
+    let previous: string | undefined;
+    for (let n = 0; n * take < this.maxRequests; n++) {
+      signal.throwIfAborted();
+      const page = await this.client.requests(filter, n * take, take, skips);
+      pages ??= page.pageInfo.pages;
+      const ids = page.results.map((r) => r.id).join(',');
+      if (ids === previous) return found;
+      previous = ids;
       for (const r of page.results) {
         if (stop(r)) return found;
         found.push(r);
       }
-      if (!page.results.length || skip + take >= page.pageInfo.results) return found;
+      if (!page.results.length || n + 1 >= pages || (n + 1) * take >= page.pageInfo.results) return found;
     }
+    return found;
   }
 
   /** Title, year and poster of each request's media, from the movie/TV detail endpoints; a failed look-up leaves it untitled. */

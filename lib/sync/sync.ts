@@ -1,3 +1,4 @@
+import type { Skips } from '../clients/api-client';
 import type { MediaEvent } from '../events';
 import type { StatusStore } from '../store/store';
 import { track, type TrackOptions, type TrackResult } from '../tracker/track';
@@ -15,6 +16,10 @@ export interface SourceOutcome {
   error?: string;
   /** Records read from the service. */
   read: number;
+  /** Records the service gave that failed their schema: left out (see `skippedReason`). */
+  skipped: number;
+  /** The first of them, with the field and reason, for one warning. */
+  skippedReason?: string;
   /** Requests this sync changed (or added a timeline entry to). */
   changed: number;
 }
@@ -39,13 +44,23 @@ export interface SyncContext {
   historyDays: number;
   /** Apply events in order, through the tracker; settles once they are committed. */
   apply(events: MediaEvent[]): Promise<void>;
+  /** Aborted when the sync is stopped (its node closes): a source checks it between calls. */
+  signal: AbortSignal;
+}
+
+/** What one source's sync read, and what it left out. */
+export interface SourceRun {
+  read: number;
+  skips: Skips;
 }
 
 export interface SyncSource {
   /** The server node's instance name: the key of the report. */
   readonly name: string;
+  /** The service's URL, as a log line may show it. */
+  readonly where: string;
   /** Sync once; how many records it read. Throws when the service cannot be used. */
-  run(context: SyncContext): Promise<{ read: number }>;
+  run(context: SyncContext): Promise<SourceRun>;
 }
 
 export interface SyncOptions {
@@ -58,8 +73,26 @@ const TURN = 32;
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * The sync under way of each source, whichever MediaSync runs it (two media-sync nodes on one server,
+ * or the old and the new node of a redeploy): a source never syncs twice at once.
+ */
+const busy = new WeakMap<SyncSource, Promise<unknown>>();
+
+async function exclusively<T>(source: SyncSource, run: () => Promise<T>): Promise<T> {
+  for (let current = busy.get(source); current; current = busy.get(source)) await current.catch(() => undefined);
+  const done = run();
+  busy.set(source, done);
+  try {
+    return await done;
+  } finally {
+    if (busy.get(source) === done) busy.delete(source);
+  }
+}
+
 export class MediaSync {
   private running: Promise<SyncOutcome> | undefined;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly sources: SyncSource[],
@@ -76,6 +109,12 @@ export class MediaSync {
     return this.running;
   }
 
+  /** Stop for good: the sync under way ends at its next call (what it applied stays), and none starts again. */
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error('the sync was stopped'));
+    await this.running?.catch(() => undefined);
+  }
+
   private async run(store: StatusStore, now: Date): Promise<SyncOutcome> {
     const sources: Record<string, SourceOutcome> = {};
     const news: TrackResult[] = [];
@@ -83,6 +122,7 @@ export class MediaSync {
       const changed = new Set<number>();
       const apply = async (events: MediaEvent[]) => {
         for (let i = 0; i < events.length; i += TURN) {
+          this.stopping.signal.throwIfAborted();
           const results = await Promise.all(events.slice(i, i + TURN).map((event) => track(store, event, this.options.track)));
           for (const result of results) {
             if (result.request && (result.outcome === 'changed' || result.outcome === 'recorded')) changed.add(result.request.id);
@@ -91,11 +131,13 @@ export class MediaSync {
           await nextTurn();
         }
       };
+      const signal = this.stopping.signal;
+      if (signal.aborted) break;
       try {
-        const { read } = await source.run({ store, now, historyDays: this.options.historyDays, apply });
-        sources[source.name] = { ok: true, read, changed: changed.size };
+        const { read, skips } = await exclusively(source, () => source.run({ store, now, historyDays: this.options.historyDays, apply, signal }));
+        sources[source.name] = { ok: true, read, skipped: skips.count, ...(skips.first ? { skippedReason: skips.first } : {}), changed: changed.size };
       } catch (err) {
-        sources[source.name] = { ok: false, error: (err as Error).message, read: 0, changed: changed.size };
+        sources[source.name] = { ok: false, error: (err as Error).message, read: 0, skipped: 0, changed: changed.size };
       }
     }
     return { report: { ok: Object.values(sources).every((s) => s.ok), at: now.toISOString(), sources }, news };

@@ -143,6 +143,8 @@ export = (RED: RED) => {
           msg.statusCode = err.statusCode;
           msg.payload = { ok: false, error: err.message };
           light.showText(err.statusCode === 502 ? 'problem' : 'attention', err.message);
+          // A service that refused is worth a line in the log (its own words say what to check).
+          if (err.statusCode === 502) this.warn(RED._('media-action.errors.refused', { error: err.message }));
           send([null, msg, null]);
         }
       };

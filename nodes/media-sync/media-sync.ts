@@ -45,9 +45,25 @@ export = (RED: RED) => {
     const idle = servers.filter((s) => !s.source).map((s) => s.instanceName);
     if (!sources.length) light.show('off', 'media-sync.status.notConfigured');
 
+    /** One line in the log per problem of a source (its service, URL and what to check), not one per sync. */
+    const logged = new Map<string, string>();
+    const logProblems = (report: SyncReport) => {
+      for (const source of sources) {
+        const outcome = report.sources[source.name];
+        const problem = !outcome ? undefined : !outcome.ok ? `error:${outcome.error}` : outcome.skippedReason ? `skip:${outcome.skippedReason}` : undefined;
+        if (problem === logged.get(source.name)) continue;
+        if (problem === undefined) logged.delete(source.name);
+        else logged.set(source.name, problem);
+        if (outcome && !outcome.ok) this.error(RED._('media-sync.errors.source', { name: source.name, url: source.where, error: outcome.error ?? '' }));
+        else if (outcome?.skippedReason)
+          this.warn(RED._('media-sync.warnings.skipped', { name: source.name, url: source.where, count: outcome.skipped, reason: outcome.skippedReason }));
+      }
+    };
+
     const runSync = async (): Promise<SyncReport | undefined> => {
       if (!sources.length) return undefined;
       const { report, news } = await sync.sync(await storeNode.store());
+      logProblems(report);
       for (const result of news) {
         const change = stateChangeOf(result);
         if (change) this.send([change, null]);
@@ -77,7 +93,8 @@ export = (RED: RED) => {
     });
     this.on('close', (_removed: boolean, done: () => void) => {
       stopUsingStore();
-      void timer.stop().finally(done);
+      // The sync under way stops at its next call: after a redeploy only the new node syncs.
+      void Promise.all([sync.stop(), timer.stop()]).finally(done);
     });
   }
   RED.nodes.registerType('media-sync', MediaSyncNode);

@@ -38,8 +38,16 @@ abstract class FakeApi {
 
   /** The next answer to any call, instead of the real one (a service refusing: 500 with its message). */
   failNext: { status: number; body: unknown } | undefined;
+  /** While set, every call waits for it before it is answered (a slow service, held by the test). */
+  hold: Promise<void> | undefined;
+  /** Calls being answered now, and the most there ever were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    res.on('close', () => this.inFlight--);
     if (this.down) {
       req.socket.destroy();
       return;
@@ -48,6 +56,7 @@ abstract class FakeApi {
     let text = '';
     for await (const chunk of req) text += chunk;
     this.calls.push(`${req.method} ${url.pathname}${url.search}${text ? ` ${text}` : ''}`);
+    await this.hold;
     if (req.headers['x-api-key'] !== this.apiKey) {
       res.writeHead(401).end();
       return;
@@ -271,6 +280,13 @@ export function sonarrHistory(series: Body, episode: Body, eventType: string, do
 export class FakeJellyseerr extends FakeApi {
   readonly requests: Body[] = [];
   readonly titles = new Map<string, Body>();
+  /**
+   * A Jellyseerr that lies about paging: `same-page` answers the first page whatever `skip` says, with
+   * a page count that grows on every call; `endless` makes up new requests for every page and says
+   * there are a million pages.
+   */
+  lies: 'same-page' | 'endless' | undefined;
+  private told = 0;
 
   constructor(apiKey = 'seerr-key') {
     super(apiKey);
@@ -360,6 +376,14 @@ export class FakeJellyseerr extends FakeApi {
       const selected = this.requests
         .filter((r) => (filter === 'unavailable' ? [1, 2].includes(r.status) && [1, 2, 3, 4].includes(mediaStatus(r)) : mediaStatus(r) !== 6))
         .sort((a, b) => b.id - a.id);
+      const told = ++this.told;
+      if (this.lies === 'same-page')
+        return { pageInfo: { pages: 10 + told, pageSize: take, results: (10 + told) * take, page: 1 }, results: selected.slice(0, take), serviceErrors: {} };
+      if (this.lies === 'endless') {
+        const template = selected[0] ?? sample('jellyseerr-requests-page').results[0];
+        const made = Array.from({ length: take }, (_, i) => ({ ...clone(template), id: 1_000_000 - skip - i }));
+        return { pageInfo: { pages: 1_000_000, pageSize: take, results: 1_000_000 * take, page: skip / take + 1 }, results: made, serviceErrors: {} };
+      }
       const results = selected.slice(skip, skip + take);
       return {
         pageInfo: { pages: Math.ceil(selected.length / take), pageSize: take, results: selected.length, page: Math.ceil(skip / take) + 1 },

@@ -60,8 +60,8 @@ describe('the example flow: sync from the APIs', () => {
     assert.equal(status, 200);
     assert.deepEqual(Object.keys(body.sources).sort(), ['jellyseerr', 'radarr', 'sonarr'], 'radarr-4k has no URL: idle, not synced');
     assert.equal(body.ok, false);
-    assert.deepEqual(body.sources.jellyseerr, { ok: true, read: 1, changed: 1 });
-    assert.deepEqual(body.sources.radarr, { ok: true, read: 1, changed: 1 });
+    assert.deepEqual(body.sources.jellyseerr, { ok: true, read: 1, skipped: 0, changed: 1 });
+    assert.deepEqual(body.sources.radarr, { ok: true, read: 1, skipped: 0, changed: 1 });
     assert.equal(body.sources.sonarr.ok, false);
     assert.match(body.sources.sonarr.error, /Sonarr is unreachable/);
     // Answered after the commit: the state is there at once.
@@ -75,11 +75,19 @@ describe('the example flow: sync from the APIs', () => {
       ['unreachable', 'ok', 'off'],
     );
     assert.match((await server('f1a0c0de000000b3')).message, /Sonarr is unreachable/);
+    // One line in the log naming the source, its URL and the problem; not one more for the same problem.
+    assert.equal((await sync(red)).body.sources.sonarr.ok, false);
+    const lines = red
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('sync of sonarr'));
+    assert.equal(lines.length, 1, red.output());
+    assert.match(lines[0]!, new RegExp(`\\[error\\] \\[media-sync:.*sync of sonarr \\(${sonarr.url.replace(/\./g, '\\.')}\\) failed: Sonarr is unreachable`));
 
     sonarr.down = false;
     const again = await sync(red);
     assert.equal(again.body.ok, true);
-    assert.deepEqual(again.body.sources.radarr, { ok: true, read: 1, changed: 0 });
+    assert.deepEqual(again.body.sources.radarr, { ok: true, read: 1, skipped: 0, changed: 0 });
   });
 
   it('a 4K Radarr beside the HD one: its webhook names its instance, and 4K and HD requests for the same film never exchange events', async () => {

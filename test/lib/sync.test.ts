@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { Skips } from '../../lib/clients/api-client';
 import { ArrClient } from '../../lib/clients/arr';
 import { JellyseerrClient } from '../../lib/clients/jellyseerr';
 import type { RequestRecord } from '../../lib/model';
@@ -75,8 +76,8 @@ describe('sync from the Jellyseerr, Radarr and Sonarr APIs', () => {
     );
 
     const { report } = await run();
-    assert.deepEqual(report.sources.jellyseerr, { ok: true, read: 3, changed: 3 });
-    assert.deepEqual(report.sources.radarr, { ok: true, read: 1, changed: 1 });
+    assert.deepEqual(report.sources.jellyseerr, { ok: true, read: 3, skipped: 0, changed: 3 });
+    assert.deepEqual(report.sources.radarr, { ok: true, read: 1, skipped: 0, changed: 1 });
     const pending = await byTitle('Pending Film');
     assert.deepEqual([pending.state, pending.year, pending.requestedBy], ['REQUESTED', 2024, 'adept']);
     assert.match(pending.posterUrl ?? '', /^https:\/\/image\.tmdb\.org\/t\/p\/w600_and_h900_bestv2\//);
@@ -375,24 +376,24 @@ describe('the arr and Jellyseerr API clients', () => {
     const seerr = await new FakeJellyseerr().start();
     try {
       const ok = new ArrClient('radarr', { url: radarr.url, apiKey: 'radarr-key' });
-      await ok.queue();
+      await ok.queued([], []);
       assert.equal(ok.api.health.state, 'ok');
       assert.ok(radarr.calls.every((c) => c.includes('pageSize=500')));
 
       const wrongKey = new ArrClient('radarr', { url: radarr.url, apiKey: 'nope' });
-      await assert.rejects(wrongKey.queue(), /Radarr \/api\/v3\/queue: unauthorised \(401\): check the API key/);
+      await assert.rejects(wrongKey.queued([], []), /Radarr \/api\/v3\/queue: unauthorised \(401\): check the API key/);
       assert.equal(wrongKey.api.health.state, 'unauthorised');
 
       // A Sonarr pointed at Jellyseerr's URL (it answers the arrs' paths with 404).
       const wrongService = new ArrClient('sonarr', { url: seerr.url, apiKey: 'seerr-key' });
-      await assert.rejects(wrongService.historySince('2026-01-01T00:00:00Z'), /not found \(404\): is this Sonarr at that URL\?/);
+      await assert.rejects(wrongService.historySince('2026-01-01T00:00:00Z', new Skips()), /not found \(404\): is this Sonarr at that URL\?/);
       assert.equal(wrongService.api.health.state, 'wrong-service');
       // And the other way round.
       const seerrAtRadarr = new JellyseerrClient({ url: radarr.url, apiKey: 'radarr-key' });
-      await assert.rejects(seerrAtRadarr.requests('all', 0, 10), /Jellyseerr \/api\/v1\/request: not found/);
+      await assert.rejects(seerrAtRadarr.requests('all', 0, 10, new Skips()), /Jellyseerr \/api\/v1\/request: not found/);
 
       await radarr.stop();
-      await assert.rejects(ok.queue(), /Radarr is unreachable/);
+      await assert.rejects(ok.queued([], []), /Radarr is unreachable/);
       assert.equal(ok.api.health.state, 'unreachable');
       assert.ok(!JSON.stringify(ok.api.health).includes('radarr-key'), 'the key is in no message');
     } finally {

@@ -70,6 +70,14 @@ describe('media-sync', () => {
     const status = lastStatus(helper.getNode('sync'));
     assert.equal(status.fill, 'red');
     assert.match(String(status.text), /^radarr failed: Radarr \/api\/v3\/\w+/);
+    const again = nextMessage(helper.getNode('report'));
+    helper.getNode('sync').receive({ payload: 'now' });
+    assert.equal((await again).payload.sources.radarr.ok, false);
+    assert.deepEqual(
+      callsOf(helper.getNode('sync'), 'error').map((c) => c.args[0]),
+      ['media-sync.errors.source'],
+      'one line in the log for the problem, not one per sync',
+    );
     const logged = JSON.stringify([...callsOf(helper.getNode('sync'), 'error'), ...callsOf(helper.getNode('sync'), 'status')].map((c) => c.args));
     assert.ok(!logged.includes('not-the-key') && !logged.includes('seerr-key'), 'no key in a status or a log line');
   });
