@@ -23,6 +23,22 @@ export const MediaIdsSchema = z.object({
   jellyfin: text.optional(),
 });
 
+/**
+ * A deletion the tracker will pass on once its grace period is over (see lib/actions/deletion.ts),
+ * unless a person keeps the media or the removal is undone (a new grab, an import, the media back).
+ * Planned by an action event, held on the request (its snapshot shows it).
+ */
+export const PendingDeletionSchema = z.object({
+  /** The removal it is for (the request's removedAt when it was planned). */
+  removedAt: z.iso.datetime(),
+  /** When it will be done: the source of truth is asked first. */
+  dueAt: z.iso.datetime(),
+  /** What it will delete, and where, in words (never a download hash or a file path). */
+  plan: z.array(text).max(20),
+  /** A dry run: it will only say what it would delete. */
+  dryRun: z.boolean(),
+});
+
 export const MediaSchema = z.object({
   mediaType: MediaTypeSchema,
   ids: MediaIdsSchema,
@@ -216,7 +232,27 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     ...base,
     kind: z.literal('action'),
     requestId: id,
-    action: z.enum(['retry', 'search', 'verify', 'mark-available', 'dismiss', 'deletion-sync']),
+    /**
+     * strike: the automatic retry saw a download make no progress again (`downloadId`, `strikes` in a
+     * row, 0: it moved again); retry-dry-run: it would have retried, in a dry run.
+     * deletion-planned: a removal's deletion waits for its grace period (`deletion`); keep: a person
+     * kept the media; deletion-cancelled: the source of truth still has the media; deletion-dry-run:
+     * due, said what it would delete; deletion-sync: done.
+     */
+    action: z.enum([
+      'retry',
+      'retry-dry-run',
+      'strike',
+      'search',
+      'verify',
+      'mark-available',
+      'dismiss',
+      'keep',
+      'deletion-planned',
+      'deletion-cancelled',
+      'deletion-dry-run',
+      'deletion-sync',
+    ]),
     by: text,
     reason: text.optional(),
     /** The episodes it was about (empty: the whole request). */
@@ -225,6 +261,13 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     detail: text,
     /** What makes it one action (the removal it passed on, the automatic retry's count); default: its time. */
     key: text.optional(),
+    /** The deletion it plans (deletion-planned). */
+    deletion: PendingDeletionSchema.optional(),
+    /** A retry left a private torrent (or one of unknown privacy) in qBittorrent: a person decides when it goes. */
+    keptPrivate: z.boolean().optional(),
+    /** A strike's download and how many checks in a row saw it make no progress. */
+    downloadId: z.string().min(1).max(200).optional(),
+    strikes: z.number().int().nonnegative().max(1000).optional(),
   }),
   /** The tracker's own finding: a request made no progress for longer than its stage allows. */
   z.object({ ...base, kind: z.literal('stuck'), requestId: id, state: RequestStateSchema, since: z.iso.datetime(), reason: text }),
@@ -241,6 +284,7 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
 export type MediaEvent = z.infer<typeof MediaEventSchema>;
 export type MediaEventKind = MediaEvent['kind'];
 export type MediaInfo = z.infer<typeof MediaSchema>;
+export type PendingDeletion = z.infer<typeof PendingDeletionSchema>;
 export type MediaIds = z.infer<typeof MediaIdsSchema>;
 export type EpisodeRef = z.infer<typeof EpisodeRefSchema>;
 export type EpisodeKey = z.infer<typeof EpisodeKeySchema>;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { MediaTypeSchema, type MediaIds, type MediaType, type Source } from './events';
+import { MediaTypeSchema, PendingDeletionSchema, type MediaIds, type MediaType, type PendingDeletion, type Source } from './events';
 import { EPISODE_STATES, RequestStateSchema, type EpisodeState, type RequestState } from './states';
+
+export { PendingDeletionSchema, type PendingDeletion };
 
 /**
  * The request as the tracker holds it (RequestRecord), and its public JSON, the snapshot: what
@@ -25,6 +27,7 @@ export const ATTENTION_KINDS = [
   'import-blocked',
   'download-failed',
   'retry',
+  'private-torrent',
 ] as const;
 
 /** What needs a human beyond the stage: stuck, a manual link in Shoko, manual interaction in an arr, an issue. */
@@ -82,6 +85,8 @@ export const DownloadRecordSchema = z.object({
   etaSeconds: z.number().nonnegative().nullable(),
   /** The arr instance that grabbed it (a webhook's `?instance=`, a sync's server node), when known. */
   instance: nullableText,
+  /** Checks in a row of the automatic retry that saw it stalled without progress (0: it moves). */
+  strikes: count,
 });
 export type DownloadRecord = z.infer<typeof DownloadRecordSchema>;
 
@@ -126,6 +131,8 @@ export interface RequestRecord {
   availableAt: string | null;
   /** Set when every item it holds was deleted; cleared by a new grab. */
   removedAt: string | null;
+  /** The deletion the tracker will pass on for that removal, while it waits. */
+  deletion: PendingDeletion | null;
   /** The last time anything moved forward (a stage, or download progress): stuck detection counts from here. */
   progressAt: string;
 }
@@ -188,6 +195,7 @@ export const RequestSnapshotSchema = z.object({
   stateChangedAt: iso,
   availableAt: iso.nullable(),
   removedAt: iso.nullable(),
+  deletion: PendingDeletionSchema.nullable(),
   progressAt: iso,
 });
 export type RequestSnapshot = z.infer<typeof RequestSnapshotSchema>;

@@ -1,29 +1,27 @@
 import { z } from 'zod';
-import { ApiError, type CallRecord } from '../clients/api-client';
+import type { CallRecord } from '../clients/api-client';
 import type { ArrClient, SearchCommand } from '../clients/arr';
-import { findInJellyfin, JellyfinError, type JellyfinClient } from '../clients/jellyfin';
-import type { JellyseerrClient } from '../clients/jellyseerr';
+import { findInJellyfin } from '../clients/jellyfin';
 import { QbitPoller } from '../clients/qbit-poller';
-import { QbitError, type QbitClient } from '../clients/qbittorrent';
 import { EpisodeKeySchema, MAX_EPISODES, type ActionEvent, type EpisodeKey, type MediaEvent } from '../events';
-import type { EpisodeRecord, RequestRecord, RequestSnapshot } from '../model';
+import type { EpisodeRecord, RequestRecord } from '../model';
 import { episodeKey } from '../sources/episode-numbers';
 import { formatIssues, isPlainObject } from '../sources/schema-helpers';
 import { rank, type RequestState } from '../states';
 import type { StatusStore } from '../store/store';
-import type { ArrInstanceConfig } from '../sync/arr-events';
-import { toSnapshot } from '../tracker/snapshot';
 import { episodeRanges } from '../tracker/timeline-text';
 import { track, type TrackOptions, type TrackResult } from '../tracker/track';
+import { ActionError, arrFor, outcomeOf, recordAction, refused, titleOf as TITLE, type ActionOutcome, type ActionServices } from './common';
 
 /**
- * Acting on what the tracker sees: retry a download (remove and blocklist it in the arr, then search
- * for exactly what it held), search, verify, correct the tracker by hand (mark available, dismiss,
- * forget), and pass deletions on. The services are asked first; only what they accepted is recorded,
- * in the request's timeline with who asked and why, through the one path every event takes.
+ * A person's actions on what the tracker sees: retry a download (remove and blocklist it in the arr,
+ * then search for exactly what it held), search, verify, correct the tracker by hand (mark available,
+ * dismiss, forget), keep media whose deletion waits. The services are asked first; only what they
+ * accepted is recorded, in the request's timeline with who asked and why, through the one path every
+ * event takes. Deletions are passed on in deletion.ts, automatic retries made in auto-retry.ts.
  */
 
-export const ACTIONS = ['retry', 'search', 'verify', 'mark-available', 'dismiss', 'forget'] as const;
+export const ACTIONS = ['retry', 'search', 'verify', 'mark-available', 'dismiss', 'keep', 'forget'] as const;
 export type ActionKind = (typeof ACTIONS)[number];
 
 export const ActionInputSchema = z.object({
@@ -35,57 +33,24 @@ export const ActionInputSchema = z.object({
 });
 export type ActionInput = z.infer<typeof ActionInputSchema>;
 
-/**
- * An action that cannot be done: 400 (does not apply), 404 (no such request), 502 (a service refused);
- * or may not be asked for: 401, 403 (who asked), 415 (not JSON), 429 (too many).
- */
-export class ActionError extends Error {
-  constructor(
-    message: string,
-    readonly statusCode: 400 | 401 | 403 | 404 | 415 | 429 | 502,
-  ) {
-    super(message);
-  }
-}
-
-export interface ActionResult {
-  ok: true;
-  action: ActionKind | 'deletion-sync';
-  /** The request after the action (null once forgotten). */
-  request: RequestSnapshot | null;
-  calls: CallRecord[];
-}
-
-export interface ActionServices {
-  arrs: { instance: ArrInstanceConfig; client: ArrClient }[];
-  jellyseerr?: JellyseerrClient;
-  qbittorrent?: QbitClient;
-  jellyfin?: JellyfinClient;
-}
-
 export interface ActionOptions {
   track: TrackOptions;
-  /** Deletion sync: clear removed media in Jellyseerr (so it can be requested again). */
-  clearJellyseerr?: boolean;
-  /** Deletion sync: remove a removed request's torrents from qBittorrent (files kept unless `deleteFiles`). */
-  removeTorrents?: boolean;
-  deleteFiles?: boolean;
-  /** Automatic retries per download at most (0: off). */
-  autoRetries?: number;
   now?: () => number;
 }
+
+/** What a retry did: its words, and whether it left a private torrent in qBittorrent for a person. */
+export interface Retried {
+  detail: string;
+  keptPrivate: boolean;
+}
+
+/** A qBittorrent download id (a v1 or v2 info-hash); a usenet client's ids look nothing like it. */
+const TORRENT_HASH = /^([0-9A-F]{40}|[0-9A-F]{64})$/;
 
 /** The same action on the same request within this long is done once (a double click). */
 export const REPEAT_MS = 60_000;
 
-const TITLE = (r: RequestRecord) => r.title ?? `request ${r.id}`;
 const notImported = (e: { state: RequestState }) => e.state === 'FAILED' || rank(e.state) < rank('IMPORTING');
-
-/** A service's refusal in its own words, as a 502; anything else is a bug and stays what it is. */
-function refused(err: unknown): never {
-  if (err instanceof ApiError || err instanceof QbitError || err instanceof JellyfinError) throw new ActionError(err.message, 502);
-  throw err;
-}
 
 export class MediaActions {
   private readonly recent = new Map<string, { at: number; done: Promise<ActionOutcome> }>();
@@ -135,9 +100,11 @@ export class MediaActions {
     const record1 = (action: ActionEvent['action'], detail: string, extra: Partial<ActionEvent> = {}) =>
       this.record(record, { action, by, reason: input.reason, episodes, detail, ...extra }, news);
     switch (input.action) {
-      case 'retry':
-        await record1('retry', await this.retry(record, episodes, calls));
+      case 'retry': {
+        const { detail, keptPrivate } = await this.retry(record, episodes, calls);
+        await record1('retry', detail, keptPrivate ? { keptPrivate } : {});
         break;
+      }
       case 'search':
         await record1('search', await this.search(record, episodes, calls));
         break;
@@ -153,18 +120,18 @@ export class MediaActions {
         if (!record.attention) throw new ActionError(`${TITLE(record)} needs no attention: nothing to dismiss`, 400);
         await record1('dismiss', record.attention.reason);
         break;
+      case 'keep':
+        if (!record.deletion) throw new ActionError(`nothing of ${TITLE(record)} waits to be deleted: nothing to keep`, 400);
+        await record1('keep', `${record.deletion.dryRun ? 'the dry run ' : ''}would have done: ${record.deletion.plan.join('; ')}`, {
+          key: `removed-${record.deletion.removedAt}`,
+        });
+        break;
       case 'forget':
         if (input.confirm !== true) throw new ActionError('forget removes the request from the tracker: send confirm: true', 400);
         await this.store.forget(record.id);
         return { result: { ok: true, action: 'forget', request: null, calls }, news };
     }
-    return this.outcome(input.action, record.id, calls, news);
-  }
-
-  /** The result of an action: the request as it is now (null once gone), every call made, and the news it caused. */
-  private async outcome(action: ActionResult['action'], requestId: number, calls: CallRecord[], news: TrackResult[]): Promise<ActionOutcome> {
-    const after = await this.store.read.getRequest(requestId);
-    return { result: { ok: true, action, request: after ? toSnapshot(after) : null, calls }, news };
+    return outcomeOf(this.store, input.action, record.id, calls, news);
   }
 
   /** The episodes an action names, each tracked by the request; none named: the whole request. */
@@ -181,22 +148,32 @@ export class MediaActions {
   }
 
   /** Apply the action's event (and any the action produced) through the tracker. */
-  private async record(record: RequestRecord, fields: Omit<ActionEvent, 'source' | 'at' | 'kind' | 'requestId'>, news: TrackResult[]): Promise<void> {
-    const event: MediaEvent = { source: 'tracker', at: new Date(this.now()).toISOString(), kind: 'action', requestId: record.id, ...fields };
-    const result = await track(this.store, event, this.options.track);
-    if (result.notify) news.push(result);
+  private record(record: RequestRecord, fields: Omit<ActionEvent, 'source' | 'at' | 'kind' | 'requestId'>, news: TrackResult[]): Promise<void> {
+    return recordAction(this.store, this.options.track, record, fields, this.now(), news);
   }
 
   /** The arr that holds the request's media (4K requests in 4K instances), and the media's id there. */
-  private arrFor(record: RequestRecord): { client: ArrClient; instance: ArrInstanceConfig; id: number } {
+  private arrFor(record: RequestRecord): { client: ArrClient; id: number; label: string } {
     const kind = record.mediaType === 'movie' ? 'radarr' : 'sonarr';
-    for (const arr of this.services.arrs) {
-      if (arr.instance.kind !== kind || arr.instance.is4k !== record.is4k) continue;
-      const id = record.instances.find((i) => i.name === arr.instance.name)?.id ?? (arr.instance.is4k ? null : record.ids[kind]);
-      if (id) return { ...arr, id };
-    }
     const service = kind === 'radarr' ? 'Radarr' : 'Sonarr';
+    const arr = arrFor(this.services, record);
+    if (arr?.id) return { client: arr.client, id: arr.id, label: service };
     throw new ActionError(`no ${record.is4k ? '4K ' : ''}${service} is configured for ${TITLE(record)} (or it does not know its ${service} id yet)`, 400);
+  }
+
+  /**
+   * Whether the download client may lose a download's data with it: never a private torrent (a private
+   * tracker counts leaving before the seeding obligation as a hit-and-run), nor one whose privacy
+   * qBittorrent cannot tell (no metadata yet), nor a torrent when there is no qBittorrent to ask. A
+   * usenet download may go.
+   */
+  private async dataFate(downloadId: string, calls: CallRecord[]): Promise<'remove' | 'private' | 'unasked'> {
+    if (!TORRENT_HASH.test(downloadId)) return 'remove';
+    const { qbittorrent } = this.services;
+    if (!qbittorrent) return 'unasked';
+    const isPrivate = await qbittorrent.isPrivate(downloadId).catch(refused);
+    calls.push({ service: 'qBittorrent', method: 'GET', path: '/api/v2/torrents/properties', status: 200 });
+    return isPrivate === false ? 'remove' : 'private';
   }
 
   /** Sonarr's episode ids for these keys (one call). */
@@ -208,10 +185,11 @@ export class MediaActions {
 
   /**
    * Retry: remove the downloads that hold only what is retried from the arr's queue with blocklist
-   * (and from the download client), then search for exactly that: the movie, a whole season when every
+   * (and from the download client, unless it is a private torrent: then the torrent stays for a person
+   * to remove once it has seeded), then search for exactly that: the movie, a whole season when every
    * tracked episode of it is retried, else those episodes.
    */
-  private async retry(record: RequestRecord, named: EpisodeKey[], calls: CallRecord[]): Promise<string> {
+  async retry(record: RequestRecord, named: EpisodeKey[], calls: CallRecord[]): Promise<Retried> {
     const movie = record.mediaType === 'movie';
     const items: { key?: EpisodeKey; state: RequestRecord['state']; downloadId: string | null }[] = movie
       ? [{ state: record.stage, downloadId: record.downloadId }]
@@ -229,19 +207,28 @@ export class MediaActions {
     const downloadIds = [...new Set(retried.map((i) => i.downloadId).filter((d): d is string => !!d))];
     const queue = downloadIds.length ? await arr.client.queued(downloadIds, calls).catch(refused) : [];
     const retriedKeys = new Set(retried.map((i) => (i.key ? episodeKey(i.key) : '')));
-    const removed: string[] = [];
+    const fates = { remove: [] as string[], private: [] as string[], unasked: [] as string[] };
     for (const downloadId of downloadIds) {
       // A download others still wait on (a season pack's other episodes) is kept: only searched around.
       const dependents = movie ? [] : record.episodes.filter((e) => e.downloadId === downloadId && notImported(e));
       if (dependents.some((e) => !retriedKeys.has(episodeKey(e)))) continue;
       const item = queue.find((q) => q.downloadId?.toUpperCase() === downloadId);
       if (!item) continue;
-      await arr.client.removeAndBlocklist(item.id, calls).catch(refused);
-      removed.push(item.title ?? downloadId);
+      const fate = await this.dataFate(downloadId, calls);
+      await arr.client.removeAndBlocklist(item.id, fate === 'remove', calls).catch(refused);
+      fates[fate].push(item.title ?? downloadId);
     }
     const searched = await this.searchFor(record, arr, movie ? [] : retried.map((i) => i.key!), calls);
-    const label = arr.instance.kind === 'radarr' ? 'Radarr' : 'Sonarr';
-    return [removed.length ? `removed ${removed.join(', ')} from ${label}'s queue with blocklist` : '', searched].filter(Boolean).join('; then ');
+    const from = (titles: string[], kept: string) => (titles.length ? `removed ${titles.join(', ')} from ${arr.label}'s queue with blocklist${kept}` : '');
+    const detail = [
+      from(fates.remove, ''),
+      from(fates.private, ', kept in qBittorrent (a private torrent, or its privacy unknown)'),
+      from(fates.unasked, ', kept in the download client (no qBittorrent to ask whether it is private)'),
+      searched,
+    ]
+      .filter(Boolean)
+      .join('; then ');
+    return { detail, keptPrivate: fates.private.length > 0 };
   }
 
   /** Search: what has no download yet (an approved movie nothing grabbed, missing episodes). */
@@ -302,80 +289,4 @@ export class MediaActions {
     }
     return said.join('; ');
   }
-
-  /**
-   * Deletion sync (opt-in): once a request is removed, clear its media in Jellyseerr (so it can be
-   * requested again) and remove its torrents from qBittorrent (keeping the files unless asked). Done
-   * once per removal; nothing is ever deleted in Radarr, Sonarr or Jellyfin.
-   */
-  async passOnDeletion(requestId: number): Promise<ActionOutcome | undefined> {
-    const { clearJellyseerr, removeTorrents, deleteFiles } = this.options;
-    const { jellyseerr, qbittorrent } = this.services;
-    if (!(clearJellyseerr && jellyseerr) && !(removeTorrents && qbittorrent)) return undefined;
-    const record = await this.store.read.getRequest(requestId);
-    if (!record?.removedAt) return undefined;
-    const key = `removed-${record.removedAt}`;
-    if ((await this.store.read.factsLike(record.id, `action:deletion-sync:${key}`)).length) return undefined;
-    const calls: CallRecord[] = [];
-    const done: string[] = [];
-    if (clearJellyseerr && jellyseerr && record.ids.jellyseerrRequest) {
-      const request = await jellyseerr.request(record.ids.jellyseerrRequest, calls).catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 404) return undefined;
-        return refused(err);
-      });
-      if (request) {
-        await jellyseerr.deleteMedia(request.media.id, calls).catch(refused);
-        done.push('cleared in Jellyseerr');
-      }
-    }
-    const torrents = record.downloads.map((d) => d.id);
-    if (removeTorrents && qbittorrent && torrents.length) {
-      const status = await qbittorrent.deleteTorrents(torrents, deleteFiles === true).catch(refused);
-      calls.push({ service: 'qBittorrent', method: 'POST', path: '/api/v2/torrents/delete', status });
-      done.push(
-        `${torrents.length === 1 ? 'its torrent' : `${torrents.length} torrents`} removed from qBittorrent${deleteFiles ? ' with their files' : ', files kept'}`,
-      );
-    }
-    if (!done.length) return undefined;
-    const news: TrackResult[] = [];
-    await this.record(record, { action: 'deletion-sync', by: 'auto', episodes: [], detail: done.join('; '), key }, news);
-    return this.outcome('deletion-sync', record.id, calls, news);
-  }
-
-  /**
-   * Automatic retry (opt-in): a request stuck downloading (the stuck check's flag), or whose download
-   * failed, is retried, at most `autoRetries` times per download, never once a person dismissed it.
-   */
-  async autoRetry(): Promise<ActionOutcome[]> {
-    const limit = this.options.autoRetries ?? 0;
-    if (limit <= 0) return [];
-    const outcomes: ActionOutcome[] = [];
-    for (const record of await this.store.read.retryCandidates()) {
-      const stuck = record.attention?.kind === 'stuck' && ['GRABBING', 'DOWNLOADING'].includes(record.state);
-      const failed = record.attention?.kind === 'download-failed' || record.downloads.some((d) => d.state === 'FAILED');
-      if (!stuck && !failed) continue;
-      if ((await this.store.read.factsLike(record.id, 'action:dismiss:')).length) continue;
-      const download = record.downloads.find((d) => d.state !== 'DOWNLOADED')?.id ?? record.downloadId ?? 'none';
-      const done = (await this.store.read.factsLike(record.id, `action:retry:auto:${download}:`)).length;
-      if (done >= limit) continue;
-      const reason = `auto: ${record.attention?.reason ?? 'download failed'}`;
-      try {
-        const calls: CallRecord[] = [];
-        const news: TrackResult[] = [];
-        const detail = await this.retry(record, [], calls);
-        await this.record(record, { action: 'retry', by: 'auto', reason, episodes: [], detail, key: `auto:${download}:${done + 1}` }, news);
-        outcomes.push(await this.outcome('retry', record.id, calls, news));
-      } catch (err) {
-        // One request's trouble (no arr for it, a refusal) never stops the others.
-        if (!(err instanceof ActionError)) throw err;
-      }
-    }
-    return outcomes;
-  }
-}
-
-/** What an action gives: its result (for the flow) and the state changes it caused (for notifications). */
-export interface ActionOutcome {
-  result: ActionResult;
-  news: TrackResult[];
 }

@@ -43,6 +43,21 @@ export const ArrEpisodeSchema = z.object({
   hasFile: z.boolean().optional(),
 });
 
+/** What the movie endpoint says of a movie's presence: `hasFile` (or a `movieFileId`, 0 for none), `monitored`. */
+export const MovieStateSchema = z.object({
+  id: z.number().int(),
+  monitored: z.boolean(),
+  hasFile: z.boolean().optional(),
+  movieFileId: z.number().int().optional(),
+});
+
+/** What the series endpoint says of a series' presence: `monitored`, and its statistics' file count. */
+export const SeriesStateSchema = z.object({
+  id: z.number().int(),
+  monitored: z.boolean(),
+  statistics: z.object({ episodeFileCount: z.number().int().nonnegative() }).optional(),
+});
+
 /** What queue and history records name: a movie (Radarr) or a series' episode (Sonarr), embedded when asked for. */
 const embedded = {
   movieId: z.number().int().optional(),
@@ -146,17 +161,31 @@ export class ArrClient {
     return eachValid(records, HistoryRecordSchema, 'history', skips);
   }
 
+  /**
+   * Radarr's movie for a TMDB id, or undefined when it has none (service-apis.md 4.3): what it has of it
+   * (monitored, a file) is what decides whether a removal stands.
+   */
+  async movieByTmdb(tmdbId: number, log: CallRecord[]): Promise<z.infer<typeof MovieStateSchema> | undefined> {
+    return (await this.api.get('/api/v3/movie', { tmdbId }, z.array(MovieStateSchema).max(10), log))[0];
+  }
+
+  /** Sonarr's series for a TVDB id, or undefined when it has none (service-apis.md 3.4), with its file count. */
+  async seriesByTvdb(tvdbId: number, log: CallRecord[]): Promise<z.infer<typeof SeriesStateSchema> | undefined> {
+    return (await this.api.get('/api/v3/series', { tvdbId }, z.array(SeriesStateSchema).max(10), log))[0];
+  }
+
   /** Every episode of a series (Sonarr). */
   episodes(seriesId: number, log?: CallRecord[]): Promise<z.infer<typeof ArrEpisodeSchema>[]> {
     return this.api.get('/api/v3/episode', { seriesId }, z.array(ArrEpisodeSchema), log);
   }
 
   /**
-   * Remove a download from the queue and the download client, blocklisting its release, without the
-   * arr's own new search (the caller asks for exactly the search it wants). Acts on the whole download.
+   * Remove a download from the queue, blocklisting its release, without the arr's own new search (the
+   * caller asks for exactly the search it wants); from the download client too, with its data, only
+   * when `removeFromClient` (never a private torrent's). Acts on the whole download.
    */
-  async removeAndBlocklist(queueId: number, log: CallRecord[]): Promise<void> {
-    await this.api.send('DELETE', `/api/v3/queue/${queueId}`, { removeFromClient: true, blocklist: true, skipRedownload: true }, undefined, z.unknown(), log);
+  async removeAndBlocklist(queueId: number, removeFromClient: boolean, log: CallRecord[]): Promise<void> {
+    await this.api.send('DELETE', `/api/v3/queue/${queueId}`, { removeFromClient, blocklist: true, skipRedownload: true }, undefined, z.unknown(), log);
   }
 
   /** A command (MoviesSearch, EpisodeSearch, SeasonSearch, MissingEpisodeSearch): answered 201 with the queued command. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatIssues } from '../sources/schema-helpers';
 import { parseJson, ServiceError, ServiceHttp, type CallOptions, type ServiceAnswer, type ServiceProblem, type TlsTrust } from './http';
-import { TorrentFileListSchema, TorrentListSchema, type Torrent, type TorrentFile } from '../sources/qbittorrent';
+import { TorrentFileListSchema, TorrentListSchema, TorrentPropertiesSchema, type Torrent, type TorrentFile } from '../sources/qbittorrent';
 
 /**
  * qBittorrent's WebUI API v2 (payloads.md section 5.1): a form login that answers 200 "Fails." for a
@@ -84,7 +84,7 @@ export class QbitClient {
    * parameter lists (hundreds of hashes) go as a form body: a URL that long is refused (431); so do
    * writes (`post`), which qBittorrent takes only as POST.
    */
-  private async call(path: string, params: Record<string, string>, post = false): Promise<ServiceAnswer> {
+  private async call(path: string, params: Record<string, string>, post = false, allowed: number[] = []): Promise<ServiceAnswer> {
     if (!this.sid) await this.login();
     const query = new URLSearchParams(params).toString();
     const form = post || query.length > MAX_QUERY;
@@ -100,7 +100,8 @@ export class QbitClient {
       await this.login();
       res = await send();
     }
-    if (res.status < 200 || res.status >= 300) throw new QbitError(`qBittorrent answered ${res.status} for ${path}`, res.status === 403 ? 'auth' : 'protocol');
+    if ((res.status < 200 || res.status >= 300) && !allowed.includes(res.status))
+      throw new QbitError(`qBittorrent answered ${res.status} for ${path}`, res.status === 403 ? 'auth' : 'protocol');
     return res;
   }
 
@@ -120,6 +121,21 @@ export class QbitClient {
   /** The torrents with these hashes (any case), in one call; unknown hashes are simply absent. */
   torrents(hashes: string[]): Promise<Torrent[]> {
     return this.read('/api/v2/torrents/info', { hashes: hashes.map((h) => h.toLowerCase()).join('|') }, TorrentListSchema);
+  }
+
+  /**
+   * Whether a torrent is private (its tracker forbids leaving before a seeding obligation): 5.x's
+   * `private`, 4.x's `is_private` of `torrents/properties`; undefined while qBittorrent does not know
+   * (no metadata yet, or an old version without either).
+   */
+  async isPrivate(hash: string): Promise<boolean | undefined> {
+    const path = '/api/v2/torrents/properties';
+    const res = await this.call(path, { hash: hash.toLowerCase() }, false, [404]);
+    // Not in qBittorrent (any more): nothing to tell.
+    if (res.status === 404) return undefined;
+    const parsed = TorrentPropertiesSchema.safeParse(parseJson(res.text));
+    if (!parsed.success) throw new QbitError(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`, 'protocol');
+    return parsed.data.private ?? parsed.data.is_private ?? undefined;
   }
 
   files(hash: string): Promise<TorrentFile[]> {

@@ -16,6 +16,8 @@ export const TorrentSchema = z.object({
   state: z.string().max(64),
 });
 export const TorrentListSchema = z.array(TorrentSchema).max(100000);
+/** `torrents/properties`: only whether it is private (5.x `private`, null without metadata; 4.x `is_private`). */
+export const TorrentPropertiesSchema = z.object({ private: z.boolean().nullable().optional(), is_private: z.boolean().nullable().optional() });
 export const TorrentFileSchema = z.object({ name: z.string().max(4096), progress: z.number().min(0).max(1) });
 export const TorrentFileListSchema = z.array(TorrentFileSchema).max(100000);
 export type Torrent = z.infer<typeof TorrentSchema>;

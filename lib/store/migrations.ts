@@ -161,6 +161,11 @@ export const MIGRATIONS: Migration[] = [
     updated_at TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 7: the deletion a removal will pass on after its grace period; the automatic retry's strikes.
+  `
+  ALTER TABLE requests ADD COLUMN deletion TEXT;
+  ALTER TABLE downloads ADD COLUMN strikes INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -138,12 +138,22 @@ export class StoreReader {
     return rows.map((r) => r.fact);
   }
 
-  /** Requests the automatic retry may look at: stuck, a failed download, or FAILED, and not removed. */
-  async retryCandidates(): Promise<RequestRecord[]> {
-    const rows = await this.db.all<LoadedRow>(
-      `${LOAD} WHERE r.removed_at IS NULL AND (json_extract(r.attention, '$.kind') IN ('stuck', 'download-failed') OR r.state = 'FAILED') ORDER BY r.id`,
-    );
+  /** Requests whose pending deletion is due by `now`, oldest first. */
+  async dueDeletions(now: string): Promise<RequestRecord[]> {
+    const rows = await this.db.all<LoadedRow>(`${LOAD} WHERE r.deletion IS NOT NULL AND json_extract(r.deletion, '$.dueAt') <= ? ORDER BY r.id`, [now]);
     return rows.map(fromLoaded);
+  }
+
+  /** The requests that hold each of these downloads (a season pack two requests share). */
+  async downloadHolders(ids: string[]): Promise<Map<string, number[]>> {
+    const holders = new Map<string, number[]>();
+    if (!ids.length) return holders;
+    const rows = await this.db.all<{ id: string; request_id: number }>(
+      `SELECT id, request_id FROM downloads WHERE id IN (SELECT value FROM json_each(?)) ORDER BY request_id`,
+      [JSON.stringify(ids)],
+    );
+    for (const row of rows) holders.set(row.id, [...(holders.get(row.id) ?? []), row.request_id]);
+    return holders;
   }
 
   /** What Home Assistant shows (see lib/ha): requests in progress, and those available since `availableSince`, none removed; of `ids` only when given. */

@@ -1,6 +1,6 @@
 import { SourceSchema, type MediaType } from '../events';
 import { fileNameOf } from '../file-path';
-import type { Attention, DownloadRecord, EpisodeRecord, RequestRecord, TimelineEntry } from '../model';
+import type { Attention, DownloadRecord, EpisodeRecord, PendingDeletion, RequestRecord, TimelineEntry } from '../model';
 import { RequestStateSchema } from '../states';
 import type { Candidate } from './lookup';
 import { literal, type Params } from './sqlite';
@@ -39,6 +39,7 @@ export const REQUEST_COLUMNS = [
   'instances',
   'upcoming',
   'removed_at',
+  'deletion',
 ];
 export const EPISODE_COLUMNS = [
   'request_id',
@@ -56,7 +57,7 @@ export const EPISODE_COLUMNS = [
   'available_at',
   'removed_at',
 ];
-export const DOWNLOAD_COLUMNS = ['request_id', 'id', 'progress', 'state', 'speed', 'eta_seconds', 'instance'];
+export const DOWNLOAD_COLUMNS = ['request_id', 'id', 'progress', 'state', 'speed', 'eta_seconds', 'instance', 'strikes'];
 export const TIMELINE_COLUMNS = ['request_id', 'at', 'source', 'event', 'state', 'detail'];
 
 /** The columns correlation reads (see Candidate), of `requests r`. */
@@ -94,6 +95,7 @@ type RequestRow = {
   instances: string;
   upcoming: string;
   removed_at: string | null;
+  deletion: string | null;
 };
 export type LoadedRow = RequestRow & { episodes_json: string; downloads_json: string };
 export type CandidateRow = { id: number; state: string; jellyseerr_request: number | null; requested_seasons: string; is4k: number };
@@ -137,6 +139,7 @@ export function requestParams(r: RequestRecord): Params {
     JSON.stringify(r.instances),
     JSON.stringify(r.upcoming),
     r.removedAt,
+    r.deletion && JSON.stringify(r.deletion),
   ];
 }
 
@@ -160,7 +163,7 @@ export function episodeParams(requestId: number, e: EpisodeRecord): Params {
 }
 
 export function downloadParams(requestId: number, d: DownloadRecord): Params {
-  return [requestId, d.id, d.progress, d.state, d.speed, d.etaSeconds, d.instance];
+  return [requestId, d.id, d.progress, d.state, d.speed, d.etaSeconds, d.instance, d.strikes];
 }
 
 export function timelineParams(requestId: number, entry: TimelineEntry): Params {
@@ -182,7 +185,7 @@ type EpisodeTuple = [
   string | null,
   string | null,
 ];
-type DownloadTuple = [string, number, string, number | null, number | null, string | null];
+type DownloadTuple = [string, number, string, number | null, number | null, string | null, number];
 
 function toEpisodes(json: string): EpisodeRecord[] {
   return (JSON.parse(json) as EpisodeTuple[]).map(
@@ -204,13 +207,14 @@ function toEpisodes(json: string): EpisodeRecord[] {
 }
 
 function toDownloads(json: string): DownloadRecord[] {
-  return (JSON.parse(json) as DownloadTuple[]).map(([id, progress, st, speed, etaSeconds, instance]) => ({
+  return (JSON.parse(json) as DownloadTuple[]).map(([id, progress, st, speed, etaSeconds, instance, strikes]) => ({
     id,
     progress,
     state: stateOf(st) as DownloadRecord['state'],
     speed,
     etaSeconds,
     instance,
+    strikes,
   }));
 }
 
@@ -250,6 +254,7 @@ export function fromLoaded(row: LoadedRow): RequestRecord {
     stateChangedAt: row.state_changed_at,
     availableAt: row.available_at,
     removedAt: row.removed_at,
+    deletion: row.deletion ? (JSON.parse(row.deletion) as PendingDeletion) : null,
     progressAt: row.progress_at,
   };
 }
@@ -276,6 +281,6 @@ export function insertScript(table: string, columns: string[], rows: Params[], v
 export const loadWith = (extra = '') => `SELECT r.*,
   (SELECT json_group_array(json_array(season, episode, title, state, download_id, final_path, tvdb_id, jellyfin_id, shoko_file_id, progress, available_at, removed_at) ORDER BY season, episode)
      FROM episodes WHERE request_id = r.id) AS episodes_json,
-  (SELECT json_group_array(json_array(id, progress, state, speed, eta_seconds, instance) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json${extra}
+  (SELECT json_group_array(json_array(id, progress, state, speed, eta_seconds, instance, strikes) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json${extra}
   FROM requests r`;
 export const LOAD = loadWith();

@@ -41,10 +41,18 @@ export function deriveDownloads(
   }
   const previous = new Map(record.downloads.map((d) => [d.id, d]));
   return [...byId.keys()].sort().map((id) => {
-    const known: DownloadRecord = previous.get(id) ?? { id, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null, instance: instance ?? null };
+    const known: DownloadRecord = previous.get(id) ?? {
+      id,
+      progress: 0,
+      state: 'GRABBING',
+      speed: null,
+      etaSeconds: null,
+      instance: instance ?? null,
+      strikes: 0,
+    };
     const states = byId.get(id)!;
     if (states.some((s) => rank(s) >= rank('DOWNLOADED')))
-      return { id, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: known.instance };
+      return { id, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: known.instance, strikes: 0 };
     if (states.every((s) => s === 'FAILED')) return { ...known, state: 'FAILED', speed: null, etaSeconds: null };
     return { ...known };
   });

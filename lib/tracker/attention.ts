@@ -29,6 +29,12 @@ function raisedBy(current: Attention | null, from: RequestState | null, event: T
     case 'manual-interaction':
       return { kind: 'manual-interaction', reason: what.reason, since };
     case 'action':
+      if (what.action === 'retry' && event.kind === 'action' && event.keptPrivate)
+        return {
+          kind: 'private-torrent',
+          reason: 'private torrent: a person decides (retried; its torrent stays in qBittorrent until its seeding is done)',
+          since,
+        };
       if (what.action === 'retry') return { kind: 'retry', reason: `retry requested by ${what.by}${what.reason ? `: ${what.reason}` : ''}`, since };
       return what.action === 'dismiss' ? null : undefined;
     case 'grabbed':

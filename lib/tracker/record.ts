@@ -31,6 +31,7 @@ export function createRecord(event: MediaBearingEvent): RequestRecord {
     stateChangedAt: event.at,
     availableAt: null,
     removedAt: null,
+    deletion: null,
     progressAt: event.at,
   };
 }

@@ -45,6 +45,8 @@ export function reduce(current: RequestRecord | null, event: TrackedEvent, optio
   record.state = deriveState(record);
   // A show is removed when every episode it tracks is (a new grab brings it back): only episodes change that.
   if (episodesChanged && record.episodes.length) record.removedAt = record.episodes.every((e) => e.removedAt) ? (record.removedAt ?? event.at) : null;
+  // A deletion waits only while its removal stands: a new grab, an import or the media back cancel it.
+  if (record.deletion && record.removedAt !== record.deletion.removedAt) record.deletion = null;
 
   const stageMoved = record.state !== from || applied.effects.some((e) => e === 'advanced' || e === 'restarted');
   const forward = applied.forward ?? stageMoved;

@@ -103,12 +103,15 @@ function imported(record: RequestRecord, targets: Targets, event: MediaEventOf<'
 
 function available(targets: Targets, event: MediaEventOf<'available'>): Applied {
   const { movie } = targets;
+  // What plays is there: a removal it follows (Jellyfin's ItemDeleted then ItemAdded on a rescan) is undone.
   if (movie) {
     if (event.jellyfinItemId) movie.setJellyfinItem(event.jellyfinItemId);
+    movie.setRemoved(null);
     return { effects: [movie.step(makeAvailable)], what: { kind: 'available', source: event.source, scope: 'movie' } };
   }
   if (!event.episodes.length) {
     // The whole request: Jellyseerr sends MEDIA_AVAILABLE once every requested season is there.
+    for (const t of targets.all()) t.setRemoved(null);
     return { effects: targets.whole(makeAvailable, 'always'), what: { kind: 'available', source: event.source, scope: 'request' } };
   }
   // A Shokofin item names its file; Shoko's numbering may differ from Sonarr's, so the file decides.
@@ -116,6 +119,7 @@ function available(targets: Targets, event: MediaEventOf<'available'>): Applied 
   const found = byFile.length ? byFile : targets.named(event.episodes).flatMap(({ target }) => (target ? [target] : []));
   const effects = found.map((t) => {
     if (event.jellyfinItemId) t.setJellyfinItem(event.jellyfinItemId);
+    t.setRemoved(null);
     return t.step(makeAvailable);
   });
   return { effects, what: { kind: 'available', source: event.source, scope: found.map((t) => t.key ?? '') } };
@@ -163,6 +167,7 @@ function shokoFile(record: RequestRecord, targets: Targets, event: ShokoFileEven
   record.isAnime = true;
   const target: RequestState = event.action === 'matched' && options.availableOnShokoMatch ? 'AVAILABLE' : 'ANIME_MATCHING';
   const effects = targets.byFiles(found.holders).map((t) => {
+    t.setRemoved(null);
     const effect = t.step((item) => reach(item, target));
     if (event.action === 'matched' && event.fileId) t.setShokoFile(event.fileId);
     return effect;
@@ -215,6 +220,8 @@ function progress(record: RequestRecord, targets: Targets, event: ProgressEvent)
 function deleted(record: RequestRecord, targets: Targets, event: MediaEventOf<'deleted'>): Applied {
   const base = { kind: 'deleted', source: event.source, what: event.what, path: event.path, reason: event.reason } as const;
   if (event.what === 'file' && event.reason?.toLowerCase() === 'upgrade') return { effects: ['upgrade'], what: { ...base, removed: 0 }, forward: false };
+  // Nobody deleted a file missing from disk (a network share unmounted, a disk not up yet): recorded, not a removal.
+  if (event.what === 'file' && event.reason?.toLowerCase() === 'missingfromdisk') return { effects: ['same'], what: { ...base, removed: 0 }, forward: false };
   const items = event.what === 'media' || targets.movie ? targets.all() : targets.named(event.episodes).flatMap(({ target }) => (target ? [target] : []));
   let removed = items.filter((t) => t.setRemoved(event.at)).length;
   // A show deleted before any episode was tracked is removed as a whole.
@@ -248,10 +255,51 @@ function listed(record: RequestRecord, targets: Targets, event: MediaEventOf<'ep
   return { effects: [added.length ? 'advanced' : 'same'], what: { kind: 'listed', added }, quiet: !added.length, forward: false };
 }
 
-/** A person's action: recorded; marking available moves what it names there (a correction, on their word). */
-function action(targets: Targets, event: ActionEvent): Applied {
+/** The media is in the arr (again): a removal before it is undone. */
+function added(record: RequestRecord, targets: Targets, event: MediaEventOf<'added'>): Applied {
+  const undone = targets.all().filter((t) => t.setRemoved(null)).length > 0 || undoWholeRemoval(record);
+  return { effects: [undone ? 'advanced' : 'same'], what: { kind: 'added', source: event.source }, forward: false };
+}
+
+/** A removal of the whole request undone (a show removed before any episode was tracked). */
+function undoWholeRemoval(record: RequestRecord): boolean {
+  if (record.removedAt === null) return false;
+  record.removedAt = null;
+  return true;
+}
+
+/**
+ * A person's action: recorded; marking available moves what it names there (a correction, on their
+ * word). A deletion's steps: planned (held on the request), kept or done (dropped), cancelled because
+ * the source of truth still has the media (the removal was wrong: undone).
+ */
+function action(record: RequestRecord, targets: Targets, event: ActionEvent): Applied {
   const what: What = { kind: 'action', action: event.action, by: event.by, reason: event.reason, detail: event.detail };
-  if (event.action !== 'mark-available') return { effects: ['same'], what, forward: false };
+  switch (event.action) {
+    case 'deletion-planned':
+      record.deletion = event.deletion ?? null;
+      return { effects: ['same'], what, forward: false };
+    case 'deletion-cancelled':
+      for (const t of targets.all()) t.setRemoved(null);
+      undoWholeRemoval(record);
+      record.deletion = null;
+      return { effects: ['same'], what, forward: false };
+    case 'keep':
+    case 'deletion-dry-run':
+    case 'deletion-sync':
+      record.deletion = null;
+      return { effects: ['same'], what, forward: false };
+    case 'strike': {
+      // The automatic retry's count, shown on the download: no timeline entry for each check.
+      const download = record.downloads.find((d) => d.id === event.downloadId);
+      if (download && event.strikes !== undefined) download.strikes = event.strikes;
+      return { effects: ['same'], what, quiet: true, forward: false };
+    }
+    case 'mark-available':
+      break;
+    default:
+      return { effects: ['same'], what, forward: false };
+  }
   const items = event.episodes.length ? targets.named(event.episodes).flatMap(({ target }) => (target ? [target] : [])) : undefined;
   const effects = items ? items.map((t) => t.step(makeAvailable)) : targets.whole(makeAvailable, 'always');
   return { effects, what };
@@ -279,7 +327,7 @@ export function applyEvent(record: RequestRecord, targets: Targets, event: Track
     case 'manual-interaction':
       return { effects: ['same'], what: { kind: 'manual-interaction', reason: event.reason } };
     case 'added':
-      return { effects: ['same'], what: { kind: 'added', source: event.source } };
+      return added(record, targets, event);
     case 'deleted':
       return deleted(record, targets, event);
     case 'download-problem':
@@ -299,6 +347,6 @@ export function applyEvent(record: RequestRecord, targets: Targets, event: Track
     case 'stuck':
       return stuck(event);
     case 'action':
-      return action(targets, event);
+      return action(record, targets, event);
   }
 }

@@ -50,6 +50,7 @@ export function toSnapshot(record: RequestRecord): RequestSnapshot {
     stateChangedAt: record.stateChangedAt,
     availableAt: record.availableAt,
     removedAt: record.removedAt,
+    deletion: record.deletion,
     progressAt: record.progressAt,
   };
 }

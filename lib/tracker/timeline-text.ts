@@ -40,10 +40,16 @@ export function episodeRanges(keys: EpisodeKey[]): string {
 
 const ACTION_WORDS: Record<ActionEvent['action'], string> = {
   retry: 'retry requested',
+  'retry-dry-run': 'would be retried (dry run)',
+  strike: 'no progress again',
   search: 'search requested',
   verify: 'verified',
   'mark-available': 'marked available (manual)',
   dismiss: 'attention dismissed',
+  keep: 'kept: nothing will be deleted',
+  'deletion-planned': 'deletion planned',
+  'deletion-cancelled': 'deletion cancelled',
+  'deletion-dry-run': 'deletion due (dry run)',
   'deletion-sync': 'deletion passed on',
 };
 

@@ -1,6 +1,9 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { actingRefusal, type ActingRequest } from '../../lib/acting-access';
-import { ActionError, MediaActions, type ActionOutcome } from '../../lib/actions/actions';
+import { MediaActions } from '../../lib/actions/actions';
+import { AutoRetry, DEFAULT_AUTO_RETRY } from '../../lib/actions/auto-retry';
+import { ActionError, type ActionOutcome } from '../../lib/actions/common';
+import { DEFAULT_GRACE_HOURS, DeletionSync } from '../../lib/actions/deletion';
 import { isPlainObject } from '../../lib/sources/schema-helpers';
 import { stateChangeOf } from '../../lib/tracker/messages';
 import type { TrackResult } from '../../lib/tracker/track';
@@ -21,13 +24,22 @@ interface MediaActionConfig extends NodeDef, ServerRefs {
   clearJellyseerr: boolean;
   removeTorrents: boolean;
   deleteFiles: boolean;
+  deletionGraceHours?: string;
+  /** Absent in flows from before it existed: a dry run, the safe side. */
+  deletionDryRun?: boolean;
   autoRetry: boolean;
   autoRetries: string;
   autoRetryMinutes: string;
+  autoRetryStrikes?: string;
+  autoRetryDailyCap?: string;
+  autoRetryDryRun?: boolean;
 }
 
-/** A control message: run the automatic retry now. */
+/** Control messages: run the automatic retry now; pass on the deletions that are due now. */
 const AUTO_RETRY = 'media-status/auto-retry';
+const DELETIONS = 'media-status/deletions';
+/** How often due deletions are looked for. */
+const DELETIONS_EVERY_MS = 60_000;
 
 /** Who asked: the user the acting route's gate let in, else `msg.user` (a name, or an object with one), else the flow. */
 function whoAsked(msg: NodeMessageInFlow): string {
@@ -76,45 +88,83 @@ export = (RED: RED) => {
         if (change) this.send([null, null, change]);
       }
     };
-    let actions: MediaActions | undefined;
-    const actionsFor = async (): Promise<MediaActions> => {
-      if (actions) return actions;
+    /** What was decided on its own (a deletion, an automatic retry) is worth one line in the log. */
+    const logOutcomes = (outcomes: ActionOutcome[], errors: Error[] = []) => {
+      for (const { result, news } of outcomes) {
+        this.log(RED._('media-action.log.auto', { action: result.action, title: result.request?.title ?? '-', detail: result.detail ?? '' }));
+        sendNews(news);
+      }
+      for (const err of errors) this.warn(RED._('media-action.errors.refused', { error: err.message }));
+    };
+    let parts: { actions: MediaActions; deletion: DeletionSync; autoRetry: AutoRetry } | undefined;
+    const partsFor = async () => {
+      if (parts) return parts;
       const store = await storeNode.store();
-      actions = new MediaActions(store, services, {
-        track: storeNode.trackOptions,
-        clearJellyseerr: config.clearJellyseerr === true,
-        removeTorrents: config.removeTorrents === true,
-        deleteFiles: config.deleteFiles === true,
-        autoRetries: config.autoRetry === true ? numberFrom(config.autoRetries, 2) : 0,
-      });
+      const track = storeNode.trackOptions;
+      const now = () => Date.now();
+      const actions = new MediaActions(store, services, { track });
+      const deletion = new DeletionSync(
+        store,
+        services,
+        {
+          clearJellyseerr: config.clearJellyseerr === true,
+          removeTorrents: config.removeTorrents === true,
+          deleteFiles: config.deleteFiles === true,
+          graceMs: numberFrom(config.deletionGraceHours, DEFAULT_GRACE_HOURS) * 3_600_000,
+          dryRun: config.deletionDryRun !== false,
+        },
+        track,
+        now,
+      );
+      const autoRetry = new AutoRetry(
+        store,
+        actions,
+        services,
+        {
+          strikes: numberFrom(config.autoRetryStrikes, DEFAULT_AUTO_RETRY.strikes),
+          perDownload: numberFrom(config.autoRetries, DEFAULT_AUTO_RETRY.perDownload),
+          dailyCap: numberFrom(config.autoRetryDailyCap, DEFAULT_AUTO_RETRY.dailyCap),
+          dryRun: config.autoRetryDryRun !== false,
+        },
+        track,
+        now,
+      );
+      parts = { actions, deletion, autoRetry };
       // The sidebar's and the status page's buttons act through the first media-action of a store.
       if (!registry.actions.has(storeNode.id)) registry.actions.set(storeNode.id, { actions, notify: sendNews });
-      if (config.clearJellyseerr === true || config.removeTorrents === true) store.on('committed', passOn);
-      return actions;
+      if (deletion.enabled) store.on('committed', plan);
+      return parts;
     };
-    /** Deletion sync: every committed request is looked at; a new removal is passed on, once. */
-    let passing = Promise.resolve();
-    const passOn = (ids: number[]) => {
-      passing = passing
+    /** Deletion sync: every committed request is looked at; a new removal's deletion is planned, once. */
+    let planning = Promise.resolve();
+    const plan = (ids: number[]) => {
+      planning = planning
         .then(async () => {
-          for (const id of ids) {
-            const outcome = await actions?.passOnDeletion(id);
-            if (outcome) sendNews(outcome.news);
-          }
+          for (const id of ids) sendNews((await parts?.deletion.plan(id)) ?? []);
         })
         .catch((err: Error) => {
           light.showText('problem', err.message);
           this.error(err.message);
         });
     };
-    void actionsFor().catch(() => undefined);
+    void partsFor().catch(() => undefined);
 
-    const autoRetry = async () => {
-      const outcomes = await (await actionsFor()).autoRetry();
-      for (const outcome of outcomes) sendNews(outcome.news);
+    const passOnDue = async () => {
+      const { outcomes, errors } = await (await partsFor()).deletion.due();
+      logOutcomes(outcomes, errors);
       return outcomes;
     };
-    const timer = new Interval(config.autoRetry === true ? numberFrom(config.autoRetryMinutes, 5) * 60_000 : 0, autoRetry, (err) => this.error(err.message));
+    const autoRetry = async () => {
+      const { outcomes, news, errors } = await (await partsFor()).autoRetry.check();
+      sendNews(news);
+      logOutcomes(outcomes, errors);
+      return outcomes;
+    };
+    const deletionOn = config.clearJellyseerr === true || config.removeTorrents === true;
+    const timers = [
+      new Interval(config.autoRetry === true ? numberFrom(config.autoRetryMinutes, 5) * 60_000 : 0, autoRetry, (err) => this.error(err.message)),
+      new Interval(deletionOn ? DELETIONS_EVERY_MS : 0, passOnDue, (err) => this.error(err.message)),
+    ];
 
     const answer = (msg: NodeMessageInFlow, send: Send, outcome: ActionOutcome) => {
       msg.statusCode = 200;
@@ -126,9 +176,9 @@ export = (RED: RED) => {
 
     this.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       const work = async () => {
-        if (msg.topic === AUTO_RETRY) {
-          const outcomes = await autoRetry();
-          msg.payload = { ok: true, retried: outcomes.length };
+        if (msg.topic === AUTO_RETRY || msg.topic === DELETIONS) {
+          const outcomes = await (msg.topic === AUTO_RETRY ? autoRetry() : passOnDue());
+          msg.payload = { ok: true, done: outcomes.map((o) => o.result) };
           send([msg, null, null]);
           return;
         }
@@ -137,7 +187,7 @@ export = (RED: RED) => {
           const refused = msg.req && !admitted(msg.req) ? actingRefusal(msg.req as ActingRequest, policy) : undefined;
           if (refused) throw new ActionError(refused.error, refused.statusCode);
           const input = MediaActions.parse(actionOf(msg));
-          answer(msg, send, await (await actionsFor()).perform(input, whoAsked(msg)));
+          answer(msg, send, await (await partsFor()).actions.perform(input, whoAsked(msg)));
         } catch (err) {
           if (!(err instanceof ActionError)) throw err;
           msg.statusCode = err.statusCode;
@@ -154,12 +204,12 @@ export = (RED: RED) => {
     });
     this.on('close', (_removed: boolean, done: () => void) => {
       stopUsingStore();
-      if (actions && registry.actions.get(storeNode.id)?.actions === actions) registry.actions.delete(storeNode.id);
+      if (parts && registry.actions.get(storeNode.id)?.actions === parts.actions) registry.actions.delete(storeNode.id);
       void storeNode
         .store()
-        .then((store) => store.off('committed', passOn))
+        .then((store) => store.off('committed', plan))
         .catch(() => undefined);
-      void Promise.all([timer.stop(), passing]).finally(done);
+      void Promise.all([...timers.map((t) => t.stop()), planning]).finally(done);
     });
   }
   RED.nodes.registerType('media-action', MediaActionNode);

@@ -1,4 +1,5 @@
-import { ActionError, MediaActions } from '../../lib/actions/actions';
+import { MediaActions } from '../../lib/actions/actions';
+import { ActionError } from '../../lib/actions/common';
 import { registry } from './registry';
 
 /**

@@ -97,6 +97,9 @@ class Reply {
 export class FakeArr extends FakeApi {
   queue: Body[] = [];
   history: Body[] = [];
+  /** The library: Radarr's movies (`/movie?tmdbId=`), Sonarr's series (`/series?tvdbId=`); empty: it has none of them. */
+  movies: Body[] = [];
+  series: Body[] = [];
   /** Episodes by series id. */
   episodes = new Map<number, Body[]>();
   private nextHistoryId = 1000;
@@ -153,6 +156,10 @@ export class FakeArr extends FakeApi {
       }
       case '/api/v3/episode':
         return this.episodes.get(Number(q.get('seriesId'))) ?? [];
+      case '/api/v3/movie':
+        return this.movies.filter((m) => !q.has('tmdbId') || m.tmdbId === Number(q.get('tmdbId')));
+      case '/api/v3/series':
+        return this.series.filter((m) => !q.has('tvdbId') || m.tvdbId === Number(q.get('tvdbId')));
       default:
         return undefined;
     }

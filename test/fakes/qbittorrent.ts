@@ -17,12 +17,15 @@ export interface FakeTorrent {
   dlspeed?: number;
   eta?: number;
   files?: { name: string; progress: number }[];
+  /** A private tracker's torrent; undefined: qBittorrent does not know yet (no metadata). */
+  private?: boolean;
 }
 
 export class FakeQbittorrent {
   readonly logins: { username: string; ok: boolean }[] = [];
   readonly infoCalls: string[][] = [];
   readonly fileCalls: string[] = [];
+  readonly propertyCalls: string[] = [];
   /** torrents/delete calls: the hashes and whether the files went too. */
   readonly deleted: { hashes: string[]; deleteFiles: boolean }[] = [];
   readonly torrents = new Map<string, FakeTorrent>();
@@ -100,6 +103,7 @@ export class FakeQbittorrent {
         state: t.state,
         dlspeed: t.dlspeed ?? 0,
         eta: t.eta ?? 8640000,
+        private: t.private ?? null,
       }));
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     }
@@ -113,6 +117,19 @@ export class FakeQbittorrent {
       this.deleted.push({ hashes: list, deleteFiles: deleteFiles.toLowerCase() === 'true' });
       for (const h of list) this.torrents.delete(h);
       return void res.writeHead(200).end();
+    }
+    if (url.pathname === '/api/v2/torrents/properties') {
+      // 5.1: `private` (null without metadata) beside the deprecated `is_private`; 404 for an unknown hash.
+      const hash = (params.get('hash') ?? '').toLowerCase();
+      this.propertyCalls.push(hash);
+      const torrent = this.torrents.get(hash);
+      if (!torrent) return void res.writeHead(404).end('Not Found');
+      const known = torrent.private ?? null;
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({ save_path: '/downloads', total_size: 1_000_000_000, seeding_time: 0, share_ratio: 0, private: known, is_private: known ?? false }),
+        );
     }
     if (url.pathname === '/api/v2/torrents/files') {
       const hash = (params.get('hash') ?? '').toLowerCase();

@@ -70,12 +70,22 @@ describe('the example flow with qBittorrent and Jellyfin', () => {
       qbit.set({ hash: INTERSTELLAR.hash, progress: 0.3, state: 'downloading', dlspeed: 2_500_000, eta: 1200 });
       await postHook(red.url, 'radarr', m.grab);
       let r = await until('Interstellar', (x) => x.state === 'DOWNLOADING');
-      assert.deepEqual(r.downloads, [{ id: INTERSTELLAR.hash, progress: 0.3, state: 'DOWNLOADING', speed: 2_500_000, etaSeconds: 1200, instance: 'radarr' }]);
+      assert.deepEqual(r.downloads, [
+        { id: INTERSTELLAR.hash, progress: 0.3, state: 'DOWNLOADING', speed: 2_500_000, etaSeconds: 1200, instance: 'radarr', strikes: 0 },
+      ]);
       qbit.set({ hash: INTERSTELLAR.hash, progress: 0.6, state: 'downloading', dlspeed: 2_000_000, eta: 600 });
       await until('Interstellar', (x) => x.downloads[0].progress === 0.6);
       qbit.set({ hash: INTERSTELLAR.hash, progress: 1, state: 'stalledUP' });
       r = await until('Interstellar', (x) => x.state === 'DOWNLOADED');
-      assert.deepEqual(r.downloads[0], { id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: 'radarr' });
+      assert.deepEqual(r.downloads[0], {
+        id: INTERSTELLAR.hash,
+        progress: 1,
+        state: 'DOWNLOADED',
+        speed: null,
+        etaSeconds: null,
+        instance: 'radarr',
+        strikes: 0,
+      });
       // Another download starts: the polls that ask for it no longer ask for the completed one.
       const other = movieBodies({ ...INTERSTELLAR, title: 'Still Downloading', tmdb: 2, requestId: 2, hash: 'F'.repeat(40) });
       qbit.set({ hash: other.grab.downloadId, progress: 0.1, state: 'downloading', dlspeed: 1, eta: 100 });

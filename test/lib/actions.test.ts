@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ActionError, MediaActions, REPEAT_MS, type ActionOptions } from '../../lib/actions/actions';
+import { MediaActions, REPEAT_MS, type ActionOptions } from '../../lib/actions/actions';
+import { AutoRetry, DEFAULT_AUTO_RETRY, type AutoRetryOptions } from '../../lib/actions/auto-retry';
+import { ActionError, type ActionServices } from '../../lib/actions/common';
+import { DeletionSync, type DeletionOptions } from '../../lib/actions/deletion';
+import { JellyfinClient } from '../../lib/clients/jellyfin';
 import { ArrClient } from '../../lib/clients/arr';
 import { JellyseerrClient } from '../../lib/clients/jellyseerr';
 import { QbitClient } from '../../lib/clients/qbittorrent';
 import { StatusStore } from '../../lib/store/store';
 import { DEFAULT_TRACK_OPTIONS } from '../../lib/tracker/track';
-import { checkStuck, DEFAULT_STUCK_MINUTES } from '../../lib/tracker/stuck';
 import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord, sonarrEpisodes, sonarrQueueRecords, sonarrSeries } from '../fakes/arr-apis';
+import { FakeJellyfin } from '../fakes/jellyfin';
 import { FakeQbittorrent } from '../fakes/qbittorrent';
 import { LYCORIS, VIOLET, movieBodies, showBodies } from '../support/bodies';
 import { clone, fixture } from '../support/fixtures';
@@ -31,19 +35,15 @@ describe('actions on a request', () => {
   const series = sonarrSeries({ id: LYCORIS.sonarrId, title: LYCORIS.title, year: LYCORIS.year, tvdbId: LYCORIS.tvdb, tmdbId: LYCORIS.tmdb });
   const episodes = sonarrEpisodes(LYCORIS.sonarrId, 1, 13, '2022-07-02T15:00:00Z', LYCORIS.sonarrId * 1000 + 1);
 
-  const actions = (options: Partial<ActionOptions> = {}) =>
-    new MediaActions(
-      store,
-      {
-        arrs: [
-          { instance: { name: 'radarr', kind: 'radarr', is4k: false }, client: new ArrClient('radarr', { url: radarr.url, apiKey: 'radarr-key' }) },
-          { instance: { name: 'sonarr', kind: 'sonarr', is4k: false }, client: new ArrClient('sonarr', { url: sonarr.url, apiKey: 'sonarr-key' }) },
-        ],
-        jellyseerr: new JellyseerrClient({ url: seerr.url, apiKey: 'seerr-key' }),
-        qbittorrent: new QbitClient({ url: qbit.url, username: 'admin', password: 'adminadmin' }),
-      },
-      { track: DEFAULT_TRACK_OPTIONS, now: () => clock, ...options },
-    );
+  const services = (): ActionServices => ({
+    arrs: [
+      { instance: { name: 'radarr', kind: 'radarr', is4k: false }, client: new ArrClient('radarr', { url: radarr.url, apiKey: 'radarr-key' }) },
+      { instance: { name: 'sonarr', kind: 'sonarr', is4k: false }, client: new ArrClient('sonarr', { url: sonarr.url, apiKey: 'sonarr-key' }) },
+    ],
+    jellyseerr: new JellyseerrClient({ url: seerr.url, apiKey: 'seerr-key' }),
+    qbittorrent: new QbitClient({ url: qbit.url, username: 'admin', password: 'adminadmin' }),
+  });
+  const actions = (options: Partial<ActionOptions> = {}) => new MediaActions(store, services(), { track: DEFAULT_TRACK_OPTIONS, now: () => clock, ...options });
   const writeCalls = (arr: FakeArr) => arr.calls.filter((c) => !c.startsWith('GET '));
   const lastEntry = async (id: number) => (await store.read.timeline(id)).at(-1);
 
@@ -60,9 +60,11 @@ describe('actions on a request', () => {
     await Promise.all([radarr.stop(), sonarr.stop(), seerr.stop(), qbit.stop()]);
   });
 
+  /** A movie whose public torrent is stalled in qBittorrent and Radarr's queue. */
   async function stalledMovie() {
     await hook(store, 'jellyseerr', v.approved);
     const grabbed = await hook(store, 'radarr', v.grab);
+    qbit.set({ hash: VIOLET.hash, progress: 0.2, state: 'stalledDL', private: false });
     radarr.queue.push(
       radarrQueueRecord(movie, VIOLET.hash, { size: 1000, sizeleft: 800, status: 'warning', errorMessage: 'The download is stalled with no connections' }),
     );
@@ -88,6 +90,7 @@ describe('actions on a request', () => {
       first.result.calls.map((c) => [c.method, c.path.replace(/\?.*/, ''), c.status]),
       [
         ['GET', '/api/v3/queue', 200],
+        ['GET', '/api/v2/torrents/properties', 200],
         ['DELETE', `/api/v3/queue/${radarr.removals[0]?.id}`, 200],
         ['POST', '/api/v3/command', 201],
       ],
@@ -124,7 +127,7 @@ describe('actions on a request', () => {
     await assert.rejects(act.perform({ requestId: 999, action: 'verify' }, 'adept'), (err: ActionError) => err.statusCode === 404);
     assert.throws(
       () => MediaActions.parse({ requestId: id, action: 'explode' }),
-      /action: must be one of retry, search, verify, mark-available, dismiss, forget/,
+      /action: must be one of retry, search, verify, mark-available, dismiss, keep, forget/,
     );
     assert.deepEqual(radarr.calls, []);
     // No arr configured for this media: 400, not a crash.
@@ -139,6 +142,7 @@ describe('actions on a request', () => {
     const blocked = await hook(store, 'sonarr', s.importFile(1));
     const id = blocked.request!.id;
     sonarr.queue.push(...sonarrQueueRecords(series, episodes, LYCORIS.hash, { trackedDownloadState: 'importBlocked', sizeleft: 0 }));
+    qbit.set({ hash: LYCORIS.hash, progress: 1, state: 'stalledUP', private: false });
     const one = await actions().perform({ requestId: id, action: 'retry', episodes: [{ season: 1, episode: 13 }] }, 'kana');
     assert.equal(sonarr.removals.length, 1, 'only E13 still waits on the pack: it goes');
     assert.deepEqual(sonarr.commands, [{ name: 'EpisodeSearch', episodeIds: [LYCORIS.sonarrId * 1000 + 13] }]);
@@ -246,59 +250,348 @@ describe('actions on a request', () => {
     assert.equal((await store.read.getRequest(id))?.attention, null);
   });
 
-  it('deletion sync (opt-in) clears the media in Jellyseerr and removes the torrent keeping its files, once per removal', async () => {
-    seerr.addRequest({ id: VIOLET.requestId, type: 'movie', tmdbId: VIOLET.tmdb, status: 5, mediaStatus: 5, arrId: VIOLET.radarrId });
-    await hook(store, 'jellyseerr', v.approved);
-    await hook(store, 'radarr', v.grab);
-    const removed = await hook(store, 'radarr', fixture('radarr-movie-delete'));
-    const id = removed.request!.id;
-    assert.ok(removed.request?.removedAt);
-    assert.equal(await actions().passOnDeletion(id), undefined, 'off by default');
-    const act = actions({ clearJellyseerr: true, removeTorrents: true });
-    const passed = await act.passOnDeletion(id);
-    assert.ok(passed);
-    assert.deepEqual(seerr.deletedMedia, [VIOLET.requestId + 500]);
-    assert.deepEqual(qbit.deleted, [{ hashes: [VIOLET.hash.toLowerCase()], deleteFiles: false }]);
-    assert.match((await lastEntry(id))?.detail ?? '', /^deletion passed on by auto: cleared in Jellyseerr; its torrent removed from qBittorrent, files kept$/);
-    assert.equal(await act.passOnDeletion(id), undefined, 'once per removal');
-    assert.equal(qbit.deleted.length, 1);
-    assert.deepEqual(writeCalls(radarr), [], 'nothing is deleted in Radarr');
+  it('retry of a private torrent (or one whose privacy qBittorrent cannot tell): removed from the queue only, kept in qBittorrent, a person decides', async () => {
+    const id = await stalledMovie();
+    qbit.set({ hash: VIOLET.hash, progress: 0.2, state: 'stalledDL', private: true });
+    const done = await actions().perform({ requestId: id, action: 'retry' }, 'adept');
+    assert.deepEqual(
+      radarr.removals.map((r) => r.query),
+      ['?removeFromClient=false&blocklist=true&skipRedownload=true'],
+    );
+    assert.deepEqual(qbit.deleted, []);
+    assert.equal(done.result.request?.attention?.kind, 'private-torrent');
+    assert.match(done.result.request?.attention?.reason ?? '', /^private torrent: a person decides/);
+    assert.match((await lastEntry(id))?.detail ?? '', /kept in qBittorrent \(a private torrent, or its privacy unknown\); then MoviesSearch$/);
+  });
+});
+
+describe('deletion sync', () => {
+  const dir = tempDir('mst-deletion-');
+  let n = 0;
+  let store: StatusStore;
+  let radarr: FakeArr;
+  let seerr: FakeJellyseerr;
+  let qbit: FakeQbittorrent;
+  let jellyfin: FakeJellyfin;
+  let clock: number;
+  const HOUR = 3_600_000;
+  const v = movieBodies(VIOLET);
+  const movie = radarrMovie({ id: VIOLET.radarrId, title: VIOLET.title, year: VIOLET.year, tmdbId: VIOLET.tmdb });
+
+  beforeEach(async () => {
+    clock = Date.parse('2026-02-01T10:00:00.000Z');
+    [radarr, seerr] = await Promise.all([new FakeArr('radarr').start(), new FakeJellyseerr().start()]);
+    qbit = new FakeQbittorrent();
+    jellyfin = new FakeJellyfin();
+    await Promise.all([qbit.start(), jellyfin.start()]);
+    store = await StatusStore.open(join(dir, `d${++n}.db`));
+  });
+  afterEach(async () => {
+    await store.close();
+    await Promise.all([radarr.stop(), seerr.stop(), qbit.stop(), jellyfin.stop()]);
   });
 
-  it('automatic retry (opt-in): a stuck download is retried at most N times, never after a dismiss', async () => {
-    const id = await stalledMovie();
-    const stuckAt = new Date(Date.parse((await store.read.getRequest(id))!.progressAt) + 7 * 3600_000);
-    await checkStuck(store, stuckAt, DEFAULT_STUCK_MINUTES);
-    assert.equal((await store.read.getRequest(id))?.attention?.kind, 'stuck');
-    const act = actions({ autoRetries: 2 });
-    assert.equal((await actions().autoRetry()).length, 0, 'off unless asked for');
-    const first = await act.autoRetry();
-    assert.equal(first.length, 1);
-    assert.match(first[0]?.result.request?.attention?.reason ?? '', /^retry requested by auto: auto: /);
-    assert.equal(radarr.commands.length, 1);
-    // Still stuck (no new grab came): flagged again, retried again, then no more.
-    for (let i = 0; i < 3; i++) {
-      const record = (await store.read.getRequest(id))!;
-      await store.write(async (tx) =>
-        tx.update(record, { ...record, attention: { kind: 'stuck', reason: 'no progress for 6 h', since: record.progressAt } }, null, []),
-      );
-      await act.autoRetry();
-    }
-    assert.equal(radarr.commands.length, 2, 'at most 2 per download');
+  const deletion = (options: Partial<DeletionOptions> = {}, withJellyfin = true) =>
+    new DeletionSync(
+      store,
+      {
+        arrs: [{ instance: { name: 'radarr', kind: 'radarr', is4k: false }, client: new ArrClient('radarr', { url: radarr.url, apiKey: 'radarr-key' }) }],
+        jellyseerr: new JellyseerrClient({ url: seerr.url, apiKey: 'seerr-key' }),
+        qbittorrent: new QbitClient({ url: qbit.url, username: 'admin', password: 'adminadmin' }),
+        ...(withJellyfin ? { jellyfin: new JellyfinClient({ url: jellyfin.url, apiKey: 'jf-key' }) } : {}),
+      },
+      { clearJellyseerr: true, removeTorrents: true, deleteFiles: false, graceMs: 24 * HOUR, dryRun: false, ...options },
+      DEFAULT_TRACK_OPTIONS,
+      () => clock,
+    );
+  const writes = () => ({ radarr: radarr.calls.filter((c) => !c.startsWith('GET ')), seerr: seerr.deletedMedia, qbit: qbit.deleted });
+  const nothingDeleted = { radarr: [], seerr: [], qbit: [] };
 
-    // Another stuck movie that a person dismissed is never retried automatically.
-    const other = movieBodies({ ...VIOLET, requestId: 7, tmdb: 7, title: 'Dismissed', radarrId: 77, hash: 'B'.repeat(40) });
-    const grabbed = await hook(store, 'radarr', other.grab);
-    const flag = async () => {
-      const record = (await store.read.getRequest(grabbed.request!.id))!;
-      await store.write(async (tx) =>
-        tx.update(record, { ...record, attention: { kind: 'stuck', reason: 'no progress', since: record.progressAt } }, null, []),
-      );
+  /** A movie imported from a complete public torrent, then deleted in Radarr (gone there too). */
+  async function removedMovie(body = fixture('radarr-movie-delete')) {
+    seerr.addRequest({ id: VIOLET.requestId, type: 'movie', tmdbId: VIOLET.tmdb, status: 5, mediaStatus: 5, arrId: VIOLET.radarrId });
+    qbit.set({ hash: VIOLET.hash, progress: 1, state: 'stalledUP', private: false });
+    await hook(store, 'jellyseerr', v.approved);
+    await hook(store, 'radarr', v.grab);
+    await hook(store, 'radarr', v.imported);
+    const removed = await hook(store, 'radarr', body);
+    return removed.request!;
+  }
+
+  it('a removal is planned, shown on the request (what, where, when), and passed on only after the grace period, verified with Radarr and Jellyfin', async () => {
+    const sync = deletion();
+    const { id, removedAt } = await removedMovie();
+    assert.ok(removedAt);
+    await sync.plan(id);
+    const planned = (await store.read.getRequest(id))!;
+    assert.deepEqual(planned.deletion, {
+      removedAt,
+      dueAt: new Date(clock + 24 * HOUR).toISOString(),
+      plan: ['Jellyseerr: forget the media, so it can be requested again', 'qBittorrent: remove 1 torrent (files kept)'],
+      dryRun: false,
+    });
+    assert.match(
+      (await store.read.timeline(id)).at(-1)?.detail ?? '',
+      /^deletion planned by auto: due 2026-02-02T10:00:00.000Z unless kept: Jellyseerr: forget/,
+    );
+    await sync.plan(id);
+    assert.equal((await store.read.timeline(id)).filter((e) => e.detail.startsWith('deletion planned')).length, 1, 'planned once');
+    clock += 23 * HOUR;
+    assert.deepEqual((await sync.due()).outcomes, [], 'not due yet');
+    assert.deepEqual(writes(), nothingDeleted);
+    clock += HOUR;
+    const { outcomes } = await sync.due();
+    assert.equal(outcomes[0]?.result.action, 'deletion-sync');
+    assert.deepEqual(writes(), { radarr: [], seerr: [VIOLET.requestId + 500], qbit: [{ hashes: [VIOLET.hash.toLowerCase()], deleteFiles: false }] });
+    assert.ok(
+      radarr.calls.some((c) => c.startsWith(`GET /api/v3/movie?tmdbId=${VIOLET.tmdb}`)),
+      'Radarr was asked',
+    );
+    assert.ok(jellyfin.requests.length > 0, 'Jellyfin was asked');
+    assert.equal((await store.read.getRequest(id))?.deletion, null);
+    assert.match(
+      outcomes[0]?.result.detail ?? '',
+      /^forget the media in Jellyseerr; remove 1 torrent from qBittorrent \(files kept\) \(Radarr no longer has it, Jellyfin no longer has it\)$/,
+    );
+    assert.deepEqual((await sync.due()).outcomes, [], 'once per removal');
+    await sync.plan(id);
+    assert.equal((await store.read.getRequest(id))?.deletion, null, 'not planned again');
+  });
+
+  it('a dry run (the default for a new node) says what it would delete, and deletes nothing', async () => {
+    const sync = deletion({ dryRun: true });
+    const { id } = await removedMovie();
+    await sync.plan(id);
+    assert.equal((await store.read.getRequest(id))?.deletion?.dryRun, true);
+    clock += 25 * HOUR;
+    const { outcomes } = await sync.due();
+    assert.equal(outcomes[0]?.result.action, 'deletion-dry-run');
+    assert.match(outcomes[0]?.result.detail ?? '', /^nothing deleted; it would forget the media in Jellyseerr and remove 1 torrent from qBittorrent/);
+    assert.deepEqual(writes(), nothingDeleted);
+  });
+
+  it('the source of truth still has the media (a forged or mistaken deletion): nothing is deleted and the removal is undone', async () => {
+    const sync = deletion();
+    const { id } = await removedMovie();
+    await sync.plan(id);
+    radarr.movies.push({ ...movie, monitored: true, hasFile: true, movieFileId: 9 });
+    clock += 25 * HOUR;
+    const { outcomes } = await sync.due();
+    assert.equal(outcomes[0]?.result.action, 'deletion-cancelled');
+    assert.match(outcomes[0]?.result.detail ?? '', /^nothing deleted: Radarr still has it \(monitored, with its file\)$/);
+    assert.deepEqual(writes(), nothingDeleted);
+    const after = (await store.read.getRequest(id))!;
+    assert.deepEqual([after.removedAt, after.deletion, after.state], [null, null, 'IMPORTING']);
+  });
+
+  it('Jellyfin still plays it: nothing is deleted', async () => {
+    const sync = deletion();
+    const { id } = await removedMovie();
+    await sync.plan(id);
+    jellyfin.add({
+      Id: 'a'.repeat(32),
+      Name: VIOLET.title,
+      Type: 'Movie',
+      ProductionYear: VIOLET.year,
+      ProviderIds: { Tmdb: String(VIOLET.tmdb) },
+      Path: '/movies/v.mkv',
+    });
+    clock += 25 * HOUR;
+    const { outcomes } = await sync.due();
+    assert.match(outcomes[0]?.result.detail ?? '', /Jellyfin still plays it/);
+    assert.deepEqual(writes(), nothingDeleted);
+  });
+
+  it('nothing to verify with (no arr, no Jellyfin): nothing is deleted', async () => {
+    const sync = new DeletionSync(
+      store,
+      { arrs: [], jellyseerr: new JellyseerrClient({ url: seerr.url, apiKey: 'seerr-key' }) },
+      { clearJellyseerr: true, removeTorrents: false, deleteFiles: false, graceMs: HOUR, dryRun: false },
+      DEFAULT_TRACK_OPTIONS,
+      () => clock,
+    );
+    const { id } = await removedMovie();
+    await sync.plan(id);
+    clock += 2 * HOUR;
+    const { outcomes } = await sync.due();
+    assert.match(outcomes[0]?.result.detail ?? '', /nothing to verify the removal with/);
+    assert.deepEqual(writes(), nothingDeleted);
+  });
+
+  it('keep cancels a waiting deletion; a new grab cancels it too', async () => {
+    const sync = deletion();
+    const { id } = await removedMovie();
+    await sync.plan(id);
+    const act = new MediaActions(store, { arrs: [] }, { track: DEFAULT_TRACK_OPTIONS, now: () => clock });
+    const kept = await act.perform({ requestId: id, action: 'keep', reason: 'I still watch it' }, 'kana');
+    assert.equal(kept.result.request?.deletion, null);
+    clock += REPEAT_MS;
+    await assert.rejects(act.perform({ requestId: id, action: 'keep' }, 'kana'), /nothing of .* waits to be deleted/);
+    clock += 25 * HOUR;
+    assert.deepEqual((await sync.due()).outcomes, []);
+    assert.deepEqual(writes(), nothingDeleted);
+
+    // Another removal, then a new grab: the media is wanted again.
+    const other = movieBodies({ ...VIOLET, requestId: 8, tmdb: 8, radarrId: 88, title: 'Regrabbed', hash: 'D'.repeat(40) });
+    await hook(store, 'radarr', other.grab);
+    await hook(store, 'radarr', other.imported);
+    const deleted = fixture('radarr-movie-delete');
+    deleted.movie = other.grab.movie;
+    const removed = await hook(store, 'radarr', deleted);
+    await sync.plan(removed.request!.id);
+    assert.ok((await store.read.getRequest(removed.request!.id))?.deletion);
+    const regrab = structuredClone(other.grab);
+    regrab.downloadId = 'E'.repeat(40);
+    await hook(store, 'radarr', regrab);
+    assert.equal((await store.read.getRequest(removed.request!.id))?.deletion, null);
+  });
+
+  it("never a torrent that is not complete and imported, another request's, or a private one; missing from disk is no removal", async () => {
+    // A file missing from disk (a share unmounted) is no removal at all.
+    const missing = fixture('radarr-movie-file-delete');
+    missing.deleteReason = 'MissingFromDisk';
+    const sync = deletion();
+    await hook(store, 'jellyseerr', v.approved);
+    await hook(store, 'radarr', v.grab);
+    await hook(store, 'radarr', v.imported);
+    missing.movie = v.grab.movie;
+    const after = await hook(store, 'radarr', missing);
+    assert.equal(after.request?.removedAt, null);
+
+    // Removed while its torrent still downloads: the torrent stays.
+    const { id } = await removedMovieStillDownloading();
+    await sync.plan(id);
+    assert.deepEqual((await store.read.getRequest(id))?.deletion?.plan, ['qBittorrent: keep 1 torrent not complete and imported']);
+    clock += 25 * HOUR;
+    const { outcomes } = await sync.due();
+    assert.match(outcomes[0]?.result.detail ?? '', /1 torrent kept: not complete and imported/);
+    assert.deepEqual(qbit.deleted, []);
+  });
+
+  async function removedMovieStillDownloading() {
+    const other = movieBodies({ ...VIOLET, requestId: 9, tmdb: 9, radarrId: 99, title: 'Half', hash: 'F'.repeat(40) });
+    qbit.set({ hash: other.grab.downloadId, progress: 0.5, state: 'downloading', private: false });
+    await hook(store, 'radarr', other.grab);
+    const deleted = fixture('radarr-movie-delete');
+    deleted.movie = other.grab.movie;
+    return (await hook(store, 'radarr', deleted)).request!;
+  }
+
+  it('a private torrent, or one whose privacy is unknown, is kept', async () => {
+    const sync = deletion();
+    const { id } = await removedMovie();
+    qbit.set({ hash: VIOLET.hash, progress: 1, state: 'stalledUP', private: true });
+    await sync.plan(id);
+    clock += 25 * HOUR;
+    const { outcomes } = await sync.due();
+    assert.match(outcomes[0]?.result.detail ?? '', /1 torrent kept: private, a person decides/);
+    assert.deepEqual(qbit.deleted, []);
+    assert.deepEqual(seerr.deletedMedia, [VIOLET.requestId + 500], 'the rest goes on');
+  });
+});
+
+describe('automatic retry on strikes', () => {
+  const dir = tempDir('mst-auto-retry-');
+  let n = 0;
+  let store: StatusStore;
+  let radarr: FakeArr;
+  let qbit: FakeQbittorrent;
+  let clock: number;
+  const movie = radarrMovie({ id: VIOLET.radarrId, title: VIOLET.title, year: VIOLET.year, tmdbId: VIOLET.tmdb });
+
+  beforeEach(async () => {
+    clock = Date.parse('2026-02-01T10:00:00.000Z');
+    radarr = await new FakeArr('radarr').start();
+    qbit = new FakeQbittorrent();
+    await qbit.start();
+    store = await StatusStore.open(join(dir, `r${++n}.db`));
+  });
+  afterEach(async () => {
+    await store.close();
+    await Promise.all([radarr.stop(), qbit.stop()]);
+  });
+
+  const autoRetry = (options: Partial<AutoRetryOptions> = {}) => {
+    const services: ActionServices = {
+      arrs: [{ instance: { name: 'radarr', kind: 'radarr', is4k: false }, client: new ArrClient('radarr', { url: radarr.url, apiKey: 'radarr-key' }) }],
+      qbittorrent: new QbitClient({ url: qbit.url, username: 'admin', password: 'adminadmin' }),
     };
-    await flag();
-    await act.perform({ requestId: grabbed.request!.id, action: 'dismiss', reason: 'leave it' }, 'adept');
-    await flag();
-    await act.autoRetry();
-    assert.equal(radarr.commands.length, 2);
+    const actions = new MediaActions(store, services, { track: DEFAULT_TRACK_OPTIONS, now: () => clock });
+    return new AutoRetry(store, actions, services, { ...DEFAULT_AUTO_RETRY, dryRun: false, ...options }, DEFAULT_TRACK_OPTIONS, () => clock);
+  };
+  async function stalled(
+    spec = VIOLET,
+    torrent: { progress: number; state: string; private?: boolean } = { progress: 0.2, state: 'stalledDL', private: false },
+  ) {
+    const bodies = movieBodies(spec);
+    const grabbed = await hook(store, 'radarr', bodies.grab);
+    qbit.set({ hash: spec.hash, ...torrent });
+    radarr.queue.push(radarrQueueRecord(radarrMovie({ id: spec.radarrId, title: spec.title, year: spec.year, tmdbId: spec.tmdb }), spec.hash));
+    return grabbed.request!.id;
+  }
+  const strikesOf = async (id: number) => (await store.read.getRequest(id))!.downloads.map((d) => d.strikes);
+
+  it('a stalled download is retried at the third strike in a row; the strikes show on the download; progress resets them', async () => {
+    const id = await stalled();
+    const retry = autoRetry();
+    await retry.check();
+    await retry.check();
+    assert.deepEqual(await strikesOf(id), [2]);
+    assert.equal(radarr.removals.length, 0);
+    // It moved: back to no strikes.
+    qbit.set({ hash: VIOLET.hash, progress: 0.3, state: 'stalledDL', private: false });
+    await retry.check();
+    assert.deepEqual(await strikesOf(id), [0]);
+    for (let i = 0; i < 2; i++) await retry.check();
+    assert.equal(radarr.removals.length, 0);
+    const { outcomes, errors } = await retry.check();
+    assert.deepEqual(errors, []);
+    assert.equal(outcomes.length, 1);
+    assert.deepEqual(
+      radarr.removals.map((r) => r.query),
+      ['?removeFromClient=true&blocklist=true&skipRedownload=true'],
+    );
+    assert.deepEqual(radarr.commands, [{ name: 'MoviesSearch', movieIds: [VIOLET.radarrId] }]);
+    assert.match(outcomes[0]?.result.request?.attention?.reason ?? '', /^retry requested by auto: auto: 3 checks in a row without progress \(stalledDL\)$/);
+    void movie;
+  });
+
+  it('a healthy download never gets a strike; a dry run says what it would retry, once, and retries nothing', async () => {
+    const healthy = await stalled(VIOLET, { progress: 0.2, state: 'downloading', private: false });
+    const other = { ...VIOLET, requestId: 5, tmdb: 5, radarrId: 55, title: 'Dry', hash: 'B'.repeat(40) };
+    const dry = await stalled(other);
+    const retry = autoRetry({ dryRun: true });
+    for (let i = 0; i < 5; i++) await retry.check();
+    assert.deepEqual(await strikesOf(healthy), [0]);
+    assert.deepEqual(await strikesOf(dry), [3]);
+    assert.deepEqual([radarr.removals, radarr.commands], [[], []]);
+    const said = (await store.read.timeline(dry)).filter((e) => e.detail.startsWith('would be retried (dry run)'));
+    assert.equal(said.length, 1);
+    assert.match(said[0]!.detail, /nothing done: it would retry/);
+  });
+
+  it('a private torrent is retried in the arr only, kept in qBittorrent; the daily cap and a dismiss stop it', async () => {
+    const id = await stalled(VIOLET, { progress: 0.2, state: 'metaDL', private: true });
+    const retry = autoRetry({ dailyCap: 1 });
+    for (let i = 0; i < 3; i++) await retry.check();
+    assert.deepEqual(
+      radarr.removals.map((r) => r.query),
+      ['?removeFromClient=false&blocklist=true&skipRedownload=true'],
+    );
+    assert.deepEqual(qbit.deleted, []);
+    assert.equal((await store.read.getRequest(id))?.attention?.kind, 'private-torrent');
+
+    // The household's cap for the day is spent: another stalled download waits for tomorrow.
+    const other = { ...VIOLET, requestId: 6, tmdb: 6, radarrId: 66, title: 'Tomorrow', hash: 'C'.repeat(40) };
+    const otherId = await stalled(other);
+    for (let i = 0; i < 4; i++) await retry.check();
+    assert.equal(radarr.removals.length, 1);
+    const act = new MediaActions(store, { arrs: [] }, { track: DEFAULT_TRACK_OPTIONS, now: () => clock });
+    const record = (await store.read.getRequest(otherId))!;
+    await store.write(async (tx) => tx.update(record, { ...record, attention: { kind: 'stuck', reason: 'no progress', since: record.progressAt } }, null, []));
+    await act.perform({ requestId: otherId, action: 'dismiss', reason: 'leave it' }, 'adept');
+    clock += 86_400_000;
+    await retry.check();
+    assert.equal(radarr.removals.length, 1, 'never once a person dismissed it');
   });
 });

@@ -141,7 +141,7 @@ forEachStoreMode((open) => {
       assert.deepEqual([pack.state, pack.progress, pack.speed, pack.etaSeconds], ['DOWNLOADING', 0.4, 5_000_000, 900]);
       assert.deepEqual(
         r.downloads.find((d) => d.id === single),
-        { id: single, progress: 0.2, state: 'DOWNLOADING', speed: 0, etaSeconds: null, instance: 'sonarr' },
+        { id: single, progress: 0.2, state: 'DOWNLOADING', speed: 0, etaSeconds: null, instance: 'sonarr', strikes: 0 },
       );
       assert.deepEqual(
         [nth(r.episodes).progress, nth(r.episodes, 8).progress, nth(r.episodes, 1).progress, nth(r.episodes, 12).progress],
@@ -212,7 +212,9 @@ forEachStoreMode((open) => {
       const request = nth(await store.read.listRequests({ limit: 1 }));
       assert.equal((await store.read.timeline(request.id)).length, 2);
       assert.equal(request.state, 'IMPORTING');
-      assert.deepEqual(request.downloads, [{ id: VIOLET.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: 'radarr' }]);
+      assert.deepEqual(request.downloads, [
+        { id: VIOLET.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: 'radarr', strikes: 0 },
+      ]);
       await store.close();
     });
   });

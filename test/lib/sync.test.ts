@@ -83,7 +83,9 @@ describe('sync from the Jellyseerr, Radarr and Sonarr APIs', () => {
     assert.match(pending.posterUrl ?? '', /^https:\/\/image\.tmdb\.org\/t\/p\/w600_and_h900_bestv2\//);
     const downloading = await byTitle('Downloading Film');
     assert.equal(downloading.state, 'DOWNLOADING');
-    assert.deepEqual(downloading.downloads, [{ id: HASH('B'), progress: 0.4, state: 'DOWNLOADING', speed: null, etaSeconds: 600, instance: 'radarr' }]);
+    assert.deepEqual(downloading.downloads, [
+      { id: HASH('B'), progress: 0.4, state: 'DOWNLOADING', speed: null, etaSeconds: 600, instance: 'radarr', strikes: 0 },
+    ]);
     assert.equal(downloading.ids.radarr, 12);
     assert.equal((await byTitle('Available Film')).state, 'AVAILABLE');
     assert.ok(

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { callsOf, helper, httpNode, lastStatus, loadFlow, nextMessage, placed, storeOf, useSettings } from '../support/helper';
 import { parseWebhook } from '../../lib/sources/parse';
 import { tempDir } from '../support/tmp';
+import type { RequestRecord } from '../../lib/model';
 
 /** media-action in a real runtime: deletion sync on the store's commits, the automatic retry, who asked. */
 
@@ -65,24 +66,30 @@ describe('media-action', () => {
     return (await committed).payload;
   };
 
-  it('deletion sync (opt-in): a removal committed through episode-state is passed on to Jellyseerr and qBittorrent, files kept', async () => {
+  /** The store's word that a request changed as `done` says (the node acts after the commit, on its own). */
+  const until = async (id: number, done: (r: RequestRecord | undefined) => boolean) => {
+    const store = await storeOf();
+    for (;;) {
+      const committed = new Promise((resolve) => store.once('committed', resolve));
+      if (done(await store.read.getRequest(id))) return;
+      await committed;
+    }
+  };
+
+  it('deletion sync (opt-in): a removal committed through episode-state is planned, in a dry run by default; nothing is deleted', async () => {
     await loadFlow(flow({ clearJellyseerr: true, removeTorrents: true }), credentials);
     seerr.addRequest({ id: VIOLET.requestId, type: 'movie', tmdbId: VIOLET.tmdb, status: 5, mediaStatus: 5, arrId: VIOLET.radarrId });
     await send('jellyseerr', v.approved);
     await send('radarr', v.grab);
     const removed = await send('radarr', fixture('radarr-movie-delete'));
-    // Passed on after the commit, on the store's own word: wait for the timeline to say so.
-    const store = await storeOf();
-    const deadline = Date.now() + 10_000;
-    let last = '';
-    while (!last.startsWith('deletion passed on')) {
-      assert.ok(Date.now() < deadline, `not passed on: ${last}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      last = (await store.read.timeline(removed.requestId)).at(-1)?.detail ?? '';
-    }
-    assert.equal(last, 'deletion passed on by auto: cleared in Jellyseerr; its torrent removed from qBittorrent, files kept');
-    assert.deepEqual(seerr.deletedMedia, [VIOLET.requestId + 500]);
-    assert.deepEqual(qbit.deleted, [{ hashes: [VIOLET.hash.toLowerCase()], deleteFiles: false }]);
+    await until(removed.requestId, (r) => !!r?.deletion);
+    const { deletion } = (await (await storeOf()).read.getRequest(removed.requestId))!;
+    assert.equal(deletion?.dryRun, true, 'a dry run unless unticked');
+    assert.ok(Date.parse(deletion!.dueAt) - Date.now() > 23 * 3_600_000, 'after the grace period (24 h)');
+    const result = nextMessage(helper.getNode('result'));
+    helper.getNode('act').receive({ topic: 'media-status/deletions' });
+    assert.deepEqual((await result).payload, { ok: true, done: [] }, 'nothing due yet');
+    assert.deepEqual([seerr.deletedMedia, qbit.deleted], [[], []]);
     assert.deepEqual(
       radarr.calls.filter((c) => !c.startsWith('GET')),
       [],
@@ -90,39 +97,45 @@ describe('media-action', () => {
     );
   });
 
-  it('without the ticks nothing is passed on', async () => {
+  it('without the ticks nothing is planned or passed on', async () => {
     await loadFlow(flow({}), credentials);
     seerr.addRequest({ id: VIOLET.requestId, type: 'movie', tmdbId: VIOLET.tmdb, status: 5, mediaStatus: 5, arrId: VIOLET.radarrId });
     await send('radarr', v.grab);
-    await send('radarr', fixture('radarr-movie-delete'));
-    // A message through the node after the commit: the deletion has been looked at by then.
+    const removed = await send('radarr', fixture('radarr-movie-delete'));
+    // A message through the node after the commit: the removal has been looked at by then.
     const result = nextMessage(helper.getNode('error'));
     helper.getNode('act').receive({ payload: { requestId: 1, action: 'dismiss' } });
     assert.equal((await result).statusCode, 400);
+    assert.equal((await (await storeOf()).read.getRequest(removed.requestId))?.deletion, null);
     assert.deepEqual([seerr.deletedMedia, qbit.deleted], [[], []]);
   });
 
-  it('the automatic retry (opt-in) retries a stuck download on its control message; msg.user is who asked', async () => {
-    await loadFlow(flow({ autoRetry: true, autoRetries: '1', autoRetryMinutes: '0' }), credentials);
+  it('the automatic retry (opt-in) counts strikes on its control message and retries at the third; msg.user is who asked', async () => {
+    await loadFlow(flow({ autoRetry: true, autoRetries: '1', autoRetryMinutes: '0', autoRetryDryRun: false }), credentials);
     await send('jellyseerr', v.approved);
     const grabbed = await send('radarr', v.grab);
     radarr.queue.push(radarrQueueRecord(radarrMovie({ id: VIOLET.radarrId, title: VIOLET.title, year: VIOLET.year, tmdbId: VIOLET.tmdb }), VIOLET.hash));
-    const flagged = nextMessage(helper.getNode('committed'));
-    helper.getNode('state').receive({ topic: 'media-status/check-stuck', now: new Date(Date.now() + 24 * 3600_000).toISOString() });
-    assert.equal((await flagged).payload.flagged, 1);
-    const result = nextMessage(helper.getNode('result'));
-    helper.getNode('act').receive({ topic: 'media-status/auto-retry' });
-    assert.deepEqual((await result).payload, { ok: true, retried: 1 });
+    qbit.set({ hash: VIOLET.hash, progress: 0.1, state: 'stalledDL', private: false });
+    const check = async () => {
+      const result = nextMessage(helper.getNode('result'));
+      helper.getNode('act').receive({ topic: 'media-status/auto-retry' });
+      return (await result).payload as { ok: boolean; done: { action: string }[] };
+    };
+    assert.deepEqual(await check(), { ok: true, done: [] });
+    assert.deepEqual(await check(), { ok: true, done: [] });
+    const third = await check();
+    assert.deepEqual(
+      third.done.map((d) => d.action),
+      ['retry'],
+    );
     assert.deepEqual(radarr.commands, [{ name: 'MoviesSearch', movieIds: [VIOLET.radarrId] }]);
+    assert.deepEqual(qbit.deleted, [], 'the arr removed it from the client, not the tracker');
 
     const asked = nextMessage(helper.getNode('result'));
     helper.getNode('act').receive({ payload: { requestId: grabbed.requestId, action: 'dismiss', reason: 'fine' }, user: { username: 'kana' } });
     assert.equal((await asked).payload.request.attention, null);
     const timeline = await (await storeOf()).read.timeline(grabbed.requestId);
     assert.match(timeline.at(-1)?.detail ?? '', /^attention dismissed by kana \(fine\): /);
-    const again = nextMessage(helper.getNode('result'));
-    helper.getNode('act').receive({ topic: 'media-status/auto-retry' });
-    assert.deepEqual((await again).payload, { ok: true, retried: 0 });
   });
 });
 
