@@ -42,7 +42,8 @@ export class StoreReader {
       where.push(`r.state IN (${placeholders(filter.states.length)})`);
       params.push(...filter.states);
     }
-    if (filter.activeOnly) where.push(`r.state NOT IN ('AVAILABLE', 'FAILED') AND r.removed_at IS NULL`);
+    // A deletion that waits is something under way too (it may still be kept).
+    if (filter.activeOnly) where.push(`((r.state NOT IN ('AVAILABLE', 'FAILED') AND r.removed_at IS NULL) OR r.deletion IS NOT NULL)`);
     if (filter.requestedBy !== undefined) {
       where.push('r.requested_by = ?');
       params.push(filter.requestedBy);

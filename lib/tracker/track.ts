@@ -73,7 +73,7 @@ async function trackIn(
   if (!current) throw new Error(`request ${found.requestId} vanished during correlation`);
   const fresh = await tx.newFacts(found.requestId, facts);
   // No new fact: a duplicate. Events without facts (download progress) are judged by what they change.
-  if (facts.length && !fresh.length) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
+  if (facts.length && !fresh.length && !repeatMatters(current, event)) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
   const result = reduce(current, event, options);
   if (!result.changed && !result.entry) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
   await breathe(event);
@@ -86,6 +86,17 @@ async function trackIn(
     attentionRaised: result.attentionRaised,
     episodes: result.becameAvailable,
   };
+}
+
+/**
+ * A known fact may be news again when it flips a removal: the media there again after it was deleted
+ * (Jellyfin's ItemDeleted, then ItemAdded for the same item on a rescan), or deleted again after it
+ * came back. The rules decide what it changes; a plain repeat changes nothing.
+ */
+function repeatMatters(current: RequestRecord, event: TrackedEvent): boolean {
+  const removed = current.removedAt !== null || current.episodes.some((e) => e.removedAt !== null);
+  if (event.kind === 'deleted') return current.removedAt === null;
+  return removed && (event.kind === 'available' || event.kind === 'added' || event.kind === 'imported');
 }
 
 /**
