@@ -113,3 +113,38 @@ export async function benchBodies(dir: string) {
     await red.stop();
   }
 }
+
+/**
+ * What issue 17's attacks cost now, through the example flow's action route with its API token: a
+ * 5 MB and a 20 MB binary body (once spread byte by byte: seconds frozen, hundreds of MB), against a
+ * small JSON action for an unknown request; and Node-RED's memory after them.
+ */
+export async function benchActingBodies(dir: string) {
+  const userDir = join(dir, 'acting');
+  mkdirSync(userDir, { recursive: true });
+  const red = await startNodeRed(userDir, { STATUS_DB: join(dir, 'acting.db'), STATUS_API_TOKEN: 'bench-token' });
+  try {
+    const pid = nodeRedPid(red, true);
+    const MB = 1024 * 1024;
+    const url = `${red.url}/media-status/api/requests/1/actions/retry`;
+    const headers = (type: string) => ({ 'content-type': type, authorization: 'Bearer bench-token' });
+    const small = median(
+      await Promise.all(
+        [0, 1, 2, 3, 4].map(() => timed(async () => void (await rawPost(url, headers('application/json'), Buffer.from('{"reason":"bench"}'))))),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const before = rssOf(pid);
+    const answered: number[] = [];
+    for (const size of [5 * MB, 20 * MB]) {
+      const started = process.hrtime.bigint();
+      const answer = await rawPost(url, headers('application/octet-stream'), Buffer.alloc(size, 7));
+      answered.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (answer.status !== 415 && answer.status !== 413) throw new Error(`a binary body answered ${answer.status}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return { smallMs: small, fiveMs: answered[0]!, twentyMs: answered[1]!, growthMB: (rssOf(pid) - before) / MB, beforeMB: before / MB };
+  } finally {
+    await red.stop();
+  }
+}

@@ -33,8 +33,8 @@ import { startNodeRed } from '../test/support/node-red';
 import { benchPage } from './page';
 import { benchQbit } from './qbittorrent';
 import { benchShoko } from './shoko';
-import { benchBodies, benchLongShows } from './hardening';
-import { benchSync } from './sync';
+import { benchActingBodies, benchBodies, benchLongShows } from './hardening';
+import { benchLyingJellyseerr, benchSync } from './sync';
 import { get, nodeRedPid, post, rssOf, throughput, timed, withBareTab } from './harness';
 import { highest, lowest, median } from './stats';
 
@@ -303,6 +303,43 @@ async function main(): Promise<void> {
     report({ name: 'a sync that finds nothing new: time', value: synced.quietMs, unit: 'ms', baseline: synced.firstMs });
     report({ name: 'a sync that finds nothing new: HTTP calls', value: synced.quietCalls, unit: 'req' });
     report({ name: 'a sync that finds nothing new: write transactions', value: synced.quietWrites, unit: 'tx', target: '0', ok: synced.quietWrites === 0 });
+
+    // 11. What issue 17's attacks cost now.
+    const lying = await benchLyingJellyseerr(dir);
+    report({ name: 'a Jellyseerr lying about paging: one sync, time', value: lying.lying.ms, unit: 'ms', baseline: lying.honest.ms });
+    report({
+      name: 'a Jellyseerr lying about paging: its calls',
+      value: lying.lying.calls,
+      unit: 'req',
+      baseline: lying.honest.calls,
+      target: '<= 2 x honest',
+      ok: lying.lying.calls <= 2 * lying.honest.calls,
+    });
+    const acting = await benchActingBodies(dir);
+    report({
+      name: 'a 5 MB binary body to the action route: answered in',
+      value: acting.fiveMs,
+      unit: 'ms',
+      baseline: acting.smallMs,
+      target: '< 100 ms',
+      ok: acting.fiveMs < 100,
+    });
+    report({
+      name: 'a 20 MB binary body to the action route: answered in',
+      value: acting.twentyMs,
+      unit: 'ms',
+      baseline: acting.smallMs,
+      target: '< 100 ms',
+      ok: acting.twentyMs < 100,
+    });
+    report({
+      name: 'memory growth after those two bodies',
+      value: acting.growthMB,
+      unit: 'MB',
+      baseline: acting.beforeMB,
+      target: '<= 10 MB',
+      ok: acting.growthMB <= 10,
+    });
 
     // 7. The status page with 2,000 requests stored (needs Chromium).
     if (existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {

@@ -106,3 +106,35 @@ export async function benchSync(dir: string) {
     await Promise.all([seerr.stop(), radarr.stop()]);
   }
 }
+
+/**
+ * A Jellyseerr that lies about paging (the same page again, ever more pages): one sync's calls, time
+ * and heap growth, against an honest one with the same three requests.
+ */
+export async function benchLyingJellyseerr(dir: string) {
+  const run = async (lies: FakeJellyseerr['lies']) => {
+    const seerr = await new FakeJellyseerr().start();
+    const store = await StatusStore.open(join(dir, `lying-${lies ?? 'honest'}.db`));
+    try {
+      for (let id = 1; id <= 3; id++) seerr.addRequest({ id, type: 'movie', tmdbId: 100 + id, status: 2, mediaStatus: 3 });
+      seerr.lies = lies;
+      const sync = new MediaSync([new JellyseerrSource('jellyseerr', new JellyseerrClient({ url: seerr.url, apiKey: 'seerr-key' }))], {
+        historyDays: 90,
+        track: DEFAULT_TRACK_OPTIONS,
+      });
+      global.gc?.();
+      const heap = process.memoryUsage().heapUsed;
+      const started = process.hrtime.bigint();
+      await sync.sync(store);
+      return {
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        calls: seerr.calls.filter((c) => c.includes('/api/v1/request?')).length,
+        heapMB: (process.memoryUsage().heapUsed - heap) / 1024 / 1024,
+      };
+    } finally {
+      await store.close();
+      await seerr.stop();
+    }
+  };
+  return { honest: await run(undefined), lying: await run('same-page') };
+}

@@ -21,16 +21,13 @@ export interface RunningNodeRed {
 /** The example's STATUS_API_TOKEN in every Node-RED these tests start (a test may set another, or none). */
 export const API_TOKEN = 'test-api-token';
 
-/**
- * A call to one of the example's acting routes (actions, sync, verify) as a script with the API token
- * does it: POST, JSON, `Authorization: Bearer`. `headers` may replace any of that.
- */
+/** A POST with a JSON body (a string or Buffer as is), and its answer: JSON when it is, else the text. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function postApi(base: string, path: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}${path}`, {
+async function postJson(url: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${API_TOKEN}`, ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
   });
   const text = await res.text();
   let parsed: unknown = text;
@@ -40,6 +37,14 @@ export async function postApi(base: string, path: string, body: unknown = {}, he
     // keep the text
   }
   return { status: res.status, body: parsed };
+}
+
+/**
+ * A call to one of the example's acting routes (actions, sync, verify) as a script with the API token
+ * does it: POST, JSON, `Authorization: Bearer`. `headers` may replace any of that.
+ */
+export function postApi(base: string, path: string, body: unknown = {}, headers: Record<string, string> = {}) {
+  return postJson(`${base}${path}`, body, { authorization: `Bearer ${API_TOKEN}`, ...headers });
 }
 
 export async function freePort(): Promise<number> {
@@ -113,21 +118,8 @@ export async function startNodeRed(userDir: string, env: Record<string, string> 
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function postHook(base: string, source: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}/hooks/${source}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // keep the text
-  }
-  return { status: res.status, body: parsed };
+export function postHook(base: string, source: string, body: unknown, headers: Record<string, string> = {}) {
+  return postJson(`${base}/hooks/${source}`, body, headers);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
