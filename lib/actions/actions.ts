@@ -22,7 +22,6 @@ import { ActionError, arrFor, outcomeOf, recordAction, refused, titleOf as TITLE
  */
 
 export const ACTIONS = ['retry', 'search', 'verify', 'mark-available', 'dismiss', 'keep', 'forget'] as const;
-export type ActionKind = (typeof ACTIONS)[number];
 
 export const ActionInputSchema = z.object({
   requestId: z.coerce.number().int().positive(),

@@ -71,6 +71,11 @@ function send(res: Res, statusCode: number, body: unknown, close = false): void 
   res.end(JSON.stringify(body));
 }
 
+/** The request comes with a body (a length above 0, or chunks). */
+function hasBody(req: Req): boolean {
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+}
+
 /** An http in URL as Express matches it: `:param` is one segment, `*` anything, a trailing slash optional, any case. */
 export function routePattern(url: string): RegExp {
   const path = url.startsWith('/') ? url : `/${url}`;
@@ -150,7 +155,8 @@ function install(RED: RED): App {
     const presented = { method: req.method, headers: req.headers, query: query < 0 ? {} : Object.fromEntries(new URLSearchParams(url.slice(query + 1))) };
     for (const g of mine) {
       const refused = g.rule.refuse(presented);
-      if (refused) return send(res, refused.statusCode, { ok: false, error: refused.error });
+      // A refused request's body is never read: its connection closes with the answer.
+      if (refused) return send(res, refused.statusCode, { ok: false, error: refused.error }, hasBody(req));
     }
     const maxBytes = Math.min(...mine.map((g) => g.rule.maxBytes));
     if (Number(req.headers['content-length']) > maxBytes) return send(res, 413, { ok: false, error: `body: larger than ${maxBytes} bytes` }, true);
