@@ -20,6 +20,8 @@ export class ActionError extends Error {
   constructor(
     message: string,
     readonly statusCode: 400 | 401 | 403 | 404 | 415 | 429 | 502,
+    /** The URL of the service that refused (502), for a log line. */
+    readonly where?: string,
   ) {
     super(message);
   }
@@ -52,7 +54,7 @@ export const titleOf = (r: RequestRecord) => r.title ?? `request ${r.id}`;
 
 /** A service's refusal in its own words, as a 502; anything else is a bug and stays what it is. */
 export function refused(err: unknown): never {
-  if (err instanceof ApiError || err instanceof QbitError || err instanceof JellyfinError) throw new ActionError(err.message, 502);
+  if (err instanceof ApiError || err instanceof QbitError || err instanceof JellyfinError) throw new ActionError(err.message, 502, err.where);
   throw err;
 }
 

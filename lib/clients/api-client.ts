@@ -12,6 +12,9 @@ import { parseJson, ServiceError, ServiceHttp, type TlsTrust } from './http';
 export type ApiHealth = 'ok' | 'unauthorised' | 'unreachable' | 'wrong-service' | 'error';
 
 export class ApiError extends Error {
+  /** The service's URL (never with credentials), for a log line. */
+  where: string | undefined;
+
   constructor(
     message: string,
     readonly health: Exclude<ApiHealth, 'ok'>,
@@ -90,6 +93,7 @@ export class ApiClient {
   }
 
   private fail(err: ApiError): never {
+    err.where = this.where;
     this.health = { state: err.health, message: err.message, at: new Date().toISOString() };
     throw err;
   }

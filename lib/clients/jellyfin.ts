@@ -30,7 +30,10 @@ const ItemSchema = z
 const ItemsSchema = z.object({ Items: z.array(ItemSchema).max(100000) }).loose();
 export type JellyfinItem = z.infer<typeof ItemSchema>;
 
-export class JellyfinError extends Error {}
+export class JellyfinError extends Error {
+  /** Jellyfin's URL (never with credentials), for a log line. */
+  where: string | undefined;
+}
 
 export interface JellyfinOptions {
   url: string;
@@ -48,6 +51,13 @@ export class JellyfinClient {
     this.http = new ServiceHttp('Jellyfin', options.url, options.tls, options.timeoutMs);
   }
 
+  /** An error of this Jellyfin, saying where it is. */
+  private error(message: string): JellyfinError {
+    const err = new JellyfinError(message);
+    err.where = this.http.where;
+    return err;
+  }
+
   private async get(path: string, params: Record<string, string>): Promise<JellyfinItem[]> {
     let res: ServiceAnswer;
     try {
@@ -55,12 +65,12 @@ export class JellyfinClient {
         headers: { authorization: `MediaBrowser Token="${this.options.apiKey}"`, accept: 'application/json' },
       });
     } catch (err) {
-      if (err instanceof ServiceError) throw new JellyfinError(err.message);
+      if (err instanceof ServiceError) throw this.error(err.message);
       throw err;
     }
-    if (res.status < 200 || res.status >= 300) throw new JellyfinError(`Jellyfin answered ${res.status} for ${path}`);
+    if (res.status < 200 || res.status >= 300) throw this.error(`Jellyfin answered ${res.status} for ${path}`);
     const parsed = ItemsSchema.safeParse(parseJson(res.text));
-    if (!parsed.success) throw new JellyfinError(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`);
+    if (!parsed.success) throw this.error(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`);
     return parsed.data.Items;
   }
 

@@ -17,6 +17,9 @@ const MAX_QUERY = 2000;
 export type QbitProblem = 'auth' | 'banned' | 'unreachable' | 'protocol' | ServiceProblem;
 
 export class QbitError extends Error {
+  /** qBittorrent's URL (never with credentials), for a log line. */
+  where: string | undefined;
+
   constructor(
     message: string,
     readonly problem: QbitProblem,
@@ -45,6 +48,13 @@ export class QbitClient {
     this.http = new ServiceHttp('qBittorrent', options.url, options.tls, options.timeoutMs);
   }
 
+  /** An error of this qBittorrent, saying where it is. */
+  private error(message: string, problem: QbitProblem): QbitError {
+    const err = new QbitError(message, problem);
+    err.where = this.http.where;
+    return err;
+  }
+
   private now(): number {
     return this.options.now?.() ?? Date.now();
   }
@@ -53,7 +63,7 @@ export class QbitClient {
     try {
       return await this.http.call(path, options);
     } catch (err) {
-      if (err instanceof ServiceError) throw new QbitError(err.message, err.problem);
+      if (err instanceof ServiceError) throw this.error(err.message, err.problem);
       throw err;
     }
   }
@@ -66,8 +76,8 @@ export class QbitClient {
       body: new URLSearchParams({ username: this.options.username, password: this.options.password }).toString(),
     });
     const text = res.text.trim();
-    if (res.status === 403) this.refuse(new QbitError('qBittorrent banned this address after failed logins', 'banned'));
-    if (res.status !== 200 || text !== 'Ok.') this.refuse(new QbitError('qBittorrent refused the username or password', 'auth'));
+    if (res.status === 403) this.refuse(this.error('qBittorrent banned this address after failed logins', 'banned'));
+    if (res.status !== 200 || text !== 'Ok.') this.refuse(this.error('qBittorrent refused the username or password', 'auth'));
     this.refused = undefined;
     // The cookie is SID unless WebAPI\SessionCookieName says otherwise: keep whatever it set.
     this.sid = (res.headers['set-cookie'] ?? []).map((cookie) => cookie.split(';')[0] ?? '').find((pair) => pair.includes('=')) ?? this.sid;
@@ -101,14 +111,14 @@ export class QbitClient {
       res = await send();
     }
     if ((res.status < 200 || res.status >= 300) && !allowed.includes(res.status))
-      throw new QbitError(`qBittorrent answered ${res.status} for ${path}`, res.status === 403 ? 'auth' : 'protocol');
+      throw this.error(`qBittorrent answered ${res.status} for ${path}`, res.status === 403 ? 'auth' : 'protocol');
     return res;
   }
 
   private async read<T>(path: string, params: Record<string, string>, schema: z.ZodType<T>): Promise<T> {
     const res = await this.call(path, params);
     const parsed = schema.safeParse(parseJson(res.text));
-    if (!parsed.success) throw new QbitError(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`, 'protocol');
+    if (!parsed.success) throw this.error(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`, 'protocol');
     return parsed.data;
   }
 
@@ -134,7 +144,7 @@ export class QbitClient {
     // Not in qBittorrent (any more): nothing to tell.
     if (res.status === 404) return undefined;
     const parsed = TorrentPropertiesSchema.safeParse(parseJson(res.text));
-    if (!parsed.success) throw new QbitError(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`, 'protocol');
+    if (!parsed.success) throw this.error(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`, 'protocol');
     return parsed.data.private ?? parsed.data.is_private ?? undefined;
   }
 

@@ -88,13 +88,16 @@ export = (RED: RED) => {
         if (change) this.send([null, null, change]);
       }
     };
+    /** A service that refused is worth a line in the log: its URL, and its own words (they say what to check). */
+    const logRefusal = (err: Error) =>
+      this.warn(RED._('media-action.errors.refused', { url: (err as ActionError).where ?? '-', error: err.message }));
     /** What was decided on its own (a deletion, an automatic retry) is worth one line in the log. */
     const logOutcomes = (outcomes: ActionOutcome[], errors: Error[] = []) => {
       for (const { result, news } of outcomes) {
         this.log(RED._('media-action.log.auto', { action: result.action, title: result.request?.title ?? '-', detail: result.detail ?? '' }));
         sendNews(news);
       }
-      for (const err of errors) this.warn(RED._('media-action.errors.refused', { error: err.message }));
+      for (const err of errors) logRefusal(err);
     };
     let parts: { actions: MediaActions; deletion: DeletionSync; autoRetry: AutoRetry } | undefined;
     const partsFor = async () => {
@@ -193,8 +196,7 @@ export = (RED: RED) => {
           msg.statusCode = err.statusCode;
           msg.payload = { ok: false, error: err.message };
           light.showText(err.statusCode === 502 ? 'problem' : 'attention', err.message);
-          // A service that refused is worth a line in the log (its own words say what to check).
-          if (err.statusCode === 502) this.warn(RED._('media-action.errors.refused', { error: err.message }));
+          if (err.statusCode === 502) logRefusal(err);
           send([null, msg, null]);
         }
       };

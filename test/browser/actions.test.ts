@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { FakeArr, radarrMovie, radarrQueueRecord } from '../fakes/arr-apis';
 import { VIOLET, movieBodies } from '../support/bodies';
-import { CHROMIUM, CHROMIUM_FLAGS } from '../support/chromium';
+import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../support/chromium';
 import { ROOT } from '../support/fixtures';
 import { postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
@@ -44,10 +44,7 @@ describe('in a real browser: actions from the editor', () => {
   let requestId: number;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`    skipped: Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     radarr = await new FakeArr('radarr').start();
     const userDir = join(dir, 'node-red');
     settingsWithUsers(userDir);

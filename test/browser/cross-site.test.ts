@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { FakeArr, radarrMovie, radarrQueueRecord } from '../fakes/arr-apis';
 import { VIOLET, movieBodies } from '../support/bodies';
-import { CHROMIUM, CHROMIUM_FLAGS } from '../support/chromium';
+import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../support/chromium';
 import { ROOT } from '../support/fixtures';
 import { postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
@@ -44,10 +44,7 @@ describe('in a real browser: another site cannot make the tracker act', () => {
   let requestId: number;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`    skipped: Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     radarr = await new FakeArr('radarr').start();
     const userDir = join(dir, 'node-red');
     settingsWithNodeAuth(userDir);
@@ -55,11 +52,13 @@ describe('in a real browser: another site cannot make the tracker act', () => {
     red = await startNodeRed(
       userDir,
       { STATUS_DB: join(dir, 'cross-site.db'), RADARR_URL: radarr.url, RADARR_API_KEY: 'radarr-key', SYNC_MINUTES: '600', STATUS_API_TOKEN: '' },
-      { readyPath: '/' },
+      { readyHeaders: { authorization: basic } },
     );
     const v = movieBodies(VIOLET);
-    await postHook(red.url, 'jellyseerr', v.approved, { authorization: basic });
-    requestId = (await postHook(red.url, 'radarr', v.grab, { authorization: basic })).body.requestId as number;
+    assert.equal((await postHook(red.url, 'jellyseerr', v.approved, { authorization: basic })).status, 200);
+    const grabbed = await postHook(red.url, 'radarr', v.grab, { authorization: basic });
+    assert.equal(grabbed.status, 200);
+    requestId = grabbed.body.requestId as number;
     radarr.queue.push(radarrQueueRecord(radarrMovie({ id: VIOLET.radarrId, title: VIOLET.title, year: VIOLET.year, tmdbId: VIOLET.tmdb }), VIOLET.hash));
 
     // Another site: `localhost` is not the site of `127.0.0.1`.

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { INTERSTELLAR, LYCORIS, movieBodies, movieJourney, showBodies } from '../support/bodies';
 import { postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
-import { CHROMIUM, CHROMIUM_FLAGS } from '../support/chromium';
+import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../support/chromium';
 
 /**
  * The status page and the editor sidebar in a real browser (Debian's Chromium driven by
@@ -44,10 +43,7 @@ async function offlinePage(options: Parameters<Browser['newPage']>[0] = {}): Pro
 
 describe('in a real browser', () => {
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`    skipped: Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     red = await startNodeRed(join(dir, 'node-red'), { STATUS_DB: join(dir, 'page.db') });
     const show = showBodies(LYCORIS);
     await hooks(movieJourney(INTERSTELLAR));

@@ -46,6 +46,15 @@ describe('the example flow: actions', () => {
     assert.equal(refused.status, 502);
     assert.match(refused.body.error, /answered 500 \(Database is locked\)/);
     assert.equal((await getJson(red.url, `/media-status/api/requests/${id}`)).body.attention, null, 'nothing recorded');
+    const logged = red
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('an action was refused'));
+    assert.equal(logged.length, 1);
+    assert.match(
+      logged[0]!,
+      new RegExp(`\\[warn\\] \\[media-action:.*an action was refused by ${radarr.url.replace(/\./g, '\\.')}: Radarr /api/v3/queue: answered 500`),
+    );
 
     const done = await act(id, 'retry', { reason: 'stalled' });
     assert.equal(done.status, 200);

@@ -67,6 +67,8 @@ export interface StartOptions {
   withPackage?: boolean;
   /** What answers 200 once it runs (default: the read API, which needs a working store). */
   readyPath?: string;
+  /** Headers that path needs (the login, behind httpNodeAuth). */
+  readyHeaders?: Record<string, string>;
 }
 
 export async function startNodeRed(userDir: string, env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningNodeRed> {
@@ -93,7 +95,7 @@ export async function startNodeRed(userDir: string, env: Record<string, string> 
     if (child.exitCode !== null) throw new Error(`Node-RED exited early:\n${output}`);
     try {
       // The read API answers once the flows (and the store) are running.
-      const res = await fetch(ready);
+      const res = await fetch(ready, { headers: options.readyHeaders });
       if (res.ok) break;
     } catch {
       // not listening yet
