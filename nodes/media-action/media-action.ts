@@ -89,8 +89,7 @@ export = (RED: RED) => {
       }
     };
     /** A service that refused is worth a line in the log: its URL, and its own words (they say what to check). */
-    const logRefusal = (err: Error) =>
-      this.warn(RED._('media-action.errors.refused', { url: (err as ActionError).where ?? '-', error: err.message }));
+    const logRefusal = (err: Error) => this.warn(RED._('media-action.errors.refused', { url: (err as ActionError).where ?? '-', error: err.message }));
     /** What was decided on its own (a deletion, an automatic retry) is worth one line in the log. */
     const logOutcomes = (outcomes: ActionOutcome[], errors: Error[] = []) => {
       for (const { result, news } of outcomes) {
