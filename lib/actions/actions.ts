@@ -53,6 +53,8 @@ const notImported = (e: { state: RequestState }) => e.state === 'FAILED' || rank
 
 export class MediaActions {
   private readonly recent = new Map<string, { at: number; done: Promise<ActionOutcome> }>();
+  /** The arrs' ids of media known only by TMDB or TVDB id, by `<instance>:<id>`. */
+  private readonly arrIds = new Map<string, number>();
   private readonly poller: QbitPoller | undefined;
 
   constructor(
@@ -152,11 +154,23 @@ export class MediaActions {
   }
 
   /** The arr that holds the request's media (4K requests in 4K instances), and the media's id there. */
-  private arrFor(record: RequestRecord): { client: ArrClient; id: number; label: string } {
-    const kind = record.mediaType === 'movie' ? 'radarr' : 'sonarr';
-    const service = kind === 'radarr' ? 'Radarr' : 'Sonarr';
+  private async arrFor(record: RequestRecord, calls: CallRecord[]): Promise<{ client: ArrClient; id: number; label: string }> {
+    const movie = record.mediaType === 'movie';
+    const service = movie ? 'Radarr' : 'Sonarr';
     const arr = arrFor(this.services, record);
     if (arr?.id) return { client: arr.client, id: arr.id, label: service };
+    // Not known from an event yet (nothing grabbed): asked by its TMDB or TVDB id, the answer kept.
+    const mediaId = movie ? record.ids.tmdb : record.ids.tvdb;
+    if (arr && mediaId) {
+      const key = `${arr.instance.name}:${mediaId}`;
+      let id = this.arrIds.get(key);
+      if (id === undefined) {
+        id = (movie ? await arr.client.movieByTmdb(mediaId, calls).catch(refused) : await arr.client.seriesByTvdb(mediaId, calls).catch(refused))?.id;
+        if (id !== undefined) this.arrIds.set(key, id);
+      }
+      if (id !== undefined) return { client: arr.client, id, label: service };
+      throw new ActionError(`${arr.instance.name} has no ${movie ? 'movie' : 'series'} for ${TITLE(record)} (${movie ? 'TMDB' : 'TVDB'} ${mediaId})`, 400);
+    }
     throw new ActionError(`no ${record.is4k ? '4K ' : ''}${service} is configured for ${TITLE(record)} (or it does not know its ${service} id yet)`, 400);
   }
 
@@ -201,7 +215,7 @@ export class MediaActions {
     const retried = items.filter(notImported);
     if (!retried.length || (movie && !record.downloadId && record.stage !== 'FAILED'))
       throw new ActionError(`${TITLE(record)} has no download that is not imported yet: use search`, 400);
-    const arr = this.arrFor(record);
+    const arr = await this.arrFor(record, calls);
 
     const downloadIds = [...new Set(retried.map((i) => i.downloadId).filter((d): d is string => !!d))];
     const queue = downloadIds.length ? await arr.client.queued(downloadIds, calls).catch(refused) : [];
@@ -235,13 +249,13 @@ export class MediaActions {
     if (record.mediaType === 'movie') {
       if (record.stage === 'AVAILABLE') throw new ActionError(`${TITLE(record)} is available: nothing to search for`, 400);
       if (record.downloadId && record.stage !== 'FAILED') throw new ActionError(`${TITLE(record)} is downloading: retry it instead`, 400);
-      return this.searchFor(record, this.arrFor(record), [], calls);
+      return this.searchFor(record, await this.arrFor(record, calls), [], calls);
     }
     const candidates = named.length ? named.map((k) => this.find(record, k)!) : record.episodes;
     const missing = candidates.filter((e) => e.state !== 'AVAILABLE' && (!e.downloadId || e.state === 'FAILED'));
     if (named.length && missing.length < named.length) throw new ActionError('some of those episodes are downloading or available: retry them instead', 400);
     if (record.episodes.length && !missing.length) throw new ActionError(`every episode of ${TITLE(record)} has a download: nothing to search for`, 400);
-    return this.searchFor(record, this.arrFor(record), missing, calls);
+    return this.searchFor(record, await this.arrFor(record, calls), missing, calls);
   }
 
   /** The search command for a movie, for episodes (whole seasons as SeasonSearch), or for a show's missing episodes. */

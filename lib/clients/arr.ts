@@ -165,12 +165,12 @@ export class ArrClient {
    * Radarr's movie for a TMDB id, or undefined when it has none (service-apis.md 4.3): what it has of it
    * (monitored, a file) is what decides whether a removal stands.
    */
-  async movieByTmdb(tmdbId: number, log: CallRecord[]): Promise<z.infer<typeof MovieStateSchema> | undefined> {
+  async movieByTmdb(tmdbId: number, log?: CallRecord[]): Promise<z.infer<typeof MovieStateSchema> | undefined> {
     return (await this.api.get('/api/v3/movie', { tmdbId }, z.array(MovieStateSchema).max(10), log))[0];
   }
 
   /** Sonarr's series for a TVDB id, or undefined when it has none (service-apis.md 3.4), with its file count. */
-  async seriesByTvdb(tvdbId: number, log: CallRecord[]): Promise<z.infer<typeof SeriesStateSchema> | undefined> {
+  async seriesByTvdb(tvdbId: number, log?: CallRecord[]): Promise<z.infer<typeof SeriesStateSchema> | undefined> {
     return (await this.api.get('/api/v3/series', { tvdbId }, z.array(SeriesStateSchema).max(10), log))[0];
   }
 

@@ -25,6 +25,8 @@ export class ArrSource implements SyncSource {
   private readonly applied = new Map<string, string>();
   /** When each request's episodes were last listed. */
   private readonly listedAt = new Map<number, number>();
+  /** Series ids looked up by TVDB id (undefined: this instance has no such series), and when. */
+  private readonly found = new Map<number, { id: number | undefined; at: number }>();
 
   constructor(
     private readonly instance: ArrInstanceConfig,
@@ -72,10 +74,20 @@ export class ArrSource implements SyncSource {
     return { read, skips };
   }
 
-  /** The series id of a tracked show in this instance, if it is this instance's (4K shows in 4K instances only). */
-  private seriesOf(show: TrackedShow): number | undefined {
+  /**
+   * The series id of a tracked show in this instance, if it is this instance's (4K shows in 4K
+   * instances only): known from an event, else looked up by its TVDB id (a request only Jellyseerr
+   * has named yet), the answer kept for a day.
+   */
+  private async seriesOf(show: TrackedShow, now: number): Promise<number | undefined> {
     if (show.is4k !== this.instance.is4k) return undefined;
-    return show.instances.find((i) => i.name === this.name)?.id ?? (this.instance.is4k ? undefined : (show.sonarr ?? undefined));
+    const known = show.instances.find((i) => i.name === this.name)?.id ?? (this.instance.is4k ? undefined : (show.sonarr ?? undefined));
+    if (known !== undefined || !show.tvdb) return known;
+    const cached = this.found.get(show.tvdb);
+    if (cached && now - cached.at < RELIST_MS) return cached.id;
+    const series = await this.client.seriesByTvdb(show.tvdb);
+    this.found.set(show.tvdb, { id: series?.id, at: now });
+    return series?.id;
   }
 
   /**
@@ -93,12 +105,14 @@ export class ArrSource implements SyncSource {
     const events: MediaEvent[] = [];
     for (const show of await context.store.read.trackedShows()) {
       context.signal.throwIfAborted();
-      const seriesId = this.seriesOf(show);
-      if (seriesId === undefined || !due(show)) continue;
+      if (!due(show)) continue;
+      const seriesId = await this.seriesOf(show, now);
+      if (seriesId === undefined) continue;
       const episodes = await this.client.episodes(seriesId);
       read += episodes.length;
       this.listedAt.set(show.id, now);
-      const media = { mediaType: 'tv' as const, ids: { tvdb: show.tvdb ?? undefined }, instance: this.name, is4k: this.instance.is4k };
+      // Its series id too: the tracker keeps it (HD in ids.sonarr, 4K as the instance's), for actions.
+      const media = { mediaType: 'tv' as const, ids: { tvdb: show.tvdb ?? undefined, sonarr: seriesId }, instance: this.name, is4k: this.instance.is4k };
       events.push(listedEvent(show.id, media, episodes, show.requestedSeasons, context.now.toISOString()));
     }
     await context.apply(events);

@@ -250,6 +250,25 @@ describe('actions on a request', () => {
     assert.equal((await store.read.getRequest(id))?.attention, null);
   });
 
+  it('search on an approved movie nothing grabbed: its Radarr id looked up by TMDB id (kept), then MoviesSearch; one Radarr lacks is a 400 saying so', async () => {
+    const approved = await hook(store, 'jellyseerr', v.approved);
+    const id = approved.request!.id;
+    radarr.movies.push({ ...movie, monitored: true, hasFile: false });
+    const act = actions();
+    const done = await act.perform({ requestId: id, action: 'search' }, 'adept');
+    assert.deepEqual(radarr.commands, [{ name: 'MoviesSearch', movieIds: [VIOLET.radarrId] }]);
+    assert.deepEqual(
+      done.result.calls.map((c) => `${c.method} ${c.path}`),
+      [`GET /api/v3/movie?tmdbId=${VIOLET.tmdb}`, 'POST /api/v3/command'],
+    );
+    clock += REPEAT_MS;
+    await act.perform({ requestId: id, action: 'search' }, 'adept');
+    assert.equal(radarr.calls.filter((c) => c.startsWith('GET /api/v3/movie')).length, 1, 'the id is kept');
+
+    const other = await hook(store, 'jellyseerr', movieBodies({ ...VIOLET, requestId: 70, tmdb: 70, title: 'Unknown To Radarr' }).approved);
+    await assert.rejects(act.perform({ requestId: other.request!.id, action: 'search' }, 'adept'), /radarr has no movie for Unknown To Radarr \(TMDB 70\)/);
+  });
+
   it('retry of a private torrent (or one whose privacy qBittorrent cannot tell): removed from the queue only, kept in qBittorrent, a person decides', async () => {
     const id = await stalledMovie();
     qbit.set({ hash: VIOLET.hash, progress: 0.2, state: 'stalledDL', private: true });

@@ -205,6 +205,24 @@ describe('sync from the Jellyseerr, Radarr and Sonarr APIs', () => {
     assert.notEqual(show.state, 'AVAILABLE');
   });
 
+  it('a request known only by its TVDB id (no grab, Jellyseerr without the arr id): found in Sonarr by it, every aired episode listed, its series id kept; a show Sonarr lacks is left alone', async () => {
+    sonarr.series.push(sonarrSeries({ id: 23, title: 'Lycoris Recoil', year: 2022, tvdbId: 414057, tmdbId: 154494 }));
+    sonarr.episodes.set(23, sonarrEpisodes(23, 1, 13, '2022-07-02T15:00:00Z'));
+    seerr.addRequest({ id: 5, type: 'tv', tmdbId: 154494, tvdbId: 414057, status: 2, mediaStatus: 3, seasons: [1], title: 'Lycoris Recoil' });
+    seerr.addRequest({ id: 6, type: 'tv', tmdbId: 999, tvdbId: 999000, status: 2, mediaStatus: 3, seasons: [1], title: 'Not In Sonarr' });
+    await run();
+    const show = await byTitle('Lycoris Recoil');
+    assert.deepEqual([show.episodes.length, show.ids.sonarr], [13, 23]);
+    assert.ok(show.episodes.every((e) => e.state === 'APPROVED'));
+    assert.deepEqual((await byTitle('Not In Sonarr')).episodes, []);
+    assert.deepEqual(
+      sonarr.calls.filter((c) => c.startsWith('GET /api/v3/series')),
+      ['GET /api/v3/series?tvdbId=414057', 'GET /api/v3/series?tvdbId=999000'],
+    );
+    await run();
+    assert.equal(sonarr.calls.filter((c) => c.startsWith('GET /api/v3/series')).length, 2, 'the answers are kept');
+  });
+
   it('an airing show grabbed episode by episode across weeks: each new episode is tracked and announced', async () => {
     const series = sonarrSeries({ id: 31, title: 'Frieren', year: 2023, tvdbId: 424536, tmdbId: 209867 });
     const episodes = sonarrEpisodes(31, 1, 3, '2026-01-01T15:00:00Z');
