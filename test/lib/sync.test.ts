@@ -223,6 +223,29 @@ describe('sync from the Jellyseerr, Radarr and Sonarr APIs', () => {
     assert.equal(sonarr.calls.filter((c) => c.startsWith('GET /api/v3/series')).length, 2, 'the answers are kept');
   });
 
+  it("a pack imported while Node-RED was down (the queue empty again, the import only in Sonarr's history): after a restart each episode gets its file, as the import webhook places them", async () => {
+    const series = sonarrSeries({ id: 23, title: 'Lycoris Recoil', year: 2022, tvdbId: 414057, tmdbId: 154494 });
+    const episodes = sonarrEpisodes(23, 1, 3, '2022-07-02T15:00:00Z');
+    sonarr.episodes.set(23, episodes);
+    seerr.addRequest({ id: 5, type: 'tv', tmdbId: 154494, tvdbId: 414057, status: 2, mediaStatus: 3, seasons: [1], arrId: 23, title: 'Lycoris Recoil' });
+    for (const e of episodes) sonarr.addHistory(sonarrHistory(series, e, 'grabbed', HASH('F'), { indexer: 'Nyaa', sourceTitle: 'Lycoris.Recoil.S01.1080p' }));
+    await run();
+    // Down; meanwhile Sonarr imports the pack and the queue empties. Then a restart: new sources.
+    const paths = episodes.map((e) => `/shows/Lycoris Recoil/Season 1/Lycoris Recoil - S01E0${e.episodeNumber}.mkv`);
+    episodes.forEach((e, i) =>
+      sonarr.addHistory(
+        sonarrHistory(series, { ...e, hasFile: true }, 'downloadFolderImported', HASH('F'), { importedPath: paths[i], droppedPath: `/downloads/${i}.mkv` }),
+      ),
+    );
+    sync = new MediaSync(sources(), { historyDays: 90, track: DEFAULT_TRACK_OPTIONS });
+    await run();
+    const show = await byTitle('Lycoris Recoil');
+    assert.deepEqual(
+      show.episodes.map((e) => [e.episode, e.state, e.finalPath]),
+      episodes.map((e, i) => [e.episodeNumber, 'IMPORTING', paths[i]]),
+    );
+  });
+
   it('an airing show grabbed episode by episode across weeks: each new episode is tracked and announced', async () => {
     const series = sonarrSeries({ id: 31, title: 'Frieren', year: 2023, tvdbId: 424536, tmdbId: 209867 });
     const episodes = sonarrEpisodes(31, 1, 3, '2026-01-01T15:00:00Z');
