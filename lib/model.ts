@@ -2,8 +2,6 @@ import { z } from 'zod';
 import { MediaTypeSchema, PendingDeletionSchema, type MediaIds, type MediaType, type PendingDeletion, type Source } from './events';
 import { EPISODE_STATES, RequestStateSchema, type EpisodeState, type RequestState } from './states';
 
-export { PendingDeletionSchema, type PendingDeletion };
-
 /**
  * The request as the tracker holds it (RequestRecord), and its public JSON, the snapshot: what
  * episode-state, media-sync and media-action send, and what media-notify and media-ha take. The

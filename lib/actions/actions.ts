@@ -165,7 +165,7 @@ export class MediaActions {
       const key = `${arr.instance.name}:${mediaId}`;
       let id = this.arrIds.get(key);
       if (id === undefined) {
-        id = (movie ? await arr.client.movieByTmdb(mediaId, calls).catch(refused) : await arr.client.seriesByTvdb(mediaId, calls).catch(refused))?.id;
+        id = (await arr.client.presence(record.mediaType, mediaId, calls).catch(refused))?.id;
         if (id !== undefined) this.arrIds.set(key, id);
       }
       if (id !== undefined) return { client: arr.client, id, label: service };

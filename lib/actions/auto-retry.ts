@@ -1,4 +1,5 @@
 import type { CallRecord } from '../clients/api-client';
+import type { RequestRecord } from '../model';
 import type { Torrent } from '../sources/qbittorrent';
 import type { StatusStore } from '../store/store';
 import { RateLimit } from '../rate-limit';
@@ -65,9 +66,14 @@ export class AutoRetry {
     if (!qbittorrent || !active.length) return { outcomes, news, errors };
     const torrents = new Map((await qbittorrent.torrents(active.map((d) => d.id)).catch(refused)).map((t) => [t.hash.toUpperCase(), t]));
     for (const id of this.seen.keys()) if (!torrents.has(id)) this.seen.delete(id);
+    // The requests that hold them, read once for the whole check.
+    const holders = await this.store.read.downloadHolders([...torrents.keys()]);
+    const records = new Map((await this.store.read.requestsById([...new Set([...holders.values()].flat())])).map((r) => [r.id, r]));
     for (const [id, torrent] of torrents) {
+      const record = records.get(holders.get(id)?.[0] ?? 0);
+      if (!record) continue;
       try {
-        const outcome = await this.strike(id, torrent, news);
+        const outcome = await this.strike(id, torrent, record, news);
         if (outcome) outcomes.push(outcome);
       } catch (err) {
         // One download's trouble (no arr for it, a refusal) never stops the others.
@@ -78,13 +84,12 @@ export class AutoRetry {
     return { outcomes, news, errors };
   }
 
-  private async strike(id: string, torrent: Torrent, news: TrackResult[]): Promise<ActionOutcome | undefined> {
+  private async strike(id: string, torrent: Torrent, record: RequestRecord, news: TrackResult[]): Promise<ActionOutcome | undefined> {
     const before = this.seen.get(id);
     this.seen.set(id, torrent.progress);
     const stalled = STALLED.has(torrent.state) && (before === undefined || torrent.progress <= before);
-    const [record] = await this.store.read.requestsById((await this.store.read.downloadHolders([id])).get(id) ?? []);
-    const download = record?.downloads.find((d) => d.id === id);
-    if (!record || !download) return undefined;
+    const download = record.downloads.find((d) => d.id === id);
+    if (!download) return undefined;
     const strikes = stalled ? Math.min(download.strikes + 1, this.options.strikes) : 0;
     if (strikes !== download.strikes) {
       const detail = stalled ? `${strikes} of ${this.options.strikes}: ${torrent.state}, no progress` : 'it moves again';

@@ -1,6 +1,7 @@
 import { ApiError, type CallRecord } from '../clients/api-client';
 import { findInJellyfin } from '../clients/jellyfin';
-import type { PendingDeletion, RequestRecord } from '../model';
+import type { PendingDeletion } from '../events';
+import type { RequestRecord } from '../model';
 import { stageOf } from '../sources/qbittorrent';
 import { rank } from '../states';
 import type { StatusStore } from '../store/store';
@@ -166,26 +167,18 @@ export class DeletionSync {
     const said: string[] = [];
     let asked = 0;
     const arr = arrFor(this.services, record);
-    if (arr) {
+    const externalId = record.mediaType === 'movie' ? record.ids.tmdb : record.ids.tvdb;
+    if (arr && externalId) {
+      asked++;
       const label = arr.instance.kind === 'radarr' ? 'Radarr' : 'Sonarr';
-      if (record.mediaType === 'movie' && record.ids.tmdb) {
-        asked++;
-        const movie = await arr.client.movieByTmdb(record.ids.tmdb, calls).catch(refused);
-        const hasFile = movie && (movie.hasFile ?? (movie.movieFileId ?? 1) > 0);
-        if (movie && (movie.monitored || hasFile))
-          return { gone: false, said: `${label} still has it (${movie.monitored ? 'monitored' : 'unmonitored'}, ${hasFile ? 'with its file' : 'no file'})` };
-        said.push(movie ? `${label} holds it unmonitored with no file` : `${label} no longer has it`);
-      } else if (record.mediaType === 'tv' && record.ids.tvdb) {
-        asked++;
-        const series = await arr.client.seriesByTvdb(record.ids.tvdb, calls).catch(refused);
-        const files = series?.statistics?.episodeFileCount;
-        if (series && (series.monitored || files !== 0))
-          return {
-            gone: false,
-            said: `${label} still has it (${series.monitored ? 'monitored' : 'unmonitored'}, ${files === undefined ? 'files unknown' : plural(files, 'episode file')})`,
-          };
-        said.push(series ? `${label} holds it unmonitored with no file` : `${label} no longer has it`);
+      const found = await arr.client.presence(record.mediaType, externalId, calls).catch(refused);
+      // Files it cannot tell about count as files: the safe side.
+      if (found && (found.monitored || found.hasFiles !== false)) {
+        const files =
+          found.hasFiles === undefined ? 'its files unknown' : found.hasFiles ? `with its file${record.mediaType === 'movie' ? '' : 's'}` : 'no file';
+        return { gone: false, said: `${label} still has it (${found.monitored ? 'monitored' : 'unmonitored'}, ${files})` };
       }
+      said.push(found ? `${label} holds it unmonitored with no file` : `${label} no longer has it`);
     }
     const { jellyfin } = this.services;
     if (jellyfin) {

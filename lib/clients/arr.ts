@@ -43,8 +43,14 @@ export const ArrEpisodeSchema = z.object({
   hasFile: z.boolean().optional(),
 });
 
+export interface ArrPresence {
+  id: number;
+  monitored: boolean;
+  hasFiles: boolean | undefined;
+}
+
 /** What the movie endpoint says of a movie's presence: `hasFile` (or a `movieFileId`, 0 for none), `monitored`. */
-export const MovieStateSchema = z.object({
+const MovieStateSchema = z.object({
   id: z.number().int(),
   monitored: z.boolean(),
   hasFile: z.boolean().optional(),
@@ -52,7 +58,7 @@ export const MovieStateSchema = z.object({
 });
 
 /** What the series endpoint says of a series' presence: `monitored`, and its statistics' file count. */
-export const SeriesStateSchema = z.object({
+const SeriesStateSchema = z.object({
   id: z.number().int(),
   monitored: z.boolean(),
   statistics: z.object({ episodeFileCount: z.number().int().nonnegative() }).optional(),
@@ -162,16 +168,19 @@ export class ArrClient {
   }
 
   /**
-   * Radarr's movie for a TMDB id, or undefined when it has none (service-apis.md 4.3): what it has of it
-   * (monitored, a file) is what decides whether a removal stands.
+   * What this arr has of a movie (by TMDB id, Radarr: service-apis.md 4.3) or a series (by TVDB id,
+   * Sonarr: 3.4), or undefined when it has none: its id there, whether it is monitored, and whether it
+   * has files (undefined when the answer does not say).
    */
-  async movieByTmdb(tmdbId: number, log?: CallRecord[]): Promise<z.infer<typeof MovieStateSchema> | undefined> {
-    return (await this.api.get('/api/v3/movie', { tmdbId }, z.array(MovieStateSchema).max(10), log))[0];
-  }
-
-  /** Sonarr's series for a TVDB id, or undefined when it has none (service-apis.md 3.4), with its file count. */
-  async seriesByTvdb(tvdbId: number, log?: CallRecord[]): Promise<z.infer<typeof SeriesStateSchema> | undefined> {
-    return (await this.api.get('/api/v3/series', { tvdbId }, z.array(SeriesStateSchema).max(10), log))[0];
+  async presence(mediaType: 'movie' | 'tv', externalId: number, log?: CallRecord[]): Promise<ArrPresence | undefined> {
+    if (mediaType === 'movie') {
+      const [movie] = await this.api.get('/api/v3/movie', { tmdbId: externalId }, z.array(MovieStateSchema).max(10), log);
+      return (
+        movie && { id: movie.id, monitored: movie.monitored, hasFiles: movie.hasFile ?? (movie.movieFileId === undefined ? undefined : movie.movieFileId > 0) }
+      );
+    }
+    const [series] = await this.api.get('/api/v3/series', { tvdbId: externalId }, z.array(SeriesStateSchema).max(10), log);
+    return series && { id: series.id, monitored: series.monitored, hasFiles: series.statistics && series.statistics.episodeFileCount > 0 };
   }
 
   /** Every episode of a series (Sonarr). */

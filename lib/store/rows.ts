@@ -1,6 +1,6 @@
-import { SourceSchema, type MediaType } from '../events';
+import { SourceSchema, type MediaType, type PendingDeletion } from '../events';
 import { fileNameOf } from '../file-path';
-import type { Attention, DownloadRecord, EpisodeRecord, PendingDeletion, RequestRecord, TimelineEntry } from '../model';
+import type { Attention, DownloadRecord, EpisodeRecord, RequestRecord, TimelineEntry } from '../model';
 import { RequestStateSchema } from '../states';
 import type { Candidate } from './lookup';
 import { literal, type Params } from './sqlite';

@@ -85,7 +85,7 @@ export class ArrSource implements SyncSource {
     if (known !== undefined || !show.tvdb) return known;
     const cached = this.found.get(show.tvdb);
     if (cached && now - cached.at < RELIST_MS) return cached.id;
-    const series = await this.client.seriesByTvdb(show.tvdb);
+    const series = await this.client.presence('tv', show.tvdb);
     this.found.set(show.tvdb, { id: series?.id, at: now });
     return series?.id;
   }
