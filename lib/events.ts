@@ -39,6 +39,42 @@ export const PendingDeletionSchema = z.object({
   dryRun: z.boolean(),
 });
 
+const isoText = z.string().max(40);
+
+/**
+ * What an arr's own record of a movie or show says before anything is grabbed (Radarr's movie:
+ * `monitored`, `isAvailable`, `releaseDate` and which of `inCinemas`/`physicalRelease`/`digitalRelease`
+ * it is, `lastSearchTime`; Sonarr's series `monitored` and its episodes' `airDateUtc`, `lastSearchTime`).
+ */
+export const ArrStatusSchema = z.object({
+  /** When the arr was asked. */
+  at: isoText,
+  instance: text,
+  /** The arr has the movie or show at all (looked up by TMDB or TVDB id); false: the other fields say nothing. */
+  present: z.boolean(),
+  monitored: z.boolean(),
+  /** Movie: Radarr counts it released by its minimum availability; TV: an episode it waits for has aired. */
+  released: z.boolean(),
+  /** The date the arr waits for (a movie's release, a show's next air date), or null when none is known. */
+  releaseAt: isoText.nullable(),
+  releaseKind: z.enum(['cinemas', 'physical', 'digital', 'air']).nullable(),
+  /** The arr's last automatic or manual search for it (a show: its most recent episode search). */
+  lastSearchAt: isoText.nullable(),
+  /** TV: the requested episodes it has no file for, with their air date and last search. */
+  episodes: z
+    .array(z.object({ season: z.number().int().nonnegative(), episode: z.number().int().nonnegative(), airDate: isoText.nullable(), lastSearchAt: isoText.nullable() }))
+    .max(50_000),
+});
+
+/** What an arr's release search found and why it took none (Radarr/Sonarr `GET /api/v3/release`: `rejected`, `rejections`). */
+export const RejectionsSchema = z.object({
+  at: isoText,
+  releases: z.number().int().nonnegative(),
+  approved: z.number().int().nonnegative(),
+  /** The most common reasons, most common first, in the arr's words. */
+  reasons: z.array(z.object({ reason: text, count: z.number().int().positive() })).max(10),
+});
+
 export const MediaSchema = z.object({
   mediaType: MediaTypeSchema,
   ids: MediaIdsSchema,
@@ -221,6 +257,10 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     etaSeconds: z.number().int().nonnegative().optional(),
     /** The client's own state name, e.g. stalledDL, pausedUP. */
     clientState: text,
+    /** Seeds connected (qBittorrent's num_seeds). */
+    seeds: z.number().int().nonnegative().optional(),
+    /** The client's last activity on it (qBittorrent's last_activity). */
+    activeAt: z.iso.datetime().optional(),
     /** Per-episode progress inside a multi-episode download, from its file list. */
     files: z.array(z.object({ episodes: z.array(EpisodeKeySchema), progress: z.number().min(0).max(1) })).optional(),
   }),
@@ -243,6 +283,7 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
       'retry',
       'retry-dry-run',
       'strike',
+      'explain',
       'search',
       'verify',
       'mark-available',
@@ -263,12 +304,16 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     key: text.optional(),
     /** The deletion it plans (deletion-planned). */
     deletion: PendingDeletionSchema.optional(),
+    /** What the arr's release search found (explain). */
+    rejections: RejectionsSchema.optional(),
     /** A retry left a private torrent (or one of unknown privacy) in qBittorrent: a person decides when it goes. */
     keptPrivate: z.boolean().optional(),
     /** A strike's download and how many checks in a row saw it make no progress. */
     downloadId: z.string().min(1).max(200).optional(),
     strikes: z.number().int().nonnegative().max(1000).optional(),
   }),
+  /** What an arr's record of a request's media says before a grab (read by the sync for requests that wait). */
+  z.object({ ...withMedia, kind: z.literal('arr-status'), requestId: id, status: ArrStatusSchema }),
   /** The tracker's own finding: a request made no progress for longer than its stage allows. */
   z.object({ ...base, kind: z.literal('stuck'), requestId: id, state: RequestStateSchema, since: z.iso.datetime(), reason: text }),
   /** Shoko metadata news. Only a TMDB movie being added is tracked (a sign the movie is in Shoko's library). */
@@ -295,6 +340,7 @@ export type ShokoFileEvent = MediaEventOf<'shoko-file'>;
 export type ProgressEvent = MediaEventOf<'download-progress'>;
 export type StuckEvent = MediaEventOf<'stuck'>;
 export type ActionEvent = MediaEventOf<'action'>;
+export type ArrStatusEvent = MediaEventOf<'arr-status'>;
 /** Events that may change a request: those about media, Shoko's file events, download progress, stuck findings. */
 export type TrackedEvent = Extract<MediaEvent, { media: MediaInfo }> | ShokoFileEvent | ProgressEvent | StuckEvent | ActionEvent;
 /** The events that name their media (and so can create a request). */

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { MediaTypeSchema, PendingDeletionSchema, type MediaIds, type MediaType, type PendingDeletion, type Source } from './events';
+import {
+  ArrStatusSchema,
+  MediaTypeSchema,
+  PendingDeletionSchema,
+  RejectionsSchema,
+  type MediaIds,
+  type MediaType,
+  type PendingDeletion,
+  type Source,
+} from './events';
 import { EPISODE_STATES, RequestStateSchema, type EpisodeState, type RequestState } from './states';
 
 /**
@@ -85,6 +94,12 @@ export const DownloadRecordSchema = z.object({
   instance: nullableText,
   /** Checks in a row of the automatic retry that saw it stalled without progress (0: it moves). */
   strikes: count,
+  /** The download client's own state name (qBittorrent's stalledDL, metaDL, pausedDL...), when known. */
+  clientState: nullableText,
+  /** Seeds connected, as the client last said (null: unknown). */
+  seeds: count.nullable(),
+  /** The client's last activity on it (a stalled torrent's last moment of progress), when known. */
+  activeAt: iso.nullable(),
 });
 export type DownloadRecord = z.infer<typeof DownloadRecordSchema>;
 
@@ -133,7 +148,57 @@ export interface RequestRecord {
   deletion: PendingDeletion | null;
   /** The last time anything moved forward (a stage, or download progress): stuck detection counts from here. */
   progressAt: string;
+  /** What the arr's records said when the sync last read them (before a grab), or null. */
+  arr: ArrStatus | null;
+  /** What the last explain action found in the arr's release search, or null. */
+  rejections: Rejections | null;
 }
+
+/** What an arr's records say of a request's media before it is grabbed: held on the request, read by the sync. */
+export type ArrStatus = z.infer<typeof ArrStatusSchema> & { searches: number };
+/** The top reasons an arr's release search rejected what it found (the explain action). */
+export type Rejections = z.infer<typeof RejectionsSchema>;
+
+/**
+ * Why a request or episode is not watchable yet (README, "Why it is waiting"): a code from this fixed
+ * list, its words, since when, and the action that helps (none when waiting is normal).
+ */
+export const WAITING_CODES = [
+  'pending-approval',
+  'declined',
+  'not-released',
+  'not-monitored',
+  'not-in-arr',
+  'no-release-found',
+  'releases-rejected',
+  'queued-in-client',
+  'fetching-metadata',
+  'downloading',
+  'stalled',
+  'paused',
+  'download-failed',
+  'import-blocked',
+  'importing',
+  'waiting-for-shoko',
+  'needs-link',
+  'waiting-for-jellyfin',
+  'private-torrent',
+  'deleted',
+  'unknown',
+] as const;
+export type WaitingCode = (typeof WAITING_CODES)[number];
+export const NEXT_ACTIONS = ['search', 'retry', 'verify', 'explain', 'open-arr', 'open-client', 'open-shoko', 'approve', 'keep'] as const;
+export const WaitingSchema = z.object({
+  code: z.enum(WAITING_CODES),
+  text,
+  since: iso,
+  next: z.object({ action: z.enum(NEXT_ACTIONS), text }).optional(),
+});
+export type Waiting = z.infer<typeof WaitingSchema>;
+
+/** When it will be ready: `at` within `low`..`high`, and on what basis; all null when there is none (never invented). */
+export const EtaSchema = z.object({ at: iso.nullable(), low: iso.nullable(), high: iso.nullable(), basis: text });
+export type Eta = z.infer<typeof EtaSchema>;
 
 export interface TimelineEntry {
   at: string;
@@ -184,6 +249,8 @@ export const RequestSnapshotSchema = z.object({
         progress: z.number().min(0).max(1).nullable(),
         availableAt: iso.nullable(),
         removedAt: iso.nullable(),
+        waiting: WaitingSchema.nullable().default(null),
+        eta: EtaSchema.nullable().default(null),
       }),
     )
     .max(100_000),
@@ -195,6 +262,11 @@ export const RequestSnapshotSchema = z.object({
   removedAt: iso.nullable(),
   deletion: PendingDeletionSchema.nullable(),
   progressAt: iso,
+  rejections: RejectionsSchema.nullable().default(null),
+  /** Why it is not watchable yet (null once it is, or when it failed for good). */
+  waiting: WaitingSchema.nullable().default(null),
+  /** When it will be ready (null once it is). */
+  eta: EtaSchema.nullable().default(null),
 });
 export type RequestSnapshot = z.infer<typeof RequestSnapshotSchema>;
 

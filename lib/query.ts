@@ -3,7 +3,7 @@ import type { RequestDetail } from './model';
 import { formatIssues } from './sources/schema-helpers';
 import { RequestStateSchema } from './states';
 import type { ListFilter, StoreReader } from './store/reader';
-import { toSnapshot } from './tracker/snapshot';
+import type { Outlook } from './tracker/outlook';
 
 /**
  * Reading requests from a query string, for every reader: the flow's API (status-query), the status
@@ -58,9 +58,9 @@ export function parseRequestId(input: unknown): number | undefined {
 }
 
 /** One request with its timeline, as every reader shows it; undefined when there is none. */
-export async function requestDetail(reader: StoreReader, id: unknown): Promise<RequestDetail | undefined> {
+export async function requestDetail(store: { read: StoreReader; outlook: Outlook }, id: unknown): Promise<RequestDetail | undefined> {
   const requestId = parseRequestId(id);
-  const record = requestId === undefined ? undefined : await reader.getRequest(requestId);
+  const record = requestId === undefined ? undefined : await store.read.getRequest(requestId);
   if (!record) return undefined;
-  return { ...toSnapshot(record), timeline: await reader.timeline(record.id) };
+  return { ...(await store.outlook.snapshot(record)), timeline: await store.read.timeline(record.id) };
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { CallRecord } from '../clients/api-client';
-import type { ArrClient, SearchCommand } from '../clients/arr';
+import type { ArrClient, ArrRelease, SearchCommand } from '../clients/arr';
 import { findInJellyfin } from '../clients/jellyfin';
 import { QbitPoller } from '../clients/qbit-poller';
 import { EpisodeKeySchema, MAX_EPISODES, type ActionEvent, type EpisodeKey, type MediaEvent } from '../events';
-import type { EpisodeRecord, RequestRecord } from '../model';
+import type { EpisodeRecord, Rejections, RequestRecord } from '../model';
+import { RateLimit } from '../rate-limit';
 import { episodeKey } from '../sources/episode-numbers';
 import { formatIssues, isPlainObject } from '../sources/schema-helpers';
 import { rank, type RequestState } from '../states';
@@ -21,7 +22,7 @@ import { ActionError, arrFor, outcomeOf, recordAction, refused, titleOf as TITLE
  * event takes. Deletions are passed on in deletion.ts, automatic retries made in auto-retry.ts.
  */
 
-export const ACTIONS = ['retry', 'search', 'verify', 'mark-available', 'dismiss', 'keep', 'forget'] as const;
+export const ACTIONS = ['retry', 'search', 'verify', 'explain', 'mark-available', 'dismiss', 'keep', 'forget'] as const;
 
 export const ActionInputSchema = z.object({
   requestId: z.coerce.number().int().positive(),
@@ -48,6 +49,8 @@ const TORRENT_HASH = /^([0-9A-F]{40}|[0-9A-F]{64})$/;
 
 /** The same action on the same request within this long is done once (a double click). */
 export const REPEAT_MS = 60_000;
+/** An explain runs the arr's interactive search, which asks every indexer: this many an hour, across requests. */
+export const EXPLAINS_PER_HOUR = 6;
 
 const notImported = (e: { state: RequestState }) => e.state === 'FAILED' || rank(e.state) < rank('IMPORTING');
 
@@ -56,6 +59,7 @@ export class MediaActions {
   /** The arrs' ids of media known only by TMDB or TVDB id, by `<instance>:<id>`. */
   private readonly arrIds = new Map<string, number>();
   private readonly poller: QbitPoller | undefined;
+  private readonly explains: RateLimit;
 
   constructor(
     private readonly store: StatusStore,
@@ -63,6 +67,7 @@ export class MediaActions {
     private readonly options: ActionOptions,
   ) {
     this.poller = services.qbittorrent && new QbitPoller(services.qbittorrent);
+    this.explains = new RateLimit(EXPLAINS_PER_HOUR, 3_600_000, () => this.now());
   }
 
   private now(): number {
@@ -112,6 +117,12 @@ export class MediaActions {
       case 'verify':
         await record1('verify', await this.verify(record, calls, news));
         break;
+      case 'explain': {
+        const rejections = await this.explain(record, episodes, calls);
+        const top = rejections.reasons.map((r) => `${r.reason} (${r.count})`).join('; ');
+        await record1('explain', `${rejections.releases} releases found, ${rejections.approved} acceptable${top ? `; rejected for: ${top}` : ''}`, { rejections });
+        break;
+      }
       case 'mark-available':
         if (record.state === 'AVAILABLE' || (episodes.length && episodes.every((e) => this.find(record, e)?.state === 'AVAILABLE')))
           throw new ActionError(`${TITLE(record)} is already available`, 400);
@@ -275,6 +286,24 @@ export class MediaActions {
     return commands.map((c) => c.name).join(', ');
   }
 
+  /**
+   * Explain: the arr's own release search for what waits (the movie, or one episode nothing grabbed),
+   * and its top reasons for rejecting what it found. Slow and heavy on the indexers: limited.
+   */
+  private async explain(record: RequestRecord, named: EpisodeKey[], calls: CallRecord[]): Promise<Rejections> {
+    const movie = record.mediaType === 'movie';
+    const waits = (e: { state: RequestState; downloadId: string | null }) => e.state === 'FAILED' || (e.state === 'APPROVED' && !e.downloadId);
+    const episode = movie ? undefined : (named.length ? named.map((k) => this.find(record, k)!) : record.episodes).find(waits);
+    if (movie ? !waits({ state: record.stage, downloadId: record.downloadId }) : !episode)
+      throw new ActionError(`nothing of ${TITLE(record)} waits for a release: explain is for what nothing was grabbed for`, 400);
+    if (!this.explains.take()) throw new ActionError(`explain asks every indexer: at most ${EXPLAINS_PER_HOUR} an hour; try again in ${this.explains.retryAfterSeconds()} s`, 429);
+    const arr = await this.arrFor(record, calls);
+    const [episodeId] = episode ? await this.episodeIds(arr, [episode], calls) : [];
+    if (episode && episodeId === undefined) throw new ActionError(`Sonarr does not list ${episodeKey(episode)} of ${TITLE(record)}`, 400);
+    const releases = await arr.client.releases(movie ? { movieId: arr.id } : { episodeId: episodeId! }, calls).catch(refused);
+    return rejectionsOf(releases, new Date(this.now()).toISOString());
+  }
+
   /** Verify: ask qBittorrent about the request's downloads and Jellyfin whether it plays, and apply what they say. */
   private async verify(record: RequestRecord, calls: CallRecord[], news: TrackResult[]): Promise<string> {
     const { jellyfin } = this.services;
@@ -302,4 +331,15 @@ export class MediaActions {
     }
     return said.join('; ');
   }
+}
+
+/** The most common reasons an arr rejected the releases of a search, most common first. */
+export function rejectionsOf(releases: ArrRelease[], at: string): Rejections {
+  const counts = new Map<string, number>();
+  for (const release of releases) if (release.rejected) for (const reason of new Set(release.rejections ?? [])) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  const reasons = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, 5)
+    .map(([reason, count]) => ({ reason: reason.slice(0, 500), count }));
+  return { at, releases: releases.length, approved: releases.filter((r) => !r.rejected).length, reasons };
 }

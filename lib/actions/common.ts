@@ -7,7 +7,6 @@ import type { ActionEvent, MediaEvent } from '../events';
 import type { RequestRecord, RequestSnapshot } from '../model';
 import type { StatusStore } from '../store/store';
 import type { ArrInstanceConfig } from '../sync/arr-events';
-import { toSnapshot } from '../tracker/snapshot';
 import { track, type TrackOptions, type TrackResult } from '../tracker/track';
 
 /** What every action module shares: the services, its errors, how it is recorded and what it gives back. */
@@ -95,5 +94,5 @@ export async function outcomeOf(
   detail?: string,
 ): Promise<ActionOutcome> {
   const after = await store.read.getRequest(requestId);
-  return { result: { ok: true, action, request: after ? toSnapshot(after) : null, calls, ...(detail ? { detail } : {}) }, news };
+  return { result: { ok: true, action, request: after ? await store.outlook.snapshot(after) : null, calls, ...(detail ? { detail } : {}) }, news };
 }

@@ -98,9 +98,9 @@ export class ApiClient {
     throw err;
   }
 
-  /** GET `path` and check the answer with `schema`. */
-  async get<S extends z.ZodType>(path: string, query: Query, schema: S, log?: CallRecord[]): Promise<z.infer<S>> {
-    return this.send('GET', path, query, undefined, schema, log);
+  /** GET `path` and check the answer with `schema` (`timeoutMs`: a slow call's own). */
+  async get<S extends z.ZodType>(path: string, query: Query, schema: S, log?: CallRecord[], timeoutMs?: number): Promise<z.infer<S>> {
+    return this.send('GET', path, query, undefined, schema, log, timeoutMs);
   }
 
   /** A call; `log` gets it with its answer's status (an action's record of what it asked). */
@@ -111,6 +111,7 @@ export class ApiClient {
     body: unknown,
     schema: S,
     log?: CallRecord[],
+    timeoutMs?: number,
   ): Promise<z.infer<S>> {
     this.calls++;
     const target = `${path}${queryString(query)}`;
@@ -120,6 +121,7 @@ export class ApiClient {
         method,
         headers: { 'x-api-key': this.options.apiKey, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
+        timeoutMs,
       });
     } catch (err) {
       if (err instanceof ServiceError) this.fail(new ApiError(err.message, 'unreachable'));

@@ -41,6 +41,7 @@ export const ArrEpisodeSchema = z.object({
   airDateUtc: z.iso.datetime().optional(),
   monitored: z.boolean(),
   hasFile: z.boolean().optional(),
+  lastSearchTime: z.iso.datetime().optional(),
 });
 
 export interface ArrPresence {
@@ -49,13 +50,28 @@ export interface ArrPresence {
   hasFiles: boolean | undefined;
 }
 
-/** What the movie endpoint says of a movie's presence: `hasFile` (or a `movieFileId`, 0 for none), `monitored`. */
-const MovieStateSchema = z.object({
+/**
+ * What the movie endpoint says of a movie's presence (`hasFile`, or a `movieFileId`, 0 for none;
+ * `monitored`) and of what Radarr waits for before it searches (service-apis.md 4.1): `isAvailable` by
+ * its minimum availability, the `releaseDate` that decides it, the dates it is one of, `lastSearchTime`.
+ */
+export const ArrMovieStateSchema = z.object({
   id: z.number().int(),
   monitored: z.boolean(),
   hasFile: z.boolean().optional(),
   movieFileId: z.number().int().optional(),
+  isAvailable: z.boolean().optional(),
+  releaseDate: z.iso.datetime().optional(),
+  inCinemas: z.iso.datetime().optional(),
+  physicalRelease: z.iso.datetime().optional(),
+  digitalRelease: z.iso.datetime().optional(),
+  lastSearchTime: z.iso.datetime().optional(),
 });
+export type ArrMovieState = z.infer<typeof ArrMovieStateSchema>;
+
+/** A release of an arr's search (`GET /api/v3/release`): only whether it was taken and why not. */
+const ReleaseSchema = z.object({ rejected: z.boolean().optional(), approved: z.boolean().optional(), rejections: z.array(text(2000)).max(100).optional() });
+export type ArrRelease = z.infer<typeof ReleaseSchema>;
 
 /** What the series endpoint says of a series' presence: `monitored`, and its statistics' file count. */
 const SeriesStateSchema = z.object({
@@ -118,6 +134,9 @@ export type SearchCommand =
   | { name: 'SeasonSearch'; seriesId: number; seasonNumber: number }
   | { name: 'MissingEpisodeSearch'; seriesId: number };
 
+/** An interactive search asks every indexer: it may take a minute or two. */
+const RELEASE_SEARCH_TIMEOUT_MS = 120_000;
+
 /** The queue's records come in pages of this many (one record per episode: a season pack alone passes the default 10). */
 export const QUEUE_PAGE_SIZE = 500;
 /** Pages read at most per queue (a queue past 50,000 records is not a household's). */
@@ -174,13 +193,27 @@ export class ArrClient {
    */
   async presence(mediaType: 'movie' | 'tv', externalId: number, log?: CallRecord[]): Promise<ArrPresence | undefined> {
     if (mediaType === 'movie') {
-      const [movie] = await this.api.get('/api/v3/movie', { tmdbId: externalId }, z.array(MovieStateSchema).max(10), log);
+      const movie = await this.movie(externalId, log);
       return (
         movie && { id: movie.id, monitored: movie.monitored, hasFiles: movie.hasFile ?? (movie.movieFileId === undefined ? undefined : movie.movieFileId > 0) }
       );
     }
     const [series] = await this.api.get('/api/v3/series', { tvdbId: externalId }, z.array(SeriesStateSchema).max(10), log);
     return series && { id: series.id, monitored: series.monitored, hasFiles: series.statistics && series.statistics.episodeFileCount > 0 };
+  }
+
+  /** Radarr's movie by TMDB id, or undefined when it has none. */
+  async movie(tmdbId: number, log?: CallRecord[]): Promise<ArrMovieState | undefined> {
+    const [movie] = await this.api.get('/api/v3/movie', { tmdbId }, z.array(ArrMovieStateSchema).max(10), log);
+    return movie;
+  }
+
+  /**
+   * The arr's own release search, as its Interactive Search runs it (it asks every indexer, so it is
+   * slow and is asked only on a person's explain): Radarr for a movie, Sonarr for an episode.
+   */
+  releases(target: { movieId: number } | { episodeId: number }, log: CallRecord[]): Promise<ArrRelease[]> {
+    return this.api.get('/api/v3/release', target, z.array(ReleaseSchema).max(10_000), log, RELEASE_SEARCH_TIMEOUT_MS);
   }
 
   /** Every episode of a series (Sonarr). */

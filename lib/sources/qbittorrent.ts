@@ -14,6 +14,9 @@ export const TorrentSchema = z.object({
   dlspeed: z.number().nonnegative().optional(),
   eta: z.number().int().optional(),
   state: z.string().max(64),
+  num_seeds: z.number().int().nonnegative().optional(),
+  /** Unix seconds; 0 or less: never. */
+  last_activity: z.number().int().optional(),
 });
 export const TorrentListSchema = z.array(TorrentSchema).max(100000);
 /** `torrents/properties`: only whether it is private (5.x `private`, null without metadata; 4.x `is_private`). */
@@ -64,6 +67,8 @@ export function progressEvent(torrent: Torrent, at: string, files?: TorrentFile[
     speed: running ? torrent.dlspeed : undefined,
     etaSeconds: running ? eta : undefined,
     clientState: torrent.state,
+    seeds: torrent.num_seeds,
+    activeAt: torrent.last_activity && torrent.last_activity > 0 ? new Date(torrent.last_activity * 1000).toISOString() : undefined,
     files: files && episodeProgress(files),
   };
 }

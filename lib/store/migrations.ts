@@ -166,6 +166,26 @@ export const MIGRATIONS: Migration[] = [
   ALTER TABLE requests ADD COLUMN deletion TEXT;
   ALTER TABLE downloads ADD COLUMN strikes INTEGER NOT NULL DEFAULT 0;
   `,
+  // 8: why a request waits and when it will be ready: what the arr's record said, what its release
+  // search rejected, what the download client says of a download, and each ETA given with the actual time.
+  `
+  ALTER TABLE requests ADD COLUMN arr_status TEXT;
+  ALTER TABLE requests ADD COLUMN rejections TEXT;
+  ALTER TABLE downloads ADD COLUMN client_state TEXT;
+  ALTER TABLE downloads ADD COLUMN seeds INTEGER;
+  ALTER TABLE downloads ADD COLUMN active_at TEXT;
+  CREATE TABLE eta_predictions (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    made_at TEXT NOT NULL,
+    state TEXT NOT NULL,
+    -- null: no basis for an ETA then (kept, so the request is not asked again in that state).
+    eta_at TEXT,
+    actual_at TEXT
+  );
+  CREATE INDEX eta_predictions_open ON eta_predictions (request_id) WHERE actual_at IS NULL;
+  CREATE INDEX eta_predictions_done ON eta_predictions (actual_at) WHERE actual_at IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

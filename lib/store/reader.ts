@@ -1,6 +1,7 @@
 import type { MediaType } from '../events';
 import type { ArrInstance, RequestRecord, TimelineEntry, UpcomingEpisode } from '../model';
-import type { RequestState } from '../states';
+import { STAGES, type RequestState } from '../states';
+import type { StageRow } from '../tracker/eta';
 import { fromLoaded, LOAD, placeholders, stateOf, type LoadedRow } from './rows';
 import type { Connection, Params } from './sqlite';
 
@@ -77,6 +78,37 @@ export class StoreReader {
       'SELECT DISTINCT requested_by FROM requests WHERE requested_by IS NOT NULL ORDER BY requested_by COLLATE NOCASE',
     );
     return rows.map((r) => r.requested_by);
+  }
+
+  /**
+   * When the most recent finished requests reached each stage, from their timelines (what the ETAs are
+   * measured from; see tracker/eta.ts). A movie's release date, when Radarr gave one, counts as ready.
+   */
+  async stageRows(limit = 500): Promise<StageRow[]> {
+    const first = (states: string[]) =>
+      `(SELECT MIN(t.at) FROM timeline t WHERE t.request_id = r.id AND t.state IN (${states.map((s) => `'${s}'`).join(', ')}))`;
+    const rows = await this.db.all<{
+      media_type: MediaType;
+      is_anime: number;
+      release_at: string | null;
+      approved_at: string | null;
+      grabbed_at: string | null;
+      downloaded_at: string | null;
+      available_at: string;
+    }>(
+      `SELECT r.media_type, r.is_anime, json_extract(r.arr_status, '$.releaseAt') AS release_at, r.available_at,
+        ${first(STAGES.slice(1))} AS approved_at, ${first(STAGES.slice(2))} AS grabbed_at, ${first(STAGES.slice(4))} AS downloaded_at
+       FROM requests r WHERE r.available_at IS NOT NULL ORDER BY r.available_at DESC LIMIT ?`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      mediaType: r.media_type,
+      isAnime: r.is_anime === 1,
+      readyAt: r.release_at && r.approved_at && r.release_at > r.approved_at ? r.release_at : r.approved_at,
+      grabbedAt: r.grabbed_at,
+      downloadedAt: r.downloaded_at,
+      availableAt: r.available_at,
+    }));
   }
 
   async statsRows(): Promise<StatsRow[]> {
@@ -200,6 +232,34 @@ export class StoreReader {
     return rows.map((r) => ({ jellyseerrRequest: r.jellyseerr_request, state: stateOf(r.state), titled: r.titled === 1, removed: r.removed === 1 }));
   }
 
+  /** Unfinished requests without an ETA given in their current state (see tracker/outlook.ts). */
+  async unpredicted(limit = 200): Promise<RequestRecord[]> {
+    const rows = await this.db.all<LoadedRow>(
+      `${LOAD} WHERE r.state NOT IN ('AVAILABLE', 'FAILED') AND r.removed_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM eta_predictions p WHERE p.request_id = r.id AND p.state = r.state) ORDER BY r.id LIMIT ?`,
+      [limit],
+    );
+    return rows.map(fromLoaded);
+  }
+
+  /** How far off the latest settled ETAs were (ms, absolute), newest first. */
+  async etaErrors(limit = 200): Promise<number[]> {
+    const rows = await this.db.all<{ error: number }>(
+      `SELECT abs(julianday(actual_at) - julianday(eta_at)) * 86400000 AS error FROM eta_predictions
+        WHERE actual_at IS NOT NULL AND eta_at IS NOT NULL ORDER BY actual_at DESC LIMIT ?`,
+      [limit],
+    );
+    return rows.map((r) => Math.round(r.error));
+  }
+
+  /** Movies approved and not grabbed yet (not removed): the sync reads Radarr's record of each, for why it waits. */
+  async waitingMovies(): Promise<WaitingMovie[]> {
+    const rows = await this.db.all<{ id: number; tmdb: number; radarr: number | null; instances: string; is4k: number }>(
+      `SELECT id, tmdb, radarr, instances, is4k FROM requests WHERE media_type = 'movie' AND state = 'APPROVED' AND tmdb IS NOT NULL AND removed_at IS NULL ORDER BY id`,
+    );
+    return rows.map((r) => ({ id: r.id, tmdb: r.tmdb, radarr: r.radarr, instances: JSON.parse(r.instances) as ArrInstance[], is4k: r.is4k === 1 }));
+  }
+
   /** TV requests not removed, with what the sync needs to list their episodes. */
   async trackedShows(): Promise<TrackedShow[]> {
     const rows = await this.db.all<{
@@ -230,6 +290,14 @@ export interface SeerrTracked {
   state: RequestState;
   titled: boolean;
   removed: boolean;
+}
+
+export interface WaitingMovie {
+  id: number;
+  tmdb: number;
+  radarr: number | null;
+  instances: ArrInstance[];
+  is4k: boolean;
 }
 
 export interface TrackedShow {

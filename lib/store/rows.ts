@@ -1,6 +1,6 @@
 import { SourceSchema, type MediaType, type PendingDeletion } from '../events';
 import { fileNameOf } from '../file-path';
-import type { Attention, DownloadRecord, EpisodeRecord, RequestRecord, TimelineEntry } from '../model';
+import type { ArrStatus, Attention, DownloadRecord, Rejections, EpisodeRecord, RequestRecord, TimelineEntry } from '../model';
 import { RequestStateSchema } from '../states';
 import type { Candidate } from './lookup';
 import { literal, type Params } from './sqlite';
@@ -40,6 +40,8 @@ export const REQUEST_COLUMNS = [
   'upcoming',
   'removed_at',
   'deletion',
+  'arr_status',
+  'rejections',
 ];
 export const EPISODE_COLUMNS = [
   'request_id',
@@ -57,7 +59,7 @@ export const EPISODE_COLUMNS = [
   'available_at',
   'removed_at',
 ];
-export const DOWNLOAD_COLUMNS = ['request_id', 'id', 'progress', 'state', 'speed', 'eta_seconds', 'instance', 'strikes'];
+export const DOWNLOAD_COLUMNS = ['request_id', 'id', 'progress', 'state', 'speed', 'eta_seconds', 'instance', 'strikes', 'client_state', 'seeds', 'active_at'];
 export const TIMELINE_COLUMNS = ['request_id', 'at', 'source', 'event', 'state', 'detail'];
 
 /** The columns correlation reads (see Candidate), of `requests r`. */
@@ -96,6 +98,8 @@ type RequestRow = {
   upcoming: string;
   removed_at: string | null;
   deletion: string | null;
+  arr_status: string | null;
+  rejections: string | null;
 };
 export type LoadedRow = RequestRow & { episodes_json: string; downloads_json: string };
 export type CandidateRow = { id: number; state: string; jellyseerr_request: number | null; requested_seasons: string; is4k: number };
@@ -140,6 +144,8 @@ export function requestParams(r: RequestRecord): Params {
     JSON.stringify(r.upcoming),
     r.removedAt,
     r.deletion && JSON.stringify(r.deletion),
+    r.arr && JSON.stringify(r.arr),
+    r.rejections && JSON.stringify(r.rejections),
   ];
 }
 
@@ -163,7 +169,7 @@ export function episodeParams(requestId: number, e: EpisodeRecord): Params {
 }
 
 export function downloadParams(requestId: number, d: DownloadRecord): Params {
-  return [requestId, d.id, d.progress, d.state, d.speed, d.etaSeconds, d.instance, d.strikes];
+  return [requestId, d.id, d.progress, d.state, d.speed, d.etaSeconds, d.instance, d.strikes, d.clientState, d.seeds, d.activeAt];
 }
 
 export function timelineParams(requestId: number, entry: TimelineEntry): Params {
@@ -185,7 +191,7 @@ type EpisodeTuple = [
   string | null,
   string | null,
 ];
-type DownloadTuple = [string, number, string, number | null, number | null, string | null, number];
+type DownloadTuple = [string, number, string, number | null, number | null, string | null, number, string | null, number | null, string | null];
 
 function toEpisodes(json: string): EpisodeRecord[] {
   return (JSON.parse(json) as EpisodeTuple[]).map(
@@ -207,7 +213,7 @@ function toEpisodes(json: string): EpisodeRecord[] {
 }
 
 function toDownloads(json: string): DownloadRecord[] {
-  return (JSON.parse(json) as DownloadTuple[]).map(([id, progress, st, speed, etaSeconds, instance, strikes]) => ({
+  return (JSON.parse(json) as DownloadTuple[]).map(([id, progress, st, speed, etaSeconds, instance, strikes, clientState, seeds, activeAt]) => ({
     id,
     progress,
     state: stateOf(st) as DownloadRecord['state'],
@@ -215,6 +221,9 @@ function toDownloads(json: string): DownloadRecord[] {
     etaSeconds,
     instance,
     strikes,
+    clientState,
+    seeds,
+    activeAt,
   }));
 }
 
@@ -256,6 +265,8 @@ export function fromLoaded(row: LoadedRow): RequestRecord {
     removedAt: row.removed_at,
     deletion: row.deletion ? (JSON.parse(row.deletion) as PendingDeletion) : null,
     progressAt: row.progress_at,
+    arr: row.arr_status ? (JSON.parse(row.arr_status) as ArrStatus) : null,
+    rejections: row.rejections ? (JSON.parse(row.rejections) as Rejections) : null,
   };
 }
 
@@ -281,6 +292,6 @@ export function insertScript(table: string, columns: string[], rows: Params[], v
 export const loadWith = (extra = '') => `SELECT r.*,
   (SELECT json_group_array(json_array(season, episode, title, state, download_id, final_path, tvdb_id, jellyfin_id, shoko_file_id, progress, available_at, removed_at) ORDER BY season, episode)
      FROM episodes WHERE request_id = r.id) AS episodes_json,
-  (SELECT json_group_array(json_array(id, progress, state, speed, eta_seconds, instance, strikes) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json${extra}
+  (SELECT json_group_array(json_array(id, progress, state, speed, eta_seconds, instance, strikes, client_state, seeds, active_at) ORDER BY id) FROM downloads WHERE request_id = r.id) AS downloads_json${extra}
   FROM requests r`;
 export const LOAD = loadWith();

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { systemClock, type Clock } from '../coalesce';
+import { Outlook } from '../tracker/outlook';
 import type { KeyQuery, RequestTx, RequestWriter } from './lookup';
 import { migrate, SCHEMA_VERSION } from './migrations';
 import { StoreReader } from './reader';
@@ -23,6 +25,10 @@ export interface StoreOptions {
    * own transaction and every write is sent at once.
    */
   writeBehind?: boolean;
+  /** The time snapshots are seen from (waiting reasons, ETAs). */
+  clock?: Clock;
+  /** An IANA time zone for dates in waiting reasons; default: the server's. */
+  timeZone?: string;
 }
 
 const BATCH_LIMIT = 256;
@@ -50,15 +56,19 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
   private readonly queue: WriteQueue<WriteTx, KeyQuery>;
   /** Reads of committed data. */
   readonly read: StoreReader;
+  /** Snapshots with why each request waits and when it will be ready. */
+  readonly outlook: Outlook;
 
   private constructor(
     readonly file: string,
     private readonly writer: Connection,
     private readonly reader: Connection,
-    writeBehind: boolean,
+    options: StoreOptions,
   ) {
     super();
+    const writeBehind = options.writeBehind ?? true;
     this.read = new StoreReader(reader);
+    this.outlook = new Outlook(this.read, options.clock ?? systemClock, options.timeZone);
     this.queue = new WriteQueue(new WriteTx(writer, writeBehind), {
       batchLimit: writeBehind ? BATCH_LIMIT : 1,
       onCommitted: (ids) => this.emit('committed', ids),
@@ -77,7 +87,7 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
       await probeWritable(writer);
       const reader = await Connection.open(file);
       await reader.exec(`PRAGMA busy_timeout = ${busy}; PRAGMA query_only = ON;`);
-      return new StatusStore(file, writer, reader, options.writeBehind ?? true);
+      return new StatusStore(file, writer, reader, options);
     } catch (err) {
       await writer.close().catch(() => undefined);
       throw (err as { code?: string }).code === 'SQLITE_READONLY' ? new Error(`read-only: ${file}`) : err;
@@ -94,6 +104,12 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
   forgetFinished(before: Date): Promise<number[]> {
     if (this.closed) return Promise.reject(new Error('the status store is closed'));
     return this.queue.run((tx) => tx.forgetFinished(before.toISOString()));
+  }
+
+  /** Keep the ETAs given now (see WriteTx.predict) and settle those whose request became available. */
+  predict(rows: [number, string, string, string | null][]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the status store is closed'));
+    return this.queue.run((tx) => tx.predict(rows));
   }
 
   /** Forget one request with everything it holds (a person's "forget"); whether it was there. */

@@ -326,6 +326,21 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
     await this.gate.write(insertScript('sync_cursors', ['source', 'cursor', 'updated_at'], [[source, cursor, at]]), [`cursor:${source}`]);
   }
 
+  /**
+   * Keep ETAs as given (request id, when, its state then, the ETA or null), and give every open one
+   * whose request became AVAILABLE its actual time.
+   */
+  async predict(rows: [number, string, string, string | null][]): Promise<void> {
+    await this.gate.write(
+      [
+        insertScript('eta_predictions', ['request_id', 'made_at', 'state', 'eta_at'], rows, 'INSERT'),
+        `UPDATE eta_predictions SET actual_at = (SELECT available_at FROM requests r WHERE r.id = eta_predictions.request_id)
+          WHERE actual_at IS NULL AND request_id IN (SELECT id FROM requests WHERE available_at IS NOT NULL);`,
+      ].join('\n'),
+      ['predictions'],
+    );
+  }
+
   async forgetRequest(id: number): Promise<number> {
     this.cache.delete(id);
     this.touched.add(id);

@@ -1,13 +1,15 @@
 import { Skips } from '../clients/api-client';
-import type { ArrClient, HistoryRecord } from '../clients/arr';
+import type { ArrClient, ArrPresence, HistoryRecord } from '../clients/arr';
 import type { MediaEvent } from '../events';
 import type { TrackedShow } from '../store/reader';
 import { isFinished } from '../states';
-import { historyEvents, listedEvent, QueueReader, type ArrInstanceConfig } from './arr-events';
+import { absentEvent, historyEvents, listedEvent, movieStatusEvent, QueueReader, showStatusEvent, type ArrInstanceConfig } from './arr-events';
 import { historyStart, type SourceRun, type SyncContext, type SyncSource } from './sync';
 
 /** A show's episode list is read again after this long even when nothing it lists has aired. */
 const RELIST_MS = 24 * 60 * 60 * 1000;
+/** A waiting movie's record (release dates, last search) is read again after this long. */
+const RESTATUS_MS = 60 * 60 * 1000;
 
 /** Where the history was read up to: the newest record's date, and the ids at that date (`/history/since` is `>=`). */
 interface HistoryCursor {
@@ -25,8 +27,10 @@ export class ArrSource implements SyncSource {
   private readonly applied = new Map<string, string>();
   /** When each request's episodes were last listed. */
   private readonly listedAt = new Map<number, number>();
-  /** Series ids looked up by TVDB id (undefined: this instance has no such series), and when. */
-  private readonly found = new Map<number, { id: number | undefined; at: number }>();
+  /** Series looked up by TVDB id (undefined: this instance has no such series), and when. */
+  private readonly found = new Map<number, { series: ArrPresence | undefined; at: number }>();
+  /** When each waiting movie's record was last read. */
+  private readonly statusAt = new Map<number, number>();
 
   constructor(
     private readonly instance: ArrInstanceConfig,
@@ -69,25 +73,50 @@ export class ArrSource implements SyncSource {
     for (const { downloadId, events } of downloads) this.applied.set(downloadId, JSON.stringify(events.map(withoutTime)));
 
     if (this.instance.kind === 'sonarr') read += await this.listEpisodes(context);
+    else await this.readWaitingMovies(context);
     const next = nextCursor(fresh, cursor, at);
     if (next) await store.saveCursor(this.name, JSON.stringify(next));
     return { read, skips };
   }
 
   /**
-   * The series id of a tracked show in this instance, if it is this instance's (4K shows in 4K
-   * instances only): known from an event, else looked up by its TVDB id (a request only Jellyseerr
-   * has named yet), the answer kept for a day.
+   * Radarr's record of each approved movie nothing grabbed yet (4K ones in 4K instances only), read
+   * at most hourly: what it waits for (a release date, a search) becomes the request's waiting reason.
    */
-  private async seriesOf(show: TrackedShow, now: number): Promise<number | undefined> {
+  private async readWaitingMovies(context: SyncContext): Promise<void> {
+    const now = context.now.getTime();
+    const at = context.now.toISOString();
+    const waiting = (await context.store.read.waitingMovies()).filter((m) => m.is4k === this.instance.is4k);
+    const ids = new Set(waiting.map((m) => m.id));
+    for (const id of this.statusAt.keys()) if (!ids.has(id)) this.statusAt.delete(id);
+    const events: MediaEvent[] = [];
+    for (const movie of waiting) {
+      context.signal.throwIfAborted();
+      const last = this.statusAt.get(movie.id);
+      if (last !== undefined && now - last < RESTATUS_MS) continue;
+      const found = await this.client.movie(movie.tmdb);
+      this.statusAt.set(movie.id, now);
+      const media = { mediaType: 'movie' as const, ids: { tmdb: movie.tmdb, ...(found ? { radarr: found.id } : {}) }, instance: this.name, is4k: this.instance.is4k };
+      events.push(found ? movieStatusEvent(movie.id, media, found, at) : absentEvent(movie.id, media, 'radarr', at));
+    }
+    await context.apply(events);
+  }
+
+  /**
+   * A tracked show in this instance, if it is this instance's (4K shows in 4K instances only): looked
+   * up by its TVDB id while it waits (its monitoring counts), the answer kept for a day; else the series
+   * id known from an event (monitoring not known).
+   */
+  private async seriesOf(show: TrackedShow, now: number): Promise<ArrPresence | undefined> {
     if (show.is4k !== this.instance.is4k) return undefined;
     const known = show.instances.find((i) => i.name === this.name)?.id ?? (this.instance.is4k ? undefined : (show.sonarr ?? undefined));
-    if (known !== undefined || !show.tvdb) return known;
+    const byId = known === undefined ? undefined : { id: known, monitored: true, hasFiles: undefined };
+    if (!show.tvdb || (byId && isFinished(show.state))) return byId;
     const cached = this.found.get(show.tvdb);
-    if (cached && now - cached.at < RELIST_MS) return cached.id;
+    if (cached && now - cached.at < RELIST_MS) return cached.series ?? byId;
     const series = await this.client.presence('tv', show.tvdb);
-    this.found.set(show.tvdb, { id: series?.id, at: now });
-    return series?.id;
+    this.found.set(show.tvdb, { series, at: now });
+    return series ?? byId;
   }
 
   /**
@@ -106,14 +135,25 @@ export class ArrSource implements SyncSource {
     for (const show of await context.store.read.trackedShows()) {
       context.signal.throwIfAborted();
       if (!due(show)) continue;
-      const seriesId = await this.seriesOf(show, now);
-      if (seriesId === undefined) continue;
-      const episodes = await this.client.episodes(seriesId);
+      const series = await this.seriesOf(show, now);
+      const at = context.now.toISOString();
+      if (series === undefined) {
+        // Looked up by its TVDB id and not there: the reason it waits (a show it never had is left alone).
+        if (show.tvdb && show.is4k === this.instance.is4k && !isFinished(show.state)) {
+          this.listedAt.set(show.id, now);
+          const media = { mediaType: 'tv' as const, ids: { tvdb: show.tvdb }, instance: this.name, is4k: this.instance.is4k };
+          events.push(absentEvent(show.id, media, 'sonarr', at));
+        }
+        continue;
+      }
+      const episodes = await this.client.episodes(series.id);
       read += episodes.length;
       this.listedAt.set(show.id, now);
       // Its series id too: the tracker keeps it (HD in ids.sonarr, 4K as the instance's), for actions.
-      const media = { mediaType: 'tv' as const, ids: { tvdb: show.tvdb ?? undefined, sonarr: seriesId }, instance: this.name, is4k: this.instance.is4k };
-      events.push(listedEvent(show.id, media, episodes, show.requestedSeasons, context.now.toISOString()));
+      const media = { mediaType: 'tv' as const, ids: { tvdb: show.tvdb ?? undefined, sonarr: series.id }, instance: this.name, is4k: this.instance.is4k };
+      events.push(listedEvent(show.id, media, episodes, show.requestedSeasons, at));
+      if (!isFinished(show.state) || show.upcoming.length)
+        events.push(showStatusEvent(show.id, media, series.monitored, episodes, show.requestedSeasons, at));
     }
     await context.apply(events);
     return read;

@@ -49,10 +49,13 @@ export function deriveDownloads(
       etaSeconds: null,
       instance: instance ?? null,
       strikes: 0,
+      clientState: null,
+      seeds: null,
+      activeAt: null,
     };
     const states = byId.get(id)!;
     if (states.some((s) => rank(s) >= rank('DOWNLOADED')))
-      return { id, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: known.instance, strikes: 0 };
+      return { ...known, id, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, strikes: 0 };
     if (states.every((s) => s === 'FAILED')) return { ...known, state: 'FAILED', speed: null, etaSeconds: null };
     return { ...known };
   });

@@ -48,7 +48,7 @@ function mediaKeys(event: MediaBearingEvent): [MediaKey, number | string][] {
  */
 export function keyQueryOf(event: TrackedEvent): KeyQuery | undefined {
   if (event.kind === 'download-progress') return { downloadId: event.downloadId };
-  if (event.kind === 'shoko-file' || event.kind === 'stuck' || event.kind === 'episodes-listed' || event.kind === 'action') return undefined;
+  if (event.kind === 'shoko-file' || event.kind === 'stuck' || event.kind === 'episodes-listed' || event.kind === 'arr-status' || event.kind === 'action') return undefined;
   const query: KeyQuery = { mediaType: event.media.mediaType, ...Object.fromEntries(mediaKeys(event)) };
   const role = ROLES[event.source];
   if (role === 'requester' && event.kind !== 'issue') query.jellyseerrRequest = event.media.ids.jellyseerrRequest;
@@ -225,7 +225,7 @@ async function correlateProgress(lookup: Lookup, event: ProgressEvent): Promise<
 export async function correlate(lookup: Lookup, event: TrackedEvent, options: CorrelateOptions, query = keyQueryOf(event)): Promise<Correlation> {
   if (event.kind === 'shoko-file') return correlateShokoFile(lookup, event);
   if (event.kind === 'download-progress') return correlateProgress(lookup, event);
-  if (event.kind === 'stuck' || event.kind === 'episodes-listed' || event.kind === 'action')
+  if (event.kind === 'stuck' || event.kind === 'episodes-listed' || event.kind === 'arr-status' || event.kind === 'action')
     return { kind: 'match', requestId: event.requestId, via: 'requestId' };
   switch (ROLES[event.source]) {
     case 'requester':

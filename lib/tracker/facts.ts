@@ -41,7 +41,8 @@ export function eventFacts(event: TrackedEvent): string[] {
     case 'download-problem':
       return [`problem:${event.problem}:${dl}:${digest(event.reason)}`];
     case 'episodes-listed':
-      // Listed again every so often: what it changes decides (see reduce), not a fact.
+    case 'arr-status':
+      // Read again every so often: what it changes decides (see reduce), not a fact.
       return [];
     case 'renamed':
       return event.files.map((f) => `renamed:${f.previousPath}>${f.path}`);

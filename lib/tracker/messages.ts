@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { MediaEvent } from '../events';
 import { RequestStateSchema, type RequestState } from '../states';
 import { RequestSnapshotSchema } from '../model';
+import type { Outlook, OutlookView } from './outlook';
 import { toSnapshot } from './snapshot';
 import { summarise, summariseEpisodes } from './summary';
 import type { TrackOutcome, TrackResult } from './track';
@@ -49,15 +50,22 @@ export function replyOf(result: TrackResult): Reply {
   return { ok: true, outcome: result.outcome, requestId: result.request?.id, state: result.request?.state, reason: result.reason };
 }
 
-export function stateChangeOf(result: TrackResult): { topic: string; payload: StateChange } | undefined {
+export function stateChangeOf(result: TrackResult, view: OutlookView): { topic: string; payload: StateChange } | undefined {
   if (!result.notify || !result.request) return undefined;
-  const request = toSnapshot(result.request);
+  const request = toSnapshot(result.request, view);
   const episodes = (result.episodes ?? []).map(({ season, episode, title }) => ({ season, episode, title }));
   const from = result.from ?? null;
   // "S01E05 is available (5/13)", unless the request just became available for the first time (its own summary says so).
   const firstTime = request.state === 'AVAILABLE' && from !== 'AVAILABLE' && request.availableAt === request.stateChangedAt;
   const summary = episodes.length && !firstTime ? summariseEpisodes(result.request, episodes) : summarise(result.request);
   return { topic: `media-status/${request.id}`, payload: { request, from, to: request.state, summary, episodes } };
+}
+
+/** The state changes among results, seen from the store's outlook now. */
+export async function stateChangesOf(results: TrackResult[], outlook: Outlook): Promise<{ topic: string; payload: StateChange }[]> {
+  if (!results.some((r) => r.notify && r.request)) return [];
+  const view = await outlook.view();
+  return results.flatMap((result) => stateChangeOf(result, view) ?? []);
 }
 
 /** Events that touched no request: unmatched, ignored, service notices and tests (which prove the wiring). */

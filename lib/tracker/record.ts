@@ -33,6 +33,8 @@ export function createRecord(event: MediaBearingEvent): RequestRecord {
     removedAt: null,
     deletion: null,
     progressAt: event.at,
+    arr: null,
+    rejections: null,
   };
 }
 
@@ -49,6 +51,7 @@ export function cloneRecord(record: RequestRecord): RequestRecord {
     instances: record.instances.map((i) => ({ ...i })),
     episodes: record.episodes,
     downloads: record.downloads.map((d) => ({ ...d })),
+    arr: record.arr && { ...record.arr },
   };
 }
 

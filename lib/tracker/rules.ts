@@ -1,6 +1,6 @@
-import type { ActionEvent, EpisodeKey, MediaEventOf, ProgressEvent, ShokoFileEvent, Source, StuckEvent, TrackedEvent } from '../events';
+import type { ActionEvent, ArrStatusEvent, EpisodeKey, MediaEventOf, ProgressEvent, ShokoFileEvent, Source, StuckEvent, TrackedEvent } from '../events';
 import { fileNameOf } from '../file-path';
-import type { RequestRecord } from '../model';
+import type { ArrStatus, RequestRecord } from '../model';
 import { episodeKey } from '../sources/episode-numbers';
 import { rank, type RequestState } from '../states';
 import { fail, grab, importFile, makeAvailable, reach, type Effect, type Item, type Step } from './items';
@@ -39,6 +39,7 @@ export type What =
   | { kind: 'deleted'; source: Source; what: 'media' | 'file'; path: string | undefined; reason: string | undefined; removed: number }
   | { kind: 'download-problem'; source: Source; problem: 'import-blocked' | 'download-failed'; reason: string }
   | { kind: 'listed'; added: EpisodeKey[] }
+  | { kind: 'arr-status'; source: Source }
   | { kind: 'action'; action: ActionEvent['action']; by: string; reason: string | undefined; detail: string }
   | { kind: 'renamed'; files: number }
   | { kind: 'issue'; issueType: string | undefined; issueId: number | undefined; action: string; message: string | undefined }
@@ -194,6 +195,9 @@ function progress(record: RequestRecord, targets: Targets, event: ProgressEvent)
     state: event.state,
     speed: running ? (event.speed ?? null) : null,
     etaSeconds: running ? (event.etaSeconds ?? null) : null,
+    clientState: event.clientState,
+    seeds: event.seeds ?? download.seeds,
+    activeAt: event.activeAt ?? download.activeAt,
   });
   const step = (item: Item): Step =>
     event.state === 'FAILED' ? (rank(item.state) < rank('IMPORTING') ? fail(item) : { item, effect: 'same' }) : reach(item, event.state);
@@ -289,6 +293,9 @@ function action(record: RequestRecord, targets: Targets, event: ActionEvent): Ap
     case 'deletion-sync':
       record.deletion = null;
       return { effects: ['same'], what, forward: false };
+    case 'explain':
+      record.rejections = event.rejections ?? null;
+      return { effects: ['same'], what, forward: false };
     case 'strike': {
       // The automatic retry's count, shown on the download: no timeline entry for each check.
       const download = record.downloads.find((d) => d.id === event.downloadId);
@@ -303,6 +310,28 @@ function action(record: RequestRecord, targets: Targets, event: ActionEvent): Ap
   const items = event.episodes.length ? targets.named(event.episodes).flatMap(({ target }) => (target ? [target] : [])) : undefined;
   const effects = items ? items.map((t) => t.step(makeAvailable)) : targets.whole(makeAvailable, 'always');
   return { effects, what };
+}
+
+/**
+ * What the arr's record says before a grab, kept for the waiting reason (see waiting.ts). A search the
+ * arr made since the last reading (a new lastSearchTime) is counted; nothing else about it is news.
+ */
+function arrStatus(record: RequestRecord, event: ArrStatusEvent): Applied {
+  const before = record.arr;
+  const what: What = { kind: 'arr-status', source: event.source };
+  // One instance without it says nothing against another that has it (an anime Radarr beside the main one).
+  if (!event.status.present && before?.present && before.instance !== event.status.instance) return { effects: ['same'], what, quiet: true, forward: false };
+  // Read again and the same: nothing to write.
+  if (before && sameStatus(before, event.status)) return { effects: ['same'], what, quiet: true, forward: false };
+  const searched = event.status.lastSearchAt !== null && event.status.lastSearchAt !== before?.lastSearchAt;
+  record.arr = { ...event.status, searches: (before?.searches ?? 0) + (searched ? 1 : 0) };
+  return { effects: ['same'], what, quiet: true, forward: false };
+}
+
+function sameStatus(before: ArrStatus, after: ArrStatusEvent['status']): boolean {
+  const { at: _a, searches: _s, ...was } = before;
+  const { at: _b, ...is } = after;
+  return JSON.stringify(was) === JSON.stringify(is);
 }
 
 function stuck(event: StuckEvent): Applied {
@@ -344,6 +373,8 @@ export function applyEvent(record: RequestRecord, targets: Targets, event: Track
       return { effects: ['same'], what: { kind: 'shoko-movie' } };
     case 'download-progress':
       return progress(record, targets, event);
+    case 'arr-status':
+      return arrStatus(record, event);
     case 'stuck':
       return stuck(event);
     case 'action':

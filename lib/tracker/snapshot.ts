@@ -1,5 +1,8 @@
 import { EPISODE_STATES } from '../states';
 import type { EpisodeCounts, RequestRecord, RequestSnapshot } from '../model';
+import { episodeEta, requestEta } from './eta';
+import type { OutlookView } from './outlook';
+import { episodeWaiting, requestWaiting } from './waiting';
 
 export function displayTitle(record: Pick<RequestRecord, 'title' | 'mediaType' | 'ids'>): string {
   if (record.title) return record.title;
@@ -15,7 +18,13 @@ export function episodeCounts(record: Pick<RequestRecord, 'episodes'>): EpisodeC
   return counts;
 }
 
-export function toSnapshot(record: RequestRecord): RequestSnapshot {
+/** The public JSON of a request, with why it waits and when it will be ready as seen from `view`. */
+export function toSnapshot(record: RequestRecord, view: OutlookView): RequestSnapshot {
+  const episodes = record.episodes.map((e) => {
+    const waiting = episodeWaiting(record, e, view);
+    return { record: e, waiting, eta: episodeEta(record, e, waiting, view) };
+  });
+  const waiting = requestWaiting(record, view);
   return {
     id: record.id,
     title: displayTitle(record),
@@ -33,7 +42,7 @@ export function toSnapshot(record: RequestRecord): RequestSnapshot {
     finalPath: record.finalPath,
     episodeCounts: episodeCounts(record),
     attention: record.attention,
-    episodes: record.episodes.map(({ season, episode, title, state, downloadId, finalPath, progress, availableAt, removedAt }) => ({
+    episodes: episodes.map(({ record: { season, episode, title, state, downloadId, finalPath, progress, availableAt, removedAt }, waiting, eta }) => ({
       season,
       episode,
       title,
@@ -43,6 +52,8 @@ export function toSnapshot(record: RequestRecord): RequestSnapshot {
       progress,
       availableAt,
       removedAt,
+      waiting,
+      eta,
     })),
     upcoming: record.upcoming.map((u) => ({ ...u })),
     createdAt: record.createdAt,
@@ -52,6 +63,14 @@ export function toSnapshot(record: RequestRecord): RequestSnapshot {
     removedAt: record.removedAt,
     deletion: record.deletion,
     progressAt: record.progressAt,
+    rejections: record.rejections,
+    waiting,
+    eta: requestEta(
+      record,
+      waiting,
+      episodes.map((e) => e.eta),
+      view,
+    ),
   };
 }
 

@@ -13,6 +13,8 @@ export interface Stats {
   requestsThisWeek: number;
   needAttention: number;
   toAvailable: Record<MediaType, Duration | null>;
+  /** How far off past ETAs were: the median of their errors (null before any request they were given for finished). */
+  etaError: { count: number; medianMs: number } | null;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -28,7 +30,8 @@ function durations(rows: StatsRow[]): Duration | null {
   return ms.length ? { count: ms.length, medianMs: percentile(ms, 0.5), p90Ms: percentile(ms, 0.9) } : null;
 }
 
-export function computeStats(rows: StatsRow[], now: Date): Stats {
+export function computeStats(rows: StatsRow[], now: Date, etaErrors: number[] = []): Stats {
+  const errors = [...etaErrors].sort((a, b) => a - b);
   const weekAgo = now.getTime() - 7 * 24 * 3600 * 1000;
   return {
     requestsThisWeek: rows.filter((r) => Date.parse(r.createdAt) >= weekAgo).length,
@@ -37,5 +40,6 @@ export function computeStats(rows: StatsRow[], now: Date): Stats {
       movie: durations(rows.filter((r) => r.mediaType === 'movie')),
       tv: durations(rows.filter((r) => r.mediaType === 'tv')),
     },
+    etaError: errors.length ? { count: errors.length, medianMs: percentile(errors, 0.5) } : null,
   };
 }

@@ -42,6 +42,7 @@ const ACTION_WORDS: Record<ActionEvent['action'], string> = {
   retry: 'retry requested',
   'retry-dry-run': 'would be retried (dry run)',
   strike: 'no progress again',
+  explain: "asked why nothing was grabbed",
   search: 'search requested',
   verify: 'verified',
   'mark-available': 'marked available (manual)',
@@ -111,6 +112,8 @@ function detailOf(what: What): string {
       return what.added.length ? `${episodes(what.added.length)} aired, tracked from now on (${episodeRanges(what.added)})` : 'episode list checked';
     case 'renamed':
       return `${files(what.files)} renamed`;
+    case 'arr-status':
+      return `${arr(what.source)} record read`;
     case 'issue':
       return `${issueLabel(what)} ${what.action}${what.message ? `: ${what.message}` : ''}`;
     case 'shoko-elsewhere':

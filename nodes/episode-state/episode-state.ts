@@ -2,7 +2,7 @@ import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { RefusedEventError } from '../../lib/errors';
 import { MediaEventSchema } from '../../lib/events';
 import { formatIssues } from '../../lib/sources/schema-helpers';
-import { replyOf, stateChangeOf, untrackedOf } from '../../lib/tracker/messages';
+import { replyOf, stateChangesOf, untrackedOf } from '../../lib/tracker/messages';
 import { displayTitle } from '../../lib/tracker/snapshot';
 import { track, type TrackResult } from '../../lib/tracker/track';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
@@ -38,13 +38,10 @@ export = (RED: RED) => {
     if (legacy) this.warn(RED._('episode-state.warnings.rulesMoved'));
     const options = legacy ? trackOptionsFrom(config) : storeNode.trackOptions;
     const stopUsingStore = useStore(storeNode, light);
-    const sendChanges = (results: TrackResult[]) => {
-      for (const result of results) {
-        const change = stateChangeOf(result);
-        if (change) this.send([null, change, null]);
-      }
+    const sendChanges = async (results: TrackResult[]) => {
+      for (const change of await stateChangesOf(results, (await storeNode.store()).outlook)) this.send([null, change, null]);
     };
-    const withdrawStuckOutput = storeNode.offerStuckOutput(sendChanges);
+    const withdrawStuckOutput = storeNode.offerStuckOutput((results) => sendChanges(results).catch((err: Error) => this.error(err.message)));
 
     /** Work in flight: a close waits for it, so nothing committed goes unanswered. */
     const inFlight = new Set<Promise<void>>();
@@ -71,7 +68,7 @@ export = (RED: RED) => {
       if (msg.topic === CHECK_STUCK) {
         const now = typeof msg.now === 'string' && !Number.isNaN(Date.parse(msg.now)) ? new Date(msg.now) : new Date();
         const results = await storeNode.checkStuck(now);
-        sendChanges(results);
+        await sendChanges(results);
         msg.payload = { ok: true, flagged: results.filter((r) => r.notify).length };
         answer(msg, send);
         return done();
@@ -100,8 +97,7 @@ export = (RED: RED) => {
       // One send per output: Node-RED clones every message of a send but the first, and these are
       // fresh objects nobody else holds.
       answer(msg, send);
-      const change = stateChangeOf(result);
-      if (change) send([null, change, null]);
+      for (const change of await stateChangesOf([result], (await storeNode.store()).outlook)) send([null, change, null]);
       const untracked = untrackedOf(result, event);
       if (untracked) send([null, null, untracked]);
       done();

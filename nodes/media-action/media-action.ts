@@ -5,7 +5,7 @@ import { AutoRetry, DEFAULT_AUTO_RETRY } from '../../lib/actions/auto-retry';
 import { ActionError, type ActionOutcome } from '../../lib/actions/common';
 import { DEFAULT_GRACE_HOURS, DeletionSync } from '../../lib/actions/deletion';
 import { isPlainObject } from '../../lib/sources/schema-helpers';
-import { stateChangeOf } from '../../lib/tracker/messages';
+import { stateChangesOf } from '../../lib/tracker/messages';
 import type { TrackResult } from '../../lib/tracker/track';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
@@ -83,10 +83,12 @@ export = (RED: RED) => {
     };
     const stopUsingStore = useStore(storeNode, light);
     const sendNews = (news: TrackResult[]) => {
-      for (const result of news) {
-        const change = stateChangeOf(result);
-        if (change) this.send([null, null, change]);
-      }
+      if (!news.length) return;
+      storeNode
+        .store()
+        .then((store) => stateChangesOf(news, store.outlook))
+        .then((changes) => changes.forEach((change) => this.send([null, null, change])))
+        .catch((err: Error) => this.error(err.message));
     };
     /** A service that refused is worth a line in the log: its URL, and its own words (they say what to check). */
     const logRefusal = (err: Error) => this.warn(RED._('media-action.errors.refused', { url: (err as ActionError).where ?? '-', error: err.message }));

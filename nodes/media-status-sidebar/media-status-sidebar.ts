@@ -1,7 +1,6 @@
 import type { Request, Response } from 'express';
 import { crossSite, isJson } from '../../lib/acting-access';
 import { requestDetail } from '../../lib/query';
-import { toSnapshot } from '../../lib/tracker/snapshot';
 import type { RED } from '../shared/red';
 import { actThroughRegistry } from '../shared/act';
 import { registry, type OpenStore } from '../shared/registry';
@@ -57,14 +56,14 @@ export = (RED: RED) => {
     if (!entry) return void res.json({ stores, pages, requests: [] });
     entry.store.read
       .listRequests({ activeOnly: req.query.all !== 'true', limit: 200 })
-      .then((records) => res.json({ stores, store: entry.id, pages, requests: records.map(toSnapshot) }))
+      .then(async (records) => res.json({ stores, store: entry.id, pages, requests: await entry.store.outlook.snapshots(records) }))
       .catch(fail(res));
   });
 
   RED.httpAdmin.get('/media-status/sidebar/requests/:id', read, (req: Request, res: Response) => {
     const entry = storeFor(req);
     if (!entry) return void res.status(404).json({ ok: false, error: 'no such request' });
-    requestDetail(entry.store.read, req.params.id)
+    requestDetail(entry.store, req.params.id)
       .then((detail) => (detail ? res.json(detail) : res.status(404).json({ ok: false, error: 'no such request' })))
       .catch(fail(res));
   });

@@ -1,5 +1,5 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
-import { stateChangeOf } from '../../lib/tracker/messages';
+import { stateChangesOf } from '../../lib/tracker/messages';
 import { MediaSync, type SyncReport, type SyncSource } from '../../lib/sync/sync';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
@@ -62,12 +62,10 @@ export = (RED: RED) => {
 
     const runSync = async (): Promise<SyncReport | undefined> => {
       if (!sources.length) return undefined;
-      const { report, news } = await sync.sync(await storeNode.store());
+      const store = await storeNode.store();
+      const { report, news } = await sync.sync(store);
       logProblems(report);
-      for (const result of news) {
-        const change = stateChangeOf(result);
-        if (change) this.send([change, null]);
-      }
+      for (const change of await stateChangesOf(news, store.outlook)) this.send([change, null]);
       const failed = failures(report);
       const time = report.at.slice(11, 16);
       if (failed) light.showText('problem', failed);

@@ -7,7 +7,7 @@ import { parseListQuery, requestDetail } from '../../lib/query';
 import { RateLimit } from '../../lib/rate-limit';
 import type { StatusStore } from '../../lib/store/store';
 import { computeStats } from '../../lib/tracker/stats';
-import { publicSnapshot, toSnapshot } from '../../lib/tracker/snapshot';
+import { publicSnapshot } from '../../lib/tracker/snapshot';
 import { requiredStore } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
 import { withMiddleware } from '../shared/middleware';
@@ -116,8 +116,9 @@ export = (RED: RED) => {
       const ids = [...pending];
       pending = new Set();
       if (!clients.size || !ids.length) return;
-      const records = await (await storeNode.store()).read.requestsById(ids);
-      broadcast(`event: requests\ndata: ${JSON.stringify(records.map((r) => publicSnapshot(toSnapshot(r))))}\n\n`);
+      const store = await storeNode.store();
+      const snapshots = await store.outlook.snapshots(await store.read.requestsById(ids));
+      broadcast(`event: requests\ndata: ${JSON.stringify(snapshots.map(publicSnapshot))}\n\n`);
     };
     const onCommitted = (ids: number[]) => {
       ids.forEach((id) => pending.add(id));
@@ -134,17 +135,17 @@ export = (RED: RED) => {
       if (path === '/data/requests') {
         const query = parseListQuery(req.query, PAGE_LIMITS);
         if (!query.ok) return res.status(400).json({ ok: false, error: query.error });
-        return res.json((await store.read.listRequests(query.filter)).map((r) => publicSnapshot(toSnapshot(r))));
+        return res.json((await store.outlook.snapshots(await store.read.listRequests(query.filter))).map(publicSnapshot));
       }
       const one = /^\/data\/requests\/([^/]+)$/.exec(path)?.[1];
       if (one !== undefined) {
         const id = decoded(one);
         if (id === undefined) return res.status(400).json({ ok: false, error: 'id: not a valid URL escape' });
-        const detail = await requestDetail(store.read, id);
+        const detail = await requestDetail(store, id);
         if (!detail) return res.status(404).json({ ok: false, error: 'no such request' });
         return res.json({ ...publicSnapshot(detail), timeline: detail.timeline });
       }
-      if (path === '/data/stats') return res.json(computeStats(await store.read.statsRows(), new Date()));
+      if (path === '/data/stats') return res.json(computeStats(await store.read.statsRows(), (await store.outlook.view()).now, await store.read.etaErrors()));
       if (path === '/data/requesters') return res.json(await store.read.requesters());
       return res.status(404).json({ ok: false, error: 'not found' });
     };

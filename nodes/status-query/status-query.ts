@@ -1,6 +1,5 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { parseListQuery, requestDetail } from '../../lib/query';
-import { toSnapshot } from '../../lib/tracker/snapshot';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { httpRequestOf, payloadParams, requestIdOf } from '../shared/http';
 import type { RED } from '../shared/red';
@@ -36,14 +35,14 @@ export = (RED: RED) => {
         .store()
         .then(async (store) => {
           if (rawId !== undefined) {
-            const detail = await requestDetail(store.read, rawId);
+            const detail = await requestDetail(store, rawId);
             if (!detail) return reply(msg, send, done, 404, { ok: false, error: RED._('status-query.errors.notFound', { id: String(rawId).slice(0, 40) }) });
             return reply(msg, send, done, 200, detail);
           }
           const { id: _id, ...filters } = { ...(httpRequestOf(msg)?.query ?? {}), ...payloadParams(msg) };
           const query = parseListQuery(filters);
           if (!query.ok) return reply(msg, send, done, 400, { ok: false, error: query.error });
-          return reply(msg, send, done, 200, (await store.read.listRequests(query.filter)).map(toSnapshot));
+          return reply(msg, send, done, 200, await store.outlook.snapshots(await store.read.listRequests(query.filter)));
         })
         .catch((err: Error) => fail(msg, send, done, err));
     });

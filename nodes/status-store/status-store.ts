@@ -3,6 +3,7 @@ import { API_TOKEN_ENV } from '../../lib/acting-access';
 import { StoreKeeper, type KeeperState } from '../../lib/store/keeper';
 import { resolveDatabasePath } from '../../lib/store/location';
 import { checkStuck, DEFAULT_STUCK_MINUTES, parseStuckMinutes } from '../../lib/tracker/stuck';
+import { recordPredictions } from '../../lib/tracker/outlook';
 import type { TrackResult } from '../../lib/tracker/track';
 import { periodMs, numberFrom, secretFrom, trackOptionsFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
@@ -69,6 +70,7 @@ export = (RED: RED) => {
         if (keeper.state.status !== 'open') return;
         const results = await this.checkStuck(new Date());
         if (results.some((r) => r.notify)) outputs[0]?.(results);
+        await recordPredictions(await keeper.store());
       },
       (err) => this.error(err.message),
     );

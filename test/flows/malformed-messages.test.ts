@@ -7,9 +7,9 @@ import { FakeQbittorrent } from '../fakes/qbittorrent';
 import { INTERSTELLAR, movieBodies } from '../support/bodies';
 import { event, run } from '../support/events';
 import { ROOT } from '../support/fixtures';
-import { getJson, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
+import { getJson, postApi, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
-import { toSnapshot } from '../../lib/tracker/snapshot';
+import { snapshotOf } from '../support/snapshot';
 
 /**
  * Every node of the package that takes messages gets 200 malformed ones (null, Buffers, arrays,
@@ -97,7 +97,7 @@ describe('the runtime under malformed messages', () => {
       JSON.parse(readFileSync(join(ROOT, 'examples', `${name}.json`), 'utf8')),
     );
     const change = {
-      request: { ...toSnapshot(run([event('jellyseerr', movieBodies(INTERSTELLAR).approved)])), id: 1, state: 'AVAILABLE' },
+      request: { ...snapshotOf(run([event('jellyseerr', movieBodies(INTERSTELLAR).approved)])), id: 1, state: 'AVAILABLE' },
       from: 'IMPORTING',
       to: 'AVAILABLE',
       summary: 'Interstellar (2014): ready to watch',
@@ -168,6 +168,8 @@ describe('the runtime under malformed messages', () => {
   it('200 malformed messages to every node: Node-RED stays up and answers, each message is finished, nothing stored changes', async () => {
     const m = movieBodies(INTERSTELLAR);
     assert.equal((await postHook(red.url, 'jellyseerr', m.approved)).status, 200);
+    // The sync has read what Radarr says of it (it has no such movie): the steady state the messages must not change.
+    assert.equal((await postApi(red.url, '/media-status/api/sync')).status, 200);
     const before = await getJson(red.url, '/media-status/api/requests/1');
     assert.equal(before.status, 200);
 

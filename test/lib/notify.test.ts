@@ -10,7 +10,7 @@ import { LYCORIS, showBodies } from '../support/bodies';
 import { FakeClock } from '../support/clock';
 import { event, run } from '../support/events';
 import { reduce } from '../../lib/tracker/reduce';
-import { toSnapshot } from '../../lib/tracker/snapshot';
+import { FIXED_VIEW, snapshotOf } from '../support/snapshot';
 
 /** media-notify's pieces: which news, one notification from several, who gets it, each service's shape and limits. */
 
@@ -19,7 +19,7 @@ const s = showBodies(LYCORIS);
 
 function movie(overrides: Partial<RequestSnapshot> = {}): RequestSnapshot {
   const record = run([event('jellyseerr', showBodies({ ...LYCORIS, requestId: 9 }).approved)]);
-  return { ...toSnapshot(record), mediaType: 'movie', title: 'Mr. & Mrs. <Smith>', year: 2005, episodes: [], requestedBy: 'kana', ...overrides };
+  return { ...snapshotOf(record), mediaType: 'movie', title: 'Mr. & Mrs. <Smith>', year: 2005, episodes: [], requestedBy: 'kana', ...overrides };
 }
 
 describe('notifications', () => {
@@ -29,7 +29,7 @@ describe('notifications', () => {
     for (const n of s.numbers) {
       const result = reduce(record, event('jellyfin', s.jellyfinEpisode(n)), OFF);
       record = result.record;
-      const change = stateChangeOf({ outcome: 'changed', request: record, from: result.from, notify: true, episodes: result.becameAvailable });
+      const change = stateChangeOf({ outcome: 'changed', request: record, from: result.from, notify: true, episodes: result.becameAvailable }, FIXED_VIEW);
       assert.ok(change);
       news.push(...newsOf(change.payload));
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { aggregateEpisodes } from '../../lib/tracker/aggregate';
 import { reduce } from '../../lib/tracker/reduce';
-import { toSnapshot } from '../../lib/tracker/snapshot';
+import { snapshotOf } from '../support/snapshot';
 import { summarise } from '../../lib/tracker/summary';
 import { INTERSTELLAR, LYCORIS, VIOLET, movieBodies, showBodies } from '../support/bodies';
 import { event, run } from '../support/events';
@@ -34,7 +34,7 @@ describe('reduce: a movie', () => {
     assert.ok(record);
     assert.equal(record.finalPath, `${b.folder}/Interstellar (2014) [Bluray-1080p].mkv`);
     assert.deepEqual(record.downloads, [
-      { id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: 'radarr', strikes: 0 },
+      { id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: 'radarr', strikes: 0, clientState: null, seeds: null, activeAt: null },
     ]);
     assert.equal(record.ids.jellyfin, (157336).toString(16).padStart(32, '0'));
     assert.equal(record.ids.radarr, 60);
@@ -134,14 +134,14 @@ describe('reduce: TV, per episode', () => {
     assert.equal(record.episodes.length, 13);
     assert.ok(record.episodes.every((e) => e.state === 'GRABBING' && e.downloadId === LYCORIS.hash));
     assert.deepEqual(record.requestedSeasons, [1]);
-    assert.equal(toSnapshot(record).episodeCounts.GRABBING, 13);
+    assert.equal(snapshotOf(record).episodeCounts.GRABBING, 13);
   });
 
   it('the request is as far as its least advanced unfinished episode', () => {
     let record = run([event('sonarr', b.grab())]);
     for (const n of [1, 2, 3]) record = reduce(record, event('sonarr', b.importFile(n)), OFF).record;
     assert.equal(record.state, 'GRABBING');
-    assert.deepEqual(toSnapshot(record).episodeCounts, {
+    assert.deepEqual(snapshotOf(record).episodeCounts, {
       total: 13,
       GRABBING: 10,
       DOWNLOADING: 0,
@@ -194,7 +194,7 @@ describe('reduce: TV, per episode', () => {
     assert.equal(afterPack.state, 'GRABBING', 'the separately grabbed episodes are still downloading');
     assert.deepEqual(
       afterPack.downloads.find((d) => d.id === single),
-      { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null, instance: 'sonarr', strikes: 0 },
+      { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null, instance: 'sonarr', strikes: 0, clientState: null, seeds: null, activeAt: null },
     );
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { MediaEvent } from '../../lib/events';
 import { stateChangeOf } from '../../lib/tracker/messages';
-import { toSnapshot } from '../../lib/tracker/snapshot';
+import { FIXED_VIEW, snapshotOf } from '../support/snapshot';
 import { track } from '../../lib/tracker/track';
 import { LYCORIS, VIOLET, movieBodies, showBodies } from '../support/bodies';
 import { clone, fixture } from '../support/fixtures';
@@ -21,7 +21,7 @@ forEachStoreMode((open) => {
       await hook(store, 'radarr', v.grab);
       let result = await hook(store, 'radarr', fixture('radarr-movie-file-delete'));
       assert.ok(result.request?.removedAt);
-      assert.equal(toSnapshot(result.request).removedAt, result.request.removedAt);
+      assert.equal(snapshotOf(result.request).removedAt, result.request.removedAt);
       const timeline = await store.read.timeline(result.request.id);
       assert.match(timeline.at(-1)?.detail ?? '', /^file deleted: \/data\/anime\/movies\/Violet Evergarden.*\.mkv \(manual\)$/);
       assert.equal(timeline.at(-1)?.source, 'radarr');
@@ -57,7 +57,7 @@ forEachStoreMode((open) => {
       result = await hook(store, 'sonarr', fixture('sonarr-series-delete'));
       assert.ok(result.request!.episodes.every((e) => e.removedAt));
       assert.ok(result.request!.removedAt);
-      assert.equal(toSnapshot(result.request!).episodes[0]?.removedAt, e1.removedAt, 'the first removal is kept');
+      assert.equal(snapshotOf(result.request!).episodes[0]?.removedAt, e1.removedAt, 'the first removal is kept');
       await store.close();
     });
 
@@ -106,14 +106,14 @@ forEachStoreMode((open) => {
       await hook(store, 'sonarr', s.grab([1, 2, 3, 4, 5]));
       await hook(store, 'sonarr', s.importComplete([1, 2, 3, 4, 5]));
       const one = await hook(store, 'jellyfin', s.jellyfinEpisode(2));
-      const change = stateChangeOf(one);
+      const change = stateChangeOf(one, FIXED_VIEW);
       assert.ok(change);
       assert.equal(change.payload.from, change.payload.to, 'the request is still IMPORTING');
       assert.deepEqual(change.payload.episodes, [{ season: 1, episode: 2, title: nth(one.request!.episodes, 1).title }]);
       assert.equal(change.payload.summary, 'Lycoris Recoil: S01E02 is available (1/5)');
 
       const all = await hook(store, 'jellyseerr', s.available);
-      const last = stateChangeOf(all);
+      const last = stateChangeOf(all, FIXED_VIEW);
       assert.ok(last);
       assert.deepEqual(
         last.payload.episodes.map((e) => e.episode),

@@ -9,6 +9,7 @@ import { JellyseerrSource } from '../../lib/sync/seerr-source';
 import { MediaSync, type SyncOutcome } from '../../lib/sync/sync';
 import { StatusStore } from '../../lib/store/store';
 import { stateChangeOf } from '../../lib/tracker/messages';
+import { FIXED_VIEW } from '../support/snapshot';
 import { DEFAULT_TRACK_OPTIONS } from '../../lib/tracker/track';
 import {
   FakeArr,
@@ -84,7 +85,7 @@ describe('sync from the Jellyseerr, Radarr and Sonarr APIs', () => {
     const downloading = await byTitle('Downloading Film');
     assert.equal(downloading.state, 'DOWNLOADING');
     assert.deepEqual(downloading.downloads, [
-      { id: HASH('B'), progress: 0.4, state: 'DOWNLOADING', speed: null, etaSeconds: 600, instance: 'radarr', strikes: 0 },
+      { id: HASH('B'), progress: 0.4, state: 'DOWNLOADING', speed: null, etaSeconds: 600, instance: 'radarr', strikes: 0, clientState: 'Radarr downloading', seeds: null, activeAt: null },
     ]);
     assert.equal(downloading.ids.radarr, 12);
     assert.equal((await byTitle('Available Film')).state, 'AVAILABLE');
@@ -304,7 +305,7 @@ describe('sync from the Jellyseerr, Radarr and Sonarr APIs', () => {
         EpisodeNumber: k + 1,
         Provider_tvdb: String(episode.tvdbId),
       });
-      const change = stateChangeOf(result);
+      const change = stateChangeOf(result, FIXED_VIEW);
       assert.ok(change, `E0${k + 1} is news`);
       assert.deepEqual(
         change.payload.episodes.map((e) => e.episode),

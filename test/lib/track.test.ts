@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { StatusStore } from '../../lib/store/store';
 import { MIGRATIONS } from '../../lib/store/migrations';
 import { Connection } from '../../lib/store/sqlite';
-import { toSnapshot } from '../../lib/tracker/snapshot';
+import { snapshotOf } from '../support/snapshot';
 import { track, DEFAULT_TRACK_OPTIONS } from '../../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, SEVERANCE, VIOLET, movieBodies, showBodies } from '../support/bodies';
 import { content } from '../support/events';
@@ -179,7 +179,7 @@ forEachStoreMode((openStore, mode) => {
       const snapshots = async (store: StatusStore) =>
         Promise.all(
           (await store.read.listRequests({ limit: 10 })).map(async (r) => ({
-            ...content(toSnapshot(r)),
+            ...content(snapshotOf(r)),
             timeline: (await store.read.timeline(r.id)).map((t) => [t.source, t.event, t.state]),
           })),
         );
@@ -437,7 +437,7 @@ forEachStoreMode((openStore, mode) => {
       ];
       const storeA = await openStore();
       for (const [source, body] of ordered) await send(storeA, source, body);
-      const expected = (await storeA.read.listRequests({ limit: 5 })).map(toSnapshot);
+      const expected = (await storeA.read.listRequests({ limit: 5 })).map((r) => snapshotOf(r));
       await storeA.close();
       assert.equal(expected.length, 1);
       assert.equal(nth(expected).state, 'AVAILABLE');
@@ -452,7 +452,7 @@ forEachStoreMode((openStore, mode) => {
           .map((x) => x.hook);
         const store = await openStore();
         for (const [source, body] of shuffled) await send(store, source, body);
-        const actual = (await store.read.listRequests({ limit: 5 })).map(toSnapshot);
+        const actual = (await store.read.listRequests({ limit: 5 })).map((r) => snapshotOf(r));
         await store.close();
         assert.deepEqual(actual.map(content), expected.map(content), `round ${round}`);
       }
@@ -476,8 +476,8 @@ forEachStoreMode((openStore, mode) => {
         ['jellyfin', b.jellyfin],
       ] as const)
         await send(late, source, body);
-      const a = toSnapshot(nth(await early.read.listRequests({ limit: 1 })));
-      const c = toSnapshot(nth(await late.read.listRequests({ limit: 1 })));
+      const a = snapshotOf(nth(await early.read.listRequests({ limit: 1 })));
+      const c = snapshotOf(nth(await late.read.listRequests({ limit: 1 })));
       assert.deepEqual(content(a), content(c));
       assert.equal(a.state, 'AVAILABLE');
       await early.close();

@@ -5,7 +5,7 @@ import { event, run } from '../support/events';
 import { join } from 'node:path';
 import type { NodeStatus } from 'node-red';
 import { tempDir } from '../support/tmp';
-import { toSnapshot } from '../../lib/tracker/snapshot';
+import { snapshotOf } from '../support/snapshot';
 
 /** media-notify in a real runtime: idle without what its service needs, a bad mapping named, a bad input refused. */
 
@@ -29,7 +29,7 @@ describe('media-notify', () => {
   // A whole state change, as episode-state sends it: media-notify checks all of it.
   const change = {
     request: {
-      ...toSnapshot(run([event('jellyseerr', movieBodies(INTERSTELLAR).approved)])),
+      ...snapshotOf(run([event('jellyseerr', movieBodies(INTERSTELLAR).approved)])),
       id: 3,
       state: 'AVAILABLE',
       requestedBy: 'kana',
