@@ -62,7 +62,14 @@ export const ArrStatusSchema = z.object({
   lastSearchAt: isoText.nullable(),
   /** TV: the requested episodes it has no file for, with their air date and last search. */
   episodes: z
-    .array(z.object({ season: z.number().int().nonnegative(), episode: z.number().int().nonnegative(), airDate: isoText.nullable(), lastSearchAt: isoText.nullable() }))
+    .array(
+      z.object({
+        season: z.number().int().nonnegative(),
+        episode: z.number().int().nonnegative(),
+        airDate: isoText.nullable(),
+        lastSearchAt: isoText.nullable(),
+      }),
+    )
     .max(50_000),
 });
 

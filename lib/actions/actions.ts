@@ -120,7 +120,9 @@ export class MediaActions {
       case 'explain': {
         const rejections = await this.explain(record, episodes, calls);
         const top = rejections.reasons.map((r) => `${r.reason} (${r.count})`).join('; ');
-        await record1('explain', `${rejections.releases} releases found, ${rejections.approved} acceptable${top ? `; rejected for: ${top}` : ''}`, { rejections });
+        await record1('explain', `${rejections.releases} releases found, ${rejections.approved} acceptable${top ? `; rejected for: ${top}` : ''}`, {
+          rejections,
+        });
         break;
       }
       case 'mark-available':
@@ -296,7 +298,8 @@ export class MediaActions {
     const episode = movie ? undefined : (named.length ? named.map((k) => this.find(record, k)!) : record.episodes).find(waits);
     if (movie ? !waits({ state: record.stage, downloadId: record.downloadId }) : !episode)
       throw new ActionError(`nothing of ${TITLE(record)} waits for a release: explain is for what nothing was grabbed for`, 400);
-    if (!this.explains.take()) throw new ActionError(`explain asks every indexer: at most ${EXPLAINS_PER_HOUR} an hour; try again in ${this.explains.retryAfterSeconds()} s`, 429);
+    if (!this.explains.take())
+      throw new ActionError(`explain asks every indexer: at most ${EXPLAINS_PER_HOUR} an hour; try again in ${this.explains.retryAfterSeconds()} s`, 429);
     const arr = await this.arrFor(record, calls);
     const [episodeId] = episode ? await this.episodeIds(arr, [episode], calls) : [];
     if (episode && episodeId === undefined) throw new ActionError(`Sonarr does not list ${episodeKey(episode)} of ${TITLE(record)}`, 400);
@@ -336,7 +339,8 @@ export class MediaActions {
 /** The most common reasons an arr rejected the releases of a search, most common first. */
 export function rejectionsOf(releases: ArrRelease[], at: string): Rejections {
   const counts = new Map<string, number>();
-  for (const release of releases) if (release.rejected) for (const reason of new Set(release.rejections ?? [])) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  for (const release of releases)
+    if (release.rejected) for (const reason of new Set(release.rejections ?? [])) counts.set(reason, (counts.get(reason) ?? 0) + 1);
   const reasons = [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, 5)

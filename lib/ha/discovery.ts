@@ -1,3 +1,5 @@
+import type { OutlookView } from '../tracker/outlook';
+import { toSnapshot } from '../tracker/snapshot';
 import type { RequestRecord } from '../model';
 import { notificationOf, requestLink, type News, type Notification } from '../notify/news';
 import { displayTitle } from '../tracker/snapshot';
@@ -105,7 +107,8 @@ const requestTopic = (o: HaOptions, id: number) => `${o.prefix}/sensor/media_sta
 const requestState = (o: HaOptions, id: number) => `${o.base}/request/${id}`;
 
 /** A request's sensor: its config (state and attributes from one retained JSON) and its state. */
-export function requestSensor(o: HaOptions, record: RequestRecord): MqttMessage[] {
+export function requestSensor(o: HaOptions, record: RequestRecord, view: OutlookView): MqttMessage[] {
+  const { waiting, eta: ready } = toSnapshot(record, view);
   const name = record.year ? `${displayTitle(record)} (${record.year})` : displayTitle(record);
   const running = record.downloads.filter((d) => d.state === 'DOWNLOADING');
   const progress = running.length
@@ -138,6 +141,10 @@ export function requestSensor(o: HaOptions, record: RequestRecord): MqttMessage[
         progress,
         eta_seconds: eta.length ? Math.max(...eta) : null,
         attention: record.attention?.reason ?? null,
+        waiting: waiting?.text ?? null,
+        waiting_code: waiting?.code ?? null,
+        ready_at: ready?.at ?? null,
+        ready_basis: ready?.basis ?? null,
         episodes: record.mediaType === 'tv' ? record.episodes.length : null,
         episodes_available: record.mediaType === 'tv' ? record.episodes.filter((e) => e.state === 'AVAILABLE').length : null,
         poster: record.posterUrl,
@@ -209,7 +216,7 @@ export class HaEntities {
    * shown removed. The first time after a start it does not know what it published before: the
    * requests that left the list in the last week are cleared too (clearing twice does no harm).
    */
-  async all(read: HaReader): Promise<MqttMessage[]> {
+  async all(read: HaReader, view: OutlookView): Promise<MqttMessage[]> {
     const now = this.now();
     const records = await read.haRequests(this.since(now));
     const current = new Set(records.map((r) => r.id));
@@ -221,20 +228,20 @@ export class HaEntities {
     return [
       ...deviceConfigs(this.options),
       await this.summary(read, now),
-      ...records.flatMap((r) => requestSensor(this.options, r)),
+      ...records.flatMap((r) => requestSensor(this.options, r, view)),
       ...gone.flatMap((id) => removeRequestSensor(this.options, id)),
     ];
   }
 
   /** After a commit: those requests' sensors (added, updated or removed) and the counters. */
-  async changed(read: HaReader, ids: number[]): Promise<MqttMessage[]> {
+  async changed(read: HaReader, ids: number[], view: OutlookView): Promise<MqttMessage[]> {
     const now = this.now();
     const shown = new Map((await read.haRequests(this.since(now), ids)).map((r) => [r.id, r]));
     const messages: MqttMessage[] = [];
     for (const id of ids) {
       const record = shown.get(id);
       if (record) {
-        messages.push(...requestSensor(this.options, record));
+        messages.push(...requestSensor(this.options, record, view));
         this.published.add(id);
       } else if (this.published.delete(id)) messages.push(...removeRequestSensor(this.options, id));
     }

@@ -9,7 +9,7 @@ import { episodeRanges } from '../tracker/timeline-text';
  * notification made of a request's news (several within a digest window make one).
  */
 
-export const NEWS_KINDS = ['requested', 'approved', 'downloading', 'available', 'episodes', 'failed', 'attention', 'removed'] as const;
+export const NEWS_KINDS = ['requested', 'approved', 'downloading', 'available', 'episodes', 'failed', 'attention', 'waiting', 'removed'] as const;
 export type NewsKind = (typeof NEWS_KINDS)[number];
 export const DEFAULT_NEWS: NewsKind[] = ['available', 'episodes', 'failed', 'attention'];
 /** Never delayed by a digest. */
@@ -39,6 +39,8 @@ export function newsOf(change: StateChange): News[] {
   // Raised by this change (its flag is as new as the change); a person's own "retry requested" is no news to them.
   const attention = request.attention;
   if (attention && attention.kind !== 'retry' && attention.since === request.updatedAt && to !== 'FAILED') add('attention');
+  // Still waiting: the tracker just found it made no progress for too long; why it waits is the news.
+  if (attention?.kind === 'stuck' && attention.since === request.updatedAt && request.waiting) add('waiting');
   if (request.removedAt && request.removedAt === request.updatedAt) add('removed');
   return news;
 }
@@ -68,6 +70,7 @@ const HEADINGS: Record<NewsKind, string> = {
   episodes: 'New episodes',
   failed: 'Failed',
   attention: 'Needs attention',
+  waiting: 'Still waiting',
   removed: 'Removed',
 };
 const TAGS: Record<NewsKind, string[]> = {
@@ -78,6 +81,7 @@ const TAGS: Record<NewsKind, string[]> = {
   episodes: ['tv'],
   failed: ['x'],
   attention: ['warning'],
+  waiting: ['hourglass'],
   removed: ['wastebasket'],
 };
 
@@ -114,6 +118,11 @@ function sentence(kind: NewsKind, request: RequestSnapshot, episodes: EpisodeNew
       return `${name} failed${request.attention ? `: ${request.attention.reason}` : ''}`;
     case 'attention':
       return `${name} needs attention: ${request.attention?.reason ?? 'see its timeline'}`;
+    case 'waiting': {
+      const { waiting, eta } = request;
+      const ready = eta?.at ? `; ready ≈ ${eta.at.slice(0, 16).replace('T', ' ')} UTC` : '';
+      return `${name} is still waiting: ${waiting?.text ?? 'see its timeline'}${waiting?.next ? ` (${waiting.next.text})` : ''}${ready}`;
+    }
     case 'removed':
       return `${name} was removed`;
   }
@@ -137,7 +146,7 @@ export function notificationOf(news: News[], baseUrl: string): Notification {
   // The most telling kind wins: trouble, then availability, then the latest step.
   const kinds = news.map((n) => n.kind);
   const kind: NewsKind =
-    (['attention', 'failed', 'removed', 'available', 'episodes'] as const).find(
+    (['waiting', 'attention', 'failed', 'removed', 'available', 'episodes'] as const).find(
       (k) => kinds.includes(k) && (k !== 'episodes' || !kinds.includes('available')),
     ) ?? last.kind;
   const urgent = URGENT.includes(kind);

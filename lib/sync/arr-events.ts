@@ -278,7 +278,14 @@ export function movieStatusEvent(requestId: number, media: MediaInfo, movie: Arr
  * Sonarr's record of a waiting show: monitored (the series, and some requested episode), the
  * requested episodes it has no file for (when each aired, when last searched), the next air date.
  */
-export function showStatusEvent(requestId: number, media: MediaInfo, seriesMonitored: boolean, episodes: Episode[], seasons: number[], at: string): ArrStatusEvent {
+export function showStatusEvent(
+  requestId: number,
+  media: MediaInfo,
+  seriesMonitored: boolean,
+  episodes: Episode[],
+  seasons: number[],
+  at: string,
+): ArrStatusEvent {
   const inSeasons = episodes.filter((e) => (seasons.length ? seasons.includes(e.seasonNumber) : e.seasonNumber > 0));
   const missing = inSeasons.filter((e) => e.monitored && !e.hasFile);
   const now = Date.parse(at);
@@ -316,6 +323,16 @@ export function absentEvent(requestId: number, media: MediaInfo, kind: ArrKind, 
     kind: 'arr-status',
     requestId,
     media,
-    status: { at, instance: media.instance ?? kind, present: false, monitored: false, released: false, releaseAt: null, releaseKind: null, lastSearchAt: null, episodes: [] },
+    status: {
+      at,
+      instance: media.instance ?? kind,
+      present: false,
+      monitored: false,
+      released: false,
+      releaseAt: null,
+      releaseKind: null,
+      lastSearchAt: null,
+      episodes: [],
+    },
   };
 }

@@ -96,7 +96,12 @@ export class ArrSource implements SyncSource {
       if (last !== undefined && now - last < RESTATUS_MS) continue;
       const found = await this.client.movie(movie.tmdb);
       this.statusAt.set(movie.id, now);
-      const media = { mediaType: 'movie' as const, ids: { tmdb: movie.tmdb, ...(found ? { radarr: found.id } : {}) }, instance: this.name, is4k: this.instance.is4k };
+      const media = {
+        mediaType: 'movie' as const,
+        ids: { tmdb: movie.tmdb, ...(found ? { radarr: found.id } : {}) },
+        instance: this.name,
+        is4k: this.instance.is4k,
+      };
       events.push(found ? movieStatusEvent(movie.id, media, found, at) : absentEvent(movie.id, media, 'radarr', at));
     }
     await context.apply(events);
@@ -152,8 +157,7 @@ export class ArrSource implements SyncSource {
       // Its series id too: the tracker keeps it (HD in ids.sonarr, 4K as the instance's), for actions.
       const media = { mediaType: 'tv' as const, ids: { tvdb: show.tvdb ?? undefined, sonarr: series.id }, instance: this.name, is4k: this.instance.is4k };
       events.push(listedEvent(show.id, media, episodes, show.requestedSeasons, at));
-      if (!isFinished(show.state) || show.upcoming.length)
-        events.push(showStatusEvent(show.id, media, series.monitored, episodes, show.requestedSeasons, at));
+      if (!isFinished(show.state) || show.upcoming.length) events.push(showStatusEvent(show.id, media, series.monitored, episodes, show.requestedSeasons, at));
     }
     await context.apply(events);
     return read;

@@ -54,8 +54,7 @@ export function deriveDownloads(
       activeAt: null,
     };
     const states = byId.get(id)!;
-    if (states.some((s) => rank(s) >= rank('DOWNLOADED')))
-      return { ...known, id, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, strikes: 0 };
+    if (states.some((s) => rank(s) >= rank('DOWNLOADED'))) return { ...known, id, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, strikes: 0 };
     if (states.every((s) => s === 'FAILED')) return { ...known, state: 'FAILED', speed: null, etaSeconds: null };
     return { ...known };
   });

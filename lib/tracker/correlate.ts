@@ -48,7 +48,8 @@ function mediaKeys(event: MediaBearingEvent): [MediaKey, number | string][] {
  */
 export function keyQueryOf(event: TrackedEvent): KeyQuery | undefined {
   if (event.kind === 'download-progress') return { downloadId: event.downloadId };
-  if (event.kind === 'shoko-file' || event.kind === 'stuck' || event.kind === 'episodes-listed' || event.kind === 'arr-status' || event.kind === 'action') return undefined;
+  if (event.kind === 'shoko-file' || event.kind === 'stuck' || event.kind === 'episodes-listed' || event.kind === 'arr-status' || event.kind === 'action')
+    return undefined;
   const query: KeyQuery = { mediaType: event.media.mediaType, ...Object.fromEntries(mediaKeys(event)) };
   const role = ROLES[event.source];
   if (role === 'requester' && event.kind !== 'issue') query.jellyseerrRequest = event.media.ids.jellyseerrRequest;

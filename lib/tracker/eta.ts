@@ -113,9 +113,13 @@ type Item = { state: RequestState; downloadId: string | null };
 /** An item's ETA given why it waits (a paused or stalled download has no ETA). */
 function itemEta(record: RequestRecord, item: Item, waiting: Waiting | null, context: EtaContext, releaseAt: string | null): Eta | null {
   const now = context.now.getTime();
-  const need = (stage: MeasuredStage, what: string): Spread | string => stageOf(record, stage, context.stages) ?? `no basis yet: fewer than ${MIN_SAMPLES} ${record.mediaType === 'movie' ? 'movies' : 'shows'} measured ${what}`;
+  const need = (stage: MeasuredStage, what: string): Spread | string =>
+    stageOf(record, stage, context.stages) ?? `no basis yet: fewer than ${MIN_SAMPLES} ${record.mediaType === 'movie' ? 'movies' : 'shows'} measured ${what}`;
   if (item.state === 'AVAILABLE') return null;
-  if (waiting && ['declined', 'not-monitored', 'paused', 'stalled', 'needs-link', 'import-blocked', 'private-torrent', 'deleted', 'download-failed'].includes(waiting.code))
+  if (
+    waiting &&
+    ['declined', 'not-monitored', 'paused', 'stalled', 'needs-link', 'import-blocked', 'private-torrent', 'deleted', 'download-failed'].includes(waiting.code)
+  )
     return unknown(`no basis while it is ${waiting.code.replace(/-/g, ' ')}`);
   switch (item.state) {
     case 'FAILED':
@@ -129,8 +133,14 @@ function itemEta(record: RequestRecord, item: Item, waiting: Waiting | null, con
       if (missing) return unknown(missing);
       const spreads = parts as Spread[];
       const ready = Math.max(releaseAt ? Date.parse(releaseAt) : 0, Date.parse(record.stateChangedAt));
-      const from = releaseAt && Date.parse(releaseAt) > Date.parse(record.stateChangedAt) ? `release ${new Date(ready).toISOString().slice(0, 10)}` : 'approval';
-      return sumFrom(ready, spreads, now, [`from ${from}`, typical(spreads[0]!, 'to grab'), typical(spreads[1]!, 'to download'), typical(spreads[2]!, 'to available')]);
+      const from =
+        releaseAt && Date.parse(releaseAt) > Date.parse(record.stateChangedAt) ? `release ${new Date(ready).toISOString().slice(0, 10)}` : 'approval';
+      return sumFrom(ready, spreads, now, [
+        `from ${from}`,
+        typical(spreads[0]!, 'to grab'),
+        typical(spreads[1]!, 'to download'),
+        typical(spreads[2]!, 'to available'),
+      ]);
     }
     case 'GRABBING':
     case 'DOWNLOADING': {

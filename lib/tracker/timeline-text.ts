@@ -42,7 +42,7 @@ const ACTION_WORDS: Record<ActionEvent['action'], string> = {
   retry: 'retry requested',
   'retry-dry-run': 'would be retried (dry run)',
   strike: 'no progress again',
-  explain: "asked why nothing was grabbed",
+  explain: 'asked why nothing was grabbed',
   search: 'search requested',
   verify: 'verified',
   'mark-available': 'marked available (manual)',

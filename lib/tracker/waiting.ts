@@ -72,12 +72,14 @@ function beforeGrab(record: RequestRecord, key: string | undefined, context: Wai
       since,
       next: { action: 'open-arr', text: `add it in ${arr}` },
     };
-  if (!status.monitored) return { code: 'not-monitored', text: `not monitored in ${arr}: it will not search`, since, next: { action: 'open-arr', text: `monitor it in ${arr}` } };
+  if (!status.monitored)
+    return { code: 'not-monitored', text: `not monitored in ${arr}: it will not search`, since, next: { action: 'open-arr', text: `monitor it in ${arr}` } };
   const episode = key === undefined ? undefined : status.episodes.find((e) => episodeKey(e) === key);
   const releaseAt = episode ? episode.airDate : status.releaseAt;
   const released = episode ? !!episode.airDate && Date.parse(episode.airDate) <= context.now.getTime() : status.released;
   if (!released) {
-    const what = episode || status.releaseKind === 'air' ? 'airs' : status.releaseKind === 'cinemas' ? 'in cinemas' : `${status.releaseKind ?? ''} release`.trim();
+    const what =
+      episode || status.releaseKind === 'air' ? 'airs' : status.releaseKind === 'cinemas' ? 'in cinemas' : `${status.releaseKind ?? ''} release`.trim();
     const text = releaseAt ? `not released yet: ${what} ${dayText(releaseAt, context.timeZone)}` : `not released yet: ${arr} has no release date`;
     return { code: 'not-released', text, since };
   }
@@ -110,7 +112,12 @@ function itemWaiting(record: RequestRecord, item: Item, key: string | undefined,
     case 'FAILED':
       return { code: 'download-failed', text: 'the download failed', since, next: { action: 'retry', text: 'retry: another release' } };
     case 'REQUESTED':
-      return { code: 'pending-approval', text: 'waiting for approval in Jellyseerr', since: record.createdAt, next: { action: 'approve', text: 'approve it in Jellyseerr' } };
+      return {
+        code: 'pending-approval',
+        text: 'waiting for approval in Jellyseerr',
+        since: record.createdAt,
+        next: { action: 'approve', text: 'approve it in Jellyseerr' },
+      };
     case 'APPROVED':
       return beforeGrab(record, key, context);
     case 'GRABBING':
@@ -126,7 +133,12 @@ function itemWaiting(record: RequestRecord, item: Item, key: string | undefined,
         ? { code: 'waiting-for-shoko', text: 'imported; waiting for Shoko to find and match the file', since }
         : { code: 'waiting-for-jellyfin', text: 'imported; waiting for Jellyfin to scan it', since, next: { action: 'verify', text: 'ask Jellyfin now' } };
     case 'ANIME_MATCHING':
-      return { code: 'waiting-for-jellyfin', text: 'matched in Shoko; waiting for Jellyfin to show it', since, next: { action: 'verify', text: 'ask Jellyfin now' } };
+      return {
+        code: 'waiting-for-jellyfin',
+        text: 'matched in Shoko; waiting for Jellyfin to show it',
+        since,
+        next: { action: 'verify', text: 'ask Jellyfin now' },
+      };
   }
 }
 
@@ -140,12 +152,22 @@ function attentionWaiting(record: RequestRecord): Waiting | null {
     case 'declined':
       return { code: 'declined', text: attention.reason || 'declined in Jellyseerr', since };
     case 'private-torrent':
-      return { code: 'private-torrent', text: attention.reason, since, next: { action: 'open-client', text: 'remove it in qBittorrent once its seeding is done' } };
+      return {
+        code: 'private-torrent',
+        text: attention.reason,
+        since,
+        next: { action: 'open-client', text: 'remove it in qBittorrent once its seeding is done' },
+      };
     case 'needs-link':
       return { code: 'needs-link', text: attention.reason, since, next: { action: 'open-shoko', text: 'link the file in Shoko' } };
     case 'import-blocked':
     case 'manual-interaction':
-      return { code: 'import-blocked', text: `${arr}: ${attention.reason}`, since, next: { action: 'open-arr', text: `import it by hand in ${arr} (Activity > Queue)` } };
+      return {
+        code: 'import-blocked',
+        text: `${arr}: ${attention.reason}`,
+        since,
+        next: { action: 'open-arr', text: `import it by hand in ${arr} (Activity > Queue)` },
+      };
     case 'download-failed':
     case 'failed':
       return { code: 'download-failed', text: attention.reason, since, next: { action: 'retry', text: 'retry: another release' } };
@@ -173,7 +195,12 @@ export function requestWaiting(record: RequestRecord, context: WaitingContext): 
   if (record.state === 'AVAILABLE' && !record.removedAt) return null;
   if (record.removedAt) {
     const due = record.deletion ? `; deletion due ${timeText(record.deletion.dueAt, context.timeZone)}` : '';
-    return { code: 'deleted', text: `deleted${due}`, since: record.removedAt, ...(record.deletion ? { next: { action: 'keep' as const, text: 'keep it' } } : {}) };
+    return {
+      code: 'deleted',
+      text: `deleted${due}`,
+      since: record.removedAt,
+      ...(record.deletion ? { next: { action: 'keep' as const, text: 'keep it' } } : {}),
+    };
   }
   const waiting = attentionWaiting(record) ?? ownWaiting(record, context);
   if (!waiting || record.attention?.kind !== 'stuck') return waiting;

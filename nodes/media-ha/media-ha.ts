@@ -43,8 +43,14 @@ export = (RED: RED) => {
       for (const m of messages) this.send({ topic: m.topic, payload: m.payload, retain: m.retain, qos: m.qos });
       light.show('ok', 'media-ha.status.published', { count: entities.count });
     };
-    const publishAll = async () => publish(await entities.all((await storeNode.store()).read));
-    const refresh = async (ids: number[]) => publish(await entities.changed((await storeNode.store()).read, ids));
+    const publishAll = async () => {
+      const store = await storeNode.store();
+      return publish(await entities.all(store.read, await store.outlook.view()));
+    };
+    const refresh = async (ids: number[]) => {
+      const store = await storeNode.store();
+      return publish(await entities.changed(store.read, ids, await store.outlook.view()));
+    };
     let chain = Promise.resolve();
     const serially = (work: () => Promise<void>) => {
       chain = chain.then(work).catch((err: Error) => {

@@ -71,7 +71,18 @@ describe('the example flow with qBittorrent and Jellyfin', () => {
       await postHook(red.url, 'radarr', m.grab);
       let r = await until('Interstellar', (x) => x.state === 'DOWNLOADING');
       assert.deepEqual(r.downloads, [
-        { id: INTERSTELLAR.hash, progress: 0.3, state: 'DOWNLOADING', speed: 2_500_000, etaSeconds: 1200, instance: 'radarr', strikes: 0, clientState: 'downloading', seeds: 14, activeAt: '2026-01-21T15:40:00.000Z' },
+        {
+          id: INTERSTELLAR.hash,
+          progress: 0.3,
+          state: 'DOWNLOADING',
+          speed: 2_500_000,
+          etaSeconds: 1200,
+          instance: 'radarr',
+          strikes: 0,
+          clientState: 'downloading',
+          seeds: 14,
+          activeAt: '2026-01-21T15:40:00.000Z',
+        },
       ]);
       qbit.set({ hash: INTERSTELLAR.hash, progress: 0.6, state: 'downloading', dlspeed: 2_000_000, eta: 600 });
       await until('Interstellar', (x) => x.downloads[0].progress === 0.6);

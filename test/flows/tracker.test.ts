@@ -77,7 +77,18 @@ describe('the example flow', () => {
         ['REQUESTED', 'APPROVED', 'GRABBING', 'IMPORTING', 'AVAILABLE'],
       );
       assert.deepEqual(r.downloads, [
-        { id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: 'radarr', strikes: 0, clientState: null, seeds: null, activeAt: null },
+        {
+          id: INTERSTELLAR.hash,
+          progress: 1,
+          state: 'DOWNLOADED',
+          speed: null,
+          etaSeconds: null,
+          instance: 'radarr',
+          strikes: 0,
+          clientState: null,
+          seeds: null,
+          activeAt: null,
+        },
       ]);
       assert.match(r.finalPath, /Interstellar \(2014\) \[Bluray-1080p\]\.mkv$/);
       assert.deepEqual(r.episodes, []);
@@ -155,7 +166,18 @@ describe('the example flow', () => {
       assert.equal(r.state, 'GRABBING', 'episodes 5 and 6 are still on their own download');
       assert.deepEqual(
         r.downloads.find((d: any) => d.id === single),
-        { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null, instance: 'sonarr', strikes: 0, clientState: null, seeds: null, activeAt: null },
+        {
+          id: single,
+          progress: 0,
+          state: 'GRABBING',
+          speed: null,
+          etaSeconds: null,
+          instance: 'sonarr',
+          strikes: 0,
+          clientState: null,
+          seeds: null,
+          activeAt: null,
+        },
       );
       await sendAll([
         ['sonarr', b.importFile(5, single)],

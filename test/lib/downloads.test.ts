@@ -141,7 +141,18 @@ forEachStoreMode((open) => {
       assert.deepEqual([pack.state, pack.progress, pack.speed, pack.etaSeconds], ['DOWNLOADING', 0.4, 5_000_000, 900]);
       assert.deepEqual(
         r.downloads.find((d) => d.id === single),
-        { id: single, progress: 0.2, state: 'DOWNLOADING', speed: 0, etaSeconds: null, instance: 'sonarr', strikes: 0, clientState: 'stalledDL', seeds: 14, activeAt: '2026-01-21T15:40:00.000Z' },
+        {
+          id: single,
+          progress: 0.2,
+          state: 'DOWNLOADING',
+          speed: 0,
+          etaSeconds: null,
+          instance: 'sonarr',
+          strikes: 0,
+          clientState: 'stalledDL',
+          seeds: 14,
+          activeAt: '2026-01-21T15:40:00.000Z',
+        },
       );
       assert.deepEqual(
         [nth(r.episodes).progress, nth(r.episodes, 8).progress, nth(r.episodes, 1).progress, nth(r.episodes, 12).progress],
@@ -213,7 +224,18 @@ forEachStoreMode((open) => {
       assert.equal((await store.read.timeline(request.id)).length, 2);
       assert.equal(request.state, 'IMPORTING');
       assert.deepEqual(request.downloads, [
-        { id: VIOLET.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: 'radarr', strikes: 0, clientState: null, seeds: null, activeAt: null },
+        {
+          id: VIOLET.hash,
+          progress: 1,
+          state: 'DOWNLOADED',
+          speed: null,
+          etaSeconds: null,
+          instance: 'radarr',
+          strikes: 0,
+          clientState: null,
+          seeds: null,
+          activeAt: null,
+        },
       ]);
       await store.close();
     });

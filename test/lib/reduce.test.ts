@@ -34,7 +34,18 @@ describe('reduce: a movie', () => {
     assert.ok(record);
     assert.equal(record.finalPath, `${b.folder}/Interstellar (2014) [Bluray-1080p].mkv`);
     assert.deepEqual(record.downloads, [
-      { id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', speed: null, etaSeconds: null, instance: 'radarr', strikes: 0, clientState: null, seeds: null, activeAt: null },
+      {
+        id: INTERSTELLAR.hash,
+        progress: 1,
+        state: 'DOWNLOADED',
+        speed: null,
+        etaSeconds: null,
+        instance: 'radarr',
+        strikes: 0,
+        clientState: null,
+        seeds: null,
+        activeAt: null,
+      },
     ]);
     assert.equal(record.ids.jellyfin, (157336).toString(16).padStart(32, '0'));
     assert.equal(record.ids.radarr, 60);
@@ -194,7 +205,18 @@ describe('reduce: TV, per episode', () => {
     assert.equal(afterPack.state, 'GRABBING', 'the separately grabbed episodes are still downloading');
     assert.deepEqual(
       afterPack.downloads.find((d) => d.id === single),
-      { id: single, progress: 0, state: 'GRABBING', speed: null, etaSeconds: null, instance: 'sonarr', strikes: 0, clientState: null, seeds: null, activeAt: null },
+      {
+        id: single,
+        progress: 0,
+        state: 'GRABBING',
+        speed: null,
+        etaSeconds: null,
+        instance: 'sonarr',
+        strikes: 0,
+        clientState: null,
+        seeds: null,
+        activeAt: null,
+      },
     );
   });
 

@@ -85,7 +85,18 @@ describe('sync from the Jellyseerr, Radarr and Sonarr APIs', () => {
     const downloading = await byTitle('Downloading Film');
     assert.equal(downloading.state, 'DOWNLOADING');
     assert.deepEqual(downloading.downloads, [
-      { id: HASH('B'), progress: 0.4, state: 'DOWNLOADING', speed: null, etaSeconds: 600, instance: 'radarr', strikes: 0, clientState: 'Radarr downloading', seeds: null, activeAt: null },
+      {
+        id: HASH('B'),
+        progress: 0.4,
+        state: 'DOWNLOADING',
+        speed: null,
+        etaSeconds: 600,
+        instance: 'radarr',
+        strikes: 0,
+        clientState: 'Radarr downloading',
+        seeds: null,
+        activeAt: null,
+      },
     ]);
     assert.equal(downloading.ids.radarr, 12);
     assert.equal((await byTitle('Available Film')).state, 'AVAILABLE');
