@@ -115,6 +115,7 @@ describe('in a real browser: actions from the editor', () => {
       'retry',
       'search',
       'verify',
+      'explain',
       'mark-available',
       'dismiss',
       'forget',

@@ -102,6 +102,8 @@ export class FakeArr extends FakeApi {
   series: Body[] = [];
   /** Episodes by series id. */
   episodes = new Map<number, Body[]>();
+  /** What an interactive search (`GET /api/v3/release?movieId=` or `?episodeId=`) finds, by that id. */
+  releases = new Map<number, Body[]>();
   private nextHistoryId = 1000;
 
   constructor(
@@ -158,6 +160,8 @@ export class FakeArr extends FakeApi {
         return this.episodes.get(Number(q.get('seriesId'))) ?? [];
       case '/api/v3/movie':
         return this.movies.filter((m) => !q.has('tmdbId') || m.tmdbId === Number(q.get('tmdbId')));
+      case '/api/v3/release':
+        return this.releases.get(Number(q.get('movieId') ?? q.get('episodeId'))) ?? [];
       case '/api/v3/series':
         return this.series.filter((m) => !q.has('tvdbId') || m.tvdbId === Number(q.get('tvdbId')));
       default:
@@ -404,4 +408,25 @@ export class FakeJellyseerr extends FakeApi {
     if (detail) return this.titles.get(`${detail[1]}:${detail[2]}`);
     return undefined;
   }
+}
+
+/** A release of an interactive search (Radarr's ReleaseResource: rejected, rejections in its words). */
+export function arrRelease(title: string, rejections: string[]): Body {
+  return {
+    guid: `guid-${title}`,
+    quality: { quality: { id: 7, name: 'Bluray-1080p' }, revision: { version: 1, real: 0, isRepack: false } },
+    age: 12,
+    size: 8_000_000_000,
+    indexerId: 1,
+    indexer: 'Nyaa',
+    title,
+    approved: rejections.length === 0,
+    temporarilyRejected: false,
+    rejected: rejections.length > 0,
+    rejections,
+    downloadAllowed: true,
+    protocol: 'torrent',
+    seeders: 3,
+    leechers: 1,
+  };
 }

@@ -19,6 +19,9 @@ export interface FakeTorrent {
   files?: { name: string; progress: number }[];
   /** A private tracker's torrent; undefined: qBittorrent does not know yet (no metadata). */
   private?: boolean;
+  /** Seeds connected and last activity (Unix seconds); default: the template's. */
+  num_seeds?: number;
+  last_activity?: number;
 }
 
 export class FakeQbittorrent {
@@ -104,6 +107,8 @@ export class FakeQbittorrent {
         dlspeed: t.dlspeed ?? 0,
         eta: t.eta ?? 8640000,
         private: t.private ?? null,
+        ...(t.num_seeds === undefined ? {} : { num_seeds: t.num_seeds }),
+        ...(t.last_activity === undefined ? {} : { last_activity: t.last_activity }),
       }));
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     }

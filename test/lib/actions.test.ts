@@ -127,7 +127,7 @@ describe('actions on a request', () => {
     await assert.rejects(act.perform({ requestId: 999, action: 'verify' }, 'adept'), (err: ActionError) => err.statusCode === 404);
     assert.throws(
       () => MediaActions.parse({ requestId: id, action: 'explode' }),
-      /action: must be one of retry, search, verify, mark-available, dismiss, keep, forget/,
+      /action: must be one of retry, search, verify, explain, mark-available, dismiss, keep, forget/,
     );
     assert.deepEqual(radarr.calls, []);
     // No arr configured for this media: 400, not a crash.
