@@ -180,11 +180,16 @@ function attentionWaiting(record: RequestRecord): Waiting | null {
 export function episodeWaiting(record: RequestRecord, episode: EpisodeRecord, context: WaitingContext): Waiting | null {
   if (episode.state === 'AVAILABLE') return null;
   if (episode.removedAt) return { code: 'deleted', text: 'deleted', since: episode.removedAt };
-  const own = itemWaiting(record, episode, episodeKey(episode), context);
   const attention = attentionWaiting(record);
-  // Attention about downloads concerns the episodes still downloading or failed, not those further on.
-  if (attention && (episode.state === 'FAILED' || rank(episode.state) <= rank(record.state))) return attention;
-  return own;
+  if (attention && concerns(attention.code, episode)) return attention;
+  return itemWaiting(record, episode, episodeKey(episode), context);
+}
+
+/** Whether the request's attention holds this episode back: a link for a file Shoko has not matched, else what is not imported yet. */
+function concerns(code: Waiting['code'], episode: EpisodeRecord): boolean {
+  if (code === 'needs-link') return (episode.state === 'ANIME_MATCHING' || episode.state === 'IMPORTING') && episode.shokoFileId === null;
+  if (code === 'declined') return true;
+  return episode.state === 'FAILED' || rank(episode.state) < rank('IMPORTING');
 }
 
 /**

@@ -280,6 +280,8 @@ describe('actions on a request', () => {
     assert.deepEqual(qbit.deleted, []);
     assert.equal(done.result.request?.attention?.kind, 'private-torrent');
     assert.match(done.result.request?.attention?.reason ?? '', /^private torrent: a person decides/);
+    assert.deepEqual(done.result.request?.waiting?.code, 'private-torrent');
+    assert.deepEqual(done.result.request?.waiting?.next, { action: 'open-client', text: 'remove it in qBittorrent once its seeding is done' });
     assert.match((await lastEntry(id))?.detail ?? '', /kept in qBittorrent \(a private torrent, or its privacy unknown\); then MoviesSearch$/);
   });
 });

@@ -22,6 +22,8 @@ forEachStoreMode((open) => {
       let result = await hook(store, 'radarr', fixture('radarr-movie-file-delete'));
       assert.ok(result.request?.removedAt);
       assert.equal(snapshotOf(result.request).removedAt, result.request.removedAt);
+      assert.deepEqual(snapshotOf(result.request).waiting, { code: 'deleted', text: 'deleted', since: result.request.removedAt });
+      assert.equal(snapshotOf(result.request).eta?.at, null, 'nothing will come of a deleted request');
       const timeline = await store.read.timeline(result.request.id);
       assert.match(timeline.at(-1)?.detail ?? '', /^file deleted: \/data\/anime\/movies\/Violet Evergarden.*\.mkv \(manual\)$/);
       assert.equal(timeline.at(-1)?.source, 'radarr');

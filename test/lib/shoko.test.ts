@@ -8,6 +8,7 @@ import { track, DEFAULT_TRACK_OPTIONS, type TrackOptions, type TrackResult } fro
 import { LYCORIS, VIOLET, jellyfinShokoEpisode, movieBodies, shokoFile, showBodies, type ShowSpec } from '../support/bodies';
 import { fixture } from '../support/fixtures';
 import { nth } from '../support/nth';
+import { snapshotOf } from '../support/snapshot';
 import { forEachStoreMode, hook } from '../support/store';
 
 const AT = '2026-01-22T05:00:00.000Z';
@@ -178,6 +179,8 @@ forEachStoreMode((open) =>
         'needs-link',
         `needs a manual link in Shoko (1 automatic match attempt): ${b.file(2).path.split('/').pop()}`,
       ]);
+      const waiting = snapshotOf(failed.request!).episodes.find((e) => e.episode === 2)?.waiting;
+      assert.deepEqual([waiting?.code, waiting?.next?.action], ['needs-link', 'open-shoko']);
       const again = await send(store, filesOf(2).notMatched(2));
       assert.match(again.request?.attention?.reason ?? '', /2 automatic match attempts/);
       const matched = await send(store, filesOf(2).matched());
