@@ -93,7 +93,12 @@ export async function benchSync(dir: string) {
     const writes = countWrites(store);
     const calls = seerr.calls.length + radarr.calls.length;
     const quietMs = await timed(() => sync.sync(store));
+    // Why each unfinished request waits and when it will be ready, as a sync's news or a page would show them.
+    const unfinished = await store.read.listRequests({ activeOnly: true, limit: 1000 });
+    const outlookMs = await timed(() => store.outlook.snapshots(unfinished));
     return {
+      unfinished: unfinished.length,
+      outlookMs,
       firstMs,
       idleLongest,
       duringLongest,
