@@ -1,7 +1,9 @@
 import type { MediaType } from '../events';
 import type { EpisodeRecord, Eta, RequestRecord, Waiting } from '../model';
 import { rank, type RequestState } from '../states';
+import { episodeKey } from '../sources/episode-numbers';
 import { humanDuration } from './stuck';
+import { arrEpisode, downloadOf } from './waiting';
 
 /**
  * When a request or episode will be ready, from this household's own measured stage times (the
@@ -146,7 +148,7 @@ function itemEta(record: RequestRecord, item: Item, waiting: Waiting | null, con
     case 'DOWNLOADING': {
       const finish = need('finish', 'from downloaded to available');
       if (typeof finish === 'string') return unknown(finish);
-      const download = record.downloads.find((d) => d.id === item.downloadId);
+      const download = downloadOf(record, item.downloadId);
       if (download?.etaSeconds !== null && download?.etaSeconds !== undefined) {
         const done = now + download.etaSeconds * 1000;
         return sumFrom(done, [finish], now, [`download client's ETA ${humanDuration(download.etaSeconds * 1000)}`, typical(finish, 'to available')]);
@@ -166,7 +168,7 @@ function itemEta(record: RequestRecord, item: Item, waiting: Waiting | null, con
 }
 
 export function episodeEta(record: RequestRecord, episode: EpisodeRecord, waiting: Waiting | null, context: EtaContext): Eta | null {
-  const airDate = record.arr?.episodes.find((e) => e.season === episode.season && e.episode === episode.episode)?.airDate ?? null;
+  const airDate = arrEpisode(record, episodeKey(episode))?.airDate ?? null;
   return itemEta(record, episode, waiting, context, airDate);
 }
 

@@ -70,9 +70,19 @@ describe('in a real browser', () => {
     assert.equal(await tv.locator('.grid i').count(), 13);
     assert.equal(await tv.locator('.counts').textContent(), '9 available, 4 importing');
     assert.equal(await tv.locator('.steps i').count(), 8, 'anime: the Matching step is shown');
+    // Why it waits and when it will be ready, on the card and per episode (no show has finished yet: no basis for an ETA).
+    const waiting = tv.locator('.waiting');
+    assert.equal(await waiting.getAttribute('data-code'), 'waiting-for-shoko');
+    assert.equal(await waiting.textContent(), 'S01E10: imported; waiting for Shoko to find and match the file');
+    assert.equal(await tv.locator('.eta').textContent(), 'ready: unknown (no basis yet: fewer than 3 shows measured from downloaded to available)');
+    assert.match(
+      (await tv.locator('.grid i').nth(9).getAttribute('title')) ?? '',
+      /^S01E10 \S+: imported; waiting for Shoko to find and match the file · ready: unknown \(no basis yet/,
+    );
     const movie = page.locator('.card').nth(1);
     assert.equal(await movie.locator('.steps i').count(), 7);
     assert.equal(await movie.locator('.steps i.done').count(), 7, 'AVAILABLE: every step done');
+    assert.equal(await movie.locator('.waiting, .eta').count(), 0, 'available: nothing to wait for');
     assert.equal(await page.locator('.stat b').first().textContent(), '2');
     await page.screenshot({ path: join(shots, 'status-page-desktop.png'), fullPage: true });
     assert.ok(
