@@ -245,6 +245,21 @@ export function listedEvent(requestId: number, media: MediaInfo, episodes: Episo
 
 const iso = (date: string | undefined) => (date ? new Date(date).toISOString() : null);
 
+type Found = Omit<ArrStatusEvent['status'], 'at' | 'instance' | 'present'>;
+
+/** What an arr's record of a waiting request's media says (`found`), or that it has none (undefined). */
+function statusEvent(kind: ArrKind, requestId: number, media: MediaInfo, at: string, found: Found | undefined): ArrStatusEvent {
+  const absent: Found = { monitored: false, released: false, releaseAt: null, releaseKind: null, lastSearchAt: null, episodes: [] };
+  return {
+    source: kind,
+    at,
+    kind: 'arr-status',
+    requestId,
+    media,
+    status: { at, instance: media.instance ?? kind, present: found !== undefined, ...(found ?? absent) },
+  };
+}
+
 /** Radarr's record of a waiting movie: monitored, released by its minimum availability (and which date decides it), last searched. */
 export function movieStatusEvent(requestId: number, media: MediaInfo, movie: ArrMovieState, at: string): ArrStatusEvent {
   const releaseAt = iso(movie.releaseDate);
@@ -253,25 +268,14 @@ export function movieStatusEvent(requestId: number, media: MediaInfo, movie: Arr
     ['physical', movie.physicalRelease],
     ['cinemas', movie.inCinemas],
   ] as const;
-  const releaseKind = releaseAt ? (kinds.find(([, date]) => iso(date) === releaseAt)?.[0] ?? null) : null;
-  return {
-    source: 'radarr',
-    at,
-    kind: 'arr-status',
-    requestId,
-    media,
-    status: {
-      at,
-      instance: media.instance ?? 'radarr',
-      present: true,
-      monitored: movie.monitored,
-      released: movie.isAvailable ?? (releaseAt !== null && releaseAt <= at),
-      releaseAt,
-      releaseKind,
-      lastSearchAt: iso(movie.lastSearchTime),
-      episodes: [],
-    },
-  };
+  return statusEvent('radarr', requestId, media, at, {
+    monitored: movie.monitored,
+    released: movie.isAvailable ?? (releaseAt !== null && releaseAt <= at),
+    releaseAt,
+    releaseKind: releaseAt ? (kinds.find(([, date]) => iso(date) === releaseAt)?.[0] ?? null) : null,
+    lastSearchAt: iso(movie.lastSearchTime),
+    episodes: [],
+  });
 }
 
 /**
@@ -295,44 +299,17 @@ export function showStatusEvent(
     .map((e) => iso(e.airDateUtc)!)
     .sort()[0];
   const searches = missing.map((e) => iso(e.lastSearchTime)).filter((d): d is string => d !== null);
-  return {
-    source: 'sonarr',
-    at,
-    kind: 'arr-status',
-    requestId,
-    media,
-    status: {
-      at,
-      instance: media.instance ?? 'sonarr',
-      present: true,
-      monitored: seriesMonitored && inSeasons.some((e) => e.monitored),
-      released: missing.some(aired),
-      releaseAt: next ?? null,
-      releaseKind: next ? 'air' : null,
-      lastSearchAt: searches.sort().at(-1) ?? null,
-      episodes: missing.map((e) => ({ season: e.seasonNumber, episode: e.episodeNumber, airDate: iso(e.airDateUtc), lastSearchAt: iso(e.lastSearchTime) })),
-    },
-  };
+  return statusEvent('sonarr', requestId, media, at, {
+    monitored: seriesMonitored && inSeasons.some((e) => e.monitored),
+    released: missing.some(aired),
+    releaseAt: next ?? null,
+    releaseKind: next ? 'air' : null,
+    lastSearchAt: searches.sort().at(-1) ?? null,
+    episodes: missing.map((e) => ({ season: e.seasonNumber, episode: e.episodeNumber, airDate: iso(e.airDateUtc), lastSearchAt: iso(e.lastSearchTime) })),
+  });
 }
 
 /** An arr looked for a waiting request's media by its id and has none. */
 export function absentEvent(requestId: number, media: MediaInfo, kind: ArrKind, at: string): ArrStatusEvent {
-  return {
-    source: kind,
-    at,
-    kind: 'arr-status',
-    requestId,
-    media,
-    status: {
-      at,
-      instance: media.instance ?? kind,
-      present: false,
-      monitored: false,
-      released: false,
-      releaseAt: null,
-      releaseKind: null,
-      lastSearchAt: null,
-      episodes: [],
-    },
-  };
+  return statusEvent(kind, requestId, media, at, undefined);
 }
