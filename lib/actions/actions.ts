@@ -298,11 +298,12 @@ export class MediaActions {
     const episode = movie ? undefined : (named.length ? named.map((k) => this.find(record, k)!) : record.episodes).find(waits);
     if (movie ? !waits({ state: record.stage, downloadId: record.downloadId }) : !episode)
       throw new ActionError(`nothing of ${TITLE(record)} waits for a release: explain is for what nothing was grabbed for`, 400);
-    if (!this.explains.take())
-      throw new ActionError(`explain asks every indexer: at most ${EXPLAINS_PER_HOUR} an hour; try again in ${this.explains.retryAfterSeconds()} s`, 429);
     const arr = await this.arrFor(record, calls);
     const [episodeId] = episode ? await this.episodeIds(arr, [episode], calls) : [];
     if (episode && episodeId === undefined) throw new ActionError(`Sonarr does not list ${episodeKey(episode)} of ${TITLE(record)}`, 400);
+    // Counted only for searches about to be made: a refusal before costs the indexers nothing.
+    if (!this.explains.take())
+      throw new ActionError(`explain asks every indexer: at most ${EXPLAINS_PER_HOUR} an hour; try again in ${this.explains.retryAfterSeconds()} s`, 429);
     const releases = await arr.client.releases(movie ? { movieId: arr.id } : { episodeId: episodeId! }, calls).catch(refused);
     return rejectionsOf(releases, new Date(this.now()).toISOString());
   }

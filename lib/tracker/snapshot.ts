@@ -2,7 +2,7 @@ import { EPISODE_STATES } from '../states';
 import type { EpisodeCounts, RequestRecord, RequestSnapshot } from '../model';
 import { episodeEta, requestEta } from './eta';
 import type { OutlookView } from './outlook';
-import { episodeWaiting, requestWaiting } from './waiting';
+import { attentionWaiting, episodeWaiting, requestWaiting } from './waiting';
 
 export function displayTitle(record: Pick<RequestRecord, 'title' | 'mediaType' | 'ids'>): string {
   if (record.title) return record.title;
@@ -20,8 +20,9 @@ export function episodeCounts(record: Pick<RequestRecord, 'episodes'>): EpisodeC
 
 /** The public JSON of a request, with why it waits and when it will be ready as seen from `view`. */
 export function toSnapshot(record: RequestRecord, view: OutlookView): RequestSnapshot {
+  const attention = attentionWaiting(record);
   const episodes = record.episodes.map((e) => {
-    const waiting = episodeWaiting(record, e, view);
+    const waiting = episodeWaiting(record, e, view, attention);
     return { record: e, waiting, eta: episodeEta(record, e, waiting, view) };
   });
   const waiting = requestWaiting(record, view);

@@ -76,7 +76,15 @@ function clientWaiting(download: DownloadRecord, record: RequestRecord, context:
   if (/^queued|queued$|^checking/i.test(state)) return { code: 'queued-in-client', text: `queued in the download client (${percent})`, since };
   if (/^(paused|stopped)DL$|paused$/i.test(state))
     return { code: 'paused', text: `paused in the download client at ${percent}`, since, next: { action: 'open-client', text: 'resume it in qBittorrent' } };
-  if (/^stalledDL$|warning$/i.test(state)) {
+  // An arr's queue says "warning" for a stalled torrent, a magnet without DHT, an error or missing files alike.
+  if (/^(Radarr|Sonarr) warning$/.test(state))
+    return {
+      code: 'unknown',
+      text: `${state.split(' ')[0]}'s queue warns about it at ${percent}`,
+      since,
+      next: { action: 'open-arr', text: `see why in ${state.split(' ')[0]}'s Activity > Queue` },
+    };
+  if (state === 'stalledDL') {
     const seeds = download.seeds === null ? '' : `${download.seeds} ${download.seeds === 1 ? 'seed' : 'seeds'}, `;
     const active = download.activeAt ? `last activity ${timeText(download.activeAt, context.timeZone)}` : 'no recent activity';
     return {
@@ -182,7 +190,7 @@ function itemWaiting(record: RequestRecord, item: Item, key: string | undefined,
 }
 
 /** What a request's attention says instead: it needs a human for this reason. */
-function attentionWaiting(record: RequestRecord): Waiting | null {
+export function attentionWaiting(record: RequestRecord): Waiting | null {
   const attention = record.attention;
   if (!attention) return null;
   const arr = ARR[record.mediaType];
@@ -215,11 +223,13 @@ function attentionWaiting(record: RequestRecord): Waiting | null {
   }
 }
 
-/** An episode's reason: the request's attention when it holds this episode back, else its own. */
-export function episodeWaiting(record: RequestRecord, episode: EpisodeRecord, context: WaitingContext): Waiting | null {
+/**
+ * An episode's reason: the request's attention (`attention`: attentionWaiting of the request, worked
+ * out once for all its episodes) when it holds this episode back, else its own.
+ */
+export function episodeWaiting(record: RequestRecord, episode: EpisodeRecord, context: WaitingContext, attention: Waiting | null): Waiting | null {
   if (episode.state === 'AVAILABLE') return null;
   if (episode.removedAt) return { code: 'deleted', text: 'deleted', since: episode.removedAt };
-  const attention = attentionWaiting(record);
   if (attention && concerns(attention.code, episode)) return attention;
   return itemWaiting(record, episode, episodeKey(episode), context);
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { downloadRecord } from '../support/snapshot';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { Connection } from '../../lib/store/sqlite';
@@ -76,20 +77,7 @@ describe('the example flow', () => {
         r.timeline.map((t: any) => t.state),
         ['REQUESTED', 'APPROVED', 'GRABBING', 'IMPORTING', 'AVAILABLE'],
       );
-      assert.deepEqual(r.downloads, [
-        {
-          id: INTERSTELLAR.hash,
-          progress: 1,
-          state: 'DOWNLOADED',
-          speed: null,
-          etaSeconds: null,
-          instance: 'radarr',
-          strikes: 0,
-          clientState: null,
-          seeds: null,
-          activeAt: null,
-        },
-      ]);
+      assert.deepEqual(r.downloads, [downloadRecord({ id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', instance: 'radarr' })]);
       assert.match(r.finalPath, /Interstellar \(2014\) \[Bluray-1080p\]\.mkv$/);
       assert.deepEqual(r.episodes, []);
       assert.ok(r.availableAt && r.createdAt <= r.availableAt);
@@ -166,18 +154,7 @@ describe('the example flow', () => {
       assert.equal(r.state, 'GRABBING', 'episodes 5 and 6 are still on their own download');
       assert.deepEqual(
         r.downloads.find((d: any) => d.id === single),
-        {
-          id: single,
-          progress: 0,
-          state: 'GRABBING',
-          speed: null,
-          etaSeconds: null,
-          instance: 'sonarr',
-          strikes: 0,
-          clientState: null,
-          seeds: null,
-          activeAt: null,
-        },
+        downloadRecord({ id: single, instance: 'sonarr' }),
       );
       await sendAll([
         ['sonarr', b.importFile(5, single)],

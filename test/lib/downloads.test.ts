@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { downloadRecord } from '../support/snapshot';
 import { QbitClient, QbitError } from '../../lib/clients/qbittorrent';
 import { QbitPoller } from '../../lib/clients/qbit-poller';
 import { episodeProgress, progressEvent, stageOf, TorrentListSchema } from '../../lib/sources/qbittorrent';
@@ -141,18 +142,16 @@ forEachStoreMode((open) => {
       assert.deepEqual([pack.state, pack.progress, pack.speed, pack.etaSeconds], ['DOWNLOADING', 0.4, 5_000_000, 900]);
       assert.deepEqual(
         r.downloads.find((d) => d.id === single),
-        {
+        downloadRecord({
           id: single,
           progress: 0.2,
           state: 'DOWNLOADING',
           speed: 0,
-          etaSeconds: null,
           instance: 'sonarr',
-          strikes: 0,
           clientState: 'stalledDL',
           seeds: 14,
           activeAt: '2026-01-21T15:40:00.000Z',
-        },
+        }),
       );
       assert.deepEqual(
         [nth(r.episodes).progress, nth(r.episodes, 8).progress, nth(r.episodes, 1).progress, nth(r.episodes, 12).progress],
@@ -223,20 +222,7 @@ forEachStoreMode((open) => {
       const request = nth(await store.read.listRequests({ limit: 1 }));
       assert.equal((await store.read.timeline(request.id)).length, 2);
       assert.equal(request.state, 'IMPORTING');
-      assert.deepEqual(request.downloads, [
-        {
-          id: VIOLET.hash,
-          progress: 1,
-          state: 'DOWNLOADED',
-          speed: null,
-          etaSeconds: null,
-          instance: 'radarr',
-          strikes: 0,
-          clientState: null,
-          seeds: null,
-          activeAt: null,
-        },
-      ]);
+      assert.deepEqual(request.downloads, [downloadRecord({ id: VIOLET.hash, progress: 1, state: 'DOWNLOADED', instance: 'radarr' })]);
       await store.close();
     });
   });

@@ -6,6 +6,8 @@ import { recordPredictions } from '../../lib/tracker/outlook';
 import { computeStats } from '../../lib/tracker/stats';
 import { DEFAULT_TRACK_OPTIONS, track } from '../../lib/tracker/track';
 import { FakeClock } from '../support/clock';
+import { run } from '../support/events';
+import { snapshotOf } from '../support/snapshot';
 import { tempDir } from '../support/tmp';
 
 /**
@@ -213,5 +215,32 @@ describe('ETAs from measured stage times, on an injected clock', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('why it waits, from what an arr queue says alone', () => {
+  it("a queue's warning (a stalled torrent, a magnet without DHT, an error alike) is not read as stalled: the reason says what is known and where to look", () => {
+    const start = T0;
+    const record = run([
+      { source: 'jellyseerr', at: at(start), kind: 'approved', auto: false, media: media(5, { ids: { tmdb: 9005, jellyseerrRequest: 5 } }) },
+      { source: 'radarr', at: at(start + MIN), kind: 'grabbed', downloadId: hash(5), episodes: [], media: media(5, { ids: { tmdb: 9005, radarr: 5 } }) },
+      {
+        source: 'radarr',
+        at: at(start + 2 * MIN),
+        kind: 'download-progress',
+        downloadId: hash(5),
+        state: 'DOWNLOADING',
+        progress: 0.3,
+        clientState: 'Radarr warning',
+      },
+    ]);
+    const snapshot = snapshotOf(record);
+    assert.deepEqual(snapshot.waiting, {
+      code: 'unknown',
+      text: "Radarr's queue warns about it at 30 %",
+      // Since it started downloading (the queue's first word moved it on from GRABBING).
+      since: at(start + 2 * MIN),
+      next: { action: 'open-arr', text: "see why in Radarr's Activity > Queue" },
+    });
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { aggregateEpisodes } from '../../lib/tracker/aggregate';
 import { reduce } from '../../lib/tracker/reduce';
-import { snapshotOf } from '../support/snapshot';
+import { downloadRecord, snapshotOf } from '../support/snapshot';
 import { summarise } from '../../lib/tracker/summary';
 import { INTERSTELLAR, LYCORIS, VIOLET, movieBodies, showBodies } from '../support/bodies';
 import { event, run } from '../support/events';
@@ -33,20 +33,7 @@ describe('reduce: a movie', () => {
     assert.deepEqual(states, ['REQUESTED', 'APPROVED', 'GRABBING', 'IMPORTING', 'AVAILABLE']);
     assert.ok(record);
     assert.equal(record.finalPath, `${b.folder}/Interstellar (2014) [Bluray-1080p].mkv`);
-    assert.deepEqual(record.downloads, [
-      {
-        id: INTERSTELLAR.hash,
-        progress: 1,
-        state: 'DOWNLOADED',
-        speed: null,
-        etaSeconds: null,
-        instance: 'radarr',
-        strikes: 0,
-        clientState: null,
-        seeds: null,
-        activeAt: null,
-      },
-    ]);
+    assert.deepEqual(record.downloads, [downloadRecord({ id: INTERSTELLAR.hash, progress: 1, state: 'DOWNLOADED', instance: 'radarr' })]);
     assert.equal(record.ids.jellyfin, (157336).toString(16).padStart(32, '0'));
     assert.equal(record.ids.radarr, 60);
     assert.ok(record.availableAt);
@@ -205,18 +192,7 @@ describe('reduce: TV, per episode', () => {
     assert.equal(afterPack.state, 'GRABBING', 'the separately grabbed episodes are still downloading');
     assert.deepEqual(
       afterPack.downloads.find((d) => d.id === single),
-      {
-        id: single,
-        progress: 0,
-        state: 'GRABBING',
-        speed: null,
-        etaSeconds: null,
-        instance: 'sonarr',
-        strikes: 0,
-        clientState: null,
-        seeds: null,
-        activeAt: null,
-      },
+      downloadRecord({ id: single, instance: 'sonarr' }),
     );
   });
 
