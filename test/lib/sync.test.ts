@@ -9,7 +9,7 @@ import { JellyseerrSource } from '../../lib/sync/seerr-source';
 import { MediaSync, type SyncOutcome } from '../../lib/sync/sync';
 import { StatusStore } from '../../lib/store/store';
 import { stateChangeOf } from '../../lib/tracker/messages';
-import { FIXED_VIEW, downloadRecord } from '../support/snapshot';
+import { FIXED_VIEW, downloadRecord, snapshotOf } from '../support/snapshot';
 import { DEFAULT_TRACK_OPTIONS } from '../../lib/tracker/track';
 import {
   FakeArr,
@@ -383,6 +383,30 @@ describe('sync from the Jellyseerr, Radarr and Sonarr APIs', () => {
     assert.equal(hd.ids.radarr, 60);
     assert.equal(uhd.ids.radarr, null, 'ids.radarr stays the HD id');
     assert.deepEqual(uhd.instances, [{ name: 'radarr-4k', kind: 'radarr', is4k: true, id: 7 }]);
+  });
+
+  it('an approved film nothing grabbed, known only by its TMDB id: each Radarr of its kind (HD, 4K) reads its record, once an hour, for why it waits; one that lacks it says so', async () => {
+    seerr.addRequest({ id: 20, type: 'movie', tmdbId: 157336, status: 2, mediaStatus: 3, title: 'Interstellar', requester: 'adept' });
+    seerr.addRequest({ id: 21, type: 'movie', tmdbId: 157336, status: 2, mediaStatus: 3, is4k: true, title: 'Interstellar', requester: 'kana' });
+    seerr.addRequest({ id: 22, type: 'movie', tmdbId: 424242, status: 2, mediaStatus: 3, title: 'Nowhere' });
+    radarr.movies.push({ ...radarrMovie({ id: 60, title: 'Interstellar', year: 2014, tmdbId: 157336 }), lastSearchTime: '2026-11-30T18:05:00Z' });
+    radarr4k.movies.push({ ...radarrMovie({ id: 7, title: 'Interstellar', year: 2014, tmdbId: 157336 }), monitored: false });
+    const at = new Date('2026-12-01T12:00:00Z');
+    await run(at);
+    const requests = await all();
+    const view = { ...FIXED_VIEW, now: at };
+    const hd = requests.find((r) => r.title === 'Interstellar' && !r.is4k)!;
+    const uhd = requests.find((r) => r.title === 'Interstellar' && r.is4k)!;
+    assert.deepEqual([hd.arr?.instance, snapshotOf(hd, view).waiting?.code, hd.ids.radarr], ['radarr', 'no-release-found', 60]);
+    assert.deepEqual([uhd.arr?.instance, snapshotOf(uhd, view).waiting?.code, uhd.ids.radarr], ['radarr-4k', 'not-monitored', null]);
+    assert.deepEqual(uhd.instances, [{ name: 'radarr-4k', kind: 'radarr', is4k: true, id: 7 }]);
+    assert.equal(snapshotOf(await byTitle('Nowhere'), view).waiting?.code, 'not-in-arr');
+    const lookups = () => [radarr, radarr4k].map((arr) => arr.calls.filter((c) => c.startsWith('GET /api/v3/movie?')).sort());
+    assert.deepEqual(lookups(), [['GET /api/v3/movie?tmdbId=157336', 'GET /api/v3/movie?tmdbId=424242'], ['GET /api/v3/movie?tmdbId=157336']]);
+    await run(new Date(at.getTime() + 30 * 60_000));
+    assert.equal(lookups().flat().length, 3, 'not asked again within the hour');
+    await run(new Date(at.getTime() + 61 * 60_000));
+    assert.equal(lookups().flat().length, 6, 'asked again after it');
   });
 
   it('one source down or refusing the key never stops the others, and is retried on the next sync', async () => {
