@@ -63,11 +63,35 @@ interface Gate {
   open: Set<Res>;
 }
 
+/** How long a refused request's connection stays half-open after its answer, reading and dropping what still comes. */
+const LINGER_MS = 2000;
+
+/**
+ * Close after the answer without losing it. A socket closed while its body is still arriving resets
+ * the connection, and a client busy sending can see the reset (EPIPE) before it reads the answer; so,
+ * as web servers do ("lingering close"), the answer is followed by our end of the connection only,
+ * and whatever still arrives is read and dropped until the client closes, for at most LINGER_MS.
+ */
+function lingerAfter(res: Res): void {
+  const socket = res.socket as (Res['socket'] & { destroySoon?: () => void }) | null;
+  if (!socket) return;
+  socket.destroySoon = () => {
+    socket.end();
+    res.req.resume();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  };
+}
+
 function send(res: Res, statusCode: number, body: unknown, close = false): void {
   if (res.headersSent) return;
   res.statusCode = statusCode;
   res.setHeader('content-type', 'application/json; charset=utf-8');
-  if (close) res.setHeader('connection', 'close');
+  if (close) {
+    res.setHeader('connection', 'close');
+    lingerAfter(res);
+  }
   res.end(JSON.stringify(body));
 }
 

@@ -227,9 +227,9 @@ describe('the example flow', () => {
       }
       assert.equal(await databaseContent(), before, 'no stored data changed');
       // Still up, and still tracking.
-      const res = await postHook(red.url, 'radarr', fixture('radarr-movie-added'));
-      assert.equal(res.status, 200);
-      assert.equal(({} as any).tmdbId, undefined);
+      const res = await postHook(red.url, 'jellyseerr', pending);
+      assert.deepEqual([res.status, res.body.outcome], [200, 'changed']);
+      assert.equal((await requestByTitle(INTERSTELLAR.title)).state, 'REQUESTED');
     });
 
     it('the read API says 404 for an unknown request and 400 for a bad filter', async () => {

@@ -48,6 +48,17 @@ describe('webhook gate (http in -> arr-webhook-parse)', () => {
     assert.equal(await stored(), 0);
   });
 
+  it('a refused body always gets its answer read: its connection is closed after the answer, not reset under it', async () => {
+    await start();
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 40; i++) {
+      const body = i % 2 ? { declared: 150 * MB, send: 512 * 1024 } : { send: 6 * MB };
+      const { status } = await rawPost(`${server.url}/hook`, { 'content-type': 'application/json' }, body);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+    assert.deepEqual([...statuses], [[413, 40]]);
+  });
+
   it('without the secret: 401 before any body is read (the body is never sent, the answer comes)', async () => {
     await start({}, { parse: { secret: 's3cret' } });
     const answer = await rawPost(`${server.url}/hook`, { 'content-type': 'application/json' }, { declared: 1 * MB, send: 0 });
