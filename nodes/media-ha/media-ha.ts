@@ -19,6 +19,17 @@ interface MediaHaConfig extends NodeDef {
   base: string;
   baseUrl: string;
   keepHours: string;
+  /** The mqtt-broker its mqtt out uses, when set: idle without a broker URL, connected by this node. */
+  broker?: string;
+}
+
+/** What media-ha reads of Node-RED's own mqtt-broker config node: its URL (env variables resolved). */
+type MqttBrokerNode = Node & { broker?: string; connected?: boolean };
+
+/** A Status node's report that the mqtt out it watches is connected (again). */
+function connectedReport(msg: NodeMessageInFlow): boolean {
+  const status = (msg as { status?: { text?: unknown; source?: { type?: unknown } } }).status;
+  return status?.source?.type === 'mqtt out' && typeof status.text === 'string' && /(^|\.)connected$/.test(status.text);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -32,6 +43,12 @@ export = (RED: RED) => {
     const light = new StatusLight(RED, this);
     const storeNode = requiredStore(RED, this, 'media-ha', config.store);
     if (!storeNode) return;
+    const broker = config.broker ? (RED.nodes.getNode(config.broker) as MqttBrokerNode | null) : undefined;
+    if (broker !== undefined && !configValue(broker?.broker)) {
+      light.show('off', 'media-ha.status.noBroker');
+      this.on('input', (_msg: NodeMessageInFlow, _send: Send, done: Done) => done());
+      return;
+    }
     const options: HaOptions = {
       prefix: (configValue(config.prefix) || 'homeassistant').replace(/\/+$/, ''),
       base: (configValue(config.base) || 'media-status').replace(/\/+$/, ''),
@@ -60,9 +77,15 @@ export = (RED: RED) => {
       return chain;
     };
     const onCommitted = (ids: number[]) => void serially(() => refresh(ids));
+    // Home Assistant's birth message: it lost every discovered entity; offer them again, at most every 30 s.
+    const republish = new Coalesced(REPUBLISH_MS, () => void serially(publishAll));
     const stopUsingStore = useStore(storeNode, light, (store: StatusStore) => {
       store.on('committed', onCommitted);
-      void serially(publishAll);
+      // With its broker named, the node connects it and publishes once the Status node says it is connected.
+      if (broker && !broker.connected) {
+        light.show('waiting', 'media-ha.status.connecting');
+        this.send({ action: 'connect' });
+      } else void serially(publishAll);
       return () => store.off('committed', onCommitted);
     });
     // Hourly: a request available for a day leaves Home Assistant.
@@ -72,10 +95,11 @@ export = (RED: RED) => {
       (err) => this.error(err.message),
     );
 
-    // Home Assistant's birth message: it lost every discovered entity; offer them again, at most every 30 s.
-    const republish = new Coalesced(REPUBLISH_MS, () => void serially(publishAll));
-
     this.on('input', (msg: NodeMessageInFlow, _send: Send, done: Done) => {
+      if (connectedReport(msg)) {
+        void serially(publishAll);
+        return done();
+      }
       if (msg.topic === `${options.prefix}/status`) {
         if (typeof msg.payload === 'string' && msg.payload.trim() === 'online') republish.request();
         return done();

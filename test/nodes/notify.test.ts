@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { callsOf, helper, lastStatus, loadFlow, nextMessage, placed, statusCalls, useSettings } from '../support/helper';
+import { callsOf, helper, lastStatus, loadFlow, nextMessage, placed, statusCalls, useSettings, type FlowNode } from '../support/helper';
 import { INTERSTELLAR, movieBodies } from '../support/bodies';
 import { event, run } from '../support/events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT } from '../support/fixtures';
 import type { NodeStatus } from 'node-red';
 import { tempDir } from '../support/tmp';
 import { snapshotOf } from '../support/snapshot';
@@ -114,6 +116,29 @@ describe('media-ha', () => {
     // Closing waits for every publish under way (and drops the one due at the end of the 30 s): what went out is final.
     await helper.unload();
     assert.equal(published(), 2 * once, 'the first publish and one republish');
+  });
+
+  it('the example without MQTT_URL: grey and idle, its broker never connects, news publishes nothing', async () => {
+    delete process.env.MQTT_URL;
+    const example = (JSON.parse(readFileSync(join(ROOT, 'examples', 'home-assistant-mqtt.json'), 'utf8')) as FlowNode[]).filter(
+      (n) => n.type !== 'link in' && n.type !== 'comment',
+    );
+    const ha = example.find((n) => n.type === 'media-ha') as FlowNode & { z: string; store: string };
+    const broker = example.find((n) => n.type === 'mqtt-broker')!;
+    await loadFlow([
+      ...example,
+      { id: ha.store, type: 'status-store', path: join(dir, `ha-idle-${Date.now()}.db`) },
+      { id: 'complete', z: ha.z, type: 'complete', scope: [ha.id], uncaught: false, wires: [['completed']] },
+      { id: 'completed', z: ha.z, type: 'helper', wires: [] },
+    ]);
+    const node = helper.getNode(ha.id);
+    assert.deepEqual(lastStatus(node), { fill: 'grey', shape: 'ring', text: 'media-ha.status.noBroker' });
+    const completed = nextMessage(helper.getNode('completed'));
+    node.receive({ payload: { request: { id: 1 }, from: 'DOWNLOADING', to: 'AVAILABLE' } });
+    await completed;
+    const mqttBroker = helper.getNode(broker.id) as unknown as { client?: unknown; connecting?: boolean };
+    assert.deepEqual([mqttBroker.client, !!mqttBroker.connecting], [undefined, false]);
+    assert.equal(callsOf(node, 'send').length, 0);
   });
 
   it('a message that is not a state change is an error a Catch node takes, and publishes nothing', async () => {
