@@ -38,4 +38,16 @@ describe('the example files', () => {
       }
     });
   }
+
+  it('the tracker flow is laid out in groups, one per stage, every node in one', async () => {
+    const flow = examples.find((e) => e.file === 'media-status-tracker.json')!.nodes;
+    const groups = flow.filter((n) => n.type === 'group');
+    assert.ok(groups.length >= 6, `${groups.length} groups`);
+    const loose = flow.filter((n) => n.z && n.type !== 'group' && !n.g);
+    assert.deepEqual(
+      loose.map((n) => `${n.type} ${n.name ?? ''}`),
+      [],
+      'nodes outside every group',
+    );
+  });
 });
