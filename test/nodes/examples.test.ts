@@ -25,6 +25,11 @@ describe('the example files', () => {
     assert.deepEqual([...types.keys()].sort(), declared.sort());
   });
 
+  it('every node type has its help in the editor', () => {
+    const helpless = [...types.keys()].filter((type) => !readFileSync(join(ROOT, 'nodes', type, `${type}.html`), 'utf8').includes(`data-help-name="${type}"`));
+    assert.deepEqual(helpless, []);
+  });
+
   for (const { file, nodes } of examples) {
     it(`${file}: each node of the package carries every property its type defines, and no credential`, () => {
       const ours = nodes.filter((n) => types.has(n.type));
