@@ -83,7 +83,7 @@ export = (RED: RED) => {
     this.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       runSync()
         .then((report) => {
-          msg.payload = report ? { ok: report.ok, sources: report.sources } : { ok: true, sources: {} };
+          msg.payload = report ? { ok: report.ok, sources: report.sources } : { ok: false, sources: {}, error: RED._('media-sync.errors.noSource') };
           send([null, msg]);
           done();
         })

@@ -24,6 +24,14 @@ const LOOK: Record<StatusKind, Pick<NodeStatus, 'fill' | 'shape'>> = {
 /** Status texts are cut here, on a character, with an ellipsis. */
 export const STATUS_MAX = 60;
 
+/**
+ * A problem as a status: the service's words without the address it called (a URL or an API path),
+ * which the log line beside it names; so what to check ("check the API key") fits before the cut.
+ */
+export function conciseProblem(text: string): string {
+  return text.replace(/ (?:https?:\/\/[^\s:]+(?::\d+)?)?\/[^\s:]*(?=:)/g, '');
+}
+
 export function truncate(text: string): string {
   return text.length > STATUS_MAX ? `${text.slice(0, STATUS_MAX - 1)}…` : text;
 }
@@ -56,7 +64,7 @@ export class StatusLight {
 
   /** Text that is not a message (a service's own error). */
   showText(kind: StatusKind, text: string): void {
-    this.node.status({ ...LOOK[kind], text: truncate(text) });
+    this.node.status({ ...LOOK[kind], text: truncate(kind === 'problem' ? conciseProblem(text) : text) });
   }
 
   clear(): void {
