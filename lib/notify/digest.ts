@@ -10,7 +10,7 @@ import { URGENT, type News } from './news';
 const MAX_WINDOWS = 10;
 
 export class Digest {
-  private readonly pending = new Map<number, { news: News[]; cancel: () => void; since: number }>();
+  private readonly pending = new Map<number, { news: News[]; cancel: () => void; since: number; due: number }>();
 
   /** `onError`: what a send from the timer threw (a timer's error must never leave the package). */
   constructor(
@@ -34,11 +34,19 @@ export class Digest {
       open.news.push(...rest);
       open.cancel();
       const left = open.since + MAX_WINDOWS * this.windowMs - now;
-      open.cancel = this.clock.after(Math.max(0, Math.min(this.windowMs, left)), () => this.release(id));
+      const wait = Math.max(0, Math.min(this.windowMs, left));
+      open.cancel = this.clock.after(wait, () => this.release(id));
+      open.due = now + wait;
       return;
     }
     const cancel = this.clock.after(this.windowMs, () => this.release(id));
-    this.pending.set(id, { news: rest, cancel, since: now });
+    this.pending.set(id, { news: rest, cancel, since: now, due: now + this.windowMs });
+  }
+
+  /** How many requests' news wait, and when the first of them goes (epoch ms); undefined when none. */
+  held(): { count: number; nextAt: number } | undefined {
+    if (!this.pending.size) return undefined;
+    return { count: this.pending.size, nextAt: Math.min(...[...this.pending.values()].map((p) => p.due)) };
   }
 
   private release(id: number): void {

@@ -1,6 +1,6 @@
 import type { EpisodeNews, StateChange } from '../tracker/messages';
-import type { RequestSnapshot } from '../model';
-import { rank } from '../states';
+import { RequestSnapshotSchema, type RequestSnapshot } from '../model';
+import { EPISODE_STATES, rank } from '../states';
 import { episodeRanges } from '../tracker/timeline-text';
 
 /**
@@ -161,4 +161,37 @@ export function notificationOf(news: News[], baseUrl: string): Notification {
     requester: request.requestedBy,
     request,
   };
+}
+
+/** What a "send a test notification" sends: a made-up film made available now, through the real format. */
+export function sampleNews(now: Date): News[] {
+  const at = now.toISOString();
+  const request = RequestSnapshotSchema.parse({
+    id: 1,
+    title: 'Test notification from media status',
+    year: null,
+    mediaType: 'movie',
+    isAnime: false,
+    state: 'AVAILABLE',
+    requestedBy: null,
+    posterUrl: null,
+    requestedSeasons: [],
+    ids: { jellyseerrRequest: null, tmdb: null, tvdb: null, imdb: null, radarr: null, sonarr: null, jellyfin: null },
+    is4k: false,
+    instances: [],
+    downloads: [],
+    finalPath: null,
+    episodeCounts: { total: 0, ...Object.fromEntries(EPISODE_STATES.map((state) => [state, 0])) },
+    attention: null,
+    episodes: [],
+    upcoming: [],
+    createdAt: at,
+    updatedAt: at,
+    stateChangedAt: at,
+    availableAt: at,
+    removedAt: null,
+    deletion: null,
+    progressAt: at,
+  });
+  return [{ kind: 'available', request, episodes: [] }];
 }

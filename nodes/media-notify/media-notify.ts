@@ -1,8 +1,10 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Request, Response } from 'express';
+import { crossSite, isJson } from '../../lib/acting-access';
 import { configValue } from '../../lib/config-values';
 import { Digest } from '../../lib/notify/digest';
 import { FORMATS, format, missingFor, type FormatName, type Target } from '../../lib/notify/formats';
-import { DEFAULT_BASE_URL, DEFAULT_NEWS, NEWS_KINDS, newsOf, notificationOf, type News, type NewsKind } from '../../lib/notify/news';
+import { DEFAULT_BASE_URL, DEFAULT_NEWS, NEWS_KINDS, newsOf, notificationOf, sampleNews, type News, type NewsKind } from '../../lib/notify/news';
 import { parseRecipients, recipientsFor, ROUTE_MODES, type RouteMode } from '../../lib/notify/route';
 import { formatIssues } from '../../lib/sources/schema-helpers';
 import { StateChangeSchema } from '../../lib/tracker/messages';
@@ -25,6 +27,15 @@ interface MediaNotifyConfig extends NodeDef, NewsTicks {
 }
 
 type Credentials = { token: unknown };
+
+/** The status page's address is this machine's own: a link to it opens nowhere else (a phone). */
+function isLoopback(url: string): boolean {
+  try {
+    return /^(localhost|127(\.\d+){3}|\[::1\])$/i.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
 
 /** A control message: send what the digest holds now. */
 const FLUSH = 'media-status/flush';
@@ -52,6 +63,7 @@ export = (RED: RED) => {
     const map = recipients.ok ? recipients.map : new Map<string, string>();
     const idle = missingFor(name, target, map.size > 0).length > 0;
     if (idle) light.show('off', 'media-notify.status.notConfigured');
+    else if (isLoopback(baseUrl)) this.warn(RED._('media-notify.warnings.loopbackLink', { url: baseUrl }));
 
     let sent = 0;
     const deliver = (news: News[]) => {
@@ -75,11 +87,20 @@ export = (RED: RED) => {
         digest.flush();
         return done();
       }
+      if ((msg as { test?: unknown }).test) {
+        // Now, whatever the ticks and the digest: the configured format and address, or what is missing.
+        const missing = missingFor(name, target, map.size > 0);
+        if (missing.length) return done(new Error(RED._('media-notify.errors.testNotConfigured', { missing: missing.join(', ') })));
+        deliver(sampleNews(new Date()));
+        return done();
+      }
       if (idle) return done();
       const parsed = StateChangeSchema.safeParse(msg.payload);
       if (!parsed.success) return done(new Error(RED._('media-notify.errors.notAChange', { detail: formatIssues(parsed.error) })));
       const news = newsOf(parsed.data).filter((n) => wanted.has(n.kind));
       if (news.length) digest.add(news);
+      const held = digest.held();
+      if (held) light.show('ok', 'media-notify.status.held', { count: held.count, time: new Date(held.nextAt).toTimeString().slice(0, 5) });
       done();
     });
     this.on('close', (_removed: boolean, done: () => void) => {
@@ -89,4 +110,13 @@ export = (RED: RED) => {
     });
   }
   RED.nodes.registerType('media-notify', MediaNotifyNode, { credentials: { token: { type: 'password' } } });
+
+  // The edit dialog's "send a test notification" button: the deployed node sends one now, as msg.test does.
+  RED.httpAdmin.post('/media-notify/:id/test', RED.auth.needsPermission('media-notify.write'), (req: Request, res: Response) => {
+    if (crossSite(req) || !isJson(req)) return void res.status(403).json({ ok: false, error: 'only the editor itself may send a test (JSON, same site)' });
+    const node = RED.nodes.getNode(String(req.params.id)) as (Node & { type: string }) | null;
+    if (node?.type !== 'media-notify') return void res.status(404).json({ ok: false, error: 'deploy the node first' });
+    node.receive({ test: true } as never);
+    res.json({ ok: true });
+  });
 };

@@ -69,6 +69,58 @@ describe('media-notify', () => {
     );
   });
 
+  it('msg.test sends a sample now through the configured service, whatever the ticks and the digest; the dialog button does the same', async () => {
+    await loadFlow(flow({ format: 'ntfy', server: 'https://ntfy.example', recipient: 'all', digestSeconds: '60', on_available: false }));
+    const first = nextMessage(helper.getNode('out'));
+    helper.getNode('notify').receive({ test: true });
+    const msg = await first;
+    assert.deepEqual(
+      [msg.url, msg.recipient, msg.payload.topic, msg.payload.title],
+      ['https://ntfy.example/', 'all', 'all', 'Available: Test notification from media status'],
+    );
+    const second = nextMessage(helper.getNode('out'));
+    const pressed = await helper.request().post('/media-notify/notify/test').set('content-type', 'application/json').send({});
+    assert.deepEqual([pressed.status, pressed.body], [200, { ok: true }]);
+    assert.equal((await second).payload.title, 'Available: Test notification from media status');
+    const forged = await helper
+      .request()
+      .post('/media-notify/notify/test')
+      .set('content-type', 'application/json')
+      .set('sec-fetch-site', 'cross-site')
+      .send({});
+    assert.equal(forged.status, 403);
+    assert.equal((await helper.request().post('/media-notify/nope/test').set('content-type', 'application/json').send({})).status, 404);
+    assert.equal(callsOf(helper.getNode('notify'), 'send').length, 2);
+  });
+
+  it('a test without what the service needs is an error naming it; nothing goes out', async () => {
+    await loadFlow(flow({ format: 'ntfy', server: '${NOT_SET}', recipient: '' }));
+    const caught = nextMessage(helper.getNode('caught'));
+    helper.getNode('notify').receive({ test: true });
+    assert.match((await caught).error.message, /media-notify\.errors\.testNotConfigured/);
+    assert.equal(callsOf(helper.getNode('notify'), 'send').length, 0);
+  });
+
+  it('news held for the digest shows in the status; a loopback status page address is warned about once', async () => {
+    await loadFlow(flow({ format: 'ntfy', server: 'https://ntfy.example', recipient: 'all', digestSeconds: '60', on_available: true }));
+    const notify = helper.getNode('notify');
+    assert.deepEqual(
+      callsOf(notify, 'warn').map((c) => c.args[0]),
+      ['media-notify.warnings.loopbackLink'],
+    );
+    const completed = nextMessage(helper.getNode('completed'));
+    notify.receive({ payload: { ...change, request: { ...change.request, state: 'IMPORTING' }, from: 'DOWNLOADED', to: 'IMPORTING' } });
+    await completed;
+    const completedAgain = nextMessage(helper.getNode('completed'));
+    notify.receive({ payload: change });
+    await completedAgain;
+    assert.deepEqual(lastStatus(notify), { fill: 'green', shape: 'dot', text: 'media-notify.status.held' });
+    assert.equal(callsOf(notify, 'send').length, 0);
+    await helper.unload();
+    await loadFlow(flow({ format: 'ntfy', server: 'https://ntfy.example', recipient: 'all', baseUrl: 'https://media.example' }));
+    assert.equal(callsOf(helper.getNode('notify'), 'warn').length, 0);
+  });
+
   it('a message that is not a state change ends in done(err) for a Catch node', async () => {
     await loadFlow(flow({ format: 'generic' }));
     const caught = nextMessage(helper.getNode('caught'));
