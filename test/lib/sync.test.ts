@@ -344,7 +344,9 @@ describe('sync from the Jellyseerr, Radarr and Sonarr APIs', () => {
     seerr.addRequest({ id: 8, type: 'movie', tmdbId: 108, status: 5, mediaStatus: 5, arrId: 18, title: 'Gone Film' });
     await run();
     const movie = radarrMovie({ id: 18, title: 'Gone Film', year: 2020, tmdbId: 108 });
-    radarr.addHistory(radarrHistory(movie, 'movieFileDeleted', undefined, { reason: 'Manual', sourceTitle: '/movies/Gone Film/Gone.mkv' }));
+    // After the first sync (Radarr's history dates are to the second: a second later, not the same second).
+    const deletedAt = new Date(Date.now() + 1000).toISOString();
+    radarr.addHistory(radarrHistory(movie, 'movieFileDeleted', undefined, { reason: 'Manual', sourceTitle: '/movies/Gone Film/Gone.mkv' }, deletedAt));
     await run();
     let gone = await byTitle('Gone Film');
     assert.ok(gone.removedAt);
@@ -352,7 +354,9 @@ describe('sync from the Jellyseerr, Radarr and Sonarr APIs', () => {
     assert.deepEqual(await store.read.listRequests({ activeOnly: true, limit: 10 }), []);
     assert.match((await timelineOf(gone)).at(-1)?.detail ?? '', /file deleted: \/movies\/Gone Film\/Gone.mkv \(manual\)/);
 
-    radarr.addHistory(radarrHistory(movie, 'grabbed', HASH('F'), { indexer: 'x', sourceTitle: 'Gone.Film.2160p' }));
+    radarr.addHistory(
+      radarrHistory(movie, 'grabbed', HASH('F'), { indexer: 'x', sourceTitle: 'Gone.Film.2160p' }, new Date(Date.parse(deletedAt) + 1000).toISOString()),
+    );
     await run();
     gone = await byTitle('Gone Film');
     assert.equal(gone.removedAt, null);
