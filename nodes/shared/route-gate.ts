@@ -243,11 +243,23 @@ export function admittedActor(req: unknown): string | undefined {
 /** Set `rule` on the routes of the http in nodes wired into `node`; returns them, and how to remove the gates. */
 function guardRoutes(RED: RED, node: Node, rule: GateRule): { remove(): void; feeders: HttpInConfig[] } {
   const app = install(RED);
-  const feeders: HttpInConfig[] = [];
-  RED.nodes.eachNode((config) => {
-    const n = config as HttpInConfig;
-    if (n.type === 'http in' && n.url && n.wires?.some((port) => port.includes(node.id))) feeders.push(n);
-  });
+  // The http in nodes whose messages reach the node, straight or through others (a change node that
+  // names the action): a node put between them must not open the route.
+  const configs = new Map<string, HttpInConfig>();
+  RED.nodes.eachNode((config) => void configs.set(config.id, config as HttpInConfig));
+  const reaches = (from: HttpInConfig): boolean => {
+    const seen = new Set<string>();
+    const next = [...(from.wires ?? []).flat()];
+    while (next.length) {
+      const id = next.pop()!;
+      if (id === node.id) return true;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      next.push(...(configs.get(id)?.wires ?? []).flat());
+    }
+    return false;
+  };
+  const feeders = [...configs.values()].filter((n) => n.type === 'http in' && !!n.url && reaches(n));
   const added: Gate[] = feeders.map((n) => ({
     app,
     nodeId: node.id,

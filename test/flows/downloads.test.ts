@@ -148,10 +148,21 @@ describe('the example flow with qBittorrent and Jellyfin', () => {
       });
       const res = await postApi(red.url, `/media-status/api/requests/${approved.body.requestId}/verify`);
       assert.equal(res.status, 200);
-      const body = res.body;
-      assert.deepEqual([body.state, body.ids.jellyfin, body.timeline.at(-1).source], ['AVAILABLE', '7'.repeat(32), 'jellyfin']);
-      const missing = await postApi(red.url, '/media-status/api/requests/99999/verify');
-      assert.equal(missing.status, 404);
+      assert.deepEqual([res.body.ok, res.body.action, res.body.request.state, res.body.request.ids.jellyfin], [true, 'verify', 'AVAILABLE', '7'.repeat(32)]);
+      // One behaviour: the route is the verify action.
+      const action = await postApi(red.url, `/media-status/api/requests/${approved.body.requestId}/actions/verify`);
+      assert.deepEqual([action.status, action.body.request.state], [200, 'AVAILABLE']);
+      const detail = await getJson(red.url, `/media-status/api/requests/${approved.body.requestId}`);
+      const timeline = detail.body.timeline as { source: string; detail: string }[];
+      assert.ok(
+        timeline.some((t) => t.source === 'jellyfin'),
+        JSON.stringify(timeline),
+      );
+      // Recorded as who asked: the route's credential, not "flow".
+      assert.equal(timeline.at(-1)!.detail, 'verified by api token: Jellyfin plays it');
+      for (const path of ['/media-status/api/requests/99999/verify', '/media-status/api/requests/99999/actions/verify']) {
+        assert.equal((await postApi(red.url, path)).status, 404, path);
+      }
     });
   });
 });

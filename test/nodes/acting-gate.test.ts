@@ -42,6 +42,9 @@ describe('acting gate (http in -> media-action, media-sync, qbit-progress)', () 
       { id: 'rs', type: 'arr-server', kind: 'radarr', instance: '', is4k: false, url: radarr.url, apiKeyEnv: '' },
       { id: 'act-in', z: 'tab', type: 'http in', url: '/api/requests/:id/actions/:action', method: 'post', wires: [['act']] },
       { id: 'act', z: 'tab', type: 'media-action', store: 'store', radarr: 'rs', wires: [['res'], ['res'], []] },
+      // A route that reaches media-action through another node (one that names the action) is gated all the same.
+      { id: 'retry-in', z: 'tab', type: 'http in', url: '/api/requests/:id/retry', method: 'post', wires: [['name-it']] },
+      { id: 'name-it', z: 'tab', type: 'change', rules: [{ t: 'set', p: 'payload.action', pt: 'msg', to: 'retry', tot: 'str' }], wires: [['act']] },
       { id: 'sync-in', z: 'tab', type: 'http in', url: '/api/sync', method: 'post', wires: [['sync']] },
       { id: 'sync', z: 'tab', type: 'media-sync', store: 'store', radarr: 'rs', minutes: '600', firstAfterSeconds: '600', wires: [[], ['res']] },
       { id: 'verify-in', z: 'tab', type: 'http in', url: '/api/requests/:id/verify', method: 'post', wires: [['poll']] },
@@ -72,7 +75,7 @@ describe('acting gate (http in -> media-action, media-sync, qbit-progress)', () 
   it('with no token and no httpNodeAuth: every acting route answers 403 naming STATUS_API_TOKEN, safe by default', async () => {
     await start();
     const before = await timelineLength();
-    for (const path of [retryPath(), '/api/sync', `/api/requests/${requestId}/verify`]) {
+    for (const path of [retryPath(), `/api/requests/${requestId}/retry`, '/api/sync', `/api/requests/${requestId}/verify`]) {
       const answer = await post(path, json);
       assert.equal(answer.status, 403, path);
       assert.match(JSON.parse(answer.body).error, /STATUS_API_TOKEN/);

@@ -52,6 +52,8 @@ export const ALL_NODES: NodeInitializer[] = [
 export const httpIn = require(require.resolve('@node-red/nodes/core/network/21-httpin.js')) as NodeInitializer;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const mqtt = require(require.resolve('@node-red/nodes/core/network/10-mqtt.js')) as NodeInitializer;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const change = require(require.resolve('@node-red/nodes/core/function/15-change.js')) as NodeInitializer;
 
 /**
  * The helper exposes only the admin app; http in routes live on RED.httpNode. This module records
@@ -118,7 +120,7 @@ export type FlowNode = { id: string; type: string; [key: string]: unknown };
 
 /** Load a flow of this package's nodes (plus http in/response, and the capture of RED.httpNode) into the helper's runtime. */
 export function loadFlow(flow: FlowNode[], credentials: Record<string, Record<string, string>> = {}): Promise<void> {
-  return helper.load([captureHttpNode, httpIn, mqtt, ...ALL_NODES], placed(flow) as TestFlows, credentials);
+  return helper.load([captureHttpNode, httpIn, mqtt, change, ...ALL_NODES], placed(flow) as TestFlows, credentials);
 }
 
 /** A full deploy of another flow in the running runtime. */
