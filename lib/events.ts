@@ -326,7 +326,7 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
   /** Shoko metadata news. Only a TMDB movie being added is tracked (a sign the movie is in Shoko's library). */
   z.object({ ...withMedia, kind: z.literal('shoko-movie'), reason: text }),
   /** Service-level news (Health, HealthRestored, ApplicationUpdate): about no request. */
-  z.object({ ...base, kind: z.literal('notice'), name: text, level: text.optional(), message: text }),
+  z.object({ ...base, kind: z.literal('notice'), name: text, level: text.optional(), message: text, instance: text.optional(), check: text.optional() }),
   /** A sender's test button: never creates or changes anything. */
   z.object({ ...base, kind: z.literal('test'), name: text }),
   /** Understood but not about tracking (e.g. a Jellyfin PlaybackStart, an unknown Jellyseerr type). */

@@ -271,3 +271,14 @@ export const RequestSnapshotSchema = z.object({
 export type RequestSnapshot = z.infer<typeof RequestSnapshotSchema>;
 
 export type RequestDetail = RequestSnapshot & { timeline: TimelineEntry[] };
+
+/** The last health notice of a service instance (an arr's On Health Issue), until Health Restored clears it. */
+export const ServiceHealthSchema = z.object({
+  instance: text,
+  source: text,
+  level: nullableText,
+  message: text,
+  check: nullableText,
+  at: iso,
+});
+export type ServiceHealth = z.infer<typeof ServiceHealthSchema>;

@@ -26,7 +26,13 @@ export const ManualInteractionSchema = z.object({
   downloadInfo: z.object({ title: text(2000).optional() }).optional(),
 });
 
-const NoticeSchema = z.object({ level: text(40).optional(), message: text(10000).optional(), newVersion: text(100).optional() });
+const NoticeSchema = z.object({
+  level: text(40).optional(),
+  message: text(10000).optional(),
+  newVersion: text(100).optional(),
+  instanceName: text(100).optional(),
+  type: text(200).optional(),
+});
 
 export function posterOf(images: z.infer<typeof ImageSchema>[] | undefined): string | undefined {
   return images?.find((image) => image.coverType === 'poster')?.remoteUrl || undefined;
@@ -105,7 +111,16 @@ function serviceEvent(app: 'radarr' | 'sonarr', eventType: string, body: unknown
       const notice = NoticeSchema.parse(body);
       const message =
         eventType === 'ApplicationUpdate' && !notice.message && notice.newVersion ? `updated to ${notice.newVersion}` : (notice.message ?? eventType);
-      return { source: app, at, kind: 'notice', name: eventType, level: notice.level, message };
+      return {
+        source: app,
+        at,
+        kind: 'notice',
+        name: eventType,
+        level: notice.level,
+        message,
+        instance: notice.instanceName || app,
+        ...(notice.type ? { check: notice.type } : {}),
+      };
     }
     default:
       return undefined;

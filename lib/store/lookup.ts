@@ -1,5 +1,5 @@
 import type { MediaIds, MediaType } from '../events';
-import type { RequestRecord, TimelineEntry } from '../model';
+import type { RequestRecord, ServiceHealth, TimelineEntry } from '../model';
 import type { RequestState } from '../states';
 
 /**
@@ -61,6 +61,8 @@ export interface RequestTx extends Lookup {
   keepPending(fileName: string, event: unknown, at: string): Promise<void>;
   /** Remove and return the kept events for these file names, oldest first. */
   takePending(fileNames: string[]): Promise<unknown[]>;
+  /** Keep a service's health notice as its instance's last (Health), or clear it (Health Restored). */
+  noteHealth(notice: ServiceHealth | { instance: string; cleared: true }): Promise<void>;
 }
 
 /** Runs write jobs one at a time in arrival order, each settling after its data is committed. */

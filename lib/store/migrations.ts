@@ -186,6 +186,18 @@ export const MIGRATIONS: Migration[] = [
   CREATE INDEX eta_predictions_open ON eta_predictions (request_id) WHERE actual_at IS NULL;
   CREATE INDEX eta_predictions_done ON eta_predictions (actual_at) WHERE actual_at IS NOT NULL;
   `,
+  // 9: the last health notice of each arr instance (Radarr's and Sonarr's On Health Issue), cleared by
+  // Health Restored, for the status page's and the sidebar's "services" line.
+  `
+  CREATE TABLE service_health (
+    instance TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    level TEXT,
+    message TEXT NOT NULL,
+    check_type TEXT,
+    at TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

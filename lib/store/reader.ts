@@ -1,5 +1,5 @@
 import type { MediaType } from '../events';
-import type { ArrInstance, RequestRecord, TimelineEntry, UpcomingEpisode } from '../model';
+import type { ArrInstance, RequestRecord, ServiceHealth, TimelineEntry, UpcomingEpisode } from '../model';
 import { STAGES, type RequestState } from '../states';
 import type { StageRow } from '../tracker/eta';
 import { fromLoaded, LOAD, placeholders, stateOf, type LoadedRow } from './rows';
@@ -218,6 +218,11 @@ export class StoreReader {
       [weekAgo],
     );
     return { inProgress: row?.in_progress ?? 0, downloading: row?.downloading ?? 0, attention: row?.attention ?? 0, availableWeek: row?.available_week ?? 0 };
+  }
+
+  /** The last health notice of each service instance that has one, newest first. */
+  serviceHealth(): Promise<ServiceHealth[]> {
+    return this.db.all<ServiceHealth>('SELECT instance, source, level, message, check_type AS "check", at FROM service_health ORDER BY at DESC');
   }
 
   /** A sync source's cursor (see StatusStore.saveCursor), or undefined before its first sync. */

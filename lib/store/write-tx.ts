@@ -1,5 +1,5 @@
 import type { MediaType } from '../events';
-import type { RequestRecord, TimelineEntry } from '../model';
+import type { RequestRecord, ServiceHealth, TimelineEntry } from '../model';
 import { lookupKeys, PENDING_KEY, recordKeys, requestKey, storedValues } from './keys';
 import { LOOKUP_KEYS, type Candidate, type Key, type KeyedCandidate, type KeyQuery, type RequestTx } from './lookup';
 import {
@@ -320,6 +320,18 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
       [...recordKeys(before), ...recordKeys(saved)],
     );
     return saved;
+  }
+
+  async noteHealth(notice: ServiceHealth | { instance: string; cleared: true }): Promise<void> {
+    const script =
+      'cleared' in notice
+        ? `DELETE FROM service_health WHERE instance = ${literal(notice.instance)};`
+        : insertScript(
+            'service_health',
+            ['instance', 'source', 'level', 'message', 'check_type', 'at'],
+            [[notice.instance, notice.source, notice.level, notice.message, notice.check, notice.at]],
+          );
+    await this.gate.write(script, [`health:${notice.instance}`]);
   }
 
   async saveCursor(source: string, cursor: string, at: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { EPISODE_STATES } from '../states';
-import type { EpisodeCounts, RequestRecord, RequestSnapshot } from '../model';
+import type { EpisodeCounts, RequestRecord, RequestSnapshot, ServiceHealth } from '../model';
 import { episodeEta, requestEta } from './eta';
 import type { OutlookView } from './outlook';
 import { attentionWaiting, episodeWaiting, requestWaiting } from './waiting';
@@ -87,5 +87,15 @@ export function publicSnapshot(snapshot: RequestSnapshot): PublicSnapshot {
     ...rest,
     downloads: downloads.map(({ id: _id, ...download }) => download),
     episodes: episodes.map(({ finalPath: _p, downloadId: _d, ...episode }) => episode),
+  };
+}
+
+/** A service's health notice as a page for anyone may show it: without the file paths arrs name in them. */
+export function publicHealth(health: ServiceHealth): Pick<ServiceHealth, 'instance' | 'level' | 'at'> & { message: string } {
+  return {
+    instance: health.instance,
+    level: health.level,
+    at: health.at,
+    message: health.message.replace(/(?:[A-Za-z]:)?(?:[\\/][^\\/\s,;:'"()]+){2,}[\\/]?/g, '…'),
   };
 }

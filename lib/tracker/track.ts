@@ -131,6 +131,16 @@ async function applyKept(
 }
 
 export async function track(store: RequestWriter, event: MediaEvent, options: TrackOptions = DEFAULT_TRACK_OPTIONS): Promise<TrackResult> {
+  if (event.kind === 'notice' && (event.name === 'Health' || event.name === 'HealthRestored')) {
+    const instance = event.instance ?? event.source;
+    await store.write((tx) =>
+      tx.noteHealth(
+        event.name === 'Health'
+          ? { instance, source: event.source, level: event.level ?? null, message: event.message, check: event.check ?? null, at: event.at }
+          : { instance, cleared: true },
+      ),
+    );
+  }
   if (!isTracked(event)) {
     const reason = event.kind === 'test' ? `${event.name} from ${event.source}: nothing stored` : event.kind === 'notice' ? event.message : event.reason;
     return { outcome: event.kind, reason, notify: false };

@@ -56,7 +56,15 @@ export = (RED: RED) => {
     if (!entry) return void res.json({ stores, pages, requests: [] });
     entry.store.read
       .listRequests({ activeOnly: req.query.all !== 'true', limit: 200 })
-      .then(async (records) => res.json({ stores, store: entry.id, pages, requests: await entry.store.outlook.snapshots(records) }))
+      .then(async (records) =>
+        res.json({
+          stores,
+          store: entry.id,
+          pages,
+          services: await entry.store.read.serviceHealth(),
+          requests: await entry.store.outlook.snapshots(records),
+        }),
+      )
       .catch(fail(res));
   });
 

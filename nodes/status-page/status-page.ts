@@ -7,7 +7,7 @@ import { parseListQuery, requestDetail } from '../../lib/query';
 import { RateLimit } from '../../lib/rate-limit';
 import type { StatusStore } from '../../lib/store/store';
 import { computeStats } from '../../lib/tracker/stats';
-import { publicSnapshot } from '../../lib/tracker/snapshot';
+import { publicHealth, publicSnapshot } from '../../lib/tracker/snapshot';
 import { requiredStore } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
 import { withMiddleware } from '../shared/middleware';
@@ -147,6 +147,7 @@ export = (RED: RED) => {
       }
       if (path === '/data/stats') return res.json(computeStats(await store.read.statsRows(), (await store.outlook.view()).now, await store.read.etaErrors()));
       if (path === '/data/requesters') return res.json(await store.read.requesters());
+      if (path === '/data/services') return res.json((await store.read.serviceHealth()).map(publicHealth));
       return res.status(404).json({ ok: false, error: 'not found' });
     };
 

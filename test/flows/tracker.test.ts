@@ -202,6 +202,31 @@ describe('the example flow', () => {
     });
   });
 
+  describe('tracker flow: service health', () => {
+    it("an arr's On Health Issue shows on the status page's services line (its paths left out) until Health Restored", async () => {
+      const sonarr = { ...fixture('sonarr-health'), level: 'warning', message: 'Missing root folder: /data/tv/anime', type: 'RootFolderCheck' };
+      for (const [source, body] of [
+        ['radarr', fixture('radarr-health')],
+        ['sonarr', sonarr],
+      ] as const) {
+        const res = await postHook(red.url, source, body);
+        assert.deepEqual([res.status, res.body.outcome], [200, 'notice']);
+      }
+      const shown = (await getJson(red.url, '/media-status/data/services')).body as { instance: string; level: string; message: string }[];
+      assert.deepEqual(shown.map((s) => [s.instance, s.level, s.message]).sort(), [
+        ['Radarr', 'error', 'All download clients are unavailable due to failures'],
+        ['Sonarr', 'warning', 'Missing root folder: …'],
+      ]);
+      const restored = await postHook(red.url, 'radarr', { ...fixture('radarr-health'), eventType: 'HealthRestored', level: 'ok' });
+      assert.equal(restored.status, 200);
+      const after = (await getJson(red.url, '/media-status/data/services')).body as { instance: string }[];
+      assert.deepEqual(
+        after.map((s) => s.instance),
+        ['Sonarr'],
+      );
+    });
+  });
+
   describe('tracker flow: bad input', () => {
     it('at least 200 malformed bodies each get a 400 naming what is wrong, forgeries 403, oversize bodies 413; the database does not change', async () => {
       const corpus = malformedCorpus();
