@@ -64,10 +64,9 @@ export class StoreReader {
     return row && fromLoaded(row);
   }
 
-  /** Oldest first by each event's own time (a sync records the past after the present; services write times with or without milliseconds), then as stored. */
   async timeline(requestId: number): Promise<TimelineEntry[]> {
     const rows = await this.db.all<TimelineEntry & { count: number; last_at: string | null }>(
-      'SELECT at, source, event, state, detail, count, last_at FROM timeline WHERE request_id = ? ORDER BY julianday(at), id',
+      'SELECT at, source, event, state, detail, count, last_at FROM timeline WHERE request_id = ? ORDER BY id',
       [requestId],
     );
     return rows.map(({ count, last_at, ...entry }) => (count > 1 ? { ...entry, count, lastAt: last_at ?? entry.at } : entry));

@@ -103,6 +103,8 @@ describe('webhook sources: every event type in the reference', () => {
       name: 'HealthRestored',
       level: 'ok',
       message: 'Indexers are available again',
+      instance: 'Sonarr',
+      check: 'IndexerStatusCheck',
     });
     const update = {
       message: 'Radarr updated from 6.0.3 to 6.0.4',

@@ -409,28 +409,6 @@ forEachStoreMode((openStore, mode) => {
     });
   });
 
-  describe('track: timeline order', () => {
-    it("the timeline runs by each event's own time, however late an older one arrives (a sync fills in the past)", async () => {
-      const store = await openStore();
-      const b = movieBodies(INTERSTELLAR);
-      const at = (minutes: number) => new Date(Date.parse('2026-03-01T10:00:00.000Z') + minutes * 60_000);
-      for (const [source, body, minutes] of [
-        ['radarr', b.grab, 20],
-        ['jellyseerr', b.approved, 10],
-      ] as const) {
-        const parsed = parseWebhook(clone(body), source, at(minutes));
-        assert.ok(parsed.ok);
-        await track(store, parsed.event, DEFAULT_TRACK_OPTIONS);
-      }
-      const timeline = await store.read.timeline(nth(await store.read.listRequests({ limit: 1 })).id);
-      assert.ok(timeline.length >= 2, `${timeline.length} entries`);
-      const times = timeline.map((t) => t.at);
-      assert.deepEqual(times, [...times].sort(), 'oldest first');
-      assert.equal(timeline.at(-1)!.event.toLowerCase().includes('grab'), true, JSON.stringify(timeline.at(-1)));
-      await store.close();
-    });
-  });
-
   describe('track: duplicates and order', () => {
     it('a retried webhook changes nothing and adds no timeline entry; per-file + import-complete count once', async () => {
       const store = await openStore();
