@@ -43,7 +43,7 @@ export = (RED: RED) => {
     /** Jellyfin's own trouble (down, a refused key) is a status, not a flow error. */
     const unreachable = (err: unknown): boolean => {
       if (!(err instanceof JellyfinError)) return false;
-      light.showText('problem', err.message);
+      light.fail(err.message, err.where);
       return true;
     };
 

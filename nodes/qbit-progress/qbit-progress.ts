@@ -48,7 +48,7 @@ export = (RED: RED) => {
         light.show('ok', 'qbit-progress.status.polled', { running, total: active.length });
       } catch (err) {
         if (!(err instanceof QbitError)) throw err;
-        light.showText('problem', err.message);
+        light.fail(err.message, err.where);
       }
     };
     // 0: only when asked (an input message), e.g. a "poll now" node beside the timed one.

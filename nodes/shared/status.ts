@@ -40,6 +40,9 @@ export function truncate(text: string): string {
 const templates = new Map<string, string>();
 
 export class StatusLight {
+  /** The failure last written to the log, until the status shows something else. */
+  private logged: string | undefined;
+
   constructor(
     private readonly RED: RED,
     private readonly node: Node,
@@ -59,12 +62,27 @@ export class StatusLight {
    * in the viewer's language; with parameters it is translated here.
    */
   show(kind: StatusKind, key: string, params?: Record<string, string | number>): void {
+    if (kind !== 'problem') this.logged = undefined;
     this.node.status({ ...LOOK[kind], text: params ? truncate(this.fill(key, params)) : key });
   }
 
   /** Text that is not a message (a service's own error). */
   showText(kind: StatusKind, text: string): void {
+    if (kind !== 'problem') this.logged = undefined;
     this.node.status({ ...LOOK[kind], text: truncate(kind === 'problem' ? conciseProblem(text) : text) });
+  }
+
+  /**
+   * A service's failure: a short red status, and one line in the log (again only when it changes, or
+   * after the service worked) with the URL tried, never a credential, and what to check.
+   */
+  fail(text: string, where: string | undefined): void {
+    this.showText('problem', text);
+    const check = /check|is this/i.test(text) ? '' : ': check the URL, that the service runs, and its credentials';
+    const line = `${text}${where ? ` (${where})` : ''}${check}`;
+    if (line === this.logged) return;
+    this.logged = line;
+    this.node.error(line);
   }
 
   clear(): void {

@@ -5,7 +5,7 @@ import { track } from '../../lib/tracker/track';
 import { FakeJellyfin } from '../fakes/jellyfin';
 import { FakeQbittorrent } from '../fakes/qbittorrent';
 import { INTERSTELLAR, movieBodies } from '../support/bodies';
-import { helper, lastStatus, loadFlow, nextMessage, placed, storeOf } from '../support/helper';
+import { callsOf, helper, lastStatus, loadFlow, nextMessage, placed, storeOf } from '../support/helper';
 import { tempDir } from '../support/tmp';
 
 /** qbit-progress, jellyfin-verify and the store's stuck check (through episode-state) in a real Node-RED runtime. */
@@ -72,6 +72,14 @@ describe('background nodes (qBittorrent, Jellyfin)', () => {
       node.receive({ payload: 'poll' });
       await done;
       assert.deepEqual(lastStatus(node), { fill: 'red', shape: 'ring', text: 'qBittorrent refused the username or password' });
+      // And once in the log: the URL tried (never the password) and what to check; not again for the same failure.
+      done = nextMessage(helper.getNode('done'));
+      node.receive({ payload: 'poll' });
+      await done;
+      assert.deepEqual(
+        callsOf(node, 'error').map((c) => c.args[0]),
+        [`qBittorrent refused the username or password (${qbit.url}): check the URL, that the service runs, and its credentials`],
+      );
     });
 
     it('polls on an input message and emits progress events', async () => {
@@ -98,6 +106,9 @@ describe('background nodes (qBittorrent, Jellyfin)', () => {
         assert.equal(msg.payload.kind, 'ignored');
         assert.match(msg.payload.reason, /^Jellyfin is unreachable/);
         assert.match(String(lastStatus(helper.getNode('jv')).text), /^Jellyfin is unreachable/);
+        const logged = callsOf(helper.getNode('jv'), 'error').map((c) => String(c.args[0]));
+        assert.equal(logged.length, 1, logged.join('\n'));
+        assert.ok(logged[0]!.startsWith('Jellyfin is unreachable') && logged[0]!.includes(`(${jellyfin.url})`), logged[0]);
       } finally {
         jellyfin.down = false;
       }
