@@ -166,7 +166,15 @@ export function newsEvent(o: HaOptions, n: Notification): MqttMessage | undefine
   if (!type) return undefined;
   return {
     topic: `${o.base}/event`,
-    payload: { event_type: type, title: n.title, message: n.message, request_id: n.request.id, requester: n.requester, url: n.url, poster: n.imageUrl },
+    payload: {
+      event_type: type,
+      title: n.title,
+      message: n.message,
+      request_id: n.request?.id ?? null,
+      requester: n.requester,
+      url: n.url,
+      poster: n.imageUrl,
+    },
     retain: false,
     qos: 1,
   };

@@ -1,4 +1,4 @@
-import type { EpisodeNews, StateChange } from '../tracker/messages';
+import type { EpisodeNews, ServiceNotice, StateChange } from '../tracker/messages';
 import { RequestSnapshotSchema, type RequestSnapshot } from '../model';
 import { EPISODE_STATES, rank } from '../states';
 import { episodeRanges } from '../tracker/timeline-text';
@@ -9,7 +9,7 @@ import { episodeRanges } from '../tracker/timeline-text';
  * notification made of a request's news (several within a digest window make one).
  */
 
-export const NEWS_KINDS = ['requested', 'approved', 'downloading', 'available', 'episodes', 'failed', 'attention', 'waiting', 'removed'] as const;
+export const NEWS_KINDS = ['requested', 'approved', 'downloading', 'available', 'episodes', 'failed', 'attention', 'waiting', 'removed', 'health'] as const;
 export type NewsKind = (typeof NEWS_KINDS)[number];
 export const DEFAULT_NEWS: NewsKind[] = ['available', 'episodes', 'failed', 'attention'];
 /** Never delayed by a digest. */
@@ -58,7 +58,8 @@ export interface Notification {
   priority: Priority;
   tags: string[];
   requester: string | null;
-  request: RequestSnapshot;
+  /** The request it is about; null for a service's health notice. */
+  request: RequestSnapshot | null;
 }
 
 const nameOf = (r: RequestSnapshot) => (r.year ? `${r.title} (${r.year})` : r.title);
@@ -72,6 +73,7 @@ const HEADINGS: Record<NewsKind, string> = {
   attention: 'Needs attention',
   waiting: 'Still waiting',
   removed: 'Removed',
+  health: 'Service health',
 };
 const TAGS: Record<NewsKind, string[]> = {
   requested: ['inbox_tray'],
@@ -83,6 +85,7 @@ const TAGS: Record<NewsKind, string[]> = {
   attention: ['warning'],
   waiting: ['hourglass'],
   removed: ['wastebasket'],
+  health: ['rotating_light'],
 };
 
 /** "season 1 is available (13 episodes)" when whole seasons moved, else "S01E01-E03, E07 are available". */
@@ -125,6 +128,8 @@ function sentence(kind: NewsKind, request: RequestSnapshot, episodes: EpisodeNew
     }
     case 'removed':
       return `${name} was removed`;
+    case 'health':
+      return name;
   }
 }
 
@@ -194,4 +199,19 @@ export function sampleNews(now: Date): News[] {
     progressAt: at,
   });
   return [{ kind: 'available', request, episodes: [] }];
+}
+
+/** A service's health notice (On Health Issue, Health Restored) as a notification to the household. */
+export function healthNotification(notice: ServiceNotice, baseUrl: string, pagePath = '/media-status'): Notification {
+  return {
+    kind: 'health',
+    title: `${notice.instance}: ${notice.restored ? 'health restored' : (notice.level ?? 'health issue')}`,
+    message: notice.message,
+    url: `${baseUrl.replace(/\/+$/, '')}${pagePath}`,
+    imageUrl: null,
+    priority: notice.restored ? 'low' : notice.level === 'error' ? 'high' : 'default',
+    tags: TAGS.health,
+    requester: null,
+    request: null,
+  };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { MediaEvent } from '../events';
 import { RequestStateSchema, type RequestState } from '../states';
-import { RequestSnapshotSchema } from '../model';
+import { RequestSnapshotSchema, ServiceHealthSchema } from '../model';
 import type { Outlook, OutlookView } from './outlook';
 import { toSnapshot } from './snapshot';
 import { summarise, summariseEpisodes } from './summary';
@@ -38,6 +38,31 @@ export const StateChangeSchema = z.object({
   episodes: z.array(EpisodeNewsSchema).max(100_000),
 });
 export type StateChange = z.infer<typeof StateChangeSchema>;
+
+/**
+ * A service's health notice (an arr's On Health Issue, or Health Restored), sent beside the state
+ * changes (topic `media-status/service/<instance>`): it is about no request.
+ */
+export const ServiceNoticeSchema = ServiceHealthSchema.omit({ check: true }).extend({ kind: z.literal('health'), restored: z.boolean() });
+export type ServiceNotice = z.infer<typeof ServiceNoticeSchema>;
+
+/** The health notice an event carries, when it is one. */
+export function serviceNoticeOf(event: MediaEvent): { topic: string; payload: ServiceNotice } | undefined {
+  if (event.kind !== 'notice' || (event.name !== 'Health' && event.name !== 'HealthRestored')) return undefined;
+  const instance = event.instance ?? event.source;
+  return {
+    topic: `media-status/service/${instance}`,
+    payload: {
+      kind: 'health',
+      instance,
+      source: event.source,
+      level: event.level ?? null,
+      message: event.message,
+      at: event.at,
+      restored: event.name === 'HealthRestored',
+    },
+  };
+}
 
 export interface Untracked {
   outcome: TrackOutcome;

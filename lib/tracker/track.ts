@@ -6,6 +6,7 @@ import { eventFacts } from './facts';
 import type { EpisodeRecord, RequestRecord } from '../model';
 import { fileNameOf } from '../file-path';
 import { reduce, type ReduceOptions } from './reduce';
+import { serviceNoticeOf } from './messages';
 
 /** One event's whole path after normalisation: correlate, deduplicate, reduce, commit. */
 
@@ -131,15 +132,11 @@ async function applyKept(
 }
 
 export async function track(store: RequestWriter, event: MediaEvent, options: TrackOptions = DEFAULT_TRACK_OPTIONS): Promise<TrackResult> {
-  if (event.kind === 'notice' && (event.name === 'Health' || event.name === 'HealthRestored')) {
-    const instance = event.instance ?? event.source;
-    await store.write((tx) =>
-      tx.noteHealth(
-        event.name === 'Health'
-          ? { instance, source: event.source, level: event.level ?? null, message: event.message, check: event.check ?? null, at: event.at }
-          : { instance, cleared: true },
-      ),
-    );
+  const health = serviceNoticeOf(event)?.payload;
+  if (health) {
+    const { kind: _, restored, ...notice } = health;
+    const check = event.kind === 'notice' ? (event.check ?? null) : null;
+    await store.write((tx) => tx.noteHealth(restored ? { instance: notice.instance, cleared: true } : { ...notice, check }));
   }
   if (!isTracked(event)) {
     const reason = event.kind === 'test' ? `${event.name} from ${event.source}: nothing stored` : event.kind === 'notice' ? event.message : event.reason;

@@ -2,7 +2,7 @@ import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { RefusedEventError } from '../../lib/errors';
 import { MediaEventSchema } from '../../lib/events';
 import { formatIssues } from '../../lib/sources/schema-helpers';
-import { replyOf, stateChangesOf, untrackedOf } from '../../lib/tracker/messages';
+import { replyOf, serviceNoticeOf, stateChangesOf, untrackedOf } from '../../lib/tracker/messages';
 import { displayTitle } from '../../lib/tracker/snapshot';
 import { track, type TrackResult } from '../../lib/tracker/track';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
@@ -98,6 +98,9 @@ export = (RED: RED) => {
       // fresh objects nobody else holds.
       answer(msg, send);
       for (const change of await stateChangesOf([result], (await storeNode.store()).outlook)) send([null, change, null]);
+      // A service's health, beside the state changes, for the notifiers (it is about no request).
+      const notice = serviceNoticeOf(event);
+      if (notice) send([null, notice, null]);
       const untracked = untrackedOf(result, event);
       if (untracked) send([null, null, untracked]);
       done();

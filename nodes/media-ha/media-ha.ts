@@ -5,7 +5,7 @@ import { formatIssues } from '../../lib/sources/schema-helpers';
 import { HaEntities, type HaOptions, type MqttMessage } from '../../lib/ha/discovery';
 import { DEFAULT_BASE_URL, newsOf } from '../../lib/notify/news';
 import type { StatusStore } from '../../lib/store/store';
-import { StateChangeSchema } from '../../lib/tracker/messages';
+import { ServiceNoticeSchema, StateChangeSchema } from '../../lib/tracker/messages';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
@@ -104,6 +104,8 @@ export = (RED: RED) => {
         if (typeof msg.payload === 'string' && msg.payload.trim() === 'online') republish.request();
         return done();
       }
+      // A service's health notice rides beside the state changes: not for these entities.
+      if (ServiceNoticeSchema.safeParse(msg.payload).success) return done();
       const parsed = StateChangeSchema.safeParse(msg.payload);
       if (!parsed.success) return done(new Error(RED._('media-ha.errors.notAChange', { detail: formatIssues(parsed.error) })));
       publish(entities.news(newsOf(parsed.data)));

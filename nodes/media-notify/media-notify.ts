@@ -4,10 +4,21 @@ import { crossSite, isJson } from '../../lib/acting-access';
 import { configValue } from '../../lib/config-values';
 import { Digest } from '../../lib/notify/digest';
 import { FORMATS, format, missingFor, type FormatName, type Target } from '../../lib/notify/formats';
-import { DEFAULT_BASE_URL, DEFAULT_NEWS, NEWS_KINDS, newsOf, notificationOf, sampleNews, type News, type NewsKind } from '../../lib/notify/news';
+import {
+  DEFAULT_BASE_URL,
+  DEFAULT_NEWS,
+  healthNotification,
+  NEWS_KINDS,
+  newsOf,
+  notificationOf,
+  sampleNews,
+  type News,
+  type NewsKind,
+  type Notification,
+} from '../../lib/notify/news';
 import { parseRecipients, recipientsFor, ROUTE_MODES, type RouteMode } from '../../lib/notify/route';
 import { formatIssues } from '../../lib/sources/schema-helpers';
-import { StateChangeSchema } from '../../lib/tracker/messages';
+import { ServiceNoticeSchema, StateChangeSchema } from '../../lib/tracker/messages';
 import type { Done, Send } from '../shared/config-node';
 import { periodMs, secretFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
@@ -66,13 +77,13 @@ export = (RED: RED) => {
     else if (isLoopback(baseUrl)) this.warn(RED._('media-notify.warnings.loopbackLink', { url: baseUrl }));
 
     let sent = 0;
-    const deliver = (news: News[]) => {
-      const notification = notificationOf(news, baseUrl);
+    const deliver = (news: News[]) => sendNotification(notificationOf(news, baseUrl));
+    const sendNotification = (notification: Notification) => {
       const list = recipientsFor(notification.requester, map, target.recipient, mode);
       // Discord, Apprise and the generic shape need no recipient: one delivery.
       for (const recipient of list.length ? list : [undefined]) {
         const delivery = format(name, notification, { ...target, recipient });
-        this.send({ topic: `media-status/${notification.request.id}/${notification.kind}`, recipient, notification, ...delivery });
+        this.send({ topic: `media-status/${notification.request?.id ?? 'service'}/${notification.kind}`, recipient, notification, ...delivery });
         sent++;
       }
       light.show('ok', 'media-notify.status.sent', { count: sent, last: notification.title });
@@ -95,6 +106,12 @@ export = (RED: RED) => {
         return done();
       }
       if (idle) return done();
+      const notice = ServiceNoticeSchema.safeParse(msg.payload);
+      if (notice.success) {
+        // About no request: the household's recipient, now (no digest).
+        if (wanted.has('health')) sendNotification(healthNotification(notice.data, baseUrl));
+        return done();
+      }
       const parsed = StateChangeSchema.safeParse(msg.payload);
       if (!parsed.success) return done(new Error(RED._('media-notify.errors.notAChange', { detail: formatIssues(parsed.error) })));
       const news = newsOf(parsed.data).filter((n) => wanted.has(n.kind));

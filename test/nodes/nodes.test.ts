@@ -119,8 +119,15 @@ describe('nodes in a Node-RED runtime', () => {
       await post(fixture('jellyfin-item-added-movie')).expect(200);
       assert.deepEqual(await got.then((m) => [m.topic, m.payload.reason]), ['media-status/unmatched', 'no tracked movie with these provider ids']);
       got = nextMessage(untracked);
+      // A health notice also rides beside the state changes, for the notifiers.
+      const notice = nextMessage(helper.getNode('changes'));
       await post(fixture('sonarr-health')).expect(200);
       assert.equal((await got).payload.outcome, 'notice');
+      const health = await notice;
+      assert.deepEqual(
+        [health.topic, health.payload.kind, health.payload.instance, health.payload.restored],
+        ['media-status/service/Sonarr', 'health', 'Sonarr', false],
+      );
     });
 
     it('a message that is not a media event ends in done(err) for a Catch node', async () => {

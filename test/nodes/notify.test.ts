@@ -121,6 +121,34 @@ describe('media-notify', () => {
     assert.equal(callsOf(helper.getNode('notify'), 'warn').length, 0);
   });
 
+  it("an arr's health notice, when 'service health' is ticked, goes at once to the household's recipient; unticked, nothing", async () => {
+    const notice = {
+      kind: 'health',
+      instance: 'Radarr',
+      source: 'radarr',
+      level: 'error',
+      message: 'All download clients are unavailable due to failures',
+      at: '2026-01-01T00:00:00.000Z',
+      restored: false,
+    };
+    await loadFlow(
+      flow({ format: 'ntfy', server: 'https://ntfy.example', recipient: 'all', digestSeconds: '60', on_health: true, baseUrl: 'https://media.example' }),
+    );
+    const first = nextMessage(helper.getNode('out'));
+    helper.getNode('notify').receive({ topic: 'media-status/service/Radarr', payload: notice });
+    const msg = await first;
+    assert.deepEqual(
+      [msg.topic, msg.payload.topic, msg.payload.title, msg.payload.message, msg.payload.priority, msg.payload.click],
+      ['media-status/service/health', 'all', 'Radarr: error', 'All download clients are unavailable due to failures', 4, 'https://media.example/media-status'],
+    );
+    await helper.unload();
+    await loadFlow(flow({ format: 'ntfy', server: 'https://ntfy.example', recipient: 'all', baseUrl: 'https://media.example' }));
+    const completed = nextMessage(helper.getNode('completed'));
+    helper.getNode('notify').receive({ payload: notice });
+    await completed;
+    assert.equal(callsOf(helper.getNode('notify'), 'send').length, 0);
+  });
+
   it('a message that is not a state change ends in done(err) for a Catch node', async () => {
     await loadFlow(flow({ format: 'generic' }));
     const caught = nextMessage(helper.getNode('caught'));
@@ -191,6 +219,20 @@ describe('media-ha', () => {
     const mqttBroker = helper.getNode(broker.id) as unknown as { client?: unknown; connecting?: boolean };
     assert.deepEqual([mqttBroker.client, !!mqttBroker.connecting], [undefined, false]);
     assert.equal(callsOf(node, 'send').length, 0);
+  });
+
+  it("a service's health notice (beside the state changes) is not for its entities: finished, nothing published, no error", async () => {
+    await loadFlow(flow());
+    const published = await firstPublish();
+    const once = published();
+    const completed = nextMessage(helper.getNode('completed'));
+    helper.getNode('ha').receive({
+      payload: { kind: 'health', instance: 'Radarr', source: 'radarr', level: 'error', message: 'down', at: '2026-01-01T00:00:00.000Z', restored: false },
+    });
+    await completed;
+    assert.equal(callsOf(helper.getNode('ha'), 'error').length, 0);
+    await helper.unload();
+    assert.equal(published(), once);
   });
 
   it('a message that is not a state change is an error a Catch node takes, and publishes nothing', async () => {
