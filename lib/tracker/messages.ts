@@ -43,7 +43,7 @@ export type StateChange = z.infer<typeof StateChangeSchema>;
  * A service's health notice (an arr's On Health Issue, or Health Restored), sent beside the state
  * changes (topic `media-status/service/<instance>`): it is about no request.
  */
-export const ServiceNoticeSchema = ServiceHealthSchema.omit({ check: true }).extend({ kind: z.literal('health'), restored: z.boolean() });
+export const ServiceNoticeSchema = ServiceHealthSchema.extend({ kind: z.literal('health'), restored: z.boolean() });
 export type ServiceNotice = z.infer<typeof ServiceNoticeSchema>;
 
 /** The health notice an event carries, when it is one. */
@@ -58,6 +58,7 @@ export function serviceNoticeOf(event: MediaEvent): { topic: string; payload: Se
       source: event.source,
       level: event.level ?? null,
       message: event.message,
+      check: event.check ?? null,
       at: event.at,
       restored: event.name === 'HealthRestored',
     },

@@ -135,8 +135,7 @@ export async function track(store: RequestWriter, event: MediaEvent, options: Tr
   const health = serviceNoticeOf(event)?.payload;
   if (health) {
     const { kind: _, restored, ...notice } = health;
-    const check = event.kind === 'notice' ? (event.check ?? null) : null;
-    await store.write((tx) => tx.noteHealth(restored ? { instance: notice.instance, cleared: true } : { ...notice, check }));
+    await store.write((tx) => tx.noteHealth(restored ? { instance: notice.instance, cleared: true } : notice));
   }
   if (!isTracked(event)) {
     const reason = event.kind === 'test' ? `${event.name} from ${event.source}: nothing stored` : event.kind === 'notice' ? event.message : event.reason;

@@ -57,6 +57,11 @@ async function finished(store: StatusStore, n: number, start: number, downloadMi
   for (const event of events) await track(store, event, DEFAULT_TRACK_OPTIONS);
 }
 
+/** Movies finished a day apart from `start`, numbered from `first`: [download minutes, minutes from downloaded to available] each. */
+async function finishedDaily(store: StatusStore, first: number, start: number, times: [number, number][]): Promise<void> {
+  for (const [k, [downloadMin, finishMin]] of times.entries()) await finished(store, first + k, start + k * 24 * HOUR, downloadMin, finishMin);
+}
+
 describe('ETAs from measured stage times, on an injected clock', () => {
   it('no history: every ETA says it has no basis; with three finished movies: the median and range of each stage', async () => {
     const clock = new FakeClock(T0 + 30 * 24 * HOUR);
@@ -92,9 +97,11 @@ describe('ETAs from measured stage times, on an injected clock', () => {
       assert.equal(blind!.waiting?.code, 'downloading');
 
       // Three movies finished a month ago: downloads of 2, 3 and 4 h; 20, 30 and 40 min from downloaded to playable.
-      await finished(store, 11, T0, 120, 20);
-      await finished(store, 12, T0 + 24 * HOUR, 180, 30);
-      await finished(store, 13, T0 + 48 * HOUR, 240, 40);
+      await finishedDaily(store, 11, T0, [
+        [120, 20],
+        [180, 30],
+        [240, 40],
+      ]);
       clock.advance(11 * MIN); // past the ten minutes stage times are kept
       const [film] = (await store.outlook.snapshots(await store.read.listRequests({ limit: 10 }))).filter((s) => s.title === 'Film 1');
       // qBittorrent's 10 min, then the median 30 min (range 20..40) from downloaded to available.
@@ -115,12 +122,11 @@ describe('ETAs from measured stage times, on an injected clock', () => {
     const clock = new FakeClock(T0 + 30 * 24 * HOUR);
     const store = await open(clock);
     try {
-      for (const [i, dl, fin] of [
-        [21, 60, 10],
-        [22, 120, 20],
-        [23, 180, 30],
-      ] as const)
-        await finished(store, i, T0 + (i - 21) * 24 * HOUR, dl, fin);
+      await finishedDaily(store, 21, T0, [
+        [60, 10],
+        [120, 20],
+        [180, 30],
+      ]);
       const now = clock.now();
       const release = now + 2 * 24 * HOUR;
       await track(store, {
@@ -171,12 +177,11 @@ describe('ETAs from measured stage times, on an injected clock', () => {
     const clock = new FakeClock(T0 + 30 * 24 * HOUR);
     const store = await open(clock);
     try {
-      for (const [i, dl, fin] of [
-        [31, 60, 30],
-        [32, 60, 30],
-        [33, 60, 30],
-      ] as const)
-        await finished(store, i, T0 + (i - 31) * 24 * HOUR, dl, fin);
+      await finishedDaily(store, 31, T0, [
+        [60, 30],
+        [60, 30],
+        [60, 30],
+      ]);
       const now = clock.now();
       await track(store, { source: 'jellyseerr', at: at(now), kind: 'approved', auto: false, media: media(3, { ids: { tmdb: 9003, jellyseerrRequest: 3 } }) });
       await track(store, {

@@ -128,6 +128,7 @@ describe('media-notify', () => {
       source: 'radarr',
       level: 'error',
       message: 'All download clients are unavailable due to failures',
+      check: 'DownloadClientStatusCheck',
       at: '2026-01-01T00:00:00.000Z',
       restored: false,
     };
@@ -227,7 +228,16 @@ describe('media-ha', () => {
     const once = published();
     const completed = nextMessage(helper.getNode('completed'));
     helper.getNode('ha').receive({
-      payload: { kind: 'health', instance: 'Radarr', source: 'radarr', level: 'error', message: 'down', at: '2026-01-01T00:00:00.000Z', restored: false },
+      payload: {
+        kind: 'health',
+        instance: 'Radarr',
+        source: 'radarr',
+        level: 'error',
+        message: 'down',
+        check: null,
+        at: '2026-01-01T00:00:00.000Z',
+        restored: false,
+      },
     });
     await completed;
     assert.equal(callsOf(helper.getNode('ha'), 'error').length, 0);
