@@ -66,7 +66,7 @@ export class StoreReader {
 
   async timeline(requestId: number): Promise<TimelineEntry[]> {
     const rows = await this.db.all<TimelineEntry & { count: number; last_at: string | null }>(
-      'SELECT at, source, event, state, detail, count, last_at FROM timeline WHERE request_id = ? ORDER BY id',
+      'SELECT at, source, event, state, detail, count, last_at FROM timeline WHERE request_id = ? ORDER BY julianday(at), id',
       [requestId],
     );
     return rows.map(({ count, last_at, ...entry }) => (count > 1 ? { ...entry, count, lastAt: last_at ?? entry.at } : entry));

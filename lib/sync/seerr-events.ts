@@ -31,17 +31,23 @@ export function seerrMedia(request: SeerrRequest, title: SeerrTitle | undefined)
   };
 }
 
+/**
+ * `at` is when the sync learned it. A request and its approval are stamped with the request's own
+ * creation time (Jellyseerr keeps no approval time, and its updatedAt is not refreshed in v2.6-3.1),
+ * so a first sync's timeline reads in the order things happened: requested, then the arr's grabs.
+ */
 export function seerrEvents(request: SeerrRequest, at: string, title?: SeerrTitle): MediaEvent[] {
   const media = seerrMedia(request, title);
   const base = { source: 'jellyseerr', at, media } as const;
+  const created = { ...base, at: Date.parse(request.createdAt) < Date.parse(at) ? new Date(request.createdAt).toISOString() : at };
   const events: MediaEvent[] = [];
   switch (request.status) {
     case REQUEST.PENDING:
-      events.push({ ...base, kind: 'requested' });
+      events.push({ ...created, kind: 'requested' });
       break;
     case REQUEST.APPROVED:
     case REQUEST.COMPLETED:
-      events.push({ ...base, kind: 'approved', auto: false });
+      events.push({ ...created, kind: 'approved', auto: false });
       break;
     case REQUEST.DECLINED:
       events.push({ ...base, kind: 'declined', reason: 'declined in Jellyseerr' });

@@ -117,7 +117,9 @@ async function applyKept(
   for (const raw of kept) {
     const parsed = MediaEventSchema.safeParse(raw);
     if (!parsed.success || !isTracked(parsed.data)) continue;
-    const applied = await trackIn(tx, parsed.data, options);
+    // It acts on the request when its import arrives, so it takes its place in the timeline there.
+    const late = Date.parse(parsed.data.at) < Date.parse(imported.at) ? { ...parsed.data, at: imported.at } : parsed.data;
+    const applied = await trackIn(tx, late, options);
     if (applied.request?.id !== first.request.id) continue;
     const episodes = [...(result.episodes ?? []), ...(applied.episodes ?? [])];
     result = {

@@ -87,7 +87,7 @@ export = (RED: RED) => {
         // Understood and refused (a limit): nothing stored, and a retry would not help.
         msg.statusCode = err.statusCode;
         msg.payload = { ok: false, error: err.message };
-        light.showText('problem', err.message);
+        light.report(err.message);
         answer(msg, send);
         return done();
       }

@@ -146,10 +146,7 @@ export = (RED: RED) => {
         .then(async () => {
           for (const id of ids) sendNews((await parts?.deletion.plan(id)) ?? []);
         })
-        .catch((err: Error) => {
-          light.showText('problem', err.message);
-          this.error(err.message);
-        });
+        .catch((err: Error) => light.report(err.message));
     };
     void partsFor().catch(() => undefined);
 

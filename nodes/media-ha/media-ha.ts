@@ -70,10 +70,7 @@ export = (RED: RED) => {
     };
     let chain = Promise.resolve();
     const serially = (work: () => Promise<void>) => {
-      chain = chain.then(work).catch((err: Error) => {
-        light.showText('problem', err.message);
-        this.error(err.message);
-      });
+      chain = chain.then(work).catch((err: Error) => light.report(err.message));
       return chain;
     };
     const onCommitted = (ids: number[]) => void serially(() => refresh(ids));

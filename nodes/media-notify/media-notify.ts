@@ -68,8 +68,7 @@ export = (RED: RED) => {
     const baseUrl = configValue(config.baseUrl) || DEFAULT_BASE_URL;
     const recipients = parseRecipients(config.recipients);
     if (!recipients.ok) {
-      this.error(recipients.error);
-      light.showText('problem', recipients.error);
+      light.report(recipients.error);
     }
     const map = recipients.ok ? recipients.map : new Map<string, string>();
     const idle = missingFor(name, target, map.size > 0).length > 0;
@@ -88,10 +87,7 @@ export = (RED: RED) => {
       }
       light.show('ok', 'media-notify.status.sent', { count: sent, last: notification.title });
     };
-    const digest = new Digest(windowMs, deliver, (err) => {
-      light.showText('problem', err.message);
-      this.error(err.message);
-    });
+    const digest = new Digest(windowMs, deliver, (err) => light.report(err.message));
 
     this.on('input', (msg: NodeMessageInFlow, _send: Send, done: Done) => {
       if (msg.topic === FLUSH) {

@@ -77,9 +77,13 @@ export class StatusLight {
    * after the service worked) with the URL tried, never a credential, and what to check.
    */
   fail(text: string, where: string | undefined): void {
-    this.showText('problem', text);
     const check = /check|is this/i.test(text) ? '' : ': check the URL, that the service runs, and its credentials';
-    const line = `${text}${where ? ` (${where})` : ''}${check}`;
+    this.report(text, `${text}${where ? ` (${where})` : ''}${check}`);
+  }
+
+  /** A problem that is not a service's: a short red status, and `line` in the log once while it lasts. */
+  report(text: string, line = text): void {
+    this.showText('problem', text);
     if (line === this.logged) return;
     this.logged = line;
     this.node.error(line);

@@ -10,11 +10,12 @@ import { JellyseerrClient } from '../../lib/clients/jellyseerr';
 import { QbitClient } from '../../lib/clients/qbittorrent';
 import { StatusStore } from '../../lib/store/store';
 import { DEFAULT_TRACK_OPTIONS } from '../../lib/tracker/track';
+import type { WebhookSource } from '../../lib/sources/parse';
 import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord, sonarrEpisodes, sonarrQueueRecords, sonarrSeries } from '../fakes/arr-apis';
 import { FakeJellyfin } from '../fakes/jellyfin';
 import { FakeQbittorrent } from '../fakes/qbittorrent';
 import { LYCORIS, VIOLET, movieBodies, showBodies } from '../support/bodies';
-import { clone, fixture } from '../support/fixtures';
+import { clone, fixture, type Body } from '../support/fixtures';
 import { hook } from '../support/store';
 import { tempDir } from '../support/tmp';
 
@@ -29,6 +30,8 @@ describe('actions on a request', () => {
   let seerr: FakeJellyseerr;
   let qbit: FakeQbittorrent;
   let clock: number;
+  /** A webhook arriving at the test clock's time, so timelines read in the order the test plays them. */
+  const arrive = (source: WebhookSource, body: Body) => hook(store, source, body, DEFAULT_TRACK_OPTIONS, new Date(clock));
   const v = movieBodies(VIOLET);
   const s = showBodies(LYCORIS);
   const movie = radarrMovie({ id: VIOLET.radarrId, title: VIOLET.title, year: VIOLET.year, tmdbId: VIOLET.tmdb });
@@ -62,8 +65,8 @@ describe('actions on a request', () => {
 
   /** A movie whose public torrent is stalled in qBittorrent and Radarr's queue. */
   async function stalledMovie() {
-    await hook(store, 'jellyseerr', v.approved);
-    const grabbed = await hook(store, 'radarr', v.grab);
+    await arrive('jellyseerr', v.approved);
+    const grabbed = await arrive('radarr', v.grab);
     qbit.set({ hash: VIOLET.hash, progress: 0.2, state: 'stalledDL', private: false });
     radarr.queue.push(
       radarrQueueRecord(movie, VIOLET.hash, { size: 1000, sizeleft: 800, status: 'warning', errorMessage: 'The download is stalled with no connections' }),
@@ -107,15 +110,15 @@ describe('actions on a request', () => {
     assert.equal(radarr.commands.length, 2);
     const regrab = clone(v.grab);
     regrab.downloadId = 'D'.repeat(40);
-    const moved = await hook(store, 'radarr', regrab);
+    const moved = await arrive('radarr', regrab);
     assert.equal(moved.request?.attention, null);
     assert.equal(moved.request?.state, 'GRABBING');
   });
 
   it('an action that does not apply is a 400 with why, and no call is made', async () => {
-    await hook(store, 'radarr', v.grab);
-    await hook(store, 'radarr', v.imported);
-    const done = await hook(store, 'jellyfin', v.jellyfin);
+    await arrive('radarr', v.grab);
+    await arrive('radarr', v.imported);
+    const done = await arrive('jellyfin', v.jellyfin);
     const id = done.request!.id;
     const act = actions();
     await assert.rejects(act.perform({ requestId: id, action: 'retry' }, 'adept'), (err: ActionError) => {
@@ -132,14 +135,14 @@ describe('actions on a request', () => {
     assert.deepEqual(radarr.calls, []);
     // No arr configured for this media: 400, not a crash.
     const noArr = new MediaActions(store, { arrs: [] }, { track: DEFAULT_TRACK_OPTIONS });
-    const pending = await hook(store, 'jellyseerr', movieBodies({ ...VIOLET, requestId: 5, tmdb: 5, title: 'Other' }).approved);
+    const pending = await arrive('jellyseerr', movieBodies({ ...VIOLET, requestId: 5, tmdb: 5, title: 'Other' }).approved);
     await assert.rejects(noArr.perform({ requestId: pending.request!.id, action: 'search' }, 'adept'), /no Radarr is configured for Other/);
   });
 
   it('retry of one failed episode inside a season pack keeps the others and searches that episode; a failed whole pack is removed and its season searched', async () => {
-    await hook(store, 'sonarr', s.grab());
-    for (const e of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) await hook(store, 'sonarr', s.importFile(e));
-    const blocked = await hook(store, 'sonarr', s.importFile(1));
+    await arrive('sonarr', s.grab());
+    for (const e of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) await arrive('sonarr', s.importFile(e));
+    const blocked = await arrive('sonarr', s.importFile(1));
     const id = blocked.request!.id;
     sonarr.queue.push(...sonarrQueueRecords(series, episodes, LYCORIS.hash, { trackedDownloadState: 'importBlocked', sizeleft: 0 }));
     qbit.set({ hash: LYCORIS.hash, progress: 1, state: 'stalledUP', private: false });
@@ -150,7 +153,7 @@ describe('actions on a request', () => {
 
     // Another show: the whole pack failed before any import.
     const other = showBodies({ ...LYCORIS, requestId: 90, tvdb: 900, tmdb: 901, sonarrId: 24, title: 'Other Show', hash: 'E'.repeat(40), episodes: 3 });
-    const grabbed = await hook(store, 'sonarr', other.grab());
+    const grabbed = await arrive('sonarr', other.grab());
     const otherSeries = sonarrSeries({ id: 24, title: 'Other Show', year: 2022, tvdbId: 900, tmdbId: 901 });
     const otherEpisodes = sonarrEpisodes(24, 1, 3, '2022-01-01T00:00:00Z', 24001);
     sonarr.episodes.set(24, otherEpisodes);
@@ -161,7 +164,7 @@ describe('actions on a request', () => {
   });
 
   it('an episode of a pack others still download is only searched, never removed with them', async () => {
-    const grabbed = await hook(store, 'sonarr', s.grab());
+    const grabbed = await arrive('sonarr', s.grab());
     sonarr.queue.push(...sonarrQueueRecords(series, episodes, LYCORIS.hash));
     await actions().perform({ requestId: grabbed.request!.id, action: 'retry', episodes: [{ season: 1, episode: 2 }] }, 'kana');
     assert.deepEqual(sonarr.removals, []);
@@ -169,8 +172,8 @@ describe('actions on a request', () => {
   });
 
   it('search for a missing episode asks for just that one, removing nothing', async () => {
-    await hook(store, 'sonarr', s.grab([1, 2]));
-    const listed = await hook(store, 'sonarr', s.grab([3], 'F'.repeat(40)));
+    await arrive('sonarr', s.grab([1, 2]));
+    const listed = await arrive('sonarr', s.grab([3], 'F'.repeat(40)));
     const id = listed.request!.id;
     const act = actions();
     await assert.rejects(
@@ -209,7 +212,7 @@ describe('actions on a request', () => {
   it("mark-available corrects the tracker on a person's word; dismiss clears the attention; both are recorded", async () => {
     const id = await stalledMovie();
     const act = actions();
-    await hook(store, 'radarr', fixture('radarr-manual-interaction-required'));
+    await arrive('radarr', fixture('radarr-manual-interaction-required'));
     const dismissed = await act.perform({ requestId: id, action: 'dismiss', reason: 'handled in Radarr' }, 'adept');
     assert.equal(dismissed.result.request?.attention, null);
     assert.match((await lastEntry(id))?.detail ?? '', /^attention dismissed by adept \(handled in Radarr\): Radarr needs manual interaction/);
@@ -251,7 +254,7 @@ describe('actions on a request', () => {
   });
 
   it('search on an approved movie nothing grabbed: its Radarr id looked up by TMDB id (kept), then MoviesSearch; one Radarr lacks is a 400 saying so', async () => {
-    const approved = await hook(store, 'jellyseerr', v.approved);
+    const approved = await arrive('jellyseerr', v.approved);
     const id = approved.request!.id;
     radarr.movies.push({ ...movie, monitored: true, hasFile: false });
     const act = actions();
@@ -265,7 +268,7 @@ describe('actions on a request', () => {
     await act.perform({ requestId: id, action: 'search' }, 'adept');
     assert.equal(radarr.calls.filter((c) => c.startsWith('GET /api/v3/movie')).length, 1, 'the id is kept');
 
-    const other = await hook(store, 'jellyseerr', movieBodies({ ...VIOLET, requestId: 70, tmdb: 70, title: 'Unknown To Radarr' }).approved);
+    const other = await arrive('jellyseerr', movieBodies({ ...VIOLET, requestId: 70, tmdb: 70, title: 'Unknown To Radarr' }).approved);
     await assert.rejects(act.perform({ requestId: other.request!.id, action: 'search' }, 'adept'), /radarr has no movie for Unknown To Radarr \(TMDB 70\)/);
   });
 
@@ -295,6 +298,8 @@ describe('deletion sync', () => {
   let qbit: FakeQbittorrent;
   let jellyfin: FakeJellyfin;
   let clock: number;
+  /** A webhook arriving at the test clock's time, so timelines read in the order the test plays them. */
+  const arrive = (source: WebhookSource, body: Body) => hook(store, source, body, DEFAULT_TRACK_OPTIONS, new Date(clock));
   const HOUR = 3_600_000;
   const v = movieBodies(VIOLET);
   const movie = radarrMovie({ id: VIOLET.radarrId, title: VIOLET.title, year: VIOLET.year, tmdbId: VIOLET.tmdb });
@@ -332,10 +337,10 @@ describe('deletion sync', () => {
   async function removedMovie(body = fixture('radarr-movie-delete')) {
     seerr.addRequest({ id: VIOLET.requestId, type: 'movie', tmdbId: VIOLET.tmdb, status: 5, mediaStatus: 5, arrId: VIOLET.radarrId });
     qbit.set({ hash: VIOLET.hash, progress: 1, state: 'stalledUP', private: false });
-    await hook(store, 'jellyseerr', v.approved);
-    await hook(store, 'radarr', v.grab);
-    await hook(store, 'radarr', v.imported);
-    const removed = await hook(store, 'radarr', body);
+    await arrive('jellyseerr', v.approved);
+    await arrive('radarr', v.grab);
+    await arrive('radarr', v.imported);
+    const removed = await arrive('radarr', body);
     return removed.request!;
   }
 
@@ -454,16 +459,16 @@ describe('deletion sync', () => {
 
     // Another removal, then a new grab: the media is wanted again.
     const other = movieBodies({ ...VIOLET, requestId: 8, tmdb: 8, radarrId: 88, title: 'Regrabbed', hash: 'D'.repeat(40) });
-    await hook(store, 'radarr', other.grab);
-    await hook(store, 'radarr', other.imported);
+    await arrive('radarr', other.grab);
+    await arrive('radarr', other.imported);
     const deleted = fixture('radarr-movie-delete');
     deleted.movie = other.grab.movie;
-    const removed = await hook(store, 'radarr', deleted);
+    const removed = await arrive('radarr', deleted);
     await sync.plan(removed.request!.id);
     assert.ok((await store.read.getRequest(removed.request!.id))?.deletion);
     const regrab = structuredClone(other.grab);
     regrab.downloadId = 'E'.repeat(40);
-    await hook(store, 'radarr', regrab);
+    await arrive('radarr', regrab);
     assert.equal((await store.read.getRequest(removed.request!.id))?.deletion, null);
   });
 
@@ -472,11 +477,11 @@ describe('deletion sync', () => {
     const missing = fixture('radarr-movie-file-delete');
     missing.deleteReason = 'MissingFromDisk';
     const sync = deletion();
-    await hook(store, 'jellyseerr', v.approved);
-    await hook(store, 'radarr', v.grab);
-    await hook(store, 'radarr', v.imported);
+    await arrive('jellyseerr', v.approved);
+    await arrive('radarr', v.grab);
+    await arrive('radarr', v.imported);
     missing.movie = v.grab.movie;
-    const after = await hook(store, 'radarr', missing);
+    const after = await arrive('radarr', missing);
     assert.equal(after.request?.removedAt, null);
 
     // Removed while its torrent still downloads: the torrent stays.
@@ -492,10 +497,10 @@ describe('deletion sync', () => {
   async function removedMovieStillDownloading() {
     const other = movieBodies({ ...VIOLET, requestId: 9, tmdb: 9, radarrId: 99, title: 'Half', hash: 'F'.repeat(40) });
     qbit.set({ hash: other.grab.downloadId, progress: 0.5, state: 'downloading', private: false });
-    await hook(store, 'radarr', other.grab);
+    await arrive('radarr', other.grab);
     const deleted = fixture('radarr-movie-delete');
     deleted.movie = other.grab.movie;
-    return (await hook(store, 'radarr', deleted)).request!;
+    return (await arrive('radarr', deleted)).request!;
   }
 
   it('a private torrent, or one whose privacy is unknown, is kept', async () => {
@@ -518,6 +523,8 @@ describe('automatic retry on strikes', () => {
   let radarr: FakeArr;
   let qbit: FakeQbittorrent;
   let clock: number;
+  /** A webhook arriving at the test clock's time, so timelines read in the order the test plays them. */
+  const arrive = (source: WebhookSource, body: Body) => hook(store, source, body, DEFAULT_TRACK_OPTIONS, new Date(clock));
   const movie = radarrMovie({ id: VIOLET.radarrId, title: VIOLET.title, year: VIOLET.year, tmdbId: VIOLET.tmdb });
 
   beforeEach(async () => {
@@ -545,7 +552,7 @@ describe('automatic retry on strikes', () => {
     torrent: { progress: number; state: string; private?: boolean } = { progress: 0.2, state: 'stalledDL', private: false },
   ) {
     const bodies = movieBodies(spec);
-    const grabbed = await hook(store, 'radarr', bodies.grab);
+    const grabbed = await arrive('radarr', bodies.grab);
     qbit.set({ hash: spec.hash, ...torrent });
     radarr.queue.push(radarrQueueRecord(radarrMovie({ id: spec.radarrId, title: spec.title, year: spec.year, tmdbId: spec.tmdb }), spec.hash));
     return grabbed.request!.id;

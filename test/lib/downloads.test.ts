@@ -119,8 +119,9 @@ forEachStoreMode((open) => {
 
     it('a season pack and a separate episode torrent progress side by side; each is polled until its own completion', async () => {
       const store = await open();
-      await hook(store, 'sonarr', b.grab(b.numbers.slice(0, 12)));
-      await hook(store, 'sonarr', b.grab([13], single));
+      const grabbedAt = new Date('2026-01-22T03:50:00.000Z');
+      await hook(store, 'sonarr', b.grab(b.numbers.slice(0, 12)), DEFAULT_TRACK_OPTIONS, grabbedAt);
+      await hook(store, 'sonarr', b.grab([13], single), DEFAULT_TRACK_OPTIONS, grabbedAt);
       const poller = new QbitPoller(new QbitClient({ url: qbit.url, username: 'admin', password: 'adminadmin' }));
       const poll = async (at: string) => {
         for (const event of await poller.poll(await store.read.activeDownloads(), at)) await track(store, event);

@@ -26,9 +26,15 @@ export function forEachStoreMode(suite: (open: () => Promise<StatusStore>, mode:
   }
 }
 
-/** A webhook body through the parser and the tracker, as the example flow sends it. */
-export async function hook(store: StatusStore, source: WebhookSource, body: Body, options: TrackOptions = DEFAULT_TRACK_OPTIONS): Promise<TrackResult> {
-  const parsed = parseWebhook(body, source);
+/** A webhook body through the parser and the tracker, as the example flow sends it; `at` is when it arrives (default: now). */
+export async function hook(
+  store: StatusStore,
+  source: WebhookSource,
+  body: Body,
+  options: TrackOptions = DEFAULT_TRACK_OPTIONS,
+  at: Date = new Date(),
+): Promise<TrackResult> {
+  const parsed = parseWebhook(body, source, at);
   assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
   return track(store, parsed.event, options);
 }
