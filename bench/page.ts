@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { parseWebhook } from '../lib/sources/parse';
+import { parseWebhook } from '../lib/services/webhooks';
 import { StatusStore } from '../lib/store/store';
 import { track } from '../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies } from '../test/support/bodies';

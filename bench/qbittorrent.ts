@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { QbitClient } from '../lib/clients/qbittorrent';
-import { QbitPoller } from '../lib/clients/qbit-poller';
-import { parseWebhook } from '../lib/sources/parse';
+import { QbitClient } from '../lib/services/qbittorrent/client';
+import { QbitPoller } from '../lib/services/qbittorrent/poller';
+import { parseWebhook } from '../lib/services/webhooks';
 import { StatusStore } from '../lib/store/store';
 import { track } from '../lib/tracker/track';
 import { FakeQbittorrent } from '../test/fakes/qbittorrent';

@@ -25,7 +25,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseWebhook } from '../lib/sources/parse';
+import { parseWebhook } from '../lib/services/webhooks';
 import { StatusStore } from '../lib/store/store';
 import { track } from '../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieJourney, showBodies, type Hook } from '../test/support/bodies';

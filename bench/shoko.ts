@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseWebhook } from '../lib/sources/parse';
+import { parseWebhook } from '../lib/services/webhooks';
 import { track } from '../lib/tracker/track';
 import { FakeShokoServer } from '../test/fakes/shoko-server';
 import { LYCORIS, VIOLET, movieBodies, shokoFile, showBodies } from '../test/support/bodies';

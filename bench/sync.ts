@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { ArrClient } from '../lib/clients/arr';
-import { JellyseerrClient } from '../lib/clients/jellyseerr';
-import { parseWebhook } from '../lib/sources/parse';
+import { ArrClient } from '../lib/services/arr/client';
+import { JellyseerrClient } from '../lib/services/jellyseerr/client';
+import { parseWebhook } from '../lib/services/webhooks';
 import { StatusStore } from '../lib/store/store';
-import { ArrSource } from '../lib/sync/arr-source';
-import { JellyseerrSource } from '../lib/sync/seerr-source';
-import { MediaSync } from '../lib/sync/sync';
+import { ArrSource } from '../lib/services/arr/sync-source';
+import { JellyseerrSource } from '../lib/services/jellyseerr/sync-source';
+import { MediaSync } from '../lib/sync';
 import { DEFAULT_TRACK_OPTIONS, track } from '../lib/tracker/track';
 import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord } from '../test/fakes/arr-apis';
 import { INTERSTELLAR, movieBodies } from '../test/support/bodies';

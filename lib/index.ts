@@ -1,6 +1,6 @@
 export * from './events';
 export * from './states';
-export { parseWebhook, detectSource, WEBHOOK_SOURCES, type WebhookSource, type ParseResult } from './sources/parse';
+export { parseWebhook, detectSource, WEBHOOK_SOURCES, type WebhookSource, type ParseResult } from './services/webhooks';
 export { StatusStore } from './store/store';
 export type { ListFilter } from './store/reader';
 export { track, DEFAULT_TRACK_OPTIONS, type TrackOptions, type TrackResult, type TrackOutcome } from './tracker/track';

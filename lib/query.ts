@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RequestDetail } from './model';
-import { formatIssues } from './sources/schema-helpers';
+import { formatIssues } from './services/http/schema-helpers';
 import { RequestStateSchema } from './states';
 import type { ListFilter, StoreReader } from './store/reader';
 import type { Outlook } from './tracker/outlook';

@@ -1,6 +1,6 @@
-import type { CallRecord } from '../clients/api-client';
+import type { CallRecord } from '../services/http/api-client';
 import type { RequestRecord } from '../model';
-import type { Torrent } from '../sources/qbittorrent';
+import type { Torrent } from '../services/qbittorrent/torrents';
 import type { StatusStore } from '../store/store';
 import { RateLimit } from '../rate-limit';
 import type { TrackOptions, TrackResult } from '../tracker/track';

@@ -1,12 +1,12 @@
-import { ApiError, type CallRecord } from '../clients/api-client';
-import type { ArrClient } from '../clients/arr';
-import { JellyfinError, type JellyfinClient } from '../clients/jellyfin';
-import type { JellyseerrClient } from '../clients/jellyseerr';
-import { QbitError, type QbitClient } from '../clients/qbittorrent';
+import { ApiError, type CallRecord } from '../services/http/api-client';
+import type { ArrClient } from '../services/arr/client';
+import { JellyfinError, type JellyfinClient } from '../services/jellyfin/client';
+import type { JellyseerrClient } from '../services/jellyseerr/client';
+import { QbitError, type QbitClient } from '../services/qbittorrent/client';
 import type { ActionEvent, MediaEvent } from '../events';
 import type { RequestRecord, RequestSnapshot } from '../model';
 import type { StatusStore } from '../store/store';
-import type { ArrInstanceConfig } from '../sync/arr-events';
+import type { ArrInstanceConfig } from '../services/arr/sync-events';
 import { track, type TrackOptions, type TrackResult } from '../tracker/track';
 
 /** What every action module shares: the services, its errors, how it is recorded and what it gives back. */

@@ -1,8 +1,8 @@
-import { ApiError, type CallRecord } from '../clients/api-client';
-import { findInJellyfin } from '../clients/jellyfin';
+import { ApiError, type CallRecord } from '../services/http/api-client';
+import { findInJellyfin } from '../services/jellyfin/client';
 import type { PendingDeletion } from '../events';
 import type { RequestRecord } from '../model';
-import { stageOf } from '../sources/qbittorrent';
+import { stageOf } from '../services/qbittorrent/torrents';
 import { rank } from '../states';
 import type { StatusStore } from '../store/store';
 import type { TrackOptions, TrackResult } from '../tracker/track';

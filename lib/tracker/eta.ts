@@ -1,7 +1,7 @@
 import type { MediaType } from '../events';
 import type { EpisodeRecord, Eta, RequestRecord, Waiting } from '../model';
 import { rank, type RequestState } from '../states';
-import { episodeKey } from '../sources/episode-numbers';
+import { episodeKey } from '../episode-numbers';
 import { humanDuration } from './stuck';
 import { arrEpisode, downloadOf } from './waiting';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EpisodeRef, TrackedEvent } from '../events';
-import { episodeKey } from '../sources/episode-numbers';
+import { episodeKey } from '../episode-numbers';
 
 /**
  * The facts an event states about its request, as stable keys. The store keeps them under a unique

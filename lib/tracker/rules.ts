@@ -1,7 +1,7 @@
 import type { ActionEvent, ArrStatusEvent, EpisodeKey, MediaEventOf, ProgressEvent, ShokoFileEvent, Source, StuckEvent, TrackedEvent } from '../events';
 import { fileNameOf } from '../file-path';
 import type { ArrStatus, RequestRecord } from '../model';
-import { episodeKey } from '../sources/episode-numbers';
+import { episodeKey } from '../episode-numbers';
 import { rank, type RequestState } from '../states';
 import { fail, grab, importFile, makeAvailable, reach, type Effect, type Item, type Step } from './items';
 import { fileHolders, matchShokoFile } from './paths';

@@ -1,6 +1,6 @@
 import type { EpisodeRef } from '../events';
 import type { EpisodeRecord, RequestRecord } from '../model';
-import { episodeKey } from '../sources/episode-numbers';
+import { episodeKey } from '../episode-numbers';
 import type { EpisodeState, RequestState } from '../states';
 import { EpisodeEdits } from './episodes';
 import { raise, type Effect, type Item, type Step } from './items';

@@ -1,6 +1,6 @@
 import type { DownloadRecord, EpisodeRecord, RequestRecord, Waiting } from '../model';
 import { rank, type RequestState } from '../states';
-import { episodeKey } from '../sources/episode-numbers';
+import { episodeKey } from '../episode-numbers';
 import { humanDuration } from './stuck';
 
 /**

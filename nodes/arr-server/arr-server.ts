@@ -1,7 +1,7 @@
 import type { NodeDef } from 'node-red';
-import { ArrClient, type ArrKind } from '../../lib/clients/arr';
+import { ArrClient, type ArrKind } from '../../lib/services/arr/client';
 import { configValue } from '../../lib/config-values';
-import { ArrSource } from '../../lib/sync/arr-source';
+import { ArrSource } from '../../lib/services/arr/sync-source';
 import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
 import { registry } from '../shared/registry';

@@ -1,5 +1,5 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
-import { parseWebhook, WEBHOOK_SOURCES, type WebhookSource } from '../../lib/sources/parse';
+import { parseWebhook, WEBHOOK_SOURCES, type WebhookSource } from '../../lib/services/webhooks';
 import { refusal, type RequestLike } from '../../lib/webhook-secret';
 import type { Done, Send } from '../shared/config-node';
 import { secretFrom } from '../shared/config-values';

@@ -1,7 +1,7 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { RefusedEventError } from '../../lib/errors';
 import { MediaEventSchema } from '../../lib/events';
-import { formatIssues } from '../../lib/sources/schema-helpers';
+import { formatIssues } from '../../lib/services/http/schema-helpers';
 import { replyOf, serviceNoticeOf, stateChangesOf, untrackedOf } from '../../lib/tracker/messages';
 import { displayTitle } from '../../lib/tracker/snapshot';
 import { track, type TrackResult } from '../../lib/tracker/track';

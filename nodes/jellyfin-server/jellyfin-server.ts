@@ -1,5 +1,5 @@
 import type { NodeDef } from 'node-red';
-import { JellyfinClient } from '../../lib/clients/jellyfin';
+import { JellyfinClient } from '../../lib/services/jellyfin/client';
 import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
 import type { JellyfinServerNode } from '../shared/types';

@@ -1,5 +1,5 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
-import { findInJellyfin, JellyfinError, type JellyfinClient } from '../../lib/clients/jellyfin';
+import { findInJellyfin, JellyfinError, type JellyfinClient } from '../../lib/services/jellyfin/client';
 import type { MediaEvent } from '../../lib/events';
 import { parseRequestId } from '../../lib/query';
 import { serviceAndStore, type Done, type Send } from '../shared/config-node';

@@ -1,7 +1,7 @@
 import type { NodeDef } from 'node-red';
-import { JellyseerrClient } from '../../lib/clients/jellyseerr';
+import { JellyseerrClient } from '../../lib/services/jellyseerr/client';
 import { configValue } from '../../lib/config-values';
-import { JellyseerrSource } from '../../lib/sync/seerr-source';
+import { JellyseerrSource } from '../../lib/services/jellyseerr/sync-source';
 import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
 import { registry } from '../shared/registry';

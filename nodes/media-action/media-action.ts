@@ -4,7 +4,7 @@ import { MediaActions } from '../../lib/actions/actions';
 import { AutoRetry, DEFAULT_AUTO_RETRY } from '../../lib/actions/auto-retry';
 import { ActionError, type ActionOutcome } from '../../lib/actions/common';
 import { DEFAULT_GRACE_HOURS, DeletionSync } from '../../lib/actions/deletion';
-import { isPlainObject } from '../../lib/sources/schema-helpers';
+import { isPlainObject } from '../../lib/services/http/schema-helpers';
 import { stateChangesOf } from '../../lib/tracker/messages';
 import type { TrackResult } from '../../lib/tracker/track';
 import { requiredStore, type Done, type Send } from '../shared/config-node';

@@ -1,7 +1,7 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { Coalesced } from '../../lib/coalesce';
 import { configValue } from '../../lib/config-values';
-import { formatIssues } from '../../lib/sources/schema-helpers';
+import { formatIssues } from '../../lib/services/http/schema-helpers';
 import { HaEntities, type HaOptions, type MqttMessage } from '../../lib/ha/discovery';
 import { DEFAULT_BASE_URL, newsOf } from '../../lib/notify/news';
 import type { StatusStore } from '../../lib/store/store';

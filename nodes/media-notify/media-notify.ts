@@ -17,7 +17,7 @@ import {
   type Notification,
 } from '../../lib/notify/news';
 import { parseRecipients, recipientsFor, ROUTE_MODES, type RouteMode } from '../../lib/notify/route';
-import { formatIssues } from '../../lib/sources/schema-helpers';
+import { formatIssues } from '../../lib/services/http/schema-helpers';
 import { ServiceNoticeSchema, StateChangeSchema } from '../../lib/tracker/messages';
 import type { Done, Send } from '../shared/config-node';
 import { periodMs, secretFrom } from '../shared/config-values';

@@ -1,6 +1,6 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { stateChangesOf } from '../../lib/tracker/messages';
-import { MediaSync, type SyncReport, type SyncSource } from '../../lib/sync/sync';
+import { MediaSync, type SyncReport, type SyncSource } from '../../lib/sync';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';

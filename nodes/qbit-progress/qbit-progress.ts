@@ -1,6 +1,6 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
-import { QbitError, type QbitClient } from '../../lib/clients/qbittorrent';
-import { QbitPoller } from '../../lib/clients/qbit-poller';
+import { QbitError, type QbitClient } from '../../lib/services/qbittorrent/client';
+import { QbitPoller } from '../../lib/services/qbittorrent/poller';
 import { parseRequestId } from '../../lib/query';
 import { serviceAndStore, type Done, type Send } from '../shared/config-node';
 import { periodMs } from '../shared/config-values';

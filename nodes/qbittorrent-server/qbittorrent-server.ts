@@ -1,5 +1,5 @@
 import type { NodeDef } from 'node-red';
-import { QbitClient } from '../../lib/clients/qbittorrent';
+import { QbitClient } from '../../lib/services/qbittorrent/client';
 import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
 import type { QbittorrentServerNode } from '../shared/types';

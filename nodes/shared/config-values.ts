@@ -1,6 +1,6 @@
 import type { Node } from 'node-red';
-import type { TlsTrust } from '../../lib/clients/http';
-import { parseServiceUrl } from '../../lib/clients/service-url';
+import type { TlsTrust } from '../../lib/services/http/http';
+import { parseServiceUrl } from '../../lib/services/http/service-url';
 import { configValue } from '../../lib/config-values';
 import type { TrackOptions } from '../../lib/tracker/track';
 import type { RED } from './red';

@@ -1,5 +1,5 @@
 import type { NodeAPI, NodeAPISettingsWithData } from 'node-red';
-import type { RetryPolicy } from '../../lib/clients/shoko-hub';
+import type { RetryPolicy } from '../../lib/services/shoko/hub';
 
 /** The settings.js entries this package reads (each declared by its node type's registerType). */
 export interface PackageSettings extends NodeAPISettingsWithData {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Node } from 'node-red';
 import type { MediaActions } from '../../lib/actions/actions';
-import type { ApiClient } from '../../lib/clients/api-client';
+import type { ApiClient } from '../../lib/services/http/api-client';
 import type { StatusStore } from '../../lib/store/store';
 import type { TrackResult } from '../../lib/tracker/track';
 

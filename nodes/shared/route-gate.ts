@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Node, NodeDef } from 'node-red';
 import { actingRefusal, actorOf, ACTING_BODY_LIMIT, type ActingPolicy } from '../../lib/acting-access';
-import { MAX_BODY_BYTES } from '../../lib/sources/parse';
+import { MAX_BODY_BYTES } from '../../lib/services/webhooks';
 import { refusal } from '../../lib/webhook-secret';
 import { withMiddleware } from './middleware';
 import type { RED } from './red';

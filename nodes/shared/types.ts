@@ -1,15 +1,15 @@
 import type { Node } from 'node-red';
 import type { ActingPolicy } from '../../lib/acting-access';
-import type { JellyfinClient } from '../../lib/clients/jellyfin';
-import type { QbitClient } from '../../lib/clients/qbittorrent';
-import type { ShokoHub } from '../../lib/clients/shoko-hub';
+import type { JellyfinClient } from '../../lib/services/jellyfin/client';
+import type { QbitClient } from '../../lib/services/qbittorrent/client';
+import type { ShokoHub } from '../../lib/services/shoko/hub';
 import type { StoreKeeper } from '../../lib/store/keeper';
 import type { StatusStore } from '../../lib/store/store';
 import type { TrackOptions, TrackResult } from '../../lib/tracker/track';
-import type { SyncSource } from '../../lib/sync/sync';
-import type { ArrClient } from '../../lib/clients/arr';
-import type { JellyseerrClient } from '../../lib/clients/jellyseerr';
-import type { ArrInstanceConfig } from '../../lib/sync/arr-events';
+import type { SyncSource } from '../../lib/sync';
+import type { ArrClient } from '../../lib/services/arr/client';
+import type { JellyseerrClient } from '../../lib/services/jellyseerr/client';
+import type { ArrInstanceConfig } from '../../lib/services/arr/sync-events';
 
 /** The status-store config node as its users see it. */
 export interface StatusStoreNode extends Node {

@@ -1,6 +1,6 @@
 import type { Node, NodeDef } from 'node-red';
-import type { HubState } from '../../lib/clients/shoko-hub';
-import { isFileEvent, isMetadataEvent, normaliseShoko, shokoEventName } from '../../lib/sources/shoko';
+import type { HubState } from '../../lib/services/shoko/hub';
+import { isFileEvent, isMetadataEvent, normaliseShoko, shokoEventName } from '../../lib/services/shoko/events';
 import { requiredConfig } from '../shared/config-node';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';

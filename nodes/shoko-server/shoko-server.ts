@@ -1,6 +1,6 @@
 import type { NodeDef } from 'node-red';
-import { fetchImportFolders, parsePathMappings } from '../../lib/clients/shoko-api';
-import { ShokoHub } from '../../lib/clients/shoko-hub';
+import { fetchImportFolders, parsePathMappings } from '../../lib/services/shoko/client';
+import { ShokoHub } from '../../lib/services/shoko/hub';
 import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
 import type { ShokoServerNode } from '../shared/types';

@@ -4,13 +4,13 @@ import { MediaActions, REPEAT_MS, type ActionOptions } from '../../lib/actions/a
 import { AutoRetry, DEFAULT_AUTO_RETRY, type AutoRetryOptions } from '../../lib/actions/auto-retry';
 import { ActionError, type ActionServices } from '../../lib/actions/common';
 import { DeletionSync, type DeletionOptions } from '../../lib/actions/deletion';
-import { JellyfinClient } from '../../lib/clients/jellyfin';
-import { ArrClient } from '../../lib/clients/arr';
-import { JellyseerrClient } from '../../lib/clients/jellyseerr';
-import { QbitClient } from '../../lib/clients/qbittorrent';
+import { JellyfinClient } from '../../lib/services/jellyfin/client';
+import { ArrClient } from '../../lib/services/arr/client';
+import { JellyseerrClient } from '../../lib/services/jellyseerr/client';
+import { QbitClient } from '../../lib/services/qbittorrent/client';
 import { StatusStore } from '../../lib/store/store';
 import { DEFAULT_TRACK_OPTIONS } from '../../lib/tracker/track';
-import type { WebhookSource } from '../../lib/sources/parse';
+import type { WebhookSource } from '../../lib/services/webhooks';
 import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord, sonarrEpisodes, sonarrQueueRecords, sonarrSeries } from '../fakes/arr-apis';
 import { FakeJellyfin } from '../fakes/jellyfin';
 import { FakeQbittorrent } from '../fakes/qbittorrent';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { downloadRecord } from '../support/snapshot';
-import { QbitClient, QbitError } from '../../lib/clients/qbittorrent';
-import { QbitPoller } from '../../lib/clients/qbit-poller';
-import { episodeProgress, progressEvent, stageOf, TorrentListSchema } from '../../lib/sources/qbittorrent';
+import { QbitClient, QbitError } from '../../lib/services/qbittorrent/client';
+import { QbitPoller } from '../../lib/services/qbittorrent/poller';
+import { episodeProgress, progressEvent, stageOf, TorrentListSchema } from '../../lib/services/qbittorrent/torrents';
 import { checkStuck, DEFAULT_STUCK_MINUTES, humanDuration, parseStuckMinutes } from '../../lib/tracker/stuck';
 import { track, DEFAULT_TRACK_OPTIONS } from '../../lib/tracker/track';
 import { FakeQbittorrent } from '../fakes/qbittorrent';

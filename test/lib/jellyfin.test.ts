@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { findInJellyfin, JellyfinClient, JellyfinError } from '../../lib/clients/jellyfin';
+import { findInJellyfin, JellyfinClient, JellyfinError } from '../../lib/services/jellyfin/client';
 import { track } from '../../lib/tracker/track';
 import { FakeJellyfin } from '../fakes/jellyfin';
 import { LYCORIS, VIOLET, movieBodies, showBodies } from '../support/bodies';

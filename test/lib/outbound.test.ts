@@ -5,10 +5,10 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { JellyfinClient, JellyfinError } from '../../lib/clients/jellyfin';
-import { QbitClient, QbitError } from '../../lib/clients/qbittorrent';
-import { fetchImportFolders } from '../../lib/clients/shoko-api';
-import { ShokoHub, type HubState } from '../../lib/clients/shoko-hub';
+import { JellyfinClient, JellyfinError } from '../../lib/services/jellyfin/client';
+import { QbitClient, QbitError } from '../../lib/services/qbittorrent/client';
+import { fetchImportFolders } from '../../lib/services/shoko/client';
+import { ShokoHub, type HubState } from '../../lib/services/shoko/hub';
 import { ROOT } from '../support/fixtures';
 
 /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ShokoHub, type HubLogger, type HubState, type HubStatus } from '../../lib/clients/shoko-hub';
+import { ShokoHub, type HubLogger, type HubState, type HubStatus } from '../../lib/services/shoko/hub';
 import { FakeShokoServer } from '../fakes/shoko-server';
 import { freePort } from '../support/node-red';
 

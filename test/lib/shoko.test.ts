@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { MediaEvent, ShokoFileEvent } from '../../lib/events';
 import { MediaEventSchema } from '../../lib/events';
-import { normaliseShoko } from '../../lib/sources/shoko';
+import { normaliseShoko } from '../../lib/services/shoko/events';
 import { StatusStore } from '../../lib/store/store';
 import { matchShokoFile } from '../../lib/tracker/paths';
 import { track, DEFAULT_TRACK_OPTIONS, type TrackOptions, type TrackResult } from '../../lib/tracker/track';

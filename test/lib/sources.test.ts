@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { MediaEvent } from '../../lib/events';
 import { MediaEventSchema } from '../../lib/events';
-import { episodesInFileName } from '../../lib/sources/episode-numbers';
-import { detectSource, parseWebhook, type WebhookSource } from '../../lib/sources/parse';
+import { episodesInFileName } from '../../lib/episode-numbers';
+import { detectSource, parseWebhook, type WebhookSource } from '../../lib/services/webhooks';
 import { LYCORIS, showBodies } from '../support/bodies';
 import { clone, fixture, fixtureText } from '../support/fixtures';
 import { nth } from '../support/nth';

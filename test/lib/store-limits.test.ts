@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { MAX_EPISODES } from '../../lib/events';
-import { parseWebhook } from '../../lib/sources/parse';
-import { normaliseShoko } from '../../lib/sources/shoko';
+import { parseWebhook } from '../../lib/services/webhooks';
+import { normaliseShoko } from '../../lib/services/shoko/events';
 import { TIMELINE_LIMIT } from '../../lib/store/write-tx';
 import { track } from '../../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies, type ShowSpec } from '../support/bodies';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ArrClient } from '../../lib/clients/arr';
-import { JellyseerrClient, PAGE_SIZE } from '../../lib/clients/jellyseerr';
-import { ArrSource } from '../../lib/sync/arr-source';
-import { JellyseerrSource } from '../../lib/sync/seerr-source';
-import { MediaSync } from '../../lib/sync/sync';
+import { ArrClient } from '../../lib/services/arr/client';
+import { JellyseerrClient, PAGE_SIZE } from '../../lib/services/jellyseerr/client';
+import { ArrSource } from '../../lib/services/arr/sync-source';
+import { JellyseerrSource } from '../../lib/services/jellyseerr/sync-source';
+import { MediaSync } from '../../lib/sync';
 import { StatusStore } from '../../lib/store/store';
 import { DEFAULT_TRACK_OPTIONS } from '../../lib/tracker/track';
 import { FakeArr, FakeJellyseerr, radarrHistory, radarrMovie, radarrQueueRecord, sonarrEpisodes, sonarrQueueRecords, sonarrSeries } from '../fakes/arr-apis';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Skips } from '../../lib/clients/api-client';
-import { ArrClient } from '../../lib/clients/arr';
-import { JellyseerrClient } from '../../lib/clients/jellyseerr';
+import { Skips } from '../../lib/services/http/api-client';
+import { ArrClient } from '../../lib/services/arr/client';
+import { JellyseerrClient } from '../../lib/services/jellyseerr/client';
 import type { RequestRecord } from '../../lib/model';
-import { ArrSource } from '../../lib/sync/arr-source';
-import { JellyseerrSource } from '../../lib/sync/seerr-source';
-import { MediaSync, type SyncOutcome } from '../../lib/sync/sync';
+import { ArrSource } from '../../lib/services/arr/sync-source';
+import { JellyseerrSource } from '../../lib/services/jellyseerr/sync-source';
+import { MediaSync, type SyncOutcome } from '../../lib/sync';
 import { StatusStore } from '../../lib/store/store';
 import { stateChangeOf } from '../../lib/tracker/messages';
 import { FIXED_VIEW, downloadRecord, snapshotOf } from '../support/snapshot';

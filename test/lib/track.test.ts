@@ -10,8 +10,8 @@ import { INTERSTELLAR, LYCORIS, SEVERANCE, VIOLET, movieBodies, showBodies } fro
 import { content } from '../support/events';
 import { clone, fixture, type Body } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
-import type { WebhookSource } from '../../lib/sources/parse';
-import { parseWebhook } from '../../lib/sources/parse';
+import type { WebhookSource } from '../../lib/services/webhooks';
+import { parseWebhook } from '../../lib/services/webhooks';
 import { nth } from '../support/nth';
 import { forEachStoreMode, hook } from '../support/store';
 

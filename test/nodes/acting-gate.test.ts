@@ -5,7 +5,7 @@ import { VIOLET, movieBodies } from '../support/bodies';
 import { helper, httpNode, loadFlow, nextMessage, placed, statusCalls, storeOf, useSettings } from '../support/helper';
 import { listen, rawPost } from '../support/raw-http';
 import { tempDir } from '../support/tmp';
-import { parseWebhook } from '../../lib/sources/parse';
+import { parseWebhook } from '../../lib/services/webhooks';
 import { track } from '../../lib/tracker/track';
 
 /**

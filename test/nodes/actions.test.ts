@@ -6,7 +6,7 @@ import { VIOLET, movieBodies } from '../support/bodies';
 import { fixture } from '../support/fixtures';
 import request from 'supertest';
 import { callsOf, helper, httpNode, lastStatus, loadFlow, nextMessage, placed, storeOf, useSettings } from '../support/helper';
-import { parseWebhook } from '../../lib/sources/parse';
+import { parseWebhook } from '../../lib/services/webhooks';
 import { tempDir } from '../support/tmp';
 import type { RequestRecord } from '../../lib/model';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { parseWebhook } from '../../lib/sources/parse';
+import { parseWebhook } from '../../lib/services/webhooks';
 import { track } from '../../lib/tracker/track';
 import { FakeJellyfin } from '../fakes/jellyfin';
 import { FakeQbittorrent } from '../fakes/qbittorrent';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { parseWebhook } from '../../lib/sources/parse';
+import { parseWebhook } from '../../lib/services/webhooks';
 import { track } from '../../lib/tracker/track';
 import { FakeShokoServer } from '../fakes/shoko-server';
 import { LYCORIS, shokoFile, showBodies, type ShowSpec } from '../support/bodies';

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, get, type Server } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
-import { parseWebhook, type WebhookSource } from '../../lib/sources/parse';
+import { parseWebhook, type WebhookSource } from '../../lib/services/webhooks';
 import { computeStats } from '../../lib/tracker/stats';
 import { track } from '../../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies } from '../support/bodies';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { TrackedEvent } from '../../lib/events';
 import { isTracked } from '../../lib/events';
-import { parseWebhook, type WebhookSource } from '../../lib/sources/parse';
+import { parseWebhook, type WebhookSource } from '../../lib/services/webhooks';
 import type { RequestRecord } from '../../lib/model';
 import { reduce, type ReduceOptions } from '../../lib/tracker/reduce';
 import type { Body } from './fixtures';

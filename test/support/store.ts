@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { parseWebhook, type WebhookSource } from '../../lib/sources/parse';
+import { parseWebhook, type WebhookSource } from '../../lib/services/webhooks';
 import { StatusStore } from '../../lib/store/store';
 import { DEFAULT_TRACK_OPTIONS, track, type TrackOptions, type TrackResult } from '../../lib/tracker/track';
 import type { Body } from './fixtures';

@@ -1,4 +1,4 @@
-import type { EpisodeKey } from '../events';
+import type { EpisodeKey } from './events';
 
 // S01E01, s1e5, S01E01E02, S01E01-02, S01E01-E03, "S01E01.S01E02" (every token counts).
 const TOKEN = /S(\d{1,3})[ ._]?E(\d{1,4})((?:(?:-E?|[ ._]?E)\d{1,4}(?![\dp]))*)/gi;

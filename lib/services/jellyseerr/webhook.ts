@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { MediaEvent, MediaInfo } from '../events';
-import { optionalId, requiredId, text } from './schema-helpers';
+import type { MediaEvent, MediaInfo } from '../../events';
+import { optionalId, requiredId, text } from '../http/schema-helpers';
 
 /**
  * Jellyseerr / Seerr webhook (payloads.md section 3). The body is a user-editable template in which

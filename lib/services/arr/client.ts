@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiClient, eachValid, Skips, type ApiOptions, type CallRecord } from './api-client';
+import { ApiClient, eachValid, Skips, type ApiOptions, type CallRecord } from '../http/api-client';
 
 /**
  * Radarr v5/v6 and Sonarr v4 REST API, what the sync reads (service-apis.md sections 2-4): the queue,

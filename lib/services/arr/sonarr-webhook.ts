@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EpisodeKey, EpisodeRef, MediaEvent, MediaInfo } from '../events';
+import type { EpisodeKey, EpisodeRef, MediaEvent, MediaInfo } from '../../events';
 import {
   DownloadIdSchema,
   deleteReasonOf,
@@ -13,9 +13,9 @@ import {
   seriesInfo,
   releaseOf,
   type ArrHandlers,
-} from './arr';
-import { episodeKey, episodesInFileName } from './episode-numbers';
-import { text } from './schema-helpers';
+} from './webhook';
+import { episodeKey, episodesInFileName } from '../../episode-numbers';
+import { text } from '../http/schema-helpers';
 
 /** Sonarr v4 webhook (payloads.md section 1). Only what tracking reads is validated; other keys are dropped. */
 

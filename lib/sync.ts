@@ -1,7 +1,7 @@
-import type { Skips } from '../clients/api-client';
-import type { MediaEvent } from '../events';
-import type { StatusStore } from '../store/store';
-import { track, type TrackOptions, type TrackResult } from '../tracker/track';
+import type { Skips } from './services/http/api-client';
+import type { MediaEvent } from './events';
+import type { StatusStore } from './store/store';
+import { track, type TrackOptions, type TrackResult } from './tracker/track';
 
 /**
  * Sync: make the tracker's picture converge to what the services know, whatever webhooks were

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { formatIssues } from '../sources/schema-helpers';
+import { formatIssues } from './schema-helpers';
 import { parseJson, ServiceError, ServiceHttp, type TlsTrust } from './http';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { MediaEvent, MediaInfo } from '../events';
-import { text } from './schema-helpers';
+import type { MediaEvent, MediaInfo } from '../../events';
+import { text } from '../http/schema-helpers';
 
 /** Pieces Radarr and Sonarr share (one code base: Newtonsoft camelCase, nulls dropped, PascalCase eventType). */
 

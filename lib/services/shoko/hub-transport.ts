@@ -1,6 +1,6 @@
 import { HttpClient, HttpError, HttpResponse, type HttpRequest } from '@microsoft/signalr';
 import { createRequire } from 'node:module';
-import type { ServiceHttp } from './http';
+import type { ServiceHttp } from '../http/http';
 
 /**
  * What the Shoko hub's SignalR client talks through: its HTTP calls (the negotiation, which carries

@@ -8,8 +8,8 @@ import {
   type RetryContext,
 } from '@microsoft/signalr';
 import { EventEmitter } from 'node:events';
-import { SHOKO_EVENTS } from '../sources/shoko';
-import { ServiceHttp, type TlsTrust } from './http';
+import { SHOKO_EVENTS } from './events';
+import { ServiceHttp, type TlsTrust } from '../http/http';
 import { ServiceHttpClient, trustedWebSocket } from './hub-transport';
 
 /**

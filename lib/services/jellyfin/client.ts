@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { EpisodeKey, MediaEventOf } from '../events';
-import { episodeKey } from '../sources/episode-numbers';
-import { formatIssues } from '../sources/schema-helpers';
-import { parseJson, ServiceError, ServiceHttp, type ServiceAnswer, type TlsTrust } from './http';
-import type { RequestRecord } from '../model';
+import type { EpisodeKey, MediaEventOf } from '../../events';
+import { episodeKey } from '../../episode-numbers';
+import { formatIssues } from '../http/schema-helpers';
+import { parseJson, ServiceError, ServiceHttp, type ServiceAnswer, type TlsTrust } from '../http/http';
+import type { RequestRecord } from '../../model';
 
 /**
  * Asking Jellyfin whether a request plays (payloads.md section 6.2). `AnyProviderIdEquals` is not a

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { EpisodeKey, ProgressEvent } from '../events';
-import { episodeKey, episodesInFileName } from './episode-numbers';
+import type { EpisodeKey, ProgressEvent } from '../../events';
+import { episodeKey, episodesInFileName } from '../../episode-numbers';
 
 /**
  * qBittorrent WebUI API v2 (payloads.md section 5): `torrents/info` and `torrents/files`. Only what

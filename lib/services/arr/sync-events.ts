@@ -1,6 +1,6 @@
-import type { ArrStatusEvent, EpisodeRef, MediaEvent, MediaInfo } from '../events';
-import type { ArrEpisodeSchema, ArrKind, ArrMovieSchema, ArrMovieState, ArrSeriesSchema, HistoryRecord, QueueRecord } from '../clients/arr';
-import { deleteReasonOf, movieInfo, normaliseDownloadId, seriesInfo } from '../sources/arr';
+import type { ArrStatusEvent, EpisodeRef, MediaEvent, MediaInfo } from '../../events';
+import type { ArrEpisodeSchema, ArrKind, ArrMovieSchema, ArrMovieState, ArrSeriesSchema, HistoryRecord, QueueRecord } from './client';
+import { deleteReasonOf, movieInfo, normaliseDownloadId, seriesInfo } from './webhook';
 import type { z } from 'zod';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { formatIssues } from '../sources/schema-helpers';
-import { parseJson, ServiceHttp, type TlsTrust } from './http';
+import { formatIssues } from '../http/schema-helpers';
+import { parseJson, ServiceHttp, type TlsTrust } from '../http/http';
 
 /**
  * Where Shoko's import folders are. Shoko names files relative to an import folder; knowing the

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiClient, eachValid, type ApiOptions, type CallRecord, type Skips } from './api-client';
+import { ApiClient, eachValid, type ApiOptions, type CallRecord, type Skips } from '../http/api-client';
 
 /**
  * Jellyseerr / Seerr REST API, what the sync reads (service-apis.md section 5): requests page by page,

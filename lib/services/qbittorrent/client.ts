@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { formatIssues } from '../sources/schema-helpers';
-import { parseJson, ServiceError, ServiceHttp, type CallOptions, type ServiceAnswer, type ServiceProblem, type TlsTrust } from './http';
-import { TorrentFileListSchema, TorrentListSchema, TorrentPropertiesSchema, type Torrent, type TorrentFile } from '../sources/qbittorrent';
+import { formatIssues } from '../http/schema-helpers';
+import { parseJson, ServiceError, ServiceHttp, type CallOptions, type ServiceAnswer, type ServiceProblem, type TlsTrust } from '../http/http';
+import { TorrentFileListSchema, TorrentListSchema, TorrentPropertiesSchema, type Torrent, type TorrentFile } from './torrents';
 
 /**
  * qBittorrent's WebUI API v2 (payloads.md section 5.1): a form login that answers 200 "Fails." for a

@@ -1,7 +1,7 @@
-import type { ProgressEvent } from '../events';
-import { progressEvent, stageOf, type TorrentFile } from '../sources/qbittorrent';
-import type { ActiveDownload } from '../store/reader';
-import type { QbitClient } from './qbittorrent';
+import type { ProgressEvent } from '../../events';
+import { progressEvent, stageOf, type TorrentFile } from './torrents';
+import type { ActiveDownload } from '../../store/reader';
+import type { QbitClient } from './client';
 
 /**
  * One poll of qBittorrent for the downloads the store is waiting on: all of them in one

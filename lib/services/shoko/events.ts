@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { MediaEvent } from '../events';
-import { formatIssues, text } from './schema-helpers';
+import type { MediaEvent } from '../../events';
+import { formatIssues, text } from '../http/schema-helpers';
 
 /**
  * Shoko Server's `shoko` feed over SignalR (payloads.md section 4). Each invocation has one argument,

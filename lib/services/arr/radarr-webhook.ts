@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MediaEvent, MediaInfo } from '../events';
+import type { MediaEvent, MediaInfo } from '../../events';
 import {
   DownloadIdSchema,
   deleteReasonOf,
@@ -13,8 +13,8 @@ import {
   movieInfo,
   releaseOf,
   type ArrHandlers,
-} from './arr';
-import { text } from './schema-helpers';
+} from './webhook';
+import { text } from '../http/schema-helpers';
 
 /** Radarr v6 webhook (payloads.md section 2). Only what tracking reads is validated; other keys are dropped. */
 

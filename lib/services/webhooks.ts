@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { MediaEvent } from '../events';
-import { normaliseJellyfin } from './jellyfin';
-import { normaliseJellyseerr } from './jellyseerr';
-import { normaliseRadarr } from './radarr';
-import { formatIssues } from './schema-helpers';
-import { normaliseSonarr } from './sonarr';
+import { normaliseJellyfin } from './jellyfin/webhook';
+import { normaliseJellyseerr } from './jellyseerr/webhook';
+import { normaliseRadarr } from './arr/radarr-webhook';
+import { formatIssues } from './http/schema-helpers';
+import { normaliseSonarr } from './arr/sonarr-webhook';
 
 export const WEBHOOK_SOURCES = ['jellyseerr', 'radarr', 'sonarr', 'jellyfin'] as const;
 export type WebhookSource = (typeof WEBHOOK_SOURCES)[number];

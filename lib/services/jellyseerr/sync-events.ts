@@ -1,5 +1,5 @@
-import type { MediaEvent, MediaInfo } from '../events';
-import type { SeerrRequest, SeerrTitle } from '../clients/jellyseerr';
+import type { MediaEvent, MediaInfo } from '../../events';
+import type { SeerrRequest, SeerrTitle } from './client';
 
 /**
  * A Jellyseerr request as the events its webhooks would have sent (same kinds, so the same facts):

@@ -1,10 +1,10 @@
-import { Skips } from '../clients/api-client';
-import type { ArrClient, ArrPresence, HistoryRecord } from '../clients/arr';
-import type { MediaEvent } from '../events';
-import type { TrackedShow } from '../store/reader';
-import { isFinished } from '../states';
-import { absentEvent, historyEvents, listedEvent, movieStatusEvent, QueueReader, showStatusEvent, type ArrInstanceConfig } from './arr-events';
-import { historyStart, type SourceRun, type SyncContext, type SyncSource } from './sync';
+import { Skips } from '../http/api-client';
+import type { ArrClient, ArrPresence, HistoryRecord } from './client';
+import type { MediaEvent } from '../../events';
+import type { TrackedShow } from '../../store/reader';
+import { isFinished } from '../../states';
+import { absentEvent, historyEvents, listedEvent, movieStatusEvent, QueueReader, showStatusEvent, type ArrInstanceConfig } from './sync-events';
+import { historyStart, type SourceRun, type SyncContext, type SyncSource } from '../../sync';
 
 /** A show's episode list is read again after this long even when nothing it lists has aired. */
 const RELIST_MS = 24 * 60 * 60 * 1000;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { EpisodeRef, MediaEvent, MediaInfo } from '../events';
-import { looseInt, optionalId, text } from './schema-helpers';
+import type { EpisodeRef, MediaEvent, MediaInfo } from '../../events';
+import { looseInt, optionalId, text } from '../http/schema-helpers';
 
 /**
  * Jellyfin webhook plugin (payloads.md section 6.1). Two shapes are accepted: "Send All Properties"

@@ -1,9 +1,9 @@
-import { ApiError, Skips } from '../clients/api-client';
-import { MAX_REQUESTS_READ, PAGE_SIZE, type JellyseerrClient, type SeerrRequest, type SeerrTitle } from '../clients/jellyseerr';
-import type { MediaEvent } from '../events';
-import { isFinished } from '../states';
-import { seerrEvents, seerrFingerprint } from './seerr-events';
-import { historyStart, type SourceRun, type SyncContext, type SyncSource } from './sync';
+import { ApiError, Skips } from '../http/api-client';
+import { MAX_REQUESTS_READ, PAGE_SIZE, type JellyseerrClient, type SeerrRequest, type SeerrTitle } from './client';
+import type { MediaEvent } from '../../events';
+import { isFinished } from '../../states';
+import { seerrEvents, seerrFingerprint } from './sync-events';
+import { historyStart, type SourceRun, type SyncContext, type SyncSource } from '../../sync';
 
 /** A tracked request Jellyseerr no longer lists as in progress is read by id at most this often. */
 const RECHECK_MS = 60 * 60 * 1000;
