@@ -1,13 +1,14 @@
-import { ApiError, type CallRecord } from '../services/http/api-client';
+import { type CallRecord } from '../services/http/api-client';
 import type { ArrClient } from '../services/arr/client';
-import { JellyfinError, type JellyfinClient } from '../services/jellyfin/client';
+import { type JellyfinClient } from '../services/jellyfin/client';
 import type { JellyseerrClient } from '../services/jellyseerr/client';
-import { QbitError, type QbitClient } from '../services/qbittorrent/client';
+import { type QbitClient } from '../services/qbittorrent/client';
 import type { ActionEvent, MediaEvent } from '../events';
 import type { RequestRecord, RequestSnapshot } from '../model';
 import type { StatusStore } from '../store/store';
 import type { ArrInstanceConfig } from '../services/arr/sync-events';
 import { track, type TrackOptions, type TrackResult } from '../tracker/track';
+import { ServiceError } from '../services/http/errors';
 
 /** What every action module shares: the services, its errors, how it is recorded and what it gives back. */
 
@@ -53,7 +54,7 @@ export const titleOf = (r: RequestRecord) => r.title ?? `request ${r.id}`;
 
 /** A service's refusal in its own words, as a 502; anything else is a bug and stays what it is. */
 export function refused(err: unknown): never {
-  if (err instanceof ApiError || err instanceof QbitError || err instanceof JellyfinError) throw new ActionError(err.message, 502, err.where);
+  if (err instanceof ServiceError) throw new ActionError(err.message, 502, err.where);
   throw err;
 }
 

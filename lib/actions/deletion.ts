@@ -1,4 +1,4 @@
-import { ApiError, type CallRecord } from '../services/http/api-client';
+import { type CallRecord } from '../services/http/api-client';
 import { findInJellyfin } from '../services/jellyfin/client';
 import type { PendingDeletion } from '../events';
 import type { RequestRecord } from '../model';
@@ -7,6 +7,7 @@ import { rank } from '../states';
 import type { StatusStore } from '../store/store';
 import type { TrackOptions, TrackResult } from '../tracker/track';
 import { arrFor, outcomeOf, recordAction, refused, type ActionOutcome, type ActionServices } from './common';
+import { ServiceError } from '../services/http/errors';
 
 /**
  * Deletion sync (opt-in): once every item of a request was deleted (in an arr, Jellyfin or Shoko), the
@@ -135,7 +136,7 @@ export class DeletionSync {
     let mediaId: number | undefined;
     if (clearJellyseerr && jellyseerr && record.ids.jellyseerrRequest) {
       const request = await jellyseerr.request(record.ids.jellyseerrRequest, calls).catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 404) return undefined;
+        if (err instanceof ServiceError && err.status === 404) return undefined;
         return refused(err);
       });
       mediaId = request?.media.id;

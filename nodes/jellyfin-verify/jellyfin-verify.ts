@@ -1,5 +1,5 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
-import { findInJellyfin, JellyfinError, type JellyfinClient } from '../../lib/services/jellyfin/client';
+import { findInJellyfin, type JellyfinClient } from '../../lib/services/jellyfin/client';
 import type { MediaEvent } from '../../lib/events';
 import { parseRequestId } from '../../lib/query';
 import { serviceAndStore, type Done, type Send } from '../shared/config-node';
@@ -10,6 +10,7 @@ import type { RED } from '../shared/red';
 import { guardActingNode } from '../shared/route-gate';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
+import { ServiceError } from '../../lib/services/http/errors';
 
 interface JellyfinVerifyConfig extends NodeDef {
   server: string;
@@ -42,7 +43,7 @@ export = (RED: RED) => {
 
     /** Jellyfin's own trouble (down, a refused key) is a status, not a flow error. */
     const unreachable = (err: unknown): boolean => {
-      if (!(err instanceof JellyfinError)) return false;
+      if (!(err instanceof ServiceError)) return false;
       light.fail(err.message, err.where);
       return true;
     };

@@ -1,5 +1,5 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
-import { QbitError, type QbitClient } from '../../lib/services/qbittorrent/client';
+import { type QbitClient } from '../../lib/services/qbittorrent/client';
 import { QbitPoller } from '../../lib/services/qbittorrent/poller';
 import { parseRequestId } from '../../lib/query';
 import { serviceAndStore, type Done, type Send } from '../shared/config-node';
@@ -10,6 +10,7 @@ import type { RED } from '../shared/red';
 import { guardActingNode } from '../shared/route-gate';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
+import { ServiceError } from '../../lib/services/http/errors';
 
 interface QbitProgressConfig extends NodeDef {
   server: string;
@@ -47,7 +48,7 @@ export = (RED: RED) => {
         const running = events.filter((e) => e.state === 'DOWNLOADING').length;
         light.show('ok', 'qbit-progress.status.polled', { running, total: active.length });
       } catch (err) {
-        if (!(err instanceof QbitError)) throw err;
+        if (!(err instanceof ServiceError)) throw err;
         light.fail(err.message, err.where);
       }
     };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { downloadRecord } from '../support/snapshot';
-import { QbitClient, QbitError } from '../../lib/services/qbittorrent/client';
+import { QbitClient } from '../../lib/services/qbittorrent/client';
 import { QbitPoller } from '../../lib/services/qbittorrent/poller';
 import { episodeProgress, progressEvent, stageOf, TorrentListSchema } from '../../lib/services/qbittorrent/torrents';
 import { checkStuck, DEFAULT_STUCK_MINUTES, humanDuration, parseStuckMinutes } from '../../lib/tracker/stuck';
@@ -10,6 +10,7 @@ import { LYCORIS, VIOLET, movieBodies, showBodies, type ShowSpec } from '../supp
 import { fixture } from '../support/fixtures';
 import { nth } from '../support/nth';
 import { forEachStoreMode, hook } from '../support/store';
+import { ServiceError } from '../../lib/services/http/errors';
 
 describe('qBittorrent payloads', () => {
   it('the reference torrents (5.1.4 and 4.6.7 shapes) parse; states map to stages, 4.x paused* like 5.x stopped*', () => {
@@ -87,7 +88,11 @@ describe('qBittorrent client', () => {
     for (let i = 0; i < 5; i++) {
       await assert.rejects(
         client.torrents(['AAAA']),
-        (err: unknown) => err instanceof QbitError && err.problem === 'auth' && err.message === 'qBittorrent refused the username or password',
+        (err: unknown) =>
+          err instanceof ServiceError &&
+          err.kind === 'unauthorised' &&
+          err.service === 'qBittorrent' &&
+          err.message === 'qBittorrent refused the username or password',
       );
     }
     assert.equal(qbit.logins.length - before, 1, 'one login attempt for five polls');
@@ -98,7 +103,7 @@ describe('qBittorrent client', () => {
 
   it('an unreachable qBittorrent is an error with the reason, not a crash', async () => {
     const client = new QbitClient({ url: 'http://127.0.0.1:1', username: 'a', password: 'b' });
-    await assert.rejects(client.torrents(['AAAA']), (err: unknown) => err instanceof QbitError && err.problem === 'unreachable');
+    await assert.rejects(client.torrents(['AAAA']), (err: unknown) => err instanceof ServiceError && err.kind === 'unreachable');
   });
 });
 

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { findInJellyfin, JellyfinClient, JellyfinError } from '../../lib/services/jellyfin/client';
+import { findInJellyfin, JellyfinClient } from '../../lib/services/jellyfin/client';
 import { track } from '../../lib/tracker/track';
 import { FakeJellyfin } from '../fakes/jellyfin';
 import { LYCORIS, VIOLET, movieBodies, showBodies } from '../support/bodies';
 import { nth } from '../support/nth';
 import { forEachStoreMode, hook } from '../support/store';
+import { ServiceError } from '../../lib/services/http/errors';
 
 /** Asking a server that speaks Jellyfin's /Items API (fake at the wire) whether a request plays. */
 
@@ -137,7 +138,7 @@ describe('Jellyfin client', () => {
         try {
           await assert.rejects(
             findInJellyfin(client, await movieRecord({}), NOW),
-            (err: unknown) => err instanceof JellyfinError && /unreachable/.test(err.message),
+            (err: unknown) => err instanceof ServiceError && /unreachable/.test(err.message),
           );
         } finally {
           jellyfin.down = false;

@@ -5,11 +5,12 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { JellyfinClient, JellyfinError } from '../../lib/services/jellyfin/client';
-import { QbitClient, QbitError } from '../../lib/services/qbittorrent/client';
+import { JellyfinClient } from '../../lib/services/jellyfin/client';
+import { QbitClient } from '../../lib/services/qbittorrent/client';
 import { fetchImportFolders } from '../../lib/services/shoko/client';
 import { ShokoHub, type HubState } from '../../lib/services/shoko/hub';
 import { ROOT } from '../support/fixtures';
+import { ServiceError } from '../../lib/services/http/errors';
 
 /**
  * Calls that carry secrets, against servers that misbehave: a redirect to another origin, a server
@@ -48,7 +49,8 @@ describe('outbound calls', () => {
     const redirecting = await serve((req, res) => res.writeHead(307, { location: `${elsewhere.url}${req.url}` }).end());
     const qbit = new QbitClient({ url: redirecting.url, username: 'admin', password: 'hunter2' });
     await assert.rejects(qbit.torrents(['ab']), (err: Error) => {
-      assert.ok(err instanceof QbitError);
+      assert.ok(err instanceof ServiceError);
+      assert.deepEqual([err.service, err.kind, err.where], ['qBittorrent', 'redirected', redirecting.url]);
       assert.equal(err.message, `qBittorrent redirected to ${elsewhere.url}/api/v2/auth/login: check the URL`);
       return true;
     });
@@ -69,10 +71,14 @@ describe('outbound calls', () => {
     const qbit = new QbitClient({ url: stalling.url, username: 'u', password: 'p', timeoutMs: 300 });
     await assert.rejects(
       qbit.torrents(['ab']),
-      (err: Error) => err instanceof QbitError && /^qBittorrent timed out after 0\.3 s \(\/api\/v2\/auth\/login\)$/.test(err.message),
+      (err: Error) =>
+        err instanceof ServiceError && err.kind === 'timeout' && /^qBittorrent timed out after 0\.3 s \(\/api\/v2\/auth\/login\)$/.test(err.message),
     );
     const jellyfin = new JellyfinClient({ url: stalling.url, apiKey: 'k', timeoutMs: 300 });
-    await assert.rejects(jellyfin.items({}), (err: Error) => err instanceof JellyfinError && /^Jellyfin timed out after 0\.3 s/.test(err.message));
+    await assert.rejects(
+      jellyfin.items({}),
+      (err: Error) => err instanceof ServiceError && err.kind === 'timeout' && /^Jellyfin timed out after 0\.3 s/.test(err.message),
+    );
   });
 
   it('a self-signed certificate: refused by default, accepted by its fingerprint or as its own CA, a wrong fingerprint refused', async () => {

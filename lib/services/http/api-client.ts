@@ -1,28 +1,16 @@
 import type { z } from 'zod';
 import { formatIssues } from './schema-helpers';
-import { parseJson, ServiceError, ServiceHttp, type TlsTrust } from './http';
+import { ServiceError, type ServiceErrorKind } from './errors';
+import { parseJson, ServiceHttp, type TlsTrust } from './http';
 
 /**
  * A JSON API behind an `X-Api-Key` (Radarr, Sonarr, Jellyseerr: service-apis.md section 1). Every
- * call says what it found, in the words a server config node shows: ok, unauthorised (401/403),
- * unreachable (down, timed out, TLS, a redirect), or wrong-service (an answer that is not this API:
- * another service at that URL). Answers are checked with their schema; the key never appears in a message.
+ * call says what it found, as a server config node shows it: ok, or the kind of its ServiceError
+ * (unauthorised for 401/403, wrong-service for a 404 or an answer that is not this API, refused for
+ * any other error status). Answers are checked with their schema; the key never appears in a message.
  */
 
-export type ApiHealth = 'ok' | 'unauthorised' | 'unreachable' | 'wrong-service' | 'error';
-
-export class ApiError extends Error {
-  /** The service's URL (never with credentials), for a log line. */
-  where: string | undefined;
-
-  constructor(
-    message: string,
-    readonly health: Exclude<ApiHealth, 'ok'>,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
+export type ApiHealth = 'ok' | ServiceErrorKind;
 
 export interface ApiOptions {
   url: string;
@@ -92,9 +80,12 @@ export class ApiClient {
     return this.http.where;
   }
 
-  private fail(err: ApiError): never {
-    err.where = this.where;
-    this.health = { state: err.health, message: err.message, at: new Date().toISOString() };
+  private fail(kind: ServiceErrorKind, message: string, status?: number): never {
+    this.failed(new ServiceError(this.service, kind, message, this.where, status));
+  }
+
+  private failed(err: ServiceError): never {
+    this.health = { state: err.kind, message: err.message, at: new Date().toISOString() };
     throw err;
   }
 
@@ -124,21 +115,21 @@ export class ApiClient {
         timeoutMs,
       });
     } catch (err) {
-      if (err instanceof ServiceError) this.fail(new ApiError(err.message, 'unreachable'));
+      if (err instanceof ServiceError) this.failed(err);
       throw err;
     }
     log?.push({ service: this.service, method, path: target, status: answer.status });
     const where = `${this.service} ${path}`;
     if (answer.status === 401 || answer.status === 403)
-      this.fail(new ApiError(`${where}: unauthorised (${answer.status}): check the API key`, 'unauthorised', answer.status));
-    if (answer.status === 404) this.fail(new ApiError(`${where}: not found (404): is this ${this.service} at that URL?`, 'wrong-service', 404));
+      this.fail('unauthorised', `${where}: unauthorised (${answer.status}): check the API key`, answer.status);
+    if (answer.status === 404) this.fail('wrong-service', `${where}: not found (404): is this ${this.service} at that URL?`, 404);
     if (answer.status < 200 || answer.status >= 300) {
       const said = (parseJson(answer.text) as { message?: unknown } | undefined)?.message;
-      this.fail(new ApiError(`${where}: answered ${answer.status}${typeof said === 'string' ? ` (${said.slice(0, 300)})` : ''}`, 'error', answer.status));
+      this.fail('refused', `${where}: answered ${answer.status}${typeof said === 'string' ? ` (${said.slice(0, 300)})` : ''}`, answer.status);
     }
     // DELETE and some POSTs answer with an empty body.
     const parsed = schema.safeParse(answer.text.trim() ? parseJson(answer.text) : undefined);
-    if (!parsed.success) this.fail(new ApiError(`${where}: not ${this.service}'s answer (${formatIssues(parsed.error)})`, 'wrong-service', answer.status));
+    if (!parsed.success) this.fail('wrong-service', `${where}: not ${this.service}'s answer (${formatIssues(parsed.error)})`, answer.status);
     this.health = { state: 'ok', at: new Date().toISOString() };
     return parsed.data;
   }

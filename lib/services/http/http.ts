@@ -3,6 +3,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
+import { ServiceError, type ServiceErrorKind } from './errors';
 
 /**
  * The one way this package calls a service (qBittorrent, Jellyfin, Shoko's REST API). Its calls carry
@@ -11,17 +12,6 @@ import { connect } from 'node:tls';
  * Every error names the service. A self-signed certificate is trusted when the config node names it:
  * its CA (PEM), or its SHA-256 fingerprint; nothing turns certificate checks off.
  */
-
-export type ServiceProblem = 'unreachable' | 'timeout' | 'redirect' | 'tls' | 'too-large';
-
-export class ServiceError extends Error {
-  constructor(
-    message: string,
-    readonly problem: ServiceProblem,
-  ) {
-    super(message);
-  }
-}
 
 export interface TlsTrust {
   /** PEM certificate(s) of the CA (or the self-signed certificate itself) to trust, besides the system's. */
@@ -78,8 +68,8 @@ export class ServiceHttp {
     return `${this.base.origin}${this.base.pathname}`.replace(/\/$/, '');
   }
 
-  private fail(message: string, problem: ServiceProblem): ServiceError {
-    return new ServiceError(`${this.service} ${message}`, problem);
+  private fail(message: string, kind: ServiceErrorKind): ServiceError {
+    return new ServiceError(this.service, kind, `${this.service} ${message}`, this.where);
   }
 
   /** The pinned certificate, fetched from the server and checked against the fingerprint. */
@@ -97,7 +87,7 @@ export class ServiceHttp {
           socket.end();
           const seen = createHash('sha256').update(raw).digest('hex').toUpperCase();
           if (seen !== normaliseFingerprint(fingerprint))
-            return reject(this.fail(`presents a certificate with fingerprint ${seen}, not the one configured`, 'tls'));
+            return reject(this.fail(`presents a certificate with fingerprint ${seen}, not the one configured`, 'unreachable'));
           this.pinnedPem = new X509Certificate(raw).toString();
           resolve(this.pinnedPem);
         },
@@ -130,7 +120,7 @@ export class ServiceHttp {
       return {
         ca: this.pinnedPem,
         checkServerIdentity: (_host: string, cert: { fingerprint256: string }) =>
-          normaliseFingerprint(cert.fingerprint256) === expected ? undefined : this.fail('changed its certificate', 'tls'),
+          normaliseFingerprint(cert.fingerprint256) === expected ? undefined : this.fail('changed its certificate', 'unreachable'),
       };
     }
     return ca ? { ca } : {};
@@ -161,7 +151,7 @@ export class ServiceHttp {
         const tlsError = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/.test(err.code ?? '');
         settle(
           tlsError
-            ? this.fail(`presents a certificate that is not trusted (${err.code}): give its CA or fingerprint in the config node`, 'tls')
+            ? this.fail(`presents a certificate that is not trusted (${err.code}): give its CA or fingerprint in the config node`, 'unreachable')
             : this.fail(`is unreachable (${err.code ?? err.message})`, 'unreachable'),
         );
       });
@@ -177,13 +167,13 @@ export class ServiceHttp {
             // an unparsable Location: "elsewhere"
           }
           req.destroy();
-          return settle(this.fail(`redirected to ${where}: check the URL`, 'redirect'));
+          return settle(this.fail(`redirected to ${where}: check the URL`, 'redirected'));
         }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_ANSWER) req.destroy(this.fail(`answered more than ${MAX_ANSWER} bytes`, 'too-large'));
+          if (size > MAX_ANSWER) req.destroy(this.fail(`answered more than ${MAX_ANSWER} bytes`, 'bad-answer'));
           else chunks.push(chunk);
         });
         res.on('end', () => settle(undefined, { status, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));

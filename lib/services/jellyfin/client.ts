@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { EpisodeKey, MediaEventOf } from '../../events';
 import { episodeKey } from '../../episode-numbers';
 import { formatIssues } from '../http/schema-helpers';
-import { parseJson, ServiceError, ServiceHttp, type ServiceAnswer, type TlsTrust } from '../http/http';
+import { ServiceError, type ServiceErrorKind } from '../http/errors';
+import { parseJson, ServiceHttp, type TlsTrust } from '../http/http';
 import type { RequestRecord } from '../../model';
 
 /**
@@ -30,11 +31,6 @@ const ItemSchema = z
 const ItemsSchema = z.object({ Items: z.array(ItemSchema).max(100000) }).loose();
 export type JellyfinItem = z.infer<typeof ItemSchema>;
 
-export class JellyfinError extends Error {
-  /** Jellyfin's URL (never with credentials), for a log line. */
-  where: string | undefined;
-}
-
 export interface JellyfinOptions {
   url: string;
   apiKey: string;
@@ -52,25 +48,18 @@ export class JellyfinClient {
   }
 
   /** An error of this Jellyfin, saying where it is. */
-  private error(message: string): JellyfinError {
-    const err = new JellyfinError(message);
-    err.where = this.http.where;
-    return err;
+  private error(message: string, kind: ServiceErrorKind, status?: number): ServiceError {
+    return new ServiceError('Jellyfin', kind, message, this.http.where, status);
   }
 
   private async get(path: string, params: Record<string, string>): Promise<JellyfinItem[]> {
-    let res: ServiceAnswer;
-    try {
-      res = await this.http.call(`${path}?${new URLSearchParams({ ...params, Fields: FIELDS })}`, {
-        headers: { authorization: `MediaBrowser Token="${this.options.apiKey}"`, accept: 'application/json' },
-      });
-    } catch (err) {
-      if (err instanceof ServiceError) throw this.error(err.message);
-      throw err;
-    }
-    if (res.status < 200 || res.status >= 300) throw this.error(`Jellyfin answered ${res.status} for ${path}`);
+    const res = await this.http.call(`${path}?${new URLSearchParams({ ...params, Fields: FIELDS })}`, {
+      headers: { authorization: `MediaBrowser Token="${this.options.apiKey}"`, accept: 'application/json' },
+    });
+    if (res.status === 401 || res.status === 403) throw this.error(`Jellyfin answered ${res.status} for ${path}`, 'unauthorised', res.status);
+    if (res.status < 200 || res.status >= 300) throw this.error(`Jellyfin answered ${res.status} for ${path}`, 'refused', res.status);
     const parsed = ItemsSchema.safeParse(parseJson(res.text));
-    if (!parsed.success) throw this.error(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`);
+    if (!parsed.success) throw this.error(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`, 'bad-answer');
     return parsed.data.Items;
   }
 

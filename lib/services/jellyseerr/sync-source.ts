@@ -1,9 +1,10 @@
-import { ApiError, Skips } from '../http/api-client';
+import { Skips } from '../http/api-client';
 import { MAX_REQUESTS_READ, PAGE_SIZE, type JellyseerrClient, type SeerrRequest, type SeerrTitle } from './client';
 import type { MediaEvent } from '../../events';
 import { isFinished } from '../../states';
 import { seerrEvents, seerrFingerprint } from './sync-events';
 import { historyStart, type SourceRun, type SyncContext, type SyncSource } from '../../sync';
+import { ServiceError } from '../http/errors';
 
 /** A tracked request Jellyseerr no longer lists as in progress is read by id at most this often. */
 const RECHECK_MS = 60 * 60 * 1000;
@@ -53,7 +54,7 @@ export class JellyseerrSource implements SyncSource {
       this.checkedAt.set(id, now.getTime());
       const request = await this.client.request(id).catch((err: unknown) => {
         // Deleted in Jellyseerr (its media removed): nothing more to learn.
-        if (err instanceof ApiError && err.status === 404) return undefined;
+        if (err instanceof ServiceError && err.status === 404) return undefined;
         throw err;
       });
       if (request) seen.set(id, request);

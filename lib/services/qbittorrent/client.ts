@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatIssues } from '../http/schema-helpers';
-import { parseJson, ServiceError, ServiceHttp, type CallOptions, type ServiceAnswer, type ServiceProblem, type TlsTrust } from '../http/http';
+import { ServiceError, type ServiceErrorKind } from '../http/errors';
+import { parseJson, ServiceHttp, type ServiceAnswer, type TlsTrust } from '../http/http';
 import { TorrentFileListSchema, TorrentListSchema, TorrentPropertiesSchema, type Torrent, type TorrentFile } from './torrents';
 
 /**
@@ -13,20 +14,6 @@ import { TorrentFileListSchema, TorrentListSchema, TorrentPropertiesSchema, type
 
 /** Longer query strings go in a POST body. */
 const MAX_QUERY = 2000;
-
-export type QbitProblem = 'auth' | 'banned' | 'unreachable' | 'protocol' | ServiceProblem;
-
-export class QbitError extends Error {
-  /** qBittorrent's URL (never with credentials), for a log line. */
-  where: string | undefined;
-
-  constructor(
-    message: string,
-    readonly problem: QbitProblem,
-  ) {
-    super(message);
-  }
-}
 
 export interface QbitOptions {
   url: string;
@@ -41,7 +28,7 @@ export interface QbitOptions {
 
 export class QbitClient {
   private sid: string | undefined;
-  private refused: { at: number; error: QbitError } | undefined;
+  private refused: { at: number; error: ServiceError } | undefined;
   private readonly http: ServiceHttp;
 
   constructor(private readonly options: QbitOptions) {
@@ -49,41 +36,30 @@ export class QbitClient {
   }
 
   /** An error of this qBittorrent, saying where it is. */
-  private error(message: string, problem: QbitProblem): QbitError {
-    const err = new QbitError(message, problem);
-    err.where = this.http.where;
-    return err;
+  private error(message: string, kind: ServiceErrorKind, status?: number): ServiceError {
+    return new ServiceError('qBittorrent', kind, message, this.http.where, status);
   }
 
   private now(): number {
     return this.options.now?.() ?? Date.now();
   }
 
-  private async request(path: string, options: CallOptions = {}): Promise<ServiceAnswer> {
-    try {
-      return await this.http.call(path, options);
-    } catch (err) {
-      if (err instanceof ServiceError) throw this.error(err.message, err.problem);
-      throw err;
-    }
-  }
-
   private async login(): Promise<void> {
     if (this.refused && this.now() - this.refused.at < (this.options.authRetryMs ?? 300000)) throw this.refused.error;
-    const res = await this.request('/api/v2/auth/login', {
+    const res = await this.http.call('/api/v2/auth/login', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ username: this.options.username, password: this.options.password }).toString(),
     });
     const text = res.text.trim();
-    if (res.status === 403) this.refuse(this.error('qBittorrent banned this address after failed logins', 'banned'));
-    if (res.status !== 200 || text !== 'Ok.') this.refuse(this.error('qBittorrent refused the username or password', 'auth'));
+    if (res.status === 403) this.refuse(this.error('qBittorrent banned this address after failed logins', 'refused', 403));
+    if (res.status !== 200 || text !== 'Ok.') this.refuse(this.error('qBittorrent refused the username or password', 'unauthorised', res.status));
     this.refused = undefined;
     // The cookie is SID unless WebAPI\SessionCookieName says otherwise: keep whatever it set.
     this.sid = (res.headers['set-cookie'] ?? []).map((cookie) => cookie.split(';')[0] ?? '').find((pair) => pair.includes('=')) ?? this.sid;
   }
 
-  private refuse(error: QbitError): never {
+  private refuse(error: ServiceError): never {
     this.refused = { at: this.now(), error };
     this.sid = undefined;
     throw error;
@@ -99,7 +75,7 @@ export class QbitClient {
     const query = new URLSearchParams(params).toString();
     const form = post || query.length > MAX_QUERY;
     const send = () =>
-      this.request(form ? path : `${path}?${query}`, {
+      this.http.call(form ? path : `${path}?${query}`, {
         method: form ? 'POST' : 'GET',
         headers: { ...(this.sid ? { cookie: this.sid } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
         body: form ? query : undefined,
@@ -111,14 +87,14 @@ export class QbitClient {
       res = await send();
     }
     if ((res.status < 200 || res.status >= 300) && !allowed.includes(res.status))
-      throw this.error(`qBittorrent answered ${res.status} for ${path}`, res.status === 403 ? 'auth' : 'protocol');
+      throw this.error(`qBittorrent answered ${res.status} for ${path}`, res.status === 403 ? 'unauthorised' : 'refused', res.status);
     return res;
   }
 
   private async read<T>(path: string, params: Record<string, string>, schema: z.ZodType<T>): Promise<T> {
     const res = await this.call(path, params);
     const parsed = schema.safeParse(parseJson(res.text));
-    if (!parsed.success) throw this.error(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`, 'protocol');
+    if (!parsed.success) throw this.error(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`, 'bad-answer');
     return parsed.data;
   }
 
@@ -144,7 +120,7 @@ export class QbitClient {
     // Not in qBittorrent (any more): nothing to tell.
     if (res.status === 404) return undefined;
     const parsed = TorrentPropertiesSchema.safeParse(parseJson(res.text));
-    if (!parsed.success) throw this.error(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`, 'protocol');
+    if (!parsed.success) throw this.error(`unexpected answer from ${path}: ${formatIssues(parsed.error)}`, 'bad-answer');
     return parsed.data.private ?? parsed.data.is_private ?? undefined;
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatIssues } from '../http/schema-helpers';
+import { ServiceError } from '../http/errors';
 import { parseJson, ServiceHttp, type TlsTrust } from '../http/http';
 
 /**
@@ -25,9 +26,13 @@ export function parsePathMappings(text: string | undefined): { ok: true; folders
 }
 
 export async function fetchImportFolders(baseUrl: string, apiKey: string, tls?: TlsTrust, timeoutMs = 10000): Promise<Map<number, string>> {
-  const res = await new ServiceHttp('Shoko', baseUrl, tls, timeoutMs).call('/api/v3/ImportFolder', { headers: { apikey: apiKey, accept: 'application/json' } });
-  if (res.status < 200 || res.status >= 300) throw new Error(`Shoko answered ${res.status} for its import folders`);
+  const http = new ServiceHttp('Shoko', baseUrl, tls, timeoutMs);
+  const res = await http.call('/api/v3/ImportFolder', { headers: { apikey: apiKey, accept: 'application/json' } });
+  if (res.status < 200 || res.status >= 300) {
+    const kind = res.status === 401 || res.status === 403 ? 'unauthorised' : 'refused';
+    throw new ServiceError('Shoko', kind, `Shoko answered ${res.status} for its import folders`, http.where, res.status);
+  }
   const parsed = ImportFoldersSchema.safeParse(parseJson(res.text));
-  if (!parsed.success) throw new Error(`unexpected import folder list: ${formatIssues(parsed.error)}`);
+  if (!parsed.success) throw new ServiceError('Shoko', 'bad-answer', `unexpected import folder list: ${formatIssues(parsed.error)}`, http.where);
   return new Map(parsed.data.map((folder) => [folder.ID, folder.Path]));
 }
