@@ -71,15 +71,21 @@ export const UpcomingEpisodeSchema = z.object({
 });
 export type UpcomingEpisode = z.infer<typeof UpcomingEpisodeSchema>;
 
-/** An arr instance a request's media lives in (a 4K Radarr beside the HD one). */
+/**
+ * A Radarr or Sonarr instance (a 4K Radarr beside the HD one): its name (a webhook's `?instance=`,
+ * a sync report's key: given, else `radarr`, `radarr-4k`, `sonarr`...), its kind, and whether it holds 4K.
+ */
 export const ArrInstanceSchema = z.object({
   name: text,
   kind: z.enum(['radarr', 'sonarr']),
   is4k: z.boolean(),
-  /** The movie's or series' id in that instance. */
-  id: z.number().int(),
 });
 export type ArrInstance = z.infer<typeof ArrInstanceSchema>;
+export type ArrKind = ArrInstance['kind'];
+
+/** Where a request's media lives in an arr: the instance, and the movie's or series' id in it. */
+export const ArrPlacementSchema = ArrInstanceSchema.extend({ id: z.number().int() });
+export type ArrPlacement = z.infer<typeof ArrPlacementSchema>;
 
 export const DownloadRecordSchema = z.object({
   id: text,
@@ -127,7 +133,7 @@ export interface RequestRecord {
   ids: RequestIds;
   /** A 4K request (Jellyseerr's is4k, or media first seen in a 4K instance): only 4K instances' events apply. */
   is4k: boolean;
-  instances: ArrInstance[];
+  instances: ArrPlacement[];
   /** Episodes announced but not aired (TV); they do not hold the request back. */
   upcoming: UpcomingEpisode[];
   /** A movie's current download. */
@@ -232,7 +238,7 @@ export const RequestSnapshotSchema = z.object({
   requestedSeasons: z.array(count).max(1000),
   ids: z.object({ jellyseerrRequest: id, tmdb: id, tvdb: id, imdb: nullableText, radarr: id, sonarr: id, jellyfin: nullableText }),
   is4k: z.boolean(),
-  instances: z.array(ArrInstanceSchema).max(100),
+  instances: z.array(ArrPlacementSchema).max(100),
   downloads: z.array(DownloadRecordSchema).max(10_000),
   finalPath: nullableText,
   episodeCounts: EpisodeCountsSchema,

@@ -6,7 +6,7 @@ import { type QbitClient } from '../services/qbittorrent/client';
 import type { ActionEvent, MediaEvent } from '../events';
 import type { RequestRecord, RequestSnapshot } from '../model';
 import type { StatusStore } from '../store/store';
-import type { ArrInstanceConfig } from '../services/arr/sync-events';
+import type { ArrInstance } from '../model';
 import { track, type TrackOptions, type TrackResult } from '../tracker/track';
 import { ServiceError } from '../services/http/errors';
 
@@ -28,7 +28,7 @@ export class ActionError extends Error {
 }
 
 export interface ActionServices {
-  arrs: { instance: ArrInstanceConfig; client: ArrClient }[];
+  arrs: { instance: ArrInstance; client: ArrClient }[];
   jellyseerr?: JellyseerrClient;
   qbittorrent?: QbitClient;
   jellyfin?: JellyfinClient;
@@ -59,9 +59,9 @@ export function refused(err: unknown): never {
 }
 
 /** The arr instance of a request's kind (4K requests in 4K instances only), with the media's id there when known. */
-export function arrFor(services: ActionServices, record: RequestRecord): { client: ArrClient; instance: ArrInstanceConfig; id: number | null } | undefined {
+export function arrFor(services: ActionServices, record: RequestRecord): { client: ArrClient; instance: ArrInstance; id: number | null } | undefined {
   const kind = record.mediaType === 'movie' ? 'radarr' : 'sonarr';
-  let first: { client: ArrClient; instance: ArrInstanceConfig; id: number | null } | undefined;
+  let first: { client: ArrClient; instance: ArrInstance; id: number | null } | undefined;
   for (const arr of services.arrs) {
     if (arr.instance.kind !== kind || arr.instance.is4k !== record.is4k) continue;
     const id = record.instances.find((i) => i.name === arr.instance.name)?.id ?? (arr.instance.is4k ? null : record.ids[kind]);

@@ -1,3 +1,4 @@
+import type { ArrInstance } from '../model';
 import { z } from 'zod';
 import type { MediaEvent } from '../events';
 import { normaliseJellyfin } from './jellyfin/webhook';
@@ -65,10 +66,7 @@ export function bodyToObject(payload: unknown): { ok: true; body: Record<string,
 }
 
 /** An arr instance as a webhook names it (`?instance=`): a 4K Radarr beside the HD one. */
-export interface ArrInstanceName {
-  name: string;
-  is4k: boolean;
-}
+type ArrInstanceName = Pick<ArrInstance, 'name' | 'is4k'>;
 
 /** The instance an arr's event came from: the one given, else the arr's default (`radarr`, `sonarr`). */
 function withInstance(event: MediaEvent, instance: ArrInstanceName | undefined): MediaEvent {

@@ -1,5 +1,5 @@
 import type { MediaType } from '../events';
-import type { ArrInstance, RequestRecord, ServiceHealth, TimelineEntry, UpcomingEpisode } from '../model';
+import type { ArrPlacement, RequestRecord, ServiceHealth, TimelineEntry, UpcomingEpisode } from '../model';
 import { STAGES, type RequestState } from '../states';
 import type { StageRow } from '../tracker/eta';
 import { fromLoaded, LOAD, placeholders, stateOf, type LoadedRow } from './rows';
@@ -262,7 +262,7 @@ export class StoreReader {
     const rows = await this.db.all<{ id: number; tmdb: number; radarr: number | null; instances: string; is4k: number }>(
       `SELECT id, tmdb, radarr, instances, is4k FROM requests WHERE media_type = 'movie' AND state = 'APPROVED' AND tmdb IS NOT NULL AND removed_at IS NULL ORDER BY id`,
     );
-    return rows.map((r) => ({ id: r.id, tmdb: r.tmdb, radarr: r.radarr, instances: JSON.parse(r.instances) as ArrInstance[], is4k: r.is4k === 1 }));
+    return rows.map((r) => ({ id: r.id, tmdb: r.tmdb, radarr: r.radarr, instances: JSON.parse(r.instances) as ArrPlacement[], is4k: r.is4k === 1 }));
   }
 
   /** TV requests not removed, with what the sync needs to list their episodes. */
@@ -283,7 +283,7 @@ export class StoreReader {
       is4k: r.is4k === 1,
       tvdb: r.tvdb,
       sonarr: r.sonarr,
-      instances: JSON.parse(r.instances) as ArrInstance[],
+      instances: JSON.parse(r.instances) as ArrPlacement[],
       requestedSeasons: JSON.parse(r.requested_seasons) as number[],
       upcoming: JSON.parse(r.upcoming) as UpcomingEpisode[],
     }));
@@ -301,7 +301,7 @@ export interface WaitingMovie {
   id: number;
   tmdb: number;
   radarr: number | null;
-  instances: ArrInstance[];
+  instances: ArrPlacement[];
   is4k: boolean;
 }
 
@@ -312,7 +312,7 @@ export interface TrackedShow {
   tvdb: number | null;
   /** The HD Sonarr's series id. */
   sonarr: number | null;
-  instances: ArrInstance[];
+  instances: ArrPlacement[];
   requestedSeasons: number[];
   upcoming: UpcomingEpisode[];
 }

@@ -1,5 +1,5 @@
 import type { MediaBearingEvent, MediaInfo, Source } from '../events';
-import type { ArrInstance, RequestRecord } from '../model';
+import type { ArrPlacement, RequestRecord } from '../model';
 
 /** A request record: a new one, a copy to change, what a source's words about the media count for. */
 
@@ -103,7 +103,7 @@ export function mergeMedia(record: RequestRecord, media: MediaInfo, source: Sour
 }
 
 /** The arr instances the media lives in, by name: the latest id each gave. */
-function noteInstance(record: RequestRecord, instance: Omit<ArrInstance, 'id'> & { id: number | undefined }): void {
+function noteInstance(record: RequestRecord, instance: Omit<ArrPlacement, 'id'> & { id: number | undefined }): void {
   if (instance.id === undefined) return;
   const known = record.instances.find((i) => i.name === instance.name);
   if (known) Object.assign(known, instance);

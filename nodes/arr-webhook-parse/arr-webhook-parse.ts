@@ -4,7 +4,7 @@ import { refusal, type RequestLike } from '../../lib/webhook-secret';
 import type { Done, Send } from '../shared/config-node';
 import { secretFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
-import { registry } from '../shared/registry';
+import { arrInstanceOf, type ArrInstanceSettings } from '../../lib/services/arr/instance';
 import { StatusLight } from '../shared/status';
 import { admitted, guardWebhookRoutes } from '../shared/route-gate';
 
@@ -18,19 +18,26 @@ type Credentials = { secret: unknown };
 
 /**
  * The arr instance a webhook names (`/hooks/radarr?instance=radarr-4k`): 4K when the arr-server node
- * of that name is ticked 4K, or, with no such node, when its name says "4k". Undefined: the arr's default.
+ * of that name (in `fourK`) is ticked 4K, or, with no such node, when its name says "4k". Undefined: the arr's default.
  */
-function instanceOf(req: unknown): { name: string; is4k: boolean } | undefined {
+function instanceOf(req: unknown, fourK: ReadonlyMap<string, boolean>): { name: string; is4k: boolean } | undefined {
   const name = (req as { query?: Record<string, unknown> } | undefined)?.query?.instance;
   if (typeof name !== 'string' || !name.trim()) return undefined;
   const trimmed = name.trim().slice(0, 100);
-  return { name: trimmed, is4k: registry.arrInstances.get(trimmed)?.is4k ?? /4k/i.test(trimmed) };
+  return { name: trimmed, is4k: fourK.get(trimmed) ?? /4k/i.test(trimmed) };
 }
 
 export = (RED: RED) => {
   function ArrWebhookParseNode(this: Node<Credentials>, config: ArrWebhookParseConfig) {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
+    // The arr-server nodes of this deployment (config nodes start first), by instance name: 4K or not.
+    const fourK = new Map<string, boolean>();
+    RED.nodes.eachNode((def) => {
+      if (def.type !== 'arr-server') return;
+      const instance = arrInstanceOf(def as ArrInstanceSettings);
+      fourK.set(instance.name, instance.is4k);
+    });
     const source: WebhookSource | 'auto' = (WEBHOOK_SOURCES as readonly string[]).includes(config.source) ? config.source : 'auto';
     // Fixed for the deployment (a credential, or an environment variable read at deploy).
     const secret = secretFrom(RED, this, this.credentials?.secret, config.secretEnv);
@@ -59,7 +66,7 @@ export = (RED: RED) => {
           refused.error,
           refused.statusCode === 401 ? 'arr-webhook-parse.status.unauthorized' : 'arr-webhook-parse.status.browser',
         );
-      const result = parseWebhook(msg.payload, source, new Date(), instanceOf(msg.req));
+      const result = parseWebhook(msg.payload, source, new Date(), instanceOf(msg.req, fourK));
       if (!result.ok) return reject(result.statusCode, result.error, 'arr-webhook-parse.status.invalid', { code: result.statusCode });
       msg.topic = `${result.source}/${result.event.kind}`;
       msg.payload = result.event;

@@ -4,7 +4,7 @@ import { configValue } from '../../lib/config-values';
 import { JellyseerrSource } from '../../lib/services/jellyseerr/sync-source';
 import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
-import { registry } from '../shared/registry';
+import { healthOf } from '../shared/config-node';
 import type { JellyseerrServerNode } from '../shared/types';
 
 interface JellyseerrServerConfig extends NodeDef {
@@ -26,8 +26,7 @@ export = (RED: RED) => {
       ? new JellyseerrClient({ url, apiKey: secretFrom(RED, this, this.credentials?.apiKey, config.apiKeyEnv), tls: tlsTrustFrom(config) })
       : undefined;
     const source = client && new JellyseerrSource(instanceName, client);
-    Object.assign(this, { source, client, problem, instanceName });
-    registry.watchServer(this, client?.api, problem);
+    Object.assign(this, { source, client, problem, instanceName, health: () => healthOf(client?.api, problem) });
   }
   RED.nodes.registerType('jellyseerr-server', JellyseerrServer, { credentials: { apiKey: { type: 'password' } } });
 };

@@ -11,7 +11,6 @@ import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
-import { registry } from '../shared/registry';
 import { admitted, admittedActor, guardActingNode } from '../shared/route-gate';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
@@ -134,8 +133,6 @@ export = (RED: RED) => {
         now,
       );
       parts = { actions, deletion, autoRetry };
-      // The sidebar's and the status page's buttons act through the first media-action of a store.
-      if (!registry.actions.has(storeNode.id)) registry.actions.set(storeNode.id, { actions, notify: sendNews });
       if (deletion.enabled) store.on('committed', plan);
       return parts;
     };
@@ -149,6 +146,19 @@ export = (RED: RED) => {
         .catch((err: Error) => light.report(err.message));
     };
     void partsFor().catch(() => undefined);
+    // The sidebar's and the status page's buttons act through the media-action of their store.
+    const leaveStore = storeNode.use(this, {
+      act: async (input, by) => {
+        try {
+          const outcome = await (await partsFor()).actions.perform(MediaActions.parse(input), by);
+          sendNews(outcome.news);
+          return { status: 200, body: outcome.result };
+        } catch (err) {
+          if (err instanceof ActionError) return { status: err.statusCode, body: { ok: false, error: err.message } };
+          throw err;
+        }
+      },
+    });
 
     const passOnDue = async () => {
       const { outcomes, errors } = await (await partsFor()).deletion.due();
@@ -204,7 +214,7 @@ export = (RED: RED) => {
     });
     this.on('close', (_removed: boolean, done: () => void) => {
       stopUsingStore();
-      if (parts && registry.actions.get(storeNode.id)?.actions === parts.actions) registry.actions.delete(storeNode.id);
+      leaveStore();
       void storeNode
         .store()
         .then((store) => store.off('committed', plan))

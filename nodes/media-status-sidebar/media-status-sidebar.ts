@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
+import type { Node } from 'node-red';
 import { crossSite, isJson } from '../../lib/acting-access';
 import { requestDetail } from '../../lib/query';
 import type { RED } from '../shared/red';
-import { actThroughRegistry } from '../shared/act';
-import { registry, type OpenStore } from '../shared/registry';
+import type { ServerHealth, StatusStoreNode } from '../shared/types';
 
 /**
  * The editor's "Media status" sidebar tab: admin routes (read permission) for the active requests and
@@ -11,27 +11,28 @@ import { registry, type OpenStore } from '../shared/registry';
  * that tells open editors when to refresh.
  */
 
-const TOPIC = 'media-status/changed';
-const THROTTLE_MS = 1000;
 /** The scopes that grant media-status.write (Node-RED: `*`, `write` and `*.write` grant every `x.write`). */
 const WRITE_SCOPES = ['*', 'write', '*.write', 'media-status.write', 'media-status.*'];
 
 export = (RED: RED) => {
   RED.plugins.registerPlugin('media-status-sidebar', { type: 'media-status-sidebar' });
 
-  let timer: NodeJS.Timeout | undefined;
-  const changed = () => {
-    timer ??= setTimeout(() => {
-      timer = undefined;
-      RED.comms.publish(TOPIC, { at: new Date().toISOString() }, false);
-    }, THROTTLE_MS);
+  /** The deployed status-store nodes, as Node-RED lists them. */
+  const storeNodes = (): StatusStoreNode[] => {
+    const found: StatusStoreNode[] = [];
+    RED.nodes.eachNode((def) => {
+      const node = def.type === 'status-store' ? (RED.nodes.getNode(def.id) as StatusStoreNode | null) : null;
+      if (node) found.push(node);
+    });
+    return found;
   };
-  registry.on('store', (entry: OpenStore) => entry.store.on('committed', changed));
-
-  const storeFor = (req: Request): OpenStore | undefined => {
+  /** The store a request names (`?store=`), else the first deployed. */
+  const storeFor = (req: Request): StatusStoreNode | undefined => {
     const id = typeof req.query.store === 'string' ? req.query.store : undefined;
-    return id ? registry.stores.get(id) : registry.stores.values().next().value;
+    const nodes = storeNodes();
+    return id ? nodes.find((n) => n.id === id) : nodes[0];
   };
+  const nameOf = (node: StatusStoreNode) => node.name || node.id;
   const fail = (res: Response) => (err: Error) => res.status(500).json({ ok: false, error: err.message });
   const read = RED.auth.needsPermission('media-status.read');
   /**
@@ -50,28 +51,26 @@ export = (RED: RED) => {
   };
 
   RED.httpAdmin.get('/media-status/sidebar/requests', read, (req: Request, res: Response) => {
+    const nodes = storeNodes();
     const entry = storeFor(req);
-    const stores = [...registry.stores.values()].map(({ id, name }) => ({ id, name }));
-    const pages = [...registry.pages.values()];
+    const stores = nodes.map((n) => ({ id: n.id, name: nameOf(n) }));
+    const pages = nodes.flatMap((n) => n.pages());
     if (!entry) return void res.json({ stores, pages, requests: [] });
-    entry.store.read
-      .listRequests({ activeOnly: req.query.all !== 'true', limit: 200 })
-      .then(async (records) =>
-        res.json({
-          stores,
-          store: entry.id,
-          pages,
-          services: await entry.store.read.serviceHealth(),
-          requests: await entry.store.outlook.snapshots(records),
-        }),
-      )
+    entry
+      .store()
+      .then(async (store) => {
+        const records = await store.read.listRequests({ activeOnly: req.query.all !== 'true', limit: 200 });
+        res.json({ stores, store: entry.id, pages, services: await store.read.serviceHealth(), requests: await store.outlook.snapshots(records) });
+      })
       .catch(fail(res));
   });
 
   RED.httpAdmin.get('/media-status/sidebar/requests/:id', read, (req: Request, res: Response) => {
     const entry = storeFor(req);
     if (!entry) return void res.status(404).json({ ok: false, error: 'no such request' });
-    requestDetail(entry.store, req.params.id)
+    entry
+      .store()
+      .then((store) => requestDetail(store, req.params.id))
       .then((detail) => (detail ? res.json(detail) : res.status(404).json({ ok: false, error: 'no such request' })))
       .catch(fail(res));
   });
@@ -82,15 +81,16 @@ export = (RED: RED) => {
     if (!entry) return void res.status(404).json({ ok: false, error: 'no such request' });
     const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
     const user = (req as Request & { user?: { username?: string } }).user;
-    actThroughRegistry(entry.id, { ...body, requestId: req.params.id, action: req.params.action }, user?.username ?? 'editor')
+    entry
+      .act({ ...body, requestId: req.params.id, action: req.params.action }, user?.username ?? 'editor')
       .then(({ status, body: answer }) => res.status(status).json(answer))
       .catch(fail(res));
   });
 
   // A server config node's dialog shows what its last call found (ok, unauthorised, unreachable, another service).
   RED.httpAdmin.get('/media-status/servers/:id', read, (req: Request, res: Response) => {
-    const health = registry.servers.get(String(req.params.id));
-    if (!health) return void res.status(404).json({ ok: false, error: 'not deployed' });
-    res.json(health());
+    const server = RED.nodes.getNode(String(req.params.id)) as (Node & { health?: () => ServerHealth }) | null;
+    if (!server?.health) return void res.status(404).json({ ok: false, error: 'not deployed' });
+    res.json(server.health());
   });
 };

@@ -1,7 +1,8 @@
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { RED } from './red';
 import { StatusLight } from './status';
-import type { StatusStoreNode } from './types';
+import type { ServerHealth, StatusStoreNode } from './types';
+import type { ApiClient } from '../../lib/services/http/api-client';
 
 export type Send = (msg: NodeMessage | (NodeMessage | null)[]) => void;
 export type Done = (err?: Error) => void;
@@ -69,4 +70,9 @@ export function serviceAndStore<Client>(
   else light.show('off', `${type}.status.notConfigured`);
   node.on('input', idle);
   return undefined;
+}
+
+/** A server config node's health: its API's last call, else off (no URL) or error (a URL it cannot use). */
+export function healthOf(api: ApiClient | undefined, problem: string | undefined): ServerHealth {
+  return api?.health ?? { state: problem ? 'error' : 'off', message: problem };
 }

@@ -9,10 +9,33 @@ import type { TrackOptions, TrackResult } from '../../lib/tracker/track';
 import type { SyncSource } from '../../lib/sync';
 import type { ArrClient } from '../../lib/services/arr/client';
 import type { JellyseerrClient } from '../../lib/services/jellyseerr/client';
-import type { ArrInstanceConfig } from '../../lib/services/arr/sync-events';
+import type { ArrInstance } from '../../lib/model';
+
+/** What an acting route answers: a status code and a JSON body. */
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/** What a node that uses a store offers through it (see StatusStoreNode.use). */
+export interface StoreUse {
+  /** A media-action: acts on this store's requests for the sidebar's and the status page's buttons. */
+  act?: (input: Record<string, unknown>, by: string) => Promise<Answer>;
+  /** A status-page: the path it serves this store's page at. */
+  page?: string;
+}
 
 /** The status-store config node as its users see it. */
 export interface StatusStoreNode extends Node {
+  /**
+   * The nodes that use this store say so, as an mqtt-broker's clients do, with what they offer;
+   * the returned function withdraws it (on close).
+   */
+  use(node: Node, offer: StoreUse): () => void;
+  /** An action from the editor's sidebar or the status page, through the media-action that acts on this store. */
+  act(input: Record<string, unknown>, by: string): Promise<Answer>;
+  /** The paths of the status pages that show this store. */
+  pages(): string[];
   /** Opens the store and keeps trying when it cannot; says when it opens (again) and why it cannot. */
   readonly keeper: StoreKeeper;
   /** The open store; rejects at once with the reason while it cannot be opened. */
@@ -58,7 +81,7 @@ export interface JellyfinServerNode extends Node {
 
 /** An arr-server config node: a Radarr or Sonarr instance, read by media-sync and acted on by media-action. */
 export interface ArrServerNode extends SyncServerNode {
-  readonly instance: ArrInstanceConfig;
+  readonly instance: ArrInstance;
   /** Undefined when no URL is configured. */
   readonly client: ArrClient | undefined;
 }
@@ -69,8 +92,17 @@ export interface JellyseerrServerNode extends SyncServerNode {
   readonly client: JellyseerrClient | undefined;
 }
 
+/** What a server config node's last call found, for its edit dialog: ok, a ServiceError's kind, or off/error (no or a bad URL). */
+export interface ServerHealth {
+  state: string;
+  message?: string;
+  at?: string;
+}
+
 /** A jellyseerr-server or arr-server config node: what media-sync reads. */
 export interface SyncServerNode extends Node {
+  /** What its last call found (shown in its edit dialog). */
+  health(): ServerHealth;
   /** Why the server cannot be used (a bad URL), for its users to show. */
   readonly problem: string | undefined;
   /** Undefined when no URL is configured (the source is idle). */

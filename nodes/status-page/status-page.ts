@@ -12,8 +12,6 @@ import { requiredStore } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
 import { withMiddleware } from '../shared/middleware';
 import type { RED } from '../shared/red';
-import { actThroughRegistry } from '../shared/act';
-import { registry } from '../shared/registry';
 import { behindNodeAuth } from '../shared/route-gate';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
@@ -195,7 +193,8 @@ export = (RED: RED) => {
           .set({ 'retry-after': String(actionLimit.retryAfterSeconds()) })
           .json({ ok: false, error: `too many actions from the page: at most ${actionLimit.max} a minute` });
       const by = actorOf(req, { token: '', nodeAuth }, 'status page');
-      actThroughRegistry(storeNode.id, { requestId: decoded(match[1] ?? ''), action: match[2], reason: 'from the status page' }, by)
+      storeNode
+        .act({ requestId: decoded(match[1] ?? ''), action: match[2], reason: 'from the status page' }, by)
         .then(({ status, body }) => res.status(status).json(body))
         .catch((err: Error) => res.status(500).json({ ok: false, error: err.message }));
     };
@@ -221,11 +220,11 @@ export = (RED: RED) => {
     const app = RED.httpNode as unknown as Router;
     app.use(handler);
     const root = RED.settings.httpNodeRoot;
-    registry.pages.set(this.id, `${typeof root === 'string' ? root.replace(/\/+$/, '') : ''}${base}`);
+    const leaveStore = storeNode.use(this, { page: `${typeof root === 'string' ? root.replace(/\/+$/, '') : ''}${base}` });
     showViewers();
 
     this.on('close', (_removed: boolean, done: () => void) => {
-      registry.pages.delete(this.id);
+      leaveStore();
       const stack = app._router?.stack ?? [];
       const at = stack.findIndex((layer) => layer.handle === handler);
       if (at >= 0) stack.splice(at, 1);

@@ -8,9 +8,9 @@ import type { TrackResult } from '../../lib/tracker/track';
 import { periodMs, numberFrom, secretFrom, trackOptionsFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
-import { registry } from '../shared/registry';
+import { editorRefresh } from '../shared/editor-refresh';
 import { behindNodeAuth } from '../shared/route-gate';
-import type { StatusStoreNode } from '../shared/types';
+import type { Answer, StatusStoreNode, StoreUse } from '../shared/types';
 
 interface StatusStoreConfig extends NodeDef {
   path: string;
@@ -49,7 +49,24 @@ export = (RED: RED) => {
         this.error(RED._('status-store.errors.open', { file, message: state.reason }));
       }
     });
-    keeper.on('open', (store) => registry.addStore({ id: this.id, name: config.name || file, store }));
+    // Open editors refresh their sidebar when a request changes.
+    keeper.on('open', (store) => store.on('committed', editorRefresh(RED)));
+    const users = new Map<string, { name: string; offer: StoreUse }>();
+    this.use = (node, offer) => {
+      users.set(node.id, { name: node.name || node.id, offer });
+      return () => users.delete(node.id);
+    };
+    this.pages = () => [...users.values()].flatMap((u) => (u.offer.page ? [u.offer.page] : []));
+    this.act = async (input, by): Promise<Answer> => {
+      const actors = [...users.values()].filter((u) => u.offer.act);
+      const [only] = actors;
+      if (!only) return { status: 503, body: { ok: false, error: 'no media-action node uses this store: deploy one to act on requests' } };
+      if (actors.length > 1) {
+        const names = actors.map((a) => a.name).join(', ');
+        return { status: 409, body: { ok: false, error: `${actors.length} media-action nodes use this store (${names}): buttons act only when one does` } };
+      }
+      return only.offer.act!(input, by);
+    };
     // Who may make the nodes that use this store act over HTTP (see lib/acting-access.ts).
     const actingPolicy = { token: secretFrom(RED, this, this.credentials?.apiToken, config.apiTokenEnv ?? API_TOKEN_ENV), nodeAuth: behindNodeAuth(RED) };
     Object.assign(this, { keeper, trackOptions: trackOptionsFrom(config), actingPolicy });
@@ -89,7 +106,6 @@ export = (RED: RED) => {
     );
 
     this.on('close', (_removed: boolean, done: () => void) => {
-      registry.stores.delete(this.id);
       Promise.all([timer.stop(), retention.stop()])
         .then(() => keeper.close())
         .catch((err: Error) => this.warn(RED._('status-store.errors.close', { message: err.message })))

@@ -1,3 +1,4 @@
+import type { ArrKind } from '../../model';
 import { z } from 'zod';
 import { ApiClient, eachValid, Skips, type ApiOptions, type CallRecord } from '../http/api-client';
 
@@ -124,8 +125,6 @@ export const HistoryRecordSchema = z.object({
   quality: z.object({ quality: z.object({ name: text(200) }) }).optional(),
 });
 export type HistoryRecord = z.infer<typeof HistoryRecordSchema>;
-
-export type ArrKind = 'radarr' | 'sonarr';
 
 /** The search commands the tracker sends (service-apis.md 3.6, 4.3). */
 export type SearchCommand =

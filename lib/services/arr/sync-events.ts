@@ -1,5 +1,6 @@
 import type { ArrStatusEvent, EpisodeRef, MediaEvent, MediaInfo } from '../../events';
-import type { ArrEpisodeSchema, ArrKind, ArrMovieSchema, ArrMovieState, ArrSeriesSchema, HistoryRecord, QueueRecord } from './client';
+import type { ArrInstance, ArrKind } from '../../model';
+import type { ArrEpisodeSchema, ArrMovieSchema, ArrMovieState, ArrSeriesSchema, HistoryRecord, QueueRecord } from './client';
 import { deleteReasonOf, movieInfo, normaliseDownloadId, seriesInfo } from './webhook';
 import type { z } from 'zod';
 
@@ -9,13 +10,6 @@ import type { z } from 'zod';
  * webhook after a sync, is a duplicate.
  */
 
-/** An arr instance as a server node configures it. */
-export interface ArrInstanceConfig {
-  name: string;
-  kind: ArrKind;
-  is4k: boolean;
-}
-
 type Movie = z.infer<typeof ArrMovieSchema>;
 type Series = z.infer<typeof ArrSeriesSchema>;
 type Episode = z.infer<typeof ArrEpisodeSchema>;
@@ -24,8 +18,8 @@ type Episode = z.infer<typeof ArrEpisodeSchema>;
  * The API's movie and series as the webhooks' media info, from the instance. The API gives tags as
  * ids, so a Radarr movie is anime here only once a webhook said so (its tags are labels).
  */
-const movieMedia = (movie: Movie, instance: ArrInstanceConfig): MediaInfo => ({ ...movieInfo(movie, false), instance: instance.name, is4k: instance.is4k });
-const seriesMedia = (series: Series, instance: ArrInstanceConfig): MediaInfo => ({
+const movieMedia = (movie: Movie, instance: ArrInstance): MediaInfo => ({ ...movieInfo(movie, false), instance: instance.name, is4k: instance.is4k });
+const seriesMedia = (series: Series, instance: ArrInstance): MediaInfo => ({
   ...seriesInfo(series, series.seriesType === 'anime'),
   instance: instance.name,
   is4k: instance.is4k,
@@ -41,7 +35,7 @@ const episodeRef = (e: Episode): EpisodeRef => ({
 type Embedded = { movie?: Movie; series?: Series; episode?: Episode };
 
 /** The media a record is about, or undefined when the arr could not say (an unknown item). */
-function mediaOf(record: Embedded, instance: ArrInstanceConfig): MediaInfo | undefined {
+function mediaOf(record: Embedded, instance: ArrInstance): MediaInfo | undefined {
   if (instance.kind === 'radarr') return record.movie && movieMedia(record.movie, instance);
   return record.series && seriesMedia(record.series, instance);
 }
@@ -90,7 +84,7 @@ interface QueuedDownload {
 export class QueueReader {
   private readonly downloads = new Map<string, QueuedDownload>();
 
-  constructor(private readonly instance: ArrInstanceConfig) {}
+  constructor(private readonly instance: ArrInstance) {}
 
   add(records: QueueRecord[]): void {
     for (const { movie, series, episode, ...first } of records) {
@@ -161,7 +155,7 @@ function historyGroups(records: HistoryRecord[]): HistoryRecord[][] {
 }
 
 /** History records (oldest first) as events: grabbed, imported, failed or ignored downloads, deleted files. */
-export function historyEvents(instance: ArrInstanceConfig, records: HistoryRecord[]): MediaEvent[] {
+export function historyEvents(instance: ArrInstance, records: HistoryRecord[]): MediaEvent[] {
   const label = instance.kind === 'radarr' ? 'Radarr' : 'Sonarr';
   return historyGroups(records).flatMap((group): MediaEvent[] => {
     const first = group[0]!;

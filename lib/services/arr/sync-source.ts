@@ -3,7 +3,8 @@ import type { ArrClient, ArrPresence, HistoryRecord } from './client';
 import type { MediaEvent } from '../../events';
 import type { TrackedShow } from '../../store/reader';
 import { isFinished } from '../../states';
-import { absentEvent, historyEvents, listedEvent, movieStatusEvent, QueueReader, showStatusEvent, type ArrInstanceConfig } from './sync-events';
+import { absentEvent, historyEvents, listedEvent, movieStatusEvent, QueueReader, showStatusEvent } from './sync-events';
+import type { ArrInstance } from '../../model';
 import { historyStart, type SourceRun, type SyncContext, type SyncSource } from '../../sync';
 
 /** A show's episode list is read again after this long even when nothing it lists has aired. */
@@ -33,7 +34,7 @@ export class ArrSource implements SyncSource {
   private readonly statusAt = new Map<number, number>();
 
   constructor(
-    private readonly instance: ArrInstanceConfig,
+    private readonly instance: ArrInstance,
     private readonly client: ArrClient,
   ) {}
 
