@@ -5,7 +5,7 @@ import { FakeQbittorrent } from '../fakes/qbittorrent';
 import { VIOLET, movieBodies } from '../support/bodies';
 import { fixture } from '../support/fixtures';
 import request from 'supertest';
-import { callsOf, helper, httpNode, lastStatus, loadFlow, nextMessage, placed, storeOf, useSettings } from '../support/helper';
+import { callsOf, helper, httpNode, lastStatus, loadFlow, nextMessage, placed, storeOf, useSettings, type FlowNode } from '../support/helper';
 import { parseWebhook } from '../../lib/services/webhooks';
 import { tempDir } from '../support/tmp';
 import type { RequestRecord } from '../../lib/model';
@@ -95,6 +95,29 @@ describe('media-action', () => {
       [],
       'nothing is deleted in Radarr',
     );
+  });
+
+  it("the sidebar's and the page's buttons act through the store's one media-action: with two, a 409 that names them", async () => {
+    type Hub = { act(input: Record<string, unknown>, by: string): Promise<{ status: number; body: unknown }> };
+    const act = () => (helper.getNode('store') as unknown as Hub).act({ requestId: '424242', action: 'verify' }, 'editor');
+    await loadFlow(flow({}), credentials);
+    assert.deepEqual(await act(), { status: 404, body: { ok: false, error: 'no request 424242' } }, 'through the one media-action');
+    await helper.unload();
+
+    const two: FlowNode[] = flow({ name: 'first' });
+    two.push({ ...two.find((n) => n.id === 'act')!, id: 'act2', name: 'second', wires: [[], [], []] });
+    await loadFlow(two, credentials);
+    assert.deepEqual(await act(), {
+      status: 409,
+      body: { ok: false, error: '2 media-action nodes use this store (first, second): buttons act only when one does' },
+    });
+    await helper.unload();
+
+    await loadFlow(
+      flow({}).filter((n) => n.id !== 'act'),
+      credentials,
+    );
+    assert.deepEqual(await act(), { status: 503, body: { ok: false, error: 'no media-action node uses this store: deploy one to act on requests' } });
   });
 
   it('without the ticks nothing is planned or passed on', async () => {
