@@ -3,7 +3,8 @@ import type { ArrClient, ArrPresence, HistoryRecord } from './client';
 import type { MediaEvent } from '../../events';
 import type { TrackedShow } from '../../store/reader';
 import { isFinished } from '../../states';
-import { absentEvent, historyEvents, listedEvent, movieStatusEvent, QueueReader, showStatusEvent } from './sync-events';
+import { historyEvents, listedEvent, QueueReader } from './sync-events';
+import { absentEvent, movieStatusEvent, showStatusEvent } from './status-events';
 import type { ArrInstance } from '../../model';
 import { historyStart, type SourceRun, type SyncContext, type SyncSource } from '../../sync';
 
