@@ -3,7 +3,7 @@ import type { EpisodeRecord, Eta, RequestRecord, Waiting } from '../model';
 import { rank, type RequestState } from '../states';
 import { episodeKey } from '../episode-numbers';
 import { humanDuration } from './stuck';
-import { arrEpisode, downloadOf } from './waiting';
+import { arrEpisode, downloadOf } from './lookups';
 
 /**
  * When a request or episode will be ready, from this household's own measured stage times (the

@@ -2,6 +2,8 @@ import type { DownloadRecord, EpisodeRecord, RequestRecord, Waiting } from '../m
 import { rank, type RequestState } from '../states';
 import { episodeKey } from '../episode-numbers';
 import { humanDuration } from './stuck';
+import { arrEpisode, downloadOf } from './lookups';
+import { dayText, timeText } from './when-text';
 
 /**
  * Why a request or an episode is not watchable yet, from what the tracker holds: its stage, its
@@ -19,53 +21,6 @@ export interface WaitingContext {
 type Item = { state: RequestState; downloadId: string | null };
 
 const ARR: Record<RequestRecord['mediaType'], string> = { movie: 'Radarr', tv: 'Sonarr' };
-
-/** Formatters by time zone: making one costs far more than using it. */
-const formatters = new Map<string, { day: Intl.DateTimeFormat; time: Intl.DateTimeFormat }>();
-function formatterOf(timeZone: string | undefined) {
-  const key = timeZone ?? '';
-  let found = formatters.get(key);
-  if (!found) {
-    found = {
-      day: new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone }),
-      time: new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone }),
-    };
-    formatters.set(key, found);
-  }
-  return found;
-}
-
-export function dayText(iso: string, timeZone?: string): string {
-  return formatterOf(timeZone).day.format(new Date(iso));
-}
-
-function timeText(iso: string, timeZone?: string): string {
-  const { day, time } = formatterOf(timeZone);
-  const date = new Date(iso);
-  return `${day.format(date)} ${time.format(date)}`;
-}
-
-type ArrEpisode = NonNullable<RequestRecord['arr']>['episodes'][number];
-const byKey = new WeakMap<object, Map<string, ArrEpisode>>();
-
-const downloadsById = new WeakMap<object, Map<string, DownloadRecord>>();
-
-/** A request's download by id (indexed once per record: a long show's episodes each look theirs up). */
-export function downloadOf(record: Pick<RequestRecord, 'downloads'>, id: string | null): DownloadRecord | undefined {
-  if (id === null) return undefined;
-  let index = downloadsById.get(record.downloads);
-  if (!index) downloadsById.set(record.downloads, (index = new Map(record.downloads.map((d) => [d.id, d]))));
-  return index.get(id);
-}
-
-/** What the arr's record says of one episode (looked up by key, the list indexed once per record). */
-export function arrEpisode(record: Pick<RequestRecord, 'arr'>, key: string): ArrEpisode | undefined {
-  const status = record.arr;
-  if (!status?.episodes.length) return undefined;
-  let index = byKey.get(status);
-  if (!index) byKey.set(status, (index = new Map(status.episodes.map((e) => [episodeKey(e), e]))));
-  return index.get(key);
-}
 
 /** Where a download stands in the client: qBittorrent's own state names (and the arrs' queue statuses). */
 function clientWaiting(download: DownloadRecord, record: RequestRecord, context: WaitingContext): Waiting {
