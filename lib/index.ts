@@ -8,3 +8,4 @@ export { reduce, type ReduceOptions } from './tracker/reduce';
 export { toSnapshot } from './tracker/snapshot';
 export { summarise } from './tracker/summary';
 export type * from './model';
+export type * from './snapshot-schema';

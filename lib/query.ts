@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RequestDetail } from './model';
+import type { RequestDetail } from './snapshot-schema';
 import { formatIssues } from './services/http/schema-helpers';
 import { RequestStateSchema } from './states';
 import type { ListFilter, StoreReader } from './store/reader';

@@ -1,5 +1,5 @@
 import type { EpisodeNews, ServiceNotice, StateChange } from '../tracker/messages';
-import { RequestSnapshotSchema, type RequestSnapshot } from '../model';
+import { RequestSnapshotSchema, type RequestSnapshot } from '../snapshot-schema';
 import { EPISODE_STATES, rank } from '../states';
 import { episodeRanges } from '../tracker/timeline-text';
 

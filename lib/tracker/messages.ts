@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { MediaEvent } from '../events';
 import { RequestStateSchema, type RequestState } from '../states';
-import { RequestSnapshotSchema, ServiceHealthSchema } from '../model';
+import { ServiceHealthSchema } from '../model';
+import { RequestSnapshotSchema } from '../snapshot-schema';
 import type { Outlook, OutlookView } from './outlook';
 import { toSnapshot } from './snapshot';
 import { summarise, summariseEpisodes } from './summary';

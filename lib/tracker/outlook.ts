@@ -1,5 +1,6 @@
 import type { Clock } from '../coalesce';
-import type { RequestRecord, RequestSnapshot } from '../model';
+import type { RequestRecord } from '../model';
+import type { RequestSnapshot } from '../snapshot-schema';
 import type { StoreReader } from '../store/reader';
 import type { StatusStore } from '../store/store';
 import { measureStages, type EtaContext, type StageTimes } from './eta';

@@ -1,5 +1,6 @@
 import { EPISODE_STATES } from '../states';
-import type { EpisodeCounts, RequestRecord, RequestSnapshot, ServiceHealth } from '../model';
+import type { RequestRecord, ServiceHealth } from '../model';
+import type { EpisodeCounts, RequestSnapshot } from '../snapshot-schema';
 import { episodeEta, requestEta } from './eta';
 import type { OutlookView } from './outlook';
 import { attentionWaiting, episodeWaiting, requestWaiting } from './waiting';

@@ -4,7 +4,7 @@ import { Digest } from '../../lib/notify/digest';
 import { format, isPublicUrl, truncateBytes } from '../../lib/notify/formats';
 import { newsOf, notificationOf, type News } from '../../lib/notify/news';
 import { parseRecipients, recipientsFor } from '../../lib/notify/route';
-import type { RequestSnapshot } from '../../lib/model';
+import type { RequestSnapshot } from '../../lib/snapshot-schema';
 import { stateChangeOf } from '../../lib/tracker/messages';
 import { LYCORIS, showBodies } from '../support/bodies';
 import { FakeClock } from '../support/clock';

@@ -1,4 +1,5 @@
-import type { DownloadRecord, RequestRecord, RequestSnapshot } from '../../lib/model';
+import type { DownloadRecord, RequestRecord } from '../../lib/model';
+import type { RequestSnapshot } from '../../lib/snapshot-schema';
 import type { OutlookView } from '../../lib/tracker/outlook';
 import { toSnapshot } from '../../lib/tracker/snapshot';
 
