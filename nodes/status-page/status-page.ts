@@ -62,8 +62,13 @@ const PUSH_EVERY_MS = 250;
 const PAGE_LIMITS = { defaultLimit: 50, maxLimit: 200 };
 /** Live viewers at most; the next gets 503. */
 const MAX_CLIENTS = 100;
-/** A viewer that stops reading is dropped once this much waits for it. */
+/**
+ * A viewer that stopped reading (more than MAX_BUFFERED waits for it, and none of it was read since
+ * the last message) is dropped; so is any viewer past MAX_BACKLOG. A viewer that reads slowly keeps
+ * its place: one message of a 10,000-episode show is larger than MAX_BUFFERED by itself.
+ */
 const MAX_BUFFERED = 1024 * 1024;
+const MAX_BACKLOG = 32 * 1024 * 1024;
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -97,14 +102,18 @@ export = (RED: RED) => {
     let pushTimer: NodeJS.Timeout | undefined;
 
     /** To every viewer; one that stopped reading (its buffer full) is dropped rather than kept in memory. */
+    const backlogs = new WeakMap<Res, number>();
     const broadcast = (data: string) => {
       for (const client of clients) {
-        if (client.writableLength > MAX_BUFFERED) {
+        const backlog = client.writableLength;
+        const stalled = backlog > MAX_BUFFERED && backlog >= (backlogs.get(client) ?? 0);
+        if (stalled || backlog > MAX_BACKLOG) {
           clients.delete(client);
           client.destroy();
           continue;
         }
         client.write(data);
+        backlogs.set(client, client.writableLength);
       }
     };
 
