@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { callsOf, helper, lastStatus, loadFlow, nextMessage, placed, statusCalls, useSettings, type FlowNode } from '../support/helper';
-import { INTERSTELLAR, movieBodies } from '../support/bodies';
-import { event, run } from '../support/events';
+import { callsOf, helper, lastStatus, loadFlow, nextMessage, placed, statusCalls, useSettings, type FlowNode } from '../../support/helper';
+import { INTERSTELLAR, movieBodies } from '../../support/bodies';
+import { event, run } from '../../support/events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../support/fixtures';
+import { ROOT } from '../../support/fixtures';
 import type { NodeStatus } from 'node-red';
-import { tempDir } from '../support/tmp';
-import { snapshotOf } from '../support/snapshot';
+import { tempDir } from '../../support/tmp';
+import { snapshotOf } from '../../support/snapshot';
 
 /** media-notify in a real runtime: idle without what its service needs, a bad mapping named, a bad input refused. */
 

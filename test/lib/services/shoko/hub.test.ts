@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { ShokoHub, type HubLogger, type HubState, type HubStatus } from '../../lib/services/shoko/hub';
-import { FakeShokoServer } from '../fakes/shoko-server';
-import { freePort } from '../support/node-red';
+import { ShokoHub, type HubLogger, type HubState, type HubStatus } from '../../../../lib/services/shoko/hub';
+import { FakeShokoServer } from '../../../fakes/shoko-server';
+import { freePort } from '../../../support/node-red';
 
 /** The real @microsoft/signalr client against a hub that speaks SignalR's JSON protocol. */
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { aggregateEpisodes } from '../../lib/tracker/aggregate';
-import { reduce } from '../../lib/tracker/reduce';
-import { downloadRecord, snapshotOf } from '../support/snapshot';
-import { summarise } from '../../lib/tracker/summary';
-import { INTERSTELLAR, LYCORIS, VIOLET, movieBodies, showBodies } from '../support/bodies';
-import { event, run } from '../support/events';
-import { clone, fixture } from '../support/fixtures';
-import { nth } from '../support/nth';
+import { aggregateEpisodes } from '../../../lib/tracker/aggregate';
+import { reduce } from '../../../lib/tracker/reduce';
+import { downloadRecord, snapshotOf } from '../../support/snapshot';
+import { summarise } from '../../../lib/tracker/summary';
+import { INTERSTELLAR, LYCORIS, VIOLET, movieBodies, showBodies } from '../../support/bodies';
+import { event, run } from '../../support/events';
+import { clone, fixture } from '../../support/fixtures';
+import { nth } from '../../support/nth';
 
 const OFF = { availableOnImport: false, availableOnShokoMatch: false };
 

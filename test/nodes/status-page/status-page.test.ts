@@ -3,13 +3,13 @@ import { once } from 'node:events';
 import { createServer, get, type Server } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
-import { parseWebhook, type WebhookSource } from '../../lib/services/webhooks';
-import { computeStats } from '../../lib/tracker/stats';
-import { track } from '../../lib/tracker/track';
-import { INTERSTELLAR, LYCORIS, movieBodies, showBodies } from '../support/bodies';
-import { type Body } from '../support/fixtures';
-import { helper, httpNode, loadFlow, placed, redeploy, storeOf, useSettings } from '../support/helper';
-import { tempDir } from '../support/tmp';
+import { parseWebhook, type WebhookSource } from '../../../lib/services/webhooks';
+import { computeStats } from '../../../lib/tracker/stats';
+import { track } from '../../../lib/tracker/track';
+import { INTERSTELLAR, LYCORIS, movieBodies, showBodies } from '../../support/bodies';
+import { type Body } from '../../support/fixtures';
+import { helper, httpNode, loadFlow, placed, redeploy, storeOf, useSettings } from '../../support/helper';
+import { tempDir } from '../../support/tmp';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { fixture, fixtureText } from '../support/fixtures';
-import { trackerFlows } from '../support/flows';
-import { callsOf, helper, httpNode, lastStatus, loadFlow, storeOf, useSettings } from '../support/helper';
-import { listen, rawPost } from '../support/raw-http';
-import { tempDir } from '../support/tmp';
+import { fixture, fixtureText } from '../../support/fixtures';
+import { trackerFlows } from '../../support/flows';
+import { callsOf, helper, httpNode, lastStatus, loadFlow, storeOf, useSettings } from '../../support/helper';
+import { listen, rawPost } from '../../support/raw-http';
+import { tempDir } from '../../support/tmp';
 
 /**
  * The webhook routes in a real Node-RED runtime over real HTTP: what is refused before a byte of the

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord } from '../fakes/arr-apis';
-import { FakeQbittorrent } from '../fakes/qbittorrent';
-import { VIOLET, movieBodies } from '../support/bodies';
-import { fixture } from '../support/fixtures';
+import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord } from '../../fakes/arr-apis';
+import { FakeQbittorrent } from '../../fakes/qbittorrent';
+import { VIOLET, movieBodies } from '../../support/bodies';
+import { fixture } from '../../support/fixtures';
 import request from 'supertest';
-import { callsOf, helper, httpNode, lastStatus, loadFlow, nextMessage, placed, storeOf, useSettings, type FlowNode } from '../support/helper';
-import { parseWebhook } from '../../lib/services/webhooks';
-import { tempDir } from '../support/tmp';
-import type { RequestRecord } from '../../lib/model';
+import { callsOf, helper, httpNode, lastStatus, loadFlow, nextMessage, placed, storeOf, useSettings, type FlowNode } from '../../support/helper';
+import { parseWebhook } from '../../../lib/services/webhooks';
+import { tempDir } from '../../support/tmp';
+import type { RequestRecord } from '../../../lib/model';
 
 /** media-action in a real runtime: deletion sync on the store's commits, the automatic retry, who asked. */
 
@@ -190,7 +190,7 @@ describe('status-page buttons', () => {
   const stalled = async (movie = VIOLET) => {
     const parsed = parseWebhook(movieBodies(movie).grab, 'radarr');
     assert.ok(parsed.ok);
-    const { track } = await import('../../lib/tracker/track');
+    const { track } = await import('../../../lib/tracker/track');
     const result = await track(await storeOf(), parsed.event);
     radarr.queue.push(radarrQueueRecord(radarrMovie({ id: movie.radarrId, title: movie.title, year: movie.year, tmdbId: movie.tmdb }), movie.hash));
     return result.request!.id;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import type { MediaEvent } from '../../lib/events';
-import { MediaEventSchema } from '../../lib/events';
-import { episodesInFileName } from '../../lib/episode-numbers';
-import { detectSource, parseWebhook, type WebhookSource } from '../../lib/services/webhooks';
-import { LYCORIS, showBodies } from '../support/bodies';
-import { clone, fixture, fixtureText } from '../support/fixtures';
-import { nth } from '../support/nth';
+import type { MediaEvent } from '../../../lib/events';
+import { MediaEventSchema } from '../../../lib/events';
+import { episodesInFileName } from '../../../lib/episode-numbers';
+import { detectSource, parseWebhook, type WebhookSource } from '../../../lib/services/webhooks';
+import { LYCORIS, showBodies } from '../../support/bodies';
+import { clone, fixture, fixtureText } from '../../support/fixtures';
+import { nth } from '../../support/nth';
 
 const NOW = new Date('2026-01-22T04:00:00.000Z');
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import type { MediaEvent } from '../../lib/events';
-import { stateChangeOf } from '../../lib/tracker/messages';
-import { FIXED_VIEW, snapshotOf } from '../support/snapshot';
-import { track } from '../../lib/tracker/track';
-import { LYCORIS, VIOLET, movieBodies, showBodies } from '../support/bodies';
-import { clone, fixture } from '../support/fixtures';
-import { nth } from '../support/nth';
-import { forEachStoreMode, hook } from '../support/store';
+import type { MediaEvent } from '../../../lib/events';
+import { stateChangeOf } from '../../../lib/tracker/messages';
+import { FIXED_VIEW, snapshotOf } from '../../support/snapshot';
+import { track } from '../../../lib/tracker/track';
+import { LYCORIS, VIOLET, movieBodies, showBodies } from '../../support/bodies';
+import { clone, fixture } from '../../support/fixtures';
+import { nth } from '../../support/nth';
+import { forEachStoreMode, hook } from '../../support/store';
 
 /** Deletions as state (removedAt), and episodes becoming available as news, through the whole track path. */
 

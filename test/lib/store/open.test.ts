@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StoreKeeper, type KeeperState } from '../../lib/store/keeper';
-import { StatusStore } from '../../lib/store/store';
-import { movieBodies, INTERSTELLAR } from '../support/bodies';
-import { makeReadOnly } from '../support/read-only';
-import { hook } from '../support/store';
-import { tempDir } from '../support/tmp';
+import { StoreKeeper, type KeeperState } from '../../../lib/store/keeper';
+import { StatusStore } from '../../../lib/store/store';
+import { movieBodies, INTERSTELLAR } from '../../support/bodies';
+import { makeReadOnly } from '../../support/read-only';
+import { hook } from '../../support/store';
+import { tempDir } from '../../support/tmp';
 
 /** A store that cannot work says so when it opens, and comes back once the file is fixed. */
 

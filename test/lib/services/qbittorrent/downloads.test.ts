@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { downloadRecord } from '../support/snapshot';
-import { QbitClient } from '../../lib/services/qbittorrent/client';
-import { QbitPoller } from '../../lib/services/qbittorrent/poller';
-import { episodeProgress, progressEvent, stageOf, TorrentListSchema } from '../../lib/services/qbittorrent/torrents';
-import { checkStuck, DEFAULT_STUCK_MINUTES, humanDuration, parseStuckMinutes } from '../../lib/tracker/stuck';
-import { track, DEFAULT_TRACK_OPTIONS } from '../../lib/tracker/track';
-import { FakeQbittorrent } from '../fakes/qbittorrent';
-import { LYCORIS, VIOLET, movieBodies, showBodies, type ShowSpec } from '../support/bodies';
-import { fixture } from '../support/fixtures';
-import { nth } from '../support/nth';
-import { forEachStoreMode, hook } from '../support/store';
-import { ServiceError } from '../../lib/services/http/errors';
+import { downloadRecord } from '../../../support/snapshot';
+import { QbitClient } from '../../../../lib/services/qbittorrent/client';
+import { QbitPoller } from '../../../../lib/services/qbittorrent/poller';
+import { episodeProgress, progressEvent, stageOf, TorrentListSchema } from '../../../../lib/services/qbittorrent/torrents';
+import { checkStuck, DEFAULT_STUCK_MINUTES, humanDuration, parseStuckMinutes } from '../../../../lib/tracker/stuck';
+import { track, DEFAULT_TRACK_OPTIONS } from '../../../../lib/tracker/track';
+import { FakeQbittorrent } from '../../../fakes/qbittorrent';
+import { LYCORIS, VIOLET, movieBodies, showBodies, type ShowSpec } from '../../../support/bodies';
+import { fixture } from '../../../support/fixtures';
+import { nth } from '../../../support/nth';
+import { forEachStoreMode, hook } from '../../../support/store';
+import { ServiceError } from '../../../../lib/services/http/errors';
 
 describe('qBittorrent payloads', () => {
   it('the reference torrents (5.1.4 and 4.6.7 shapes) parse; states map to stages, 4.x paused* like 5.x stopped*', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { FakeArr, FakeJellyseerr } from '../fakes/arr-apis';
-import { callsOf, helper, lastStatus, loadFlow, nextMessage, placed, useSettings } from '../support/helper';
-import { tempDir } from '../support/tmp';
+import { FakeArr, FakeJellyseerr } from '../../fakes/arr-apis';
+import { callsOf, helper, lastStatus, loadFlow, nextMessage, placed, useSettings } from '../../support/helper';
+import { tempDir } from '../../support/tmp';
 
 /** media-sync and its server config nodes in a real runtime: statuses, credentials, the report on output 2. */
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { MAX_EPISODES } from '../../lib/events';
-import { parseWebhook } from '../../lib/services/webhooks';
-import { normaliseShoko } from '../../lib/services/shoko/events';
-import { TIMELINE_LIMIT } from '../../lib/store/write-tx';
-import { track } from '../../lib/tracker/track';
-import { INTERSTELLAR, LYCORIS, movieBodies, showBodies, type ShowSpec } from '../support/bodies';
-import { nth } from '../support/nth';
-import { forEachStoreMode, hook } from '../support/store';
+import { MAX_EPISODES } from '../../../lib/events';
+import { parseWebhook } from '../../../lib/services/webhooks';
+import { normaliseShoko } from '../../../lib/services/shoko/events';
+import { TIMELINE_LIMIT } from '../../../lib/store/write-tx';
+import { track } from '../../../lib/tracker/track';
+import { INTERSTELLAR, LYCORIS, movieBodies, showBodies, type ShowSpec } from '../../support/bodies';
+import { nth } from '../../support/nth';
+import { forEachStoreMode, hook } from '../../support/store';
 
 /** What keeps a store from growing without end, and a show from stalling Node-RED. */
 

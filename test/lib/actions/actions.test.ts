@@ -1,23 +1,23 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { MediaActions, REPEAT_MS, type ActionOptions } from '../../lib/actions/actions';
-import { AutoRetry, DEFAULT_AUTO_RETRY, type AutoRetryOptions } from '../../lib/actions/auto-retry';
-import { ActionError, type ActionServices } from '../../lib/actions/common';
-import { DeletionSync, type DeletionOptions } from '../../lib/actions/deletion';
-import { JellyfinClient } from '../../lib/services/jellyfin/client';
-import { ArrClient } from '../../lib/services/arr/client';
-import { JellyseerrClient } from '../../lib/services/jellyseerr/client';
-import { QbitClient } from '../../lib/services/qbittorrent/client';
-import { StatusStore } from '../../lib/store/store';
-import { DEFAULT_TRACK_OPTIONS } from '../../lib/tracker/track';
-import type { WebhookSource } from '../../lib/services/webhooks';
-import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord, sonarrEpisodes, sonarrQueueRecords, sonarrSeries } from '../fakes/arr-apis';
-import { FakeJellyfin } from '../fakes/jellyfin';
-import { FakeQbittorrent } from '../fakes/qbittorrent';
-import { LYCORIS, VIOLET, movieBodies, showBodies } from '../support/bodies';
-import { clone, fixture, type Body } from '../support/fixtures';
-import { hook, STORE_MODES } from '../support/store';
-import { tempDir } from '../support/tmp';
+import { MediaActions, REPEAT_MS, type ActionOptions } from '../../../lib/actions/actions';
+import { AutoRetry, DEFAULT_AUTO_RETRY, type AutoRetryOptions } from '../../../lib/actions/auto-retry';
+import { ActionError, type ActionServices } from '../../../lib/actions/common';
+import { DeletionSync, type DeletionOptions } from '../../../lib/actions/deletion';
+import { JellyfinClient } from '../../../lib/services/jellyfin/client';
+import { ArrClient } from '../../../lib/services/arr/client';
+import { JellyseerrClient } from '../../../lib/services/jellyseerr/client';
+import { QbitClient } from '../../../lib/services/qbittorrent/client';
+import { StatusStore } from '../../../lib/store/store';
+import { DEFAULT_TRACK_OPTIONS } from '../../../lib/tracker/track';
+import type { WebhookSource } from '../../../lib/services/webhooks';
+import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord, sonarrEpisodes, sonarrQueueRecords, sonarrSeries } from '../../fakes/arr-apis';
+import { FakeJellyfin } from '../../fakes/jellyfin';
+import { FakeQbittorrent } from '../../fakes/qbittorrent';
+import { LYCORIS, VIOLET, movieBodies, showBodies } from '../../support/bodies';
+import { clone, fixture, type Body } from '../../support/fixtures';
+import { hook, STORE_MODES } from '../../support/store';
+import { tempDir } from '../../support/tmp';
 
 /** media-action's work against servers speaking the arr, Jellyseerr and qBittorrent APIs, which record what they were asked. */
 
@@ -192,7 +192,7 @@ for (const mode of STORE_MODES)
         progress: 0.1,
         clientState: 'error',
       };
-      await (await import('../../lib/tracker/track')).track(store, failed);
+      await (await import('../../../lib/tracker/track')).track(store, failed);
       await act.perform({ requestId: id, action: 'search', episodes: [{ season: 1, episode: 3 }] }, 'kana');
       assert.deepEqual(sonarr.removals, []);
       assert.deepEqual(sonarr.commands, [{ name: 'EpisodeSearch', episodeIds: [LYCORIS.sonarrId * 1000 + 3] }]);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { findInJellyfin, JellyfinClient } from '../../lib/services/jellyfin/client';
-import { track } from '../../lib/tracker/track';
-import { FakeJellyfin } from '../fakes/jellyfin';
-import { LYCORIS, VIOLET, movieBodies, showBodies } from '../support/bodies';
-import { nth } from '../support/nth';
-import { forEachStoreMode, hook } from '../support/store';
-import { ServiceError } from '../../lib/services/http/errors';
+import { findInJellyfin, JellyfinClient } from '../../../../lib/services/jellyfin/client';
+import { track } from '../../../../lib/tracker/track';
+import { FakeJellyfin } from '../../../fakes/jellyfin';
+import { LYCORIS, VIOLET, movieBodies, showBodies } from '../../../support/bodies';
+import { nth } from '../../../support/nth';
+import { forEachStoreMode, hook } from '../../../support/store';
+import { ServiceError } from '../../../../lib/services/http/errors';
 
 /** Asking a server that speaks Jellyfin's /Items API (fake at the wire) whether a request plays. */
 

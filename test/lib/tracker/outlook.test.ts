@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { MediaEvent } from '../../lib/events';
-import { StatusStore } from '../../lib/store/store';
-import { recordPredictions } from '../../lib/tracker/outlook';
-import { computeStats } from '../../lib/tracker/stats';
-import { DEFAULT_TRACK_OPTIONS, track } from '../../lib/tracker/track';
-import { FakeClock } from '../support/clock';
-import { run } from '../support/events';
-import { snapshotOf } from '../support/snapshot';
-import { tempDir } from '../support/tmp';
+import type { MediaEvent } from '../../../lib/events';
+import { StatusStore } from '../../../lib/store/store';
+import { recordPredictions } from '../../../lib/tracker/outlook';
+import { computeStats } from '../../../lib/tracker/stats';
+import { DEFAULT_TRACK_OPTIONS, track } from '../../../lib/tracker/track';
+import { FakeClock } from '../../support/clock';
+import { run } from '../../support/events';
+import { snapshotOf } from '../../support/snapshot';
+import { tempDir } from '../../support/tmp';
 
 /**
  * ETAs from this household's own timelines, seen from an injected clock: measured per stage from the

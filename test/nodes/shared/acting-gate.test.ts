@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { FakeArr, radarrMovie, radarrQueueRecord } from '../fakes/arr-apis';
-import { VIOLET, movieBodies } from '../support/bodies';
-import { helper, httpNode, loadFlow, nextMessage, placed, statusCalls, storeOf, useSettings } from '../support/helper';
-import { listen, rawPost } from '../support/raw-http';
-import { tempDir } from '../support/tmp';
-import { parseWebhook } from '../../lib/services/webhooks';
-import { track } from '../../lib/tracker/track';
+import { FakeArr, radarrMovie, radarrQueueRecord } from '../../fakes/arr-apis';
+import { VIOLET, movieBodies } from '../../support/bodies';
+import { helper, httpNode, loadFlow, nextMessage, placed, statusCalls, storeOf, useSettings } from '../../support/helper';
+import { listen, rawPost } from '../../support/raw-http';
+import { tempDir } from '../../support/tmp';
+import { parseWebhook } from '../../../lib/services/webhooks';
+import { track } from '../../../lib/tracker/track';
 
 /**
  * The acting routes (an http in wired straight into media-action, media-sync, qbit-progress or

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import type { MediaEvent, ShokoFileEvent } from '../../lib/events';
-import { MediaEventSchema } from '../../lib/events';
-import { normaliseShoko } from '../../lib/services/shoko/events';
-import { StatusStore } from '../../lib/store/store';
-import { matchShokoFile } from '../../lib/tracker/paths';
-import { track, DEFAULT_TRACK_OPTIONS, type TrackOptions, type TrackResult } from '../../lib/tracker/track';
-import { LYCORIS, VIOLET, jellyfinShokoEpisode, movieBodies, shokoFile, showBodies, type ShowSpec } from '../support/bodies';
-import { fixture } from '../support/fixtures';
-import { nth } from '../support/nth';
-import { snapshotOf } from '../support/snapshot';
-import { forEachStoreMode, hook } from '../support/store';
+import type { MediaEvent, ShokoFileEvent } from '../../../../lib/events';
+import { MediaEventSchema } from '../../../../lib/events';
+import { normaliseShoko } from '../../../../lib/services/shoko/events';
+import { StatusStore } from '../../../../lib/store/store';
+import { matchShokoFile } from '../../../../lib/tracker/paths';
+import { track, DEFAULT_TRACK_OPTIONS, type TrackOptions, type TrackResult } from '../../../../lib/tracker/track';
+import { LYCORIS, VIOLET, jellyfinShokoEpisode, movieBodies, shokoFile, showBodies, type ShowSpec } from '../../../support/bodies';
+import { fixture } from '../../../support/fixtures';
+import { nth } from '../../../support/nth';
+import { snapshotOf } from '../../../support/snapshot';
+import { forEachStoreMode, hook } from '../../../support/store';
 
 const AT = '2026-01-22T05:00:00.000Z';
 

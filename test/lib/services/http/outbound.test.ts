@@ -5,12 +5,12 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { JellyfinClient } from '../../lib/services/jellyfin/client';
-import { QbitClient } from '../../lib/services/qbittorrent/client';
-import { fetchImportFolders } from '../../lib/services/shoko/client';
-import { ShokoHub, type HubState } from '../../lib/services/shoko/hub';
-import { ROOT } from '../support/fixtures';
-import { ServiceError } from '../../lib/services/http/errors';
+import { JellyfinClient } from '../../../../lib/services/jellyfin/client';
+import { QbitClient } from '../../../../lib/services/qbittorrent/client';
+import { fetchImportFolders } from '../../../../lib/services/shoko/client';
+import { ShokoHub, type HubState } from '../../../../lib/services/shoko/hub';
+import { ROOT } from '../../../support/fixtures';
+import { ServiceError } from '../../../../lib/services/http/errors';
 
 /**
  * Calls that carry secrets, against servers that misbehave: a redirect to another origin, a server

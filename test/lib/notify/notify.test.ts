@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { Coalesced } from '../../lib/coalesce';
-import { Digest } from '../../lib/notify/digest';
-import { format, isPublicUrl, truncateBytes } from '../../lib/notify/formats';
-import { newsOf, notificationOf, type News } from '../../lib/notify/news';
-import { parseRecipients, recipientsFor } from '../../lib/notify/route';
-import type { RequestSnapshot } from '../../lib/snapshot-schema';
-import { stateChangeOf } from '../../lib/tracker/messages';
-import { LYCORIS, showBodies } from '../support/bodies';
-import { FakeClock } from '../support/clock';
-import { event, run } from '../support/events';
-import { reduce } from '../../lib/tracker/reduce';
-import { FIXED_VIEW, snapshotOf } from '../support/snapshot';
+import { Coalesced } from '../../../lib/coalesce';
+import { Digest } from '../../../lib/notify/digest';
+import { format, isPublicUrl, truncateBytes } from '../../../lib/notify/formats';
+import { newsOf, notificationOf, type News } from '../../../lib/notify/news';
+import { parseRecipients, recipientsFor } from '../../../lib/notify/route';
+import type { RequestSnapshot } from '../../../lib/snapshot-schema';
+import { stateChangeOf } from '../../../lib/tracker/messages';
+import { LYCORIS, showBodies } from '../../support/bodies';
+import { FakeClock } from '../../support/clock';
+import { event, run } from '../../support/events';
+import { reduce } from '../../../lib/tracker/reduce';
+import { FIXED_VIEW, snapshotOf } from '../../support/snapshot';
 
 /** media-notify's pieces: which news, one notification from several, who gets it, each service's shape and limits. */
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { parseWebhook } from '../../lib/services/webhooks';
-import { track } from '../../lib/tracker/track';
-import { FakeShokoServer } from '../fakes/shoko-server';
-import { LYCORIS, shokoFile, showBodies, type ShowSpec } from '../support/bodies';
-import { callsOf, helper, loadFlow, nextMessage, nodeOf, placed, statusCalls, storeOf, useSettings } from '../support/helper';
-import type { ShokoServerNode } from '../../nodes/shared/types';
-import { tempDir } from '../support/tmp';
-import { nth } from '../support/nth';
+import { parseWebhook } from '../../../lib/services/webhooks';
+import { track } from '../../../lib/tracker/track';
+import { FakeShokoServer } from '../../fakes/shoko-server';
+import { LYCORIS, shokoFile, showBodies, type ShowSpec } from '../../support/bodies';
+import { callsOf, helper, loadFlow, nextMessage, nodeOf, placed, statusCalls, storeOf, useSettings } from '../../support/helper';
+import type { ShokoServerNode } from '../../../nodes/shared/types';
+import { tempDir } from '../../support/tmp';
+import { nth } from '../../support/nth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
