@@ -33,6 +33,12 @@ export {
   ReleaseSchema,
 } from './event-parts';
 
+/** The actions a person can ask for that are recorded on the request (forget removes it instead). */
+const RECORDED_ACTIONS = ['retry', 'search', 'verify', 'explain', 'mark-available', 'dismiss', 'keep'] as const;
+/** Every action a person can ask for (media-action, the sidebar, the status page): the one list. */
+export const ACTIONS = [...RECORDED_ACTIONS, 'forget'] as const;
+export type ActionName = (typeof ACTIONS)[number];
+
 /**
  * MediaEvent: the one vocabulary every node speaks. Source quirks (string ids, hash casing, two Sonarr
  * import shapes, all-string Jellyfin templates) end in the normalisers of lib/services; nothing
@@ -201,21 +207,7 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
      * kept the media; deletion-cancelled: the source of truth still has the media; deletion-dry-run:
      * due, said what it would delete; deletion-sync: done.
      */
-    action: z.enum([
-      'retry',
-      'retry-dry-run',
-      'strike',
-      'explain',
-      'search',
-      'verify',
-      'mark-available',
-      'dismiss',
-      'keep',
-      'deletion-planned',
-      'deletion-cancelled',
-      'deletion-dry-run',
-      'deletion-sync',
-    ]),
+    action: z.enum([...RECORDED_ACTIONS, 'retry-dry-run', 'strike', 'deletion-planned', 'deletion-cancelled', 'deletion-dry-run', 'deletion-sync']),
     by: text,
     reason: text.optional(),
     /** The episodes it was about (empty: the whole request). */

@@ -3,7 +3,7 @@ import type { CallRecord } from '../services/http/api-client';
 import type { ArrClient, ArrRelease, SearchCommand } from '../services/arr/client';
 import { findInJellyfin } from '../services/jellyfin/client';
 import { QbitPoller } from '../services/qbittorrent/poller';
-import { EpisodeKeySchema, MAX_EPISODES, type ActionEvent, type EpisodeKey, type MediaEvent } from '../events';
+import { ACTIONS, EpisodeKeySchema, MAX_EPISODES, type ActionEvent, type EpisodeKey, type MediaEvent } from '../events';
 import type { EpisodeRecord, Rejections, RequestRecord } from '../model';
 import { RateLimit } from '../rate-limit';
 import { episodeKey } from '../episode-numbers';
@@ -21,8 +21,6 @@ import { ActionError, arrFor, outcomeOf, recordAction, refused, titleOf as TITLE
  * accepted is recorded, in the request's timeline with who asked and why, through the one path every
  * event takes. Deletions are passed on in deletion.ts, automatic retries made in auto-retry.ts.
  */
-
-export const ACTIONS = ['retry', 'search', 'verify', 'explain', 'mark-available', 'dismiss', 'keep', 'forget'] as const;
 
 export const ActionInputSchema = z.object({
   requestId: z.coerce.number().int().positive(),

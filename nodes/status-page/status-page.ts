@@ -1,3 +1,4 @@
+import type { ActionName } from '../../lib/events';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ interface StatusPageConfig extends NodeDef {
 }
 
 /** What the household may do from the page when the buttons are on. */
-const PAGE_ACTIONS = ['retry', 'verify'];
+const PAGE_ACTIONS: readonly string[] = ['retry', 'verify'] satisfies ActionName[];
 const ACTION_PATH = /^\/data\/requests\/([^/]+)\/actions\/([^/]+)$/;
 
 /* Minimal shapes of the Express request and response. */
