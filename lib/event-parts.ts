@@ -1,9 +1,7 @@
 import { z } from 'zod';
+import { id, isoText, text } from './schema-primitives';
 
 /** The parts events are made of: ids, media, episodes, releases, an arr's status, a pending deletion. */
-
-export const id = z.number().int().positive();
-export const text = z.string().max(4096);
 
 export const SourceSchema = z.enum(['jellyseerr', 'radarr', 'sonarr', 'jellyfin', 'qbittorrent', 'shoko', 'tracker']);
 export const MediaTypeSchema = z.enum(['movie', 'tv']);
@@ -33,8 +31,6 @@ export const PendingDeletionSchema = z.object({
   /** A dry run: it will only say what it would delete. */
   dryRun: z.boolean(),
 });
-
-export const isoText = z.string().max(40);
 
 /**
  * What an arr's own record of a movie or show says before anything is grabbed (Radarr's movie:
@@ -104,7 +100,7 @@ export const EpisodeKeySchema = EpisodeRefSchema.pick({ season: true, episode: t
 
 /** A request holds at most this many episodes (soap operas run past 15,000). */
 export const MAX_EPISODES = 50_000;
-export const episodeRefs = z.array(EpisodeRefSchema).max(MAX_EPISODES);
+export const EpisodeRefListSchema = z.array(EpisodeRefSchema).max(MAX_EPISODES);
 
 export const ImportedFileSchema = z.object({
   path: text,
@@ -118,3 +114,9 @@ export const ReleaseSchema = z.object({
   indexer: text.optional(),
   size: z.number().nonnegative().optional(),
 });
+
+/** The actions a person can ask for that are recorded on the request (forget removes it instead). */
+export const RECORDED_ACTIONS = ['retry', 'search', 'verify', 'explain', 'mark-available', 'dismiss', 'keep'] as const;
+/** Every action a person can ask for (media-action, the sidebar, the status page): the one list. */
+export const ACTIONS = [...RECORDED_ACTIONS, 'forget'] as const;
+export type ActionName = (typeof ACTIONS)[number];

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { RequestStateSchema } from './states';
-
+import { id, text } from './schema-primitives';
 import {
-  id,
-  text,
   SourceSchema,
   MediaTypeSchema,
   MediaIdsSchema,
@@ -14,30 +12,12 @@ import {
   EpisodeRefSchema,
   EpisodeKeySchema,
   MAX_EPISODES,
-  episodeRefs,
+  EpisodeRefListSchema,
   ImportedFileSchema,
   ReleaseSchema,
+  RECORDED_ACTIONS,
 } from './event-parts';
-export {
-  SourceSchema,
-  MediaTypeSchema,
-  MediaIdsSchema,
-  PendingDeletionSchema,
-  ArrStatusSchema,
-  RejectionsSchema,
-  MediaSchema,
-  EpisodeRefSchema,
-  EpisodeKeySchema,
-  MAX_EPISODES,
-  ImportedFileSchema,
-  ReleaseSchema,
-} from './event-parts';
-
-/** The actions a person can ask for that are recorded on the request (forget removes it instead). */
-const RECORDED_ACTIONS = ['retry', 'search', 'verify', 'explain', 'mark-available', 'dismiss', 'keep'] as const;
-/** Every action a person can ask for (media-action, the sidebar, the status page): the one list. */
-export const ACTIONS = [...RECORDED_ACTIONS, 'forget'] as const;
-export type ActionName = (typeof ACTIONS)[number];
+export * from './event-parts';
 
 /**
  * MediaEvent: the one vocabulary every node speaks. Source quirks (string ids, hash casing, two Sonarr
@@ -68,14 +48,14 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     ...withMedia,
     kind: z.literal('grabbed'),
     downloadId,
-    episodes: episodeRefs,
+    episodes: EpisodeRefListSchema,
     release: ReleaseSchema.optional(),
   }),
   z.object({
     ...withMedia,
     kind: z.literal('imported'),
     downloadId,
-    episodes: episodeRefs,
+    episodes: EpisodeRefListSchema,
     files: z.array(ImportedFileSchema),
     /** The show's folder (Sonarr `series.path`); a movie's final path is its file. */
     folder: text.optional(),
@@ -85,18 +65,18 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     ...withMedia,
     kind: z.literal('available'),
     /** Empty: the whole request (a movie, or Jellyseerr saying every requested season is there). */
-    episodes: episodeRefs,
+    episodes: EpisodeRefListSchema,
     jellyfinItemId: text.optional(),
     /** Shokofin libraries: the Shoko file the item plays, the surest key to an anime episode or movie. */
     shokoFileId: id.optional(),
   }),
-  z.object({ ...withMedia, kind: z.literal('manual-interaction'), downloadId, episodes: episodeRefs, reason: text }),
+  z.object({ ...withMedia, kind: z.literal('manual-interaction'), downloadId, episodes: EpisodeRefListSchema, reason: text }),
   z.object({ ...withMedia, kind: z.literal('added') }),
   z.object({
     ...withMedia,
     kind: z.literal('deleted'),
     what: z.enum(['media', 'file']),
-    episodes: episodeRefs,
+    episodes: EpisodeRefListSchema,
     path: text.optional(),
     reason: text.optional(),
   }),
@@ -109,7 +89,7 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('download-problem'),
     problem: z.enum(['import-blocked', 'download-failed']),
     downloadId,
-    episodes: episodeRefs,
+    episodes: EpisodeRefListSchema,
     reason: text,
   }),
   /**
@@ -121,7 +101,7 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('episodes-listed'),
     /** The request whose seasons were listed (two requests may ask for different seasons of one show). */
     requestId: id,
-    episodes: episodeRefs,
+    episodes: EpisodeRefListSchema,
     upcoming: z
       .array(
         z.object({
@@ -211,7 +191,7 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     by: text,
     reason: text.optional(),
     /** The episodes it was about (empty: the whole request). */
-    episodes: episodeRefs,
+    episodes: EpisodeRefListSchema,
     /** What was done, in words: the calls made. */
     detail: text,
     /** What makes it one action (the removal it passed on, the automatic retry's count); default: its time. */
