@@ -16,28 +16,27 @@ interface ArrWebhookParseConfig extends NodeDef {
 
 type Credentials = { secret: unknown };
 
-/**
- * The arr instance a webhook names (`/hooks/radarr?instance=radarr-4k`): 4K when the arr-server node
- * of that name (in `fourK`) is ticked 4K, or, with no such node, when its name says "4k". Undefined: the arr's default.
- */
-function instanceOf(req: unknown, fourK: ReadonlyMap<string, boolean>): { name: string; is4k: boolean } | undefined {
-  const name = (req as { query?: Record<string, unknown> } | undefined)?.query?.instance;
-  if (typeof name !== 'string' || !name.trim()) return undefined;
-  const trimmed = name.trim().slice(0, 100);
-  return { name: trimmed, is4k: fourK.get(trimmed) ?? /4k/i.test(trimmed) };
-}
-
 export = (RED: RED) => {
   function ArrWebhookParseNode(this: Node<Credentials>, config: ArrWebhookParseConfig) {
     RED.nodes.createNode(this, config);
     const light = new StatusLight(RED, this);
-    // The arr-server nodes of this deployment (config nodes start first), by instance name: 4K or not.
-    const fourK = new Map<string, boolean>();
-    RED.nodes.eachNode((def) => {
-      if (def.type !== 'arr-server') return;
-      const instance = arrInstanceOf(def as ArrInstanceSettings);
-      fourK.set(instance.name, instance.is4k);
-    });
+    /**
+     * The arr instance a webhook names (`/hooks/radarr?instance=radarr-4k`): 4K when the deployed
+     * arr-server node of that name is ticked 4K (looked up as deployed now: a deploy of that node
+     * alone does not restart this one), or, with no such node, when its name says "4k".
+     * Undefined: the arr's default.
+     */
+    const instanceOf = (req: unknown): { name: string; is4k: boolean } | undefined => {
+      const name = (req as { query?: Record<string, unknown> } | undefined)?.query?.instance;
+      if (typeof name !== 'string' || !name.trim()) return undefined;
+      const trimmed = name.trim().slice(0, 100);
+      let is4k: boolean | undefined;
+      RED.nodes.eachNode((def) => {
+        const instance = def.type === 'arr-server' ? arrInstanceOf(def as ArrInstanceSettings) : undefined;
+        if (instance?.name === trimmed) is4k = instance.is4k;
+      });
+      return { name: trimmed, is4k: is4k ?? /4k/i.test(trimmed) };
+    };
     const source: WebhookSource | 'auto' = (WEBHOOK_SOURCES as readonly string[]).includes(config.source) ? config.source : 'auto';
     // Fixed for the deployment (a credential, or an environment variable read at deploy).
     const secret = secretFrom(RED, this, this.credentials?.secret, config.secretEnv);
@@ -66,7 +65,7 @@ export = (RED: RED) => {
           refused.error,
           refused.statusCode === 401 ? 'arr-webhook-parse.status.unauthorized' : 'arr-webhook-parse.status.browser',
         );
-      const result = parseWebhook(msg.payload, source, new Date(), instanceOf(msg.req, fourK));
+      const result = parseWebhook(msg.payload, source, new Date(), instanceOf(msg.req));
       if (!result.ok) return reject(result.statusCode, result.error, 'arr-webhook-parse.status.invalid', { code: result.statusCode });
       msg.topic = `${result.source}/${result.event.kind}`;
       msg.payload = result.event;

@@ -32,7 +32,6 @@ export = (RED: RED) => {
     const nodes = storeNodes();
     return id ? nodes.find((n) => n.id === id) : nodes[0];
   };
-  const nameOf = (node: StatusStoreNode) => node.name || node.id;
   const fail = (res: Response) => (err: Error) => res.status(500).json({ ok: false, error: err.message });
   const read = RED.auth.needsPermission('media-status.read');
   /**
@@ -53,7 +52,7 @@ export = (RED: RED) => {
   RED.httpAdmin.get('/media-status/sidebar/requests', read, (req: Request, res: Response) => {
     const nodes = storeNodes();
     const entry = storeFor(req);
-    const stores = nodes.map((n) => ({ id: n.id, name: nameOf(n) }));
+    const stores = nodes.map((n) => ({ id: n.id, name: n.label }));
     const pages = nodes.flatMap((n) => n.pages());
     if (!entry) return void res.json({ stores, pages, requests: [] });
     entry

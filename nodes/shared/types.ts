@@ -27,6 +27,8 @@ export interface StoreUse {
 
 /** The status-store config node as its users see it. */
 export interface StatusStoreNode extends Node {
+  /** Its name, else its database file (the sidebar's store picker). */
+  readonly label: string;
   /**
    * The nodes that use this store say so, as an mqtt-broker's clients do, with what they offer;
    * the returned function withdraws it (on close).

@@ -58,18 +58,18 @@ export = (RED: RED) => {
     };
     this.pages = () => [...users.values()].flatMap((u) => (u.offer.page ? [u.offer.page] : []));
     this.act = async (input, by): Promise<Answer> => {
-      const actors = [...users.values()].filter((u) => u.offer.act);
+      const actors = [...users.values()].flatMap(({ name, offer }) => (offer.act ? [{ name, act: offer.act }] : []));
       const [only] = actors;
       if (!only) return { status: 503, body: { ok: false, error: 'no media-action node uses this store: deploy one to act on requests' } };
       if (actors.length > 1) {
         const names = actors.map((a) => a.name).join(', ');
         return { status: 409, body: { ok: false, error: `${actors.length} media-action nodes use this store (${names}): buttons act only when one does` } };
       }
-      return only.offer.act!(input, by);
+      return only.act(input, by);
     };
     // Who may make the nodes that use this store act over HTTP (see lib/acting-access.ts).
     const actingPolicy = { token: secretFrom(RED, this, this.credentials?.apiToken, config.apiTokenEnv ?? API_TOKEN_ENV), nodeAuth: behindNodeAuth(RED) };
-    Object.assign(this, { keeper, trackOptions: trackOptionsFrom(config), actingPolicy });
+    Object.assign(this, { keeper, trackOptions: trackOptionsFrom(config), actingPolicy, label: config.name || file });
     this.store = () => keeper.store();
 
     const stuck = parseStuckMinutes(config.stuckMinutes);
