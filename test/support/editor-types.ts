@@ -11,8 +11,9 @@ export interface EditorType {
 }
 
 /**
- * The node types the package's editor files register, read by running their scripts against a stand-in
- * of the editor's `RED` (the definitions only: nothing of the dialogs runs).
+ * The node types the package's editor files register, as built into dist/nodes from their templates,
+ * read by running their scripts against a stand-in of the editor's `RED` (the definitions only:
+ * nothing of the dialogs runs).
  */
 export function editorTypes(): Map<string, EditorType> {
   const types = new Map<string, EditorType>();
@@ -24,7 +25,7 @@ export function editorTypes(): Map<string, EditorType> {
     _: (key: string) => key,
     events: { on: () => undefined },
   };
-  const dir = join(ROOT, 'nodes');
+  const dir = join(ROOT, 'dist', 'nodes');
   for (const name of readdirSync(dir)) {
     const file = join(dir, name, `${name}.html`);
     let html: string;
