@@ -16,6 +16,12 @@ export const MediaIdsSchema = z.object({
   jellyfin: text.optional(),
 });
 
+/** An episode by its numbers: the key of every episode the tracker holds. */
+export const EpisodeKeySchema = z.object({
+  season: z.number().int().nonnegative(),
+  episode: z.number().int().nonnegative(),
+});
+
 /**
  * A deletion the tracker will pass on once its grace period is over (see lib/actions/deletion.ts),
  * unless a person keeps the media or the removal is undone (a new grab, an import, the media back).
@@ -54,9 +60,7 @@ export const ArrStatusSchema = z.object({
   /** TV: the requested episodes it has no file for, with their air date and last search. */
   episodes: z
     .array(
-      z.object({
-        season: z.number().int().nonnegative(),
-        episode: z.number().int().nonnegative(),
+      EpisodeKeySchema.extend({
         airDate: isoText.nullable(),
         lastSearchAt: isoText.nullable(),
       }),
@@ -88,15 +92,11 @@ export const MediaSchema = z.object({
   instance: z.string().min(1).max(100).optional(),
 });
 
-export const EpisodeRefSchema = z.object({
-  season: z.number().int().nonnegative(),
-  episode: z.number().int().nonnegative(),
+export const EpisodeRefSchema = EpisodeKeySchema.extend({
   title: text.optional(),
   /** The episode's own TVDB id (Sonarr `episodes[].tvdbId`, Jellyfin `Provider_tvdb` of an Episode item). */
   tvdbId: id.optional(),
 });
-
-export const EpisodeKeySchema = EpisodeRefSchema.pick({ season: true, episode: true });
 
 /** A request holds at most this many episodes (soap operas run past 15,000). */
 export const MAX_EPISODES = 50_000;

@@ -104,9 +104,7 @@ export const MediaEventSchema = z.discriminatedUnion('kind', [
     episodes: EpisodeRefListSchema,
     upcoming: z
       .array(
-        z.object({
-          season: z.number().int().nonnegative(),
-          episode: z.number().int().nonnegative(),
+        EpisodeKeySchema.extend({
           title: text.optional(),
           airDate: z.iso.datetime().optional(),
         }),

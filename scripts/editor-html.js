@@ -17,7 +17,8 @@
 //   <tls-rows></tls-rows>      the self-signed certificate rows (tlsFingerprint, tlsCa)
 //   <health-row></health-row>  the line that shows a server's last call (see @health-prepare)
 // In help (data-help-name): <tls-help></tls-help>, <health-help></health-help>.
-// In the registerType script: /* @tls-defaults */, /* @env-name */ (the validator of an environment
+// In the registerType script: /* @server-address */ (url, tlsCa, tlsFingerprint), /* @service-slots */ (the Jellyseerr and arr config
+// nodes media-sync and media-action use), /* @env-name */ (the validator of an environment
 // variable's name), /* @health-prepare */ (oneditprepare of a server that reports its health) and
 // /* @flow-node 'palette label' */ (the package's palette category and colour; with a label, also the
 // palette label, and the node's label: its name in italics, else the palette label).
@@ -148,23 +149,41 @@ function expandDialog(type, prefix, body, declared) {
     );
 }
 
-/** The editor HTML Node-RED loads, from the source file of node type `type`. */
-function expand(html) {
-  const config = /category:\s*'config'/.test(html);
-  const prefix = config ? 'node-config-input' : 'node-input';
+// Where a server is: its URL (a dialog row) and the self-signed certificate it may present (<tls-rows>).
+const SERVER_ADDRESS = `url: { value: '' }, // row globe placeholder
+tlsCa: { value: '' },
+tlsFingerprint: { value: '', validate: ${FINGERPRINT} },`;
+
+// The services media-sync reads and media-action acts on: a Jellyseerr and up to four arrs.
+const SERVICE_SLOTS = `jellyseerr: { value: '', type: 'jellyseerr-server', required: false }, // row server
+radarr: { value: '', type: 'arr-server', required: false }, // row server
+radarr4k: { value: '', type: 'arr-server', required: false }, // row server
+sonarr: { value: '', type: 'arr-server', required: false }, // row server
+sonarr4k: { value: '', type: 'arr-server', required: false }, // row server`;
+
+/** The registerType script's markers and the help's elements, expanded. */
+function expandScript(html) {
+  return html
+    .replace(/^([ \t]*)<tls-help><\/tls-help>/gm, (_all, pad) => indent(TLS_HELP, pad))
+    .replace(/^([ \t]*)<health-help><\/health-help>/gm, (_all, pad) => indent(HEALTH_HELP, pad))
+    .replace(/^([ \t]*)\/\* @server-address \*\//gm, (_all, pad) => indent(SERVER_ADDRESS, pad))
+    .replace(/^([ \t]*)\/\* @service-slots \*\//gm, (_all, pad) => indent(SERVICE_SLOTS, pad))
+    .replace(/\/\* @env-name \*\//g, ENV_NAME)
+    .replace(/^([ \t]*)\/\* @health-prepare \*\//gm, (_all, pad) => indent(HEALTH_PREPARE, pad))
+    .replace(/^([ \t]*)\/\* @flow-node(?: ('[^']*'))? \*\//gm, (_all, pad, label) => indent(flowNode(label), pad));
+}
+
+/** The editor HTML Node-RED loads, from a node type's source file. */
+function expand(source) {
+  const html = expandScript(source);
+  const prefix = /category:\s*'config'/.test(html) ? 'node-config-input' : 'node-input';
   const declared = declaredRows(html);
   return html
     .replace(
       /(<script type="text\/html" data-template-name="([\w-]+)">)([\s\S]*?)(<\/script>)/g,
       (_all, open, type, body, close) => open + expandDialog(type, prefix, body, declared) + close,
     )
-    .replace(/[ \t]*\/\/ row\b.*$/gm, '')
-    .replace(/^([ \t]*)<tls-help><\/tls-help>/gm, (_all, pad) => indent(TLS_HELP, pad))
-    .replace(/^([ \t]*)<health-help><\/health-help>/gm, (_all, pad) => indent(HEALTH_HELP, pad))
-    .replace(/^([ \t]*)\/\* @tls-defaults \*\//gm, (_all, pad) => `${pad}tlsCa: { value: '' },\n${pad}tlsFingerprint: { value: '', validate: ${FINGERPRINT} },`)
-    .replace(/\/\* @env-name \*\//g, ENV_NAME)
-    .replace(/^([ \t]*)\/\* @health-prepare \*\//gm, (_all, pad) => indent(HEALTH_PREPARE, pad))
-    .replace(/^([ \t]*)\/\* @flow-node(?: ('[^']*'))? \*\//gm, (_all, pad, label) => indent(flowNode(label), pad));
+    .replace(/[ \t]*\/\/ row\b.*$/gm, '');
 }
 
 module.exports = { expand };

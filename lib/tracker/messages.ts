@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MediaEvent } from '../events';
+import { EpisodeKeySchema, type MediaEvent } from '../events';
 import { RequestStateSchema, type RequestState } from '../states';
 import { ServiceHealthSchema } from '../model';
 import { RequestSnapshotSchema } from '../snapshot-schema';
@@ -19,9 +19,7 @@ export interface Reply {
 }
 
 /** An episode named by a state change. */
-export const EpisodeNewsSchema = z.object({
-  season: z.number().int().nonnegative(),
-  episode: z.number().int().nonnegative(),
+export const EpisodeNewsSchema = EpisodeKeySchema.extend({
   title: z.string().max(4096).nullable(),
 });
 export type EpisodeNews = z.infer<typeof EpisodeNewsSchema>;

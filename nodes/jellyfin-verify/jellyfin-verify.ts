@@ -5,7 +5,7 @@ import { parseRequestId } from '../../lib/query';
 import { serviceAndStore, type Done, type Send } from '../shared/config-node';
 import { periodMs, numberFrom } from '../shared/config-values';
 import { requestIdOf } from '../shared/http';
-import { Interval } from '../shared/interval';
+import { closeWith, Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { guardActingNode } from '../shared/route-gate';
 import { StatusLight } from '../shared/status';
@@ -89,10 +89,7 @@ export = (RED: RED) => {
         })
         .catch((err: Error) => done(err));
     });
-    this.on('close', (_removed: boolean, done: () => void) => {
-      stopUsingStore();
-      void timer.stop().finally(done);
-    });
+    closeWith(this, stopUsingStore, () => timer.stop());
   }
   RED.nodes.registerType('jellyfin-verify', JellyfinVerifyNode);
 };

@@ -8,7 +8,7 @@ import type { StatusStore } from '../../lib/store/store';
 import { ServiceNoticeSchema, StateChangeSchema } from '../../lib/tracker/messages';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
-import { Interval } from '../shared/interval';
+import { closeWith, Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { StatusLight } from '../shared/status';
 import { useStore } from '../shared/store-user';
@@ -108,11 +108,13 @@ export = (RED: RED) => {
       publish(entities.news(newsOf(parsed.data)));
       done();
     });
-    this.on('close', (_removed: boolean, done: () => void) => {
-      republish.stop();
-      stopUsingStore();
-      void Promise.all([timer.stop(), chain]).finally(done);
-    });
+    closeWith(
+      this,
+      () => republish.stop(),
+      stopUsingStore,
+      () => timer.stop(),
+      () => chain,
+    );
   }
   RED.nodes.registerType('media-ha', MediaHaNode);
 };

@@ -3,7 +3,7 @@ import { stateChangesOf } from '../../lib/tracker/messages';
 import { MediaSync, type SyncReport, type SyncSource } from '../../lib/sync';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
-import { Interval } from '../shared/interval';
+import { closeWith, Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { guardActingNode } from '../shared/route-gate';
 import { StatusLight } from '../shared/status';
@@ -89,11 +89,13 @@ export = (RED: RED) => {
         })
         .catch((err: Error) => done(err));
     });
-    this.on('close', (_removed: boolean, done: () => void) => {
-      stopUsingStore();
-      // The sync under way stops at its next call: after a redeploy only the new node syncs.
-      void Promise.all([sync.stop(), timer.stop()]).finally(done);
-    });
+    // The sync under way stops at its next call: after a redeploy only the new node syncs.
+    closeWith(
+      this,
+      stopUsingStore,
+      () => sync.stop(),
+      () => timer.stop(),
+    );
   }
   RED.nodes.registerType('media-sync', MediaSyncNode);
 };

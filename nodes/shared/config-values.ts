@@ -1,4 +1,4 @@
-import type { Node } from 'node-red';
+import type { Node, NodeDef } from 'node-red';
 import type { TlsTrust } from '../../lib/services/http/http';
 import { parseServiceUrl } from '../../lib/services/http/service-url';
 import { configValue } from '../../lib/config-values';
@@ -36,6 +36,39 @@ export function serviceUrlFrom(node: Node, value: unknown, service: string): { u
   if (parsed.ok) return { url: parsed.url };
   node.error(parsed.error);
   return { problem: parsed.error };
+}
+
+/** What a server config dialog holds besides its own fields: the URL, the key's variable, the certificate trust. */
+export interface KeyedServerConfig extends NodeDef {
+  url: string;
+  apiKeyEnv?: string;
+  tlsCa?: string;
+  tlsFingerprint?: string;
+}
+
+/** The credential of such a server (Node-RED's registerType types `this` by it). */
+export type KeyedCredentials = { credentials: { apiKey: unknown } };
+
+/** How to reach a server that takes an API key. */
+export interface KeyedConnection {
+  url: string;
+  apiKey: string;
+  tls: TlsTrust;
+}
+
+/**
+ * A server config node's connection, from its URL, its `apiKey` credential (else the variable it
+ * names) and its certificate trust: undefined without a usable URL (then `problem` may say why).
+ */
+export function keyedConnectionFrom(
+  RED: RED,
+  node: Node & KeyedCredentials,
+  config: KeyedServerConfig,
+  service: string,
+): { connection?: KeyedConnection; problem?: string } {
+  const { url, problem } = serviceUrlFrom(node, config.url, service);
+  if (!url) return { problem };
+  return { connection: { url, apiKey: secretFrom(RED, node, node.credentials?.apiKey, config.apiKeyEnv), tls: tlsTrustFrom(config) } };
 }
 
 /** A server config node's trust for a self-signed certificate: its CA (PEM) or its SHA-256 fingerprint. */

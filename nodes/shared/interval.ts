@@ -33,3 +33,20 @@ export class Interval {
     await this.running;
   }
 }
+
+/**
+ * What a node does on close (redeploy, stop): every stop in turn, then Node-RED is told once the ones
+ * that return a promise have settled (a failed one too: closing never throws, nothing is left running).
+ */
+export function closeWith(node: { on(event: 'close', listener: (removed: boolean, done: () => void) => void): unknown }, ...stops: Array<() => unknown>): void {
+  node.on('close', (_removed: boolean, done: () => void) => {
+    const waits = stops.map((stop) => {
+      try {
+        return Promise.resolve(stop());
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    });
+    void Promise.allSettled(waits).then(() => done());
+  });
+}

@@ -1,39 +1,29 @@
-import type { NodeDef } from 'node-red';
 import { fetchImportFolders, parsePathMappings } from '../../lib/services/shoko/client';
 import { ShokoHub } from '../../lib/services/shoko/hub';
-import { secretFrom, serviceUrlFrom, tlsTrustFrom } from '../shared/config-values';
+import { keyedConnectionFrom, type KeyedCredentials, type KeyedServerConfig } from '../shared/config-values';
+import { closeWith } from '../shared/interval';
 import type { RED } from '../shared/red';
 import type { ShokoServerNode } from '../shared/types';
 
-interface ShokoServerConfig extends NodeDef {
-  tlsCa?: string;
-  tlsFingerprint?: string;
-  url: string;
-  apiKeyEnv: string;
+interface ShokoServerConfig extends KeyedServerConfig {
   pathMappings: string;
   resolveFolders: boolean;
 }
 
-type Credentials = { apiKey: unknown };
-
 export = (RED: RED) => {
-  function ShokoServer(this: ShokoServerNode & { credentials: Credentials }, config: ShokoServerConfig) {
+  function ShokoServer(this: ShokoServerNode & KeyedCredentials, config: ShokoServerConfig) {
     RED.nodes.createNode(this, config);
-    const { url, problem } = serviceUrlFrom(this, config.url, 'Shoko');
-    const apiKey = secretFrom(RED, this, this.credentials?.apiKey, config.apiKeyEnv);
-    const tls = tlsTrustFrom(config);
+    const { connection, problem } = keyedConnectionFrom(RED, this, config, 'Shoko');
     const mappings = parsePathMappings(config.pathMappings);
     if (!mappings.ok) this.error(mappings.error);
     let resolved = new Map<number, string>();
     this.folders = () => new Map([...resolved, ...(mappings.ok ? mappings.folders : [])]);
 
-    const hub = url
+    const hub = connection
       ? new ShokoHub({
-          url,
-          apiKey,
+          ...connection,
           retry: RED.settings.shokoServerRetry,
           connectTimeoutMs: RED.settings.shokoServerRetry?.connectMs,
-          tls,
           logger: {
             trace: (m) => this.trace(m),
             debug: (m) => this.debug(m),
@@ -45,15 +35,13 @@ export = (RED: RED) => {
       : undefined;
     Object.assign(this, { hub, problem });
     hub?.on('state', (state) => {
-      if (!url || state.status !== 'connected' || config.resolveFolders === false || !apiKey) return;
-      fetchImportFolders(url, apiKey, tls).then(
+      if (!connection?.apiKey || state.status !== 'connected' || config.resolveFolders === false) return;
+      fetchImportFolders(connection.url, connection.apiKey, connection.tls).then(
         (folders) => (resolved = folders),
         (err: Error) => this.debug(RED._('shoko-server.log.folders', { message: err.message })),
       );
     });
-    this.on('close', (_removed: boolean, done: () => void) => {
-      (hub ? hub.stop() : Promise.resolve()).catch(() => undefined).finally(done);
-    });
+    closeWith(this, () => hub?.stop());
   }
   RED.nodes.registerType('shoko-server', ShokoServer, {
     credentials: { apiKey: { type: 'password' } },

@@ -1,5 +1,5 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeServer } from './fake-server';
 import { clone, fixture, type Body } from '../support/fixtures';
 
 /**
@@ -9,31 +9,12 @@ import { clone, fixture, type Body } from '../support/fixtures';
  * Jellyseerr's `/request` (filter all/unavailable, newest first, take/skip, pageInfo), `/request/{id}`,
  * `/movie/{tmdbId}`, `/tv/{tmdbId}`. Every call is recorded; a server can be taken down.
  */
-abstract class FakeApi {
+abstract class FakeApi extends FakeServer {
   readonly calls: string[] = [];
   down = false;
-  private server: Server | undefined;
-  port = 0;
 
-  constructor(private readonly apiKey: string) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.serve(req, res));
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.port = (this.server.address() as { port: number }).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    this.server.close();
-    await once(this.server, 'close');
+  constructor(private readonly apiKey: string) {
+    super();
   }
 
   /** The next answer to any call, instead of the real one (a service refusing: 500 with its message). */
@@ -44,7 +25,7 @@ abstract class FakeApi {
   inFlight = 0;
   maxInFlight = 0;
 
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     res.on('close', () => this.inFlight--);

@@ -1,5 +1,5 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeServer } from './fake-server';
 
 /**
  * Jellyfin's /Items and /Shows/{id}/Episodes at the wire (payloads.md section 6.2), with its real
@@ -22,28 +22,13 @@ export interface FakeItem {
   IndexNumber?: number;
 }
 
-export class FakeJellyfin {
+export class FakeJellyfin extends FakeServer {
   readonly items: FakeItem[] = [];
   readonly requests: string[] = [];
   down = false;
-  private server: Server | undefined;
-  port = 0;
 
-  constructor(private readonly apiKey = 'jf-key') {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.port = (this.server.address() as { port: number }).port;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  constructor(private readonly apiKey = 'jf-key') {
+    super();
   }
 
   add(...items: FakeItem[]): void {
@@ -65,7 +50,7 @@ export class FakeJellyfin {
     };
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     this.requests.push(req.url ?? '');
     if (this.down) {
       req.socket.destroy();

@@ -1,5 +1,5 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeServer } from './fake-server';
 
 /**
  * The notifiers the example flows post to, at the wire (notifiers.md), each under its own path of
@@ -18,31 +18,14 @@ export interface Delivery {
   at: number;
 }
 
-export class FakeNotifiers {
+export class FakeNotifiers extends FakeServer {
   readonly deliveries: Delivery[] = [];
   /** Scripted answers, taken one per delivery to a service, before the normal one. */
   readonly script = new Map<Delivery['service'], { status: number; headers?: Record<string, string>; body?: unknown }[]>();
-  private server: Server | undefined;
-  port = 0;
   private waiters: (() => void)[] = [];
 
-  constructor(readonly secrets = { gotify: 'gotify-app-token', telegram: '123456:ABC-bot', ha: 'ha-long-lived-token' }) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.port = (this.server.address() as { port: number }).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  constructor(readonly secrets = { gotify: 'gotify-app-token', telegram: '123456:ABC-bot', ha: 'ha-long-lived-token' }) {
+    super();
   }
 
   of(service: Delivery['service']): Delivery[] {
@@ -73,7 +56,7 @@ export class FakeNotifiers {
     return undefined;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let text = '';
     for await (const chunk of req) text += chunk;
     const path = new URL(req.url ?? '/', 'http://x').pathname;

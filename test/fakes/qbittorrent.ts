@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeServer } from './fake-server';
 import { clone, fixture } from '../support/fixtures';
 
 /**
@@ -24,7 +24,7 @@ export interface FakeTorrent {
   last_activity?: number;
 }
 
-export class FakeQbittorrent {
+export class FakeQbittorrent extends FakeServer {
   readonly logins: { username: string; ok: boolean }[] = [];
   readonly infoCalls: string[][] = [];
   readonly fileCalls: string[] = [];
@@ -33,26 +33,11 @@ export class FakeQbittorrent {
   readonly deleted: { hashes: string[]; deleteFiles: boolean }[] = [];
   readonly torrents = new Map<string, FakeTorrent>();
   private readonly sessions = new Set<string>();
-  private server: Server | undefined;
-  port = 0;
   /** The template every torrent is dressed in: a real 5.1.4 object with all its keys. */
   private readonly template = clone(fixture('qbittorrent/torrents-info')[0]);
 
-  constructor(private readonly credentials = { username: 'admin', password: 'adminadmin' }) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.port = (this.server.address() as { port: number }).port;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  constructor(private readonly credentials = { username: 'admin', password: 'adminadmin' }) {
+    super();
   }
 
   set(torrent: FakeTorrent): void {
@@ -75,7 +60,7 @@ export class FakeQbittorrent {
     return !!sid && this.sessions.has(sid);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/api/v2/auth/login') {
       if (req.method !== 'POST') return void res.writeHead(405).end();

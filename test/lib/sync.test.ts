@@ -24,7 +24,7 @@ import {
 } from '../fakes/arr-apis';
 import { INTERSTELLAR, movieBodies } from '../support/bodies';
 import { fixture, type Body } from '../support/fixtures';
-import { countWrites, hook, STORE_MODES } from '../support/store';
+import { countWrites, hook, hooks, STORE_MODES } from '../support/store';
 import { tempDir } from '../support/tmp';
 
 const HASH = (c: string) => c.repeat(40);
@@ -143,13 +143,12 @@ for (const mode of STORE_MODES)
 
     it('a sync after the webhooks, and webhooks after a sync, add no timeline entry; a sync that finds nothing new writes nothing', async () => {
       const m = movieBodies(INTERSTELLAR);
-      for (const [source, body] of [
+      await hooks(store, [
         ['jellyseerr', m.pending],
         ['jellyseerr', m.approved],
         ['radarr', m.grab],
         ['radarr', m.imported],
-      ] as const)
-        await hook(store, source, body);
+      ]);
       const tracked = await byTitle('Interstellar');
       const before = await timelineOf(tracked);
       const movie = radarrMovie({ id: m.grab.movie.id, title: 'Interstellar', year: 2014, tmdbId: INTERSTELLAR.tmdb });

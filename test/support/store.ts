@@ -49,3 +49,10 @@ export function countWrites(store: StatusStore): { readonly count: number } {
   }) as typeof store.write;
   return counter;
 }
+
+/** Webhook bodies through `hook`, one after the other; the last one's result. */
+export async function hooks(store: StatusStore, list: readonly (readonly [WebhookSource, Body])[], options?: TrackOptions): Promise<TrackResult | undefined> {
+  let last: TrackResult | undefined;
+  for (const [source, body] of list) last = await hook(store, source, body, options);
+  return last;
+}

@@ -1,6 +1,7 @@
 import type { ArrKind } from '../../model';
 import { z } from 'zod';
 import { ApiClient, eachValid, Skips, type ApiOptions, type CallRecord } from '../http/api-client';
+import { text } from '../http/schema-helpers';
 
 /**
  * Radarr v5/v6 and Sonarr v4 REST API, what the sync reads (service-apis.md sections 2-4): the queue,
@@ -8,7 +9,6 @@ import { ApiClient, eachValid, Skips, type ApiOptions, type CallRecord } from '.
  * dropped. Nulls are omitted by the arrs' serialiser, except inside history `data`.
  */
 
-const text = (max = 4096) => z.string().max(max);
 const image = z.object({ coverType: text(40), remoteUrl: text(2048).optional() });
 
 export const ArrMovieSchema = z.object({
@@ -28,7 +28,7 @@ export const ArrSeriesSchema = z.object({
   tmdbId: z.number().int().optional(),
   imdbId: text(32).optional(),
   seriesType: text(40).optional(),
-  path: text().optional(),
+  path: text(4096).optional(),
   images: z.array(image).max(100).optional(),
 });
 
@@ -104,7 +104,7 @@ export const QueueRecordSchema = z.object({
   trackedDownloadStatus: text(40).optional(),
   trackedDownloadState: text(40).optional(),
   statusMessages: z.array(StatusMessageSchema).max(1000).optional(),
-  errorMessage: text().optional(),
+  errorMessage: text(4096).optional(),
   downloadId: text(200).optional(),
   indexer: text(500).optional(),
   quality: z.object({ quality: z.object({ name: text(200) }) }).optional(),
@@ -117,7 +117,7 @@ const PageSchema = z.object({ page: z.number().int(), pageSize: z.number().int()
 export const HistoryRecordSchema = z.object({
   id: z.number().int(),
   ...embedded,
-  sourceTitle: text(),
+  sourceTitle: text(4096),
   date: z.iso.datetime(),
   downloadId: text(200).optional(),
   eventType: text(64),

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { ApiClient, eachValid, type ApiOptions, type CallRecord, type Skips } from '../http/api-client';
+import { text } from '../http/schema-helpers';
 
 /**
  * Jellyseerr / Seerr REST API, what the sync reads (service-apis.md section 5): requests page by page,
  * one request by id, and a movie's or show's title, year and poster. Ids are numbers here; nullable
  * columns come as null.
  */
-
-const text = (max = 4096) => z.string().max(max);
 
 export const SeerrMediaSchema = z.object({
   id: z.number().int(),

@@ -13,7 +13,7 @@ import { tempDir } from '../../support/tmp';
 import type { WebhookSource } from '../../../lib/services/webhooks';
 import { parseWebhook } from '../../../lib/services/webhooks';
 import { nth } from '../../support/nth';
-import { forEachStoreMode, hook } from '../../support/store';
+import { forEachStoreMode, hook, hooks } from '../../support/store';
 
 const dir = tempDir();
 const send = hook;
@@ -315,13 +315,12 @@ forEachStoreMode((openStore, mode) => {
     it('a re-request of media that is already AVAILABLE becomes a new request, not the old row', async () => {
       const store = await openStore();
       const b = movieBodies(INTERSTELLAR);
-      for (const [source, body] of [
+      await hooks(store, [
         ['jellyseerr', b.pending],
         ['radarr', b.grab],
         ['radarr', b.imported],
         ['jellyfin', b.jellyfin],
-      ] as const)
-        await send(store, source, body);
+      ]);
       const again = clone(b.pending);
       again.request.request_id = '99';
       const second = await send(store, 'jellyseerr', again);
@@ -344,12 +343,11 @@ forEachStoreMode((openStore, mode) => {
     it('a grab after AVAILABLE with no open request is an upgrade of the AVAILABLE one', async () => {
       const store = await openStore();
       const b = movieBodies(INTERSTELLAR);
-      for (const [source, body] of [
+      await hooks(store, [
         ['radarr', b.grab],
         ['radarr', b.imported],
         ['jellyfin', b.jellyfin],
-      ] as const)
-        await send(store, source, body);
+      ]);
       const grab = clone(b.grab);
       grab.downloadId = 'CCCC000000000000000000000000000000000000';
       const upgrade = await send(store, 'radarr', grab);
@@ -461,21 +459,19 @@ forEachStoreMode((openStore, mode) => {
     it('an import before the download reports complete, and before the grab, still converges', async () => {
       const b = movieBodies(VIOLET);
       const early = await openStore();
-      for (const [source, body] of [
+      await hooks(early, [
         ['radarr', b.imported],
         ['jellyseerr', b.pending],
         ['radarr', b.grab],
         ['jellyfin', b.jellyfin],
-      ] as const)
-        await send(early, source, body);
+      ]);
       const late = await openStore();
-      for (const [source, body] of [
+      await hooks(late, [
         ['jellyseerr', b.pending],
         ['radarr', b.grab],
         ['radarr', b.imported],
         ['jellyfin', b.jellyfin],
-      ] as const)
-        await send(late, source, body);
+      ]);
       const a = snapshotOf(nth(await early.read.listRequests({ limit: 1 })));
       const c = snapshotOf(nth(await late.read.listRequests({ limit: 1 })));
       assert.deepEqual(content(a), content(c));
