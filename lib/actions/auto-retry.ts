@@ -6,6 +6,8 @@ import { RateLimit } from '../rate-limit';
 import type { TrackOptions, TrackResult } from '../tracker/track';
 import type { MediaActions } from './actions';
 import { ActionError, outcomeOf, recordAction, refused, type ActionOutcome, type ActionServices } from './common';
+import { autoRetriedDownload, autoRetryKey, dryRunKey, recordedActions } from './keys';
+import { retryDownloads } from './retry';
 
 /**
  * The automatic retry (opt-in), on strikes as Decluttarr and Cleanuparr count them: on each check,
@@ -103,8 +105,9 @@ export class AutoRetry {
       );
     }
     if (strikes < this.options.strikes) return undefined;
-    if ((await this.store.read.factsLike(record.id, 'action:dismiss:')).length) return undefined;
-    const done = (await this.store.read.factsLike(record.id, `action:retry:auto:${id}:`)).length;
+    const recorded = await recordedActions(this.store, record.id);
+    if (recorded.some((fact) => fact.action === 'dismiss')) return undefined;
+    const done = recorded.filter((fact) => fact.action === 'retry' && autoRetriedDownload(fact.key) === id).length;
     if (done >= this.options.perDownload) return undefined;
     const reason = `auto: ${strikes} checks in a row without progress (${torrent.state})`;
     if (this.options.dryRun) {
@@ -112,7 +115,7 @@ export class AutoRetry {
         this.store,
         this.track,
         record,
-        { action: 'retry-dry-run', by: 'auto', reason, episodes: [], detail: `nothing done: it would retry ${torrent.name ?? id}`, key: `dry-run:${id}` },
+        { action: 'retry-dry-run', by: 'auto', reason, episodes: [], detail: `nothing done: it would retry ${torrent.name ?? id}`, key: dryRunKey(id) },
         this.now(),
         news,
       );
@@ -121,7 +124,7 @@ export class AutoRetry {
     if (!this.today.take()) return undefined;
     const calls: CallRecord[] = [];
     const episodes = record.episodes.filter((e) => e.downloadId === id).map(({ season, episode }) => ({ season, episode }));
-    const retried = await this.actions.retry(record, episodes, calls);
+    const retried = await retryDownloads(this.actions.context, record, episodes, calls);
     const own: TrackResult[] = [];
     await recordAction(
       this.store,
@@ -133,7 +136,7 @@ export class AutoRetry {
         reason,
         episodes,
         detail: retried.detail,
-        key: `auto:${id}:${done + 1}`,
+        key: autoRetryKey(id, done + 1),
         ...(retried.keptPrivate ? { keptPrivate: true } : {}),
       },
       this.now(),

@@ -3,7 +3,7 @@ import type { ArrClient } from '../services/arr/client';
 import { type JellyfinClient } from '../services/jellyfin/client';
 import type { JellyseerrClient } from '../services/jellyseerr/client';
 import { type QbitClient } from '../services/qbittorrent/client';
-import type { ActionEvent, MediaEvent } from '../events';
+import type { ActionEvent, EpisodeKey, MediaEvent } from '../events';
 import type { RequestRecord } from '../model';
 import type { RequestSnapshot } from '../snapshot-schema';
 import type { StatusStore } from '../store/store';
@@ -52,6 +52,19 @@ export interface ActionOutcome {
 }
 
 export const titleOf = (r: RequestRecord) => r.title ?? `request ${r.id}`;
+
+/** One action asked for: the request, the episodes named (each tracked; none: the whole request), and where its calls and news go. */
+export interface ActionJob {
+  record: RequestRecord;
+  episodes: EpisodeKey[];
+  /** The person confirmed an action that cannot be undone (forget). */
+  confirm?: boolean;
+  calls: CallRecord[];
+  news: TrackResult[];
+}
+
+/** What an action did: the words for its timeline entry and what else the entry records; or the request is gone. */
+export type ActionDone = { detail: string; fields?: Pick<ActionEvent, 'key' | 'rejections' | 'keptPrivate'> } | { forgotten: true };
 
 /** A service's refusal in its own words, as a 502; anything else is a bug and stays what it is. */
 export function refused(err: unknown): never {

@@ -7,6 +7,7 @@ import { rank } from '../states';
 import type { StatusStore } from '../store/store';
 import type { TrackOptions, TrackResult } from '../tracker/track';
 import { arrFor, outcomeOf, recordAction, refused, type ActionOutcome, type ActionServices } from './common';
+import { recordedActions, removalKey } from './keys';
 import { ServiceError } from '../services/http/errors';
 
 /**
@@ -41,7 +42,6 @@ export interface DeletionOptions {
 export const DEFAULT_GRACE_HOURS = 24;
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
-const keyOf = (removedAt: string) => `removed-${removedAt}`;
 
 export class DeletionSync {
   constructor(
@@ -65,8 +65,8 @@ export class DeletionSync {
     if (!this.enabled) return [];
     const record = await this.store.read.getRequest(requestId);
     if (!record?.removedAt || record.deletion) return [];
-    const key = keyOf(record.removedAt);
-    if ((await this.store.read.factsLike(record.id, `action:deletion-planned:${key}`)).length) return [];
+    const key = removalKey(record.removedAt);
+    if ((await recordedActions(this.store, record.id, 'deletion-planned')).some((fact) => fact.key === key)) return [];
     const plan = this.planFor(record);
     if (!plan.length) return [];
     const deletion: PendingDeletion = {
@@ -121,7 +121,7 @@ export class DeletionSync {
     const deletion = record.deletion!;
     const calls: CallRecord[] = [];
     const news: TrackResult[] = [];
-    const key = keyOf(deletion.removedAt);
+    const key = removalKey(deletion.removedAt);
     const finish = async (action: 'deletion-cancelled' | 'deletion-dry-run' | 'deletion-sync', detail: string) => {
       await recordAction(this.store, this.track, record, { action, by: 'auto', episodes: [], detail, key }, this.now(), news);
       return outcomeOf(this.store, action, record.id, calls, news, detail);

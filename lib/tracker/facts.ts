@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EpisodeRef, TrackedEvent } from '../events';
+import type { ActionEvent, EpisodeRef, TrackedEvent } from '../events';
 import { episodeKey } from '../episode-numbers';
 
 /**
@@ -70,8 +70,33 @@ export function eventFacts(event: TrackedEvent): string[] {
       return [`stuck:${event.state}:${event.since}`];
     case 'action':
       // Each action is its own (a double click is stopped before it gets here, see lib/actions).
-      return [`action:${event.action}:${event.key ?? `${event.at}:${digest(event.by)}`}`];
+      return [actionFact({ action: event.action, key: event.key ?? `${event.at}:${digest(event.by)}` })];
   }
+}
+
+/** A recorded action as its fact names it: which action, and what made it one (see lib/actions/keys.ts). */
+export interface ActionFact {
+  action: ActionEvent['action'];
+  key: string;
+}
+
+const ACTION = 'action:';
+
+function actionFact({ action, key }: ActionFact): string {
+  return `${ACTION}${action}:${key}`;
+}
+
+/** Where the facts of recorded actions (of one action, if given) begin. */
+export function actionFactPrefix(action?: ActionEvent['action']): string {
+  return action ? `${ACTION}${action}:` : ACTION;
+}
+
+/** A recorded action's fact read back; undefined for any other fact. */
+export function parseActionFact(fact: string): ActionFact | undefined {
+  if (!fact.startsWith(ACTION)) return undefined;
+  const rest = fact.slice(ACTION.length);
+  const colon = rest.indexOf(':');
+  return colon < 0 ? undefined : { action: rest.slice(0, colon) as ActionEvent['action'], key: rest.slice(colon + 1) };
 }
 
 function digest(value: string): string {
