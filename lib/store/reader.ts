@@ -1,9 +1,12 @@
 import type { MediaType } from '../events';
-import type { ArrPlacement, RequestRecord, ServiceHealth, TimelineEntry, UpcomingEpisode } from '../model';
+import type { RequestRecord, ServiceHealth, TimelineEntry } from '../model';
 import { STAGES, type RequestState } from '../states';
 import type { StageRow } from '../tracker/eta';
-import { fromLoaded, LOAD, placeholders, stateOf, type LoadedRow } from './rows';
+import { placeholders } from './rows';
+import { fromLoaded, LOAD, stateOf, type LoadedRow } from './load';
 import type { Connection, Params } from './sqlite';
+import { HaReads } from './ha-reads';
+import { SyncReads } from './sync-reads';
 
 /** A download the store is waiting on, and how many episodes share it (more than one: a season pack). */
 export interface ActiveDownload {
@@ -34,7 +37,15 @@ export interface StatsRow {
  * data, never a write transaction's work in progress.
  */
 export class StoreReader {
-  constructor(private readonly db: Connection) {}
+  /** What the sync reads (see lib/sync.ts). */
+  readonly sync: SyncReads;
+  /** What Home Assistant shows (see lib/ha). */
+  readonly ha: HaReads;
+
+  constructor(private readonly db: Connection) {
+    this.sync = new SyncReads(db);
+    this.ha = new HaReads(db);
+  }
 
   async listRequests(filter: ListFilter): Promise<RequestRecord[]> {
     const where: string[] = [];
@@ -189,52 +200,9 @@ export class StoreReader {
     return holders;
   }
 
-  /** What Home Assistant shows (see lib/ha): requests in progress, and those available since `availableSince`, none removed; of `ids` only when given. */
-  async haRequests(availableSince: string, ids?: number[]): Promise<RequestRecord[]> {
-    const only = ids ? `AND r.id IN (SELECT value FROM json_each(?))` : '';
-    const rows = await this.db.allOnce<LoadedRow>(
-      `${LOAD} WHERE r.removed_at IS NULL AND (r.state NOT IN ('AVAILABLE', 'FAILED') OR (r.state = 'AVAILABLE' AND r.available_at >= ?)) ${only} ORDER BY r.id`,
-      ids ? [availableSince, JSON.stringify(ids)] : [availableSince],
-    );
-    return rows.map(fromLoaded);
-  }
-
-  /** Requests that left Home Assistant's list since `changedSince` (finished before `shownSince`, or removed): their sensors may still be retained. */
-  async haGone(shownSince: string, changedSince: string): Promise<number[]> {
-    const rows = await this.db.all<{ id: number }>(
-      `SELECT id FROM requests WHERE updated_at >= ? AND (removed_at IS NOT NULL OR (state IN ('AVAILABLE', 'FAILED') AND COALESCE(available_at, updated_at) < ?)) ORDER BY id`,
-      [changedSince, shownSince],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  /** Home Assistant's counters: in progress, downloading, needing attention, available since `weekAgo`. */
-  async haCounts(weekAgo: string): Promise<{ inProgress: number; downloading: number; attention: number; availableWeek: number }> {
-    const row = await this.db.get<{ in_progress: number | null; downloading: number | null; attention: number | null; available_week: number | null }>(
-      `SELECT SUM(state NOT IN ('AVAILABLE', 'FAILED')) AS in_progress, SUM(state IN ('GRABBING', 'DOWNLOADING')) AS downloading,
-         SUM(attention IS NOT NULL) AS attention, SUM(state = 'AVAILABLE' AND available_at >= ?) AS available_week
-       FROM requests WHERE removed_at IS NULL`,
-      [weekAgo],
-    );
-    return { inProgress: row?.in_progress ?? 0, downloading: row?.downloading ?? 0, attention: row?.attention ?? 0, availableWeek: row?.available_week ?? 0 };
-  }
-
   /** The last health notice of each service instance that has one, newest first. */
   serviceHealth(): Promise<ServiceHealth[]> {
     return this.db.all<ServiceHealth>('SELECT instance, source, level, message, check_type AS "check", at FROM service_health ORDER BY at DESC');
-  }
-
-  /** A sync source's cursor (see StatusStore.saveCursor), or undefined before its first sync. */
-  async syncCursor(source: string): Promise<string | undefined> {
-    return (await this.db.get<{ cursor: string }>('SELECT cursor FROM sync_cursors WHERE source = ?', [source]))?.cursor;
-  }
-
-  /** Every request Jellyseerr knows of, as the sync needs it: finished or not, titled or not, removed or not. */
-  async jellyseerrRequests(): Promise<SeerrTracked[]> {
-    const rows = await this.db.all<{ jellyseerr_request: number; state: string; titled: number; removed: number }>(
-      `SELECT jellyseerr_request, state, title IS NOT NULL AS titled, removed_at IS NOT NULL AS removed FROM requests WHERE jellyseerr_request IS NOT NULL`,
-    );
-    return rows.map((r) => ({ jellyseerrRequest: r.jellyseerr_request, state: stateOf(r.state), titled: r.titled === 1, removed: r.removed === 1 }));
   }
 
   /** Unfinished requests without an ETA given in their current state (see tracker/outlook.ts). */
@@ -256,63 +224,4 @@ export class StoreReader {
     );
     return rows.map((r) => Math.round(r.error));
   }
-
-  /** Movies approved and not grabbed yet (not removed): the sync reads Radarr's record of each, for why it waits. */
-  async waitingMovies(): Promise<WaitingMovie[]> {
-    const rows = await this.db.all<{ id: number; tmdb: number; radarr: number | null; instances: string; is4k: number }>(
-      `SELECT id, tmdb, radarr, instances, is4k FROM requests WHERE media_type = 'movie' AND state = 'APPROVED' AND tmdb IS NOT NULL AND removed_at IS NULL ORDER BY id`,
-    );
-    return rows.map((r) => ({ id: r.id, tmdb: r.tmdb, radarr: r.radarr, instances: JSON.parse(r.instances) as ArrPlacement[], is4k: r.is4k === 1 }));
-  }
-
-  /** TV requests not removed, with what the sync needs to list their episodes. */
-  async trackedShows(): Promise<TrackedShow[]> {
-    const rows = await this.db.all<{
-      id: number;
-      state: string;
-      tvdb: number | null;
-      sonarr: number | null;
-      instances: string;
-      requested_seasons: string;
-      upcoming: string;
-      is4k: number;
-    }>(`SELECT id, state, tvdb, sonarr, instances, requested_seasons, upcoming, is4k FROM requests WHERE media_type = 'tv' AND removed_at IS NULL ORDER BY id`);
-    return rows.map((r) => ({
-      id: r.id,
-      state: stateOf(r.state),
-      is4k: r.is4k === 1,
-      tvdb: r.tvdb,
-      sonarr: r.sonarr,
-      instances: JSON.parse(r.instances) as ArrPlacement[],
-      requestedSeasons: JSON.parse(r.requested_seasons) as number[],
-      upcoming: JSON.parse(r.upcoming) as UpcomingEpisode[],
-    }));
-  }
-}
-
-export interface SeerrTracked {
-  jellyseerrRequest: number;
-  state: RequestState;
-  titled: boolean;
-  removed: boolean;
-}
-
-export interface WaitingMovie {
-  id: number;
-  tmdb: number;
-  radarr: number | null;
-  instances: ArrPlacement[];
-  is4k: boolean;
-}
-
-export interface TrackedShow {
-  id: number;
-  state: RequestState;
-  is4k: boolean;
-  tvdb: number | null;
-  /** The HD Sonarr's series id. */
-  sonarr: number | null;
-  instances: ArrPlacement[];
-  requestedSeasons: number[];
-  upcoming: UpcomingEpisode[];
 }

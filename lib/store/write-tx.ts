@@ -1,33 +1,13 @@
-import type { MediaType } from '../events';
 import type { RequestRecord, ServiceHealth, TimelineEntry } from '../model';
-import { lookupKeys, PENDING_KEY, recordKeys, requestKey, storedValues } from './keys';
-import { LOOKUP_KEYS, type Candidate, type Key, type KeyedCandidate, type KeyQuery, type RequestTx } from './lookup';
-import {
-  CANDIDATE,
-  DOWNLOAD_COLUMNS,
-  downloadParams,
-  EPISODE_COLUMNS,
-  episodeParams,
-  fromLoaded,
-  insertScript,
-  loadWith,
-  REQUEST_COLUMNS,
-  requestParams,
-  TIMELINE_COLUMNS,
-  timelineParams,
-  toCandidate,
-  type CandidateRow,
-  type LoadedRow,
-} from './rows';
-import { literal, type Connection, type Params } from './sqlite';
+import { lookupKeys, recordKeys, requestKey } from './keys';
+import { type KeyQuery, type RequestTx } from './lookup';
+import { DOWNLOAD_COLUMNS, downloadParams, EPISODE_COLUMNS, episodeParams, insertScript, REQUEST_COLUMNS, requestParams } from './rows';
+import { fromLoaded, loadWith, type LoadedRow } from './load';
+import { literal, type Connection } from './sqlite';
 import type { Transaction } from './write-queue';
 import { TxConnection } from './tx-connection';
-
-/** Shoko events kept for files not imported yet: at most this many, and this many bytes. */
-const PENDING_LIMIT = 5000;
-const PENDING_BYTES = 5 * 1024 * 1024;
-/** Timeline entries a request keeps; past it the oldest progress entries go first, stage changes last. */
-export const TIMELINE_LIMIT = 500;
+import { TxLookups } from './tx-lookups';
+import { timelineScript, type TimelineTail } from './timeline-script';
 
 /**
  * Requests written recently, with every fact they hold. Most events are about a request that is in
@@ -37,78 +17,27 @@ export const TIMELINE_LIMIT = 500;
 const CACHE_LIMIT = 256;
 type Cached = { record: RequestRecord; facts: Set<string>; timeline: TimelineTail };
 
-/** What the writer knows of a request's timeline: how many entries, and the last one (see sameEntry). */
-type TimelineTail = { count: number; last: string | null };
-const sameEntry = (e: Pick<TimelineEntry, 'source' | 'event' | 'state' | 'detail'>) => JSON.stringify([e.source, e.event, e.state, e.detail]);
-
 /** A request row with everything the writer needs: its episodes, downloads, facts and timeline's tail. */
 const LOAD_FOR_WRITE = `${loadWith(`,
   (SELECT json_group_array(fact) FROM facts WHERE request_id = r.id) AS facts_json,
   (SELECT COUNT(*) FROM timeline WHERE request_id = r.id) AS timeline_count,
   (SELECT json_array(source, event, state, detail) FROM timeline WHERE request_id = r.id ORDER BY id DESC LIMIT 1) AS timeline_last`)} WHERE r.id = ?`;
 
-/**
- * Requests with any of these keys, newest first, each row saying by which key and of which media type
- * (`select` picks a lookup's rows). ?1-?5: JSON arrays of Jellyseerr requests, download ids, TMDB, TVDB, IMDb ids.
- */
-const BY_KEYS = `SELECT k.via, k.key, r.media_type, ${CANDIDATE} FROM (
-    SELECT 'jellyseerrRequest' AS via, jellyseerr_request AS key, id FROM requests WHERE jellyseerr_request IN (SELECT value FROM json_each(?1))
-    UNION ALL SELECT 'downloadId', id, request_id FROM downloads WHERE id IN (SELECT value FROM json_each(?2))
-    UNION ALL SELECT 'tmdb', tmdb, id FROM requests WHERE media_type IN ('movie', 'tv') AND tmdb IN (SELECT value FROM json_each(?3))
-    UNION ALL SELECT 'tvdb', tvdb, id FROM requests WHERE media_type IN ('movie', 'tv') AND tvdb IN (SELECT value FROM json_each(?4))
-    UNION ALL SELECT 'imdb', imdb, id FROM requests WHERE media_type IN ('movie', 'tv') AND imdb IN (SELECT value FROM json_each(?5))
-  ) k JOIN requests r ON r.id = k.id ORDER BY r.id DESC`;
-type KeyRow = CandidateRow & { via: Key; key: string | number; media_type: MediaType };
-
-/** The rows of one lookup (see Lookup.byKeys): media ids never across media types, download ids only when it says none. */
-function select(rows: KeyRow[], query: KeyQuery): KeyedCandidate[] {
-  const values = storedValues(query);
-  return rows
-    .filter((row) => values[row.via] === row.key)
-    .filter((row) => row.via === 'jellyseerrRequest' || (query.mediaType ? row.media_type === query.mediaType : row.via === 'downloadId'))
-    .map((row) => ({ ...toCandidate(row), via: row.via }));
-}
-
 /** What a transaction needs to know at its start: whether another connection wrote, the next request id, whether Shoko events wait. */
 const TX_START = `SELECT (SELECT data_version FROM pragma_data_version) AS version,
   MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0), COALESCE((SELECT MAX(id) FROM requests), 0)) + 1 AS next_id,
   EXISTS (SELECT 1 FROM pending_events) AS pending`;
 
-/**
- * A timeline entry: the same entry as the request's last one only counts it again; past the limit the
- * oldest entries go, progress before stage changes. The writer knows the request's timeline tail (see
- * LOAD_FOR_WRITE), so this is decided here and costs one statement.
- */
-function timelineScript(requestId: number, entry: TimelineEntry, stageChange: boolean, tail: TimelineTail): string {
-  const [, at, source, event, state, detail] = timelineParams(requestId, entry).map(literal);
-  const key = sameEntry(entry);
-  if (tail.last === key)
-    return `UPDATE timeline SET count = count + 1, last_at = ${at} WHERE id = (SELECT MAX(id) FROM timeline WHERE request_id = ${requestId});`;
-  tail.last = key;
-  tail.count++;
-  const insert = `INSERT INTO timeline (${TIMELINE_COLUMNS.join(', ')}, stage_change) VALUES (${requestId}, ${at}, ${source}, ${event}, ${state}, ${detail}, ${stageChange ? 1 : 0});`;
-  if (tail.count <= TIMELINE_LIMIT) return insert;
-  tail.count = TIMELINE_LIMIT;
-  return `${insert}
-    DELETE FROM timeline WHERE id IN (SELECT id FROM timeline WHERE request_id = ${requestId} ORDER BY stage_change, id
-      LIMIT MAX(0, (SELECT COUNT(*) FROM timeline WHERE request_id = ${requestId}) - ${TIMELINE_LIMIT}));`;
-}
-
 /** A write transaction: what a write job may do (RequestTx), over one connection (see TxConnection). */
-export class WriteTx implements RequestTx, Transaction<KeyQuery> {
-  private readonly gate: TxConnection;
+export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuery> {
   private readonly cache = new Map<number, Cached>();
   private dataVersion = -1;
   private nextId = 1;
-  /** No Shoko event is kept: an import need not look for any. */
-  private noPending = false;
-  /** The batch's lookups, made together when it began. */
-  private prefetched: { keys: Set<string>; rows: KeyRow[] } | undefined;
   /** Requests written in the open transaction: announced once it commits. */
   private readonly touched = new Set<number>();
 
   constructor(db: Connection, writeBehind: boolean) {
-    this.gate = new TxConnection(db, writeBehind);
+    super(new TxConnection(db, writeBehind));
   }
 
   /**
@@ -164,79 +93,6 @@ export class WriteTx implements RequestTx, Transaction<KeyQuery> {
     };
     this.remember(entry.record, entry.facts, entry.timeline);
     return entry;
-  }
-
-  private async candidates(sql: string, params: Params): Promise<Candidate[]> {
-    return (await this.gate.all<CandidateRow>('any', sql, params)).map(toCandidate);
-  }
-
-  async byKeys(query: KeyQuery): Promise<KeyedCandidate[]> {
-    const keys = lookupKeys(query);
-    const prefetched = this.prefetched;
-    if (prefetched && keys.every((key) => prefetched.keys.has(key)) && !this.gate.wrote(keys)) return select(prefetched.rows, query);
-    return select(await this.keyRows([query], keys), query);
-  }
-
-  private keyRows(queries: KeyQuery[], keys: string[] | 'any' = 'any'): Promise<KeyRow[]> {
-    const values = queries.map(storedValues);
-    const list = (key: Key) => JSON.stringify([...new Set(values.map((v) => v[key]).filter((v) => v !== undefined))]);
-    return this.gate.all<KeyRow>(keys, BY_KEYS, LOOKUP_KEYS.map(list));
-  }
-
-  byEpisodeTvdb(tvdbId: number): Promise<Candidate[]> {
-    return this.candidates(`SELECT ${CANDIDATE} FROM episodes e JOIN requests r ON r.id = e.request_id WHERE e.tvdb_id = ? ORDER BY r.id DESC LIMIT 20`, [
-      tvdbId,
-    ]);
-  }
-
-  byFileName(name: string): Promise<Candidate[]> {
-    return this.byFile('final_name', name);
-  }
-
-  byShokoFileId(fileId: number): Promise<Candidate[]> {
-    return this.byFile('shoko_file_id', fileId);
-  }
-
-  /** Requests whose movie or one of whose episodes has this value in a file column. */
-  private byFile(column: 'final_name' | 'shoko_file_id', value: string | number): Promise<Candidate[]> {
-    return this.candidates(
-      `SELECT ${CANDIDATE} FROM requests r WHERE r.id IN (
-         SELECT id FROM requests WHERE ${column} = ? UNION SELECT request_id FROM episodes WHERE ${column} = ?)
-       ORDER BY r.id DESC LIMIT 20`,
-      [value, value],
-    );
-  }
-
-  bySeriesEpisode(title: string, season: number, episode: number): Promise<Candidate[]> {
-    return this.candidates(
-      `SELECT ${CANDIDATE} FROM requests r JOIN episodes e ON e.request_id = r.id AND e.season = ? AND e.episode = ?
-       WHERE r.media_type = 'tv' AND r.title = ? COLLATE NOCASE ORDER BY r.id DESC LIMIT 20`,
-      [season, episode, title],
-    );
-  }
-
-  async keepPending(fileName: string, event: unknown, at: string): Promise<void> {
-    this.noPending = false;
-    const json = JSON.stringify(event);
-    await this.gate.write(
-      // Bounded in number and size: a file that is never imported must not keep its events forever.
-      `${insertScript('pending_events', ['file_name', 'event', 'at', 'size'], [[fileName, json, at, Buffer.byteLength(json)]], 'INSERT')}
-       DELETE FROM pending_events WHERE id <= (SELECT MAX(id) FROM pending_events) - ${PENDING_LIMIT};
-       DELETE FROM pending_events WHERE id <= (SELECT id FROM (SELECT id, SUM(size) OVER (ORDER BY id DESC) AS total FROM pending_events)
-         WHERE total > ${PENDING_BYTES} ORDER BY id DESC LIMIT 1);`,
-      [PENDING_KEY],
-    );
-  }
-
-  async takePending(fileNames: string[]): Promise<unknown[]> {
-    if (!fileNames.length || this.noPending) return [];
-    const rows = await this.gate.all<{ id: number; event: string }>(
-      [PENDING_KEY],
-      'SELECT id, event FROM pending_events WHERE file_name IN (SELECT value FROM json_each(?)) ORDER BY id',
-      [JSON.stringify([...new Set(fileNames)])],
-    );
-    if (rows.length) await this.gate.write(`DELETE FROM pending_events WHERE id IN (${rows.map((r) => r.id).join(', ')});`, [PENDING_KEY]);
-    return rows.map((r) => JSON.parse(r.event) as unknown);
   }
 
   async load(id: number): Promise<RequestRecord | undefined> {

@@ -2,7 +2,8 @@ import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { Coalesced } from '../../lib/coalesce';
 import { configValue } from '../../lib/config-values';
 import { formatIssues } from '../../lib/services/http/schema-helpers';
-import { HaEntities, type HaOptions, type MqttMessage } from '../../lib/ha/discovery';
+import type { HaOptions, MqttMessage } from '../../lib/ha/discovery';
+import { HaEntities } from '../../lib/ha/entities';
 import { DEFAULT_BASE_URL, newsOf } from '../../lib/notify/news';
 import type { StatusStore } from '../../lib/store/store';
 import { ServiceNoticeSchema, StateChangeSchema } from '../../lib/tracker/messages';
@@ -62,11 +63,11 @@ export = (RED: RED) => {
     };
     const publishAll = async () => {
       const store = await storeNode.store();
-      return publish(await entities.all(store.read, await store.outlook.view()));
+      return publish(await entities.all(store.read.ha, await store.outlook.view()));
     };
     const refresh = async (ids: number[]) => {
       const store = await storeNode.store();
-      return publish(await entities.changed(store.read, ids, await store.outlook.view()));
+      return publish(await entities.changed(store.read.ha, ids, await store.outlook.view()));
     };
     let chain = Promise.resolve();
     const serially = (work: () => Promise<void>) => {

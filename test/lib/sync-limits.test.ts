@@ -23,39 +23,39 @@ const calls = (fake: { calls: string[] }, path: string) => fake.calls.filter((c)
 describe('sync: misbehaving services and its own bounds', () => {
   let n = 0;
   let store: StatusStore;
-  let seerr: FakeJellyseerr;
+  let jellyseerr: FakeJellyseerr;
   let radarr: FakeArr;
   let sonarr: FakeArr;
-  const seerrSource = (max?: number) => new JellyseerrSource('jellyseerr', new JellyseerrClient({ url: seerr.url, apiKey: 'seerr-key' }), max);
+  const seerrSource = (max?: number) => new JellyseerrSource('jellyseerr', new JellyseerrClient({ url: jellyseerr.url, apiKey: 'jellyseerr-key' }), max);
   const radarrSource = () => new ArrSource({ name: 'radarr', kind: 'radarr', is4k: false }, new ArrClient('radarr', { url: radarr.url, apiKey: 'radarr-key' }));
 
   beforeEach(async () => {
-    [seerr, radarr, sonarr] = await Promise.all([new FakeJellyseerr().start(), new FakeArr('radarr').start(), new FakeArr('sonarr').start()]);
+    [jellyseerr, radarr, sonarr] = await Promise.all([new FakeJellyseerr().start(), new FakeArr('radarr').start(), new FakeArr('sonarr').start()]);
     store = await StatusStore.open(join(dir, `limits${++n}.db`));
   });
   afterEach(async () => {
     await store.close();
-    await Promise.all([seerr.stop(), radarr.stop(), sonarr.stop()]);
+    await Promise.all([jellyseerr.stop(), radarr.stop(), sonarr.stop()]);
   });
 
   it('a Jellyseerr that answers the same page again with ever more pages: the sync reads each list once and stops', async () => {
-    for (let id = 1; id <= 3; id++) seerr.addRequest({ id, type: 'movie', tmdbId: 100 + id, status: 2, mediaStatus: 3 });
-    seerr.lies = 'same-page';
+    for (let id = 1; id <= 3; id++) jellyseerr.addRequest({ id, type: 'movie', tmdbId: 100 + id, status: 2, mediaStatus: 3 });
+    jellyseerr.lies = 'same-page';
     const { report } = await new MediaSync([seerrSource()], options).sync(store);
     assert.deepEqual(report.sources.jellyseerr, { ok: true, read: 3, skipped: 0, changed: 3 });
     // Each list: its first page, and the same page again.
-    assert.equal(calls(seerr, 'filter=all'), 2);
-    assert.equal(calls(seerr, 'filter=unavailable'), 2);
+    assert.equal(calls(jellyseerr, 'filter=all'), 2);
+    assert.equal(calls(jellyseerr, 'filter=unavailable'), 2);
   });
 
   it('a Jellyseerr with endless new pages: it believes the first page count, and never reads past its cap', async () => {
-    seerr.addRequest({ id: 1, type: 'movie', tmdbId: 101, status: 2, mediaStatus: 3 });
-    seerr.lies = 'endless';
+    jellyseerr.addRequest({ id: 1, type: 'movie', tmdbId: 101, status: 2, mediaStatus: 3 });
+    jellyseerr.lies = 'endless';
     const cap = 2 * PAGE_SIZE.unavailable;
     const { report } = await new MediaSync([seerrSource(cap)], options).sync(store);
     assert.equal(report.sources.jellyseerr?.ok, true);
-    assert.equal(calls(seerr, 'filter=unavailable'), 2, 'the cap: two pages of 500');
-    assert.ok(calls(seerr, 'filter=all') <= cap / PAGE_SIZE.all);
+    assert.equal(calls(jellyseerr, 'filter=unavailable'), 2, 'the cap: two pages of 500');
+    assert.ok(calls(jellyseerr, 'filter=all') <= cap / PAGE_SIZE.all);
   });
 
   it('a history record dated in the future never moves the cursor past now: what comes after it is still read', async () => {
@@ -64,7 +64,7 @@ describe('sync: misbehaving services and its own bounds', () => {
     radarr.addHistory(radarrHistory(movie, 'grabbed', 'F'.repeat(40), { indexer: 'x' }, '2026-12-05T12:00:00Z'));
     const sync = new MediaSync([radarrSource()], options);
     await sync.sync(store, now);
-    const cursor = JSON.parse((await store.read.syncCursor('radarr'))!) as { since: string };
+    const cursor = JSON.parse((await store.read.sync.cursor('radarr'))!) as { since: string };
     assert.equal(Date.parse(cursor.since), now.getTime());
     const later = radarrMovie({ id: 8, title: 'After The Skew', year: 2024, tmdbId: 808 });
     radarr.addHistory(radarrHistory(later, 'grabbed', 'E'.repeat(40), { indexer: 'x' }, '2026-12-04T13:00:00Z'));

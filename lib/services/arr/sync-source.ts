@@ -1,7 +1,7 @@
 import { Skips } from '../http/api-client';
 import type { ArrClient, ArrPresence, HistoryRecord } from './client';
 import type { MediaEvent } from '../../events';
-import type { TrackedShow } from '../../store/reader';
+import type { TrackedShow } from '../../store/sync-reads';
 import { isFinished } from '../../states';
 import { historyEvents, listedEvent, QueueReader } from './sync-events';
 import { absentEvent, movieStatusEvent, showStatusEvent } from './status-events';
@@ -49,7 +49,7 @@ export class ArrSource implements SyncSource {
 
   async run(context: SyncContext): Promise<SourceRun> {
     const { store, now } = context;
-    const saved = await store.read.syncCursor(this.name);
+    const saved = await store.read.sync.cursor(this.name);
     const cursor = saved === undefined ? undefined : (JSON.parse(saved) as HistoryCursor);
     const since = cursor?.since ?? historyStart(now, context.historyDays);
     const skips = new Skips();
@@ -88,7 +88,7 @@ export class ArrSource implements SyncSource {
   private async readWaitingMovies(context: SyncContext): Promise<void> {
     const now = context.now.getTime();
     const at = context.now.toISOString();
-    const waiting = (await context.store.read.waitingMovies()).filter((m) => m.is4k === this.instance.is4k);
+    const waiting = (await context.store.read.sync.waitingMovies()).filter((m) => m.is4k === this.instance.is4k);
     const ids = new Set(waiting.map((m) => m.id));
     for (const id of this.statusAt.keys()) if (!ids.has(id)) this.statusAt.delete(id);
     const events: MediaEvent[] = [];
@@ -139,7 +139,7 @@ export class ArrSource implements SyncSource {
     };
     let read = 0;
     const events: MediaEvent[] = [];
-    for (const show of await context.store.read.trackedShows()) {
+    for (const show of await context.store.read.sync.trackedShows()) {
       context.signal.throwIfAborted();
       if (!due(show)) continue;
       const series = await this.seriesOf(show, now);

@@ -37,9 +37,9 @@ export class JellyseerrSource implements SyncSource {
 
   async run(context: SyncContext): Promise<SourceRun> {
     const { store, now } = context;
-    const cursor = await store.read.syncCursor(this.name);
+    const cursor = await store.read.sync.cursor(this.name);
     const lastId = cursor === undefined ? undefined : (JSON.parse(cursor) as { lastId: number }).lastId;
-    const tracked = new Map((await store.read.jellyseerrRequests()).map((r) => [r.jellyseerrRequest, r]));
+    const tracked = new Map((await store.read.sync.jellyseerrRequests()).map((r) => [r.jellyseerrRequest, r]));
     const skips = new Skips();
 
     const fresh = await this.newRequests(lastId, historyStart(now, context.historyDays), skips, context.signal);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { MAX_EPISODES } from '../../../lib/events';
 import { parseWebhook } from '../../../lib/services/webhooks';
 import { normaliseShoko } from '../../../lib/services/shoko/events';
-import { TIMELINE_LIMIT } from '../../../lib/store/write-tx';
+import { TIMELINE_LIMIT } from '../../../lib/store/timeline-script';
 import { track } from '../../../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies, type ShowSpec } from '../../support/bodies';
 import { nth } from '../../support/nth';
