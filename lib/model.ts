@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ArrStatusSchema, RejectionsSchema, type MediaIds, type MediaType, type PendingDeletion, type Source } from './events';
-import { EPISODE_STATES, type EpisodeState, type RequestState } from './states';
+import { ArrStatusSchema, MediaTypeSchema, PendingDeletionSchema, RejectionsSchema, SourceSchema, type Source } from './events';
+import { EPISODE_STATES, RequestStateSchema, type RequestState } from './states';
 
 /**
  * The request as the tracker holds it (RequestRecord) and the parts its public JSON shares with it
@@ -30,25 +30,26 @@ export const ATTENTION_KINDS = [
 export const AttentionSchema = z.object({ kind: z.enum(ATTENTION_KINDS), reason: text, since: iso });
 export type Attention = z.infer<typeof AttentionSchema>;
 
-export interface EpisodeRecord {
-  season: number;
-  episode: number;
-  title: string | null;
-  state: EpisodeState;
-  downloadId: string | null;
-  finalPath: string | null;
+export const EpisodeRecordSchema = z.object({
+  season: count,
+  episode: count,
+  title: nullableText,
+  state: EpisodeStateSchema,
+  downloadId: nullableText,
+  finalPath: nullableText,
   /** The episode's own TVDB id: the key a Jellyfin Episode item names it by. Not part of the public snapshot. */
-  tvdbId: number | null;
-  jellyfinId: string | null;
+  tvdbId: z.number().int().nullable(),
+  jellyfinId: nullableText,
   /** The Shoko file once Shoko matched it (anime). Not part of the public snapshot. */
-  shokoFileId: number | null;
+  shokoFileId: z.number().int().nullable(),
   /** 0..1 while its download runs (its own file inside a season pack), 1 once downloaded, null before. */
-  progress: number | null;
+  progress: z.number().min(0).max(1).nullable(),
   /** When it first became AVAILABLE. */
-  availableAt: string | null;
+  availableAt: iso.nullable(),
   /** When it was deleted (in an arr, Jellyfin or Shoko); null while it is there or after a new grab. */
-  removedAt: string | null;
-}
+  removedAt: iso.nullable(),
+});
+export type EpisodeRecord = z.infer<typeof EpisodeRecordSchema>;
 
 /** An episode Sonarr lists in a requested season that has not aired yet: shown, not tracked (see reduce.ts). */
 export const UpcomingEpisodeSchema = z.object({
@@ -98,59 +99,71 @@ export const DownloadRecordSchema = z.object({
 });
 export type DownloadRecord = z.infer<typeof DownloadRecordSchema>;
 
-/** Every media id a request knows (the ids events name, see MediaIdsSchema), null where unknown. */
-export type RequestIds = { [K in keyof MediaIds]-?: NonNullable<MediaIds[K]> | null };
+const nullableId = z.number().int().positive().nullable();
 
-/** A request as the tracker holds it: the public snapshot plus the fields the state machine needs. */
-export interface RequestRecord {
+/** Every media id a request knows (the ids events name, see MediaIdsSchema), null where unknown. */
+export const RequestIdsSchema = z.object({
+  jellyseerrRequest: nullableId,
+  tmdb: nullableId,
+  tvdb: nullableId,
+  imdb: nullableText,
+  radarr: nullableId,
+  sonarr: nullableId,
+  jellyfin: nullableText,
+});
+export type RequestIds = z.infer<typeof RequestIdsSchema>;
+
+/** A request as the tracker holds it: the public snapshot (snapshot-schema.ts) is derived from it. */
+export const RequestRecordSchema = z.object({
   /** 0 until the store has saved it. */
-  id: number;
-  mediaType: MediaType;
-  title: string | null;
-  year: number | null;
-  isAnime: boolean;
+  id: count,
+  mediaType: MediaTypeSchema,
+  title: nullableText,
+  year: z.number().int().nullable(),
+  isAnime: z.boolean(),
   /** The request's own stage: a movie's whole state, a TV request's state until it has episodes. */
-  stage: RequestState;
+  stage: RequestStateSchema,
   /** Derived: `stage` for movies, the episodes' aggregate for TV. */
-  state: RequestState;
-  requestedBy: string | null;
-  posterUrl: string | null;
+  state: RequestStateSchema,
+  requestedBy: nullableText,
+  posterUrl: nullableText,
   /** Who supplied title, year and poster: a more authoritative source replaces them (see reduce.ts). */
-  infoSource: Source | null;
-  requestedSeasons: number[];
+  infoSource: SourceSchema.nullable(),
+  requestedSeasons: z.array(count).max(1000),
   /** Non-4K ids: a 4K instance's ids are only in `instances`. */
-  ids: RequestIds;
+  ids: RequestIdsSchema,
   /** A 4K request (Jellyseerr's is4k, or media first seen in a 4K instance): only 4K instances' events apply. */
-  is4k: boolean;
-  instances: ArrPlacement[];
+  is4k: z.boolean(),
+  instances: z.array(ArrPlacementSchema).max(100),
   /** Episodes announced but not aired (TV); they do not hold the request back. */
-  upcoming: UpcomingEpisode[];
+  upcoming: z.array(UpcomingEpisodeSchema).max(100_000),
   /** A movie's current download. */
-  downloadId: string | null;
-  finalPath: string | null;
+  downloadId: nullableText,
+  finalPath: nullableText,
   /** A movie's Shoko file, once Shoko matched it. */
-  shokoFileId: number | null;
-  attention: Attention | null;
-  episodes: EpisodeRecord[];
-  downloads: DownloadRecord[];
-  createdAt: string;
-  updatedAt: string;
-  stateChangedAt: string;
-  availableAt: string | null;
+  shokoFileId: z.number().int().nullable(),
+  attention: AttentionSchema.nullable(),
+  episodes: z.array(EpisodeRecordSchema).max(100_000),
+  downloads: z.array(DownloadRecordSchema).max(10_000),
+  createdAt: iso,
+  updatedAt: iso,
+  stateChangedAt: iso,
+  availableAt: iso.nullable(),
   /** Set when every item it holds was deleted; cleared by a new grab. */
-  removedAt: string | null;
+  removedAt: iso.nullable(),
   /** The deletion the tracker will pass on for that removal, while it waits. */
-  deletion: PendingDeletion | null;
+  deletion: PendingDeletionSchema.nullable(),
   /** The last time anything moved forward (a stage, or download progress): stuck detection counts from here. */
-  progressAt: string;
+  progressAt: iso,
   /** What the arr's records said when the sync last read them (before a grab), or null. */
-  arr: ArrStatus | null;
+  arr: ArrStatusSchema.extend({ searches: count }).nullable(),
   /** What the last explain action found in the arr's release search, or null. */
-  rejections: Rejections | null;
-}
+  rejections: RejectionsSchema.nullable(),
+});
+export type RequestRecord = z.infer<typeof RequestRecordSchema>;
 
 /** What an arr's records say of a request's media before it is grabbed: held on the request, read by the sync. */
-export type ArrStatus = z.infer<typeof ArrStatusSchema> & { searches: number };
+export type ArrStatus = NonNullable<RequestRecord['arr']>;
 /** The top reasons an arr's release search rejected what it found (the explain action). */
 export type Rejections = z.infer<typeof RejectionsSchema>;
 

@@ -1,16 +1,7 @@
 import { z } from 'zod';
-import { MediaTypeSchema, PendingDeletionSchema, RejectionsSchema } from './events';
-import {
-  ArrPlacementSchema,
-  AttentionSchema,
-  DownloadRecordSchema,
-  EpisodeStateSchema,
-  EtaSchema,
-  UpcomingEpisodeSchema,
-  WaitingSchema,
-  type TimelineEntry,
-} from './model';
-import { EPISODE_STATES, RequestStateSchema, type EpisodeState } from './states';
+import { RejectionsSchema } from './events';
+import { EpisodeRecordSchema, EtaSchema, RequestRecordSchema, WaitingSchema, type TimelineEntry } from './model';
+import { EPISODE_STATES, type EpisodeState } from './states';
 
 /**
  * The snapshot: a request's public JSON (docs, "Request snapshot"), built from its record by
@@ -18,9 +9,6 @@ import { EPISODE_STATES, RequestStateSchema, type EpisodeState } from './states'
  * from a flow checks all of it, never a part.
  */
 
-const iso = z.string().max(40);
-const text = z.string().max(4096);
-const nullableText = text.nullable();
 const count = z.number().int().nonnegative();
 
 export const EpisodeCountsSchema = z.object({ total: count, ...Object.fromEntries(EPISODE_STATES.map((state) => [state, count])) } as Record<
@@ -29,51 +17,22 @@ export const EpisodeCountsSchema = z.object({ total: count, ...Object.fromEntrie
 >);
 export type EpisodeCounts = z.infer<typeof EpisodeCountsSchema>;
 
-const id = z.number().int().positive().nullable();
+/** A public episode: the record's, without the ids only the tracker uses, with why it waits and when it will be ready. */
+export const EpisodeSnapshotSchema = EpisodeRecordSchema.omit({ tvdbId: true, jellyfinId: true, shokoFileId: true }).extend({
+  waiting: WaitingSchema.nullable().default(null),
+  eta: EtaSchema.nullable().default(null),
+});
 
-/** The public JSON (README, "Request snapshot"). */
-export const RequestSnapshotSchema = z.object({
+/**
+ * The public JSON (docs, "Request snapshot"): the record without what only the state machine uses
+ * (its own stage, who supplied the title, a movie's download and Shoko file, the arr's status), with
+ * a title always, the episode counts, and why it waits and when it will be ready.
+ */
+export const RequestSnapshotSchema = RequestRecordSchema.omit({ stage: true, infoSource: true, downloadId: true, shokoFileId: true, arr: true }).extend({
   id: z.number().int().positive(),
-  title: text,
-  year: z.number().int().nullable(),
-  mediaType: MediaTypeSchema,
-  isAnime: z.boolean(),
-  state: RequestStateSchema,
-  requestedBy: nullableText,
-  posterUrl: nullableText,
-  requestedSeasons: z.array(count).max(1000),
-  ids: z.object({ jellyseerrRequest: id, tmdb: id, tvdb: id, imdb: nullableText, radarr: id, sonarr: id, jellyfin: nullableText }),
-  is4k: z.boolean(),
-  instances: z.array(ArrPlacementSchema).max(100),
-  downloads: z.array(DownloadRecordSchema).max(10_000),
-  finalPath: nullableText,
+  title: z.string().max(4096),
   episodeCounts: EpisodeCountsSchema,
-  attention: AttentionSchema.nullable(),
-  episodes: z
-    .array(
-      z.object({
-        season: count,
-        episode: count,
-        title: nullableText,
-        state: EpisodeStateSchema,
-        downloadId: nullableText,
-        finalPath: nullableText,
-        progress: z.number().min(0).max(1).nullable(),
-        availableAt: iso.nullable(),
-        removedAt: iso.nullable(),
-        waiting: WaitingSchema.nullable().default(null),
-        eta: EtaSchema.nullable().default(null),
-      }),
-    )
-    .max(100_000),
-  upcoming: z.array(UpcomingEpisodeSchema).max(100_000),
-  createdAt: iso,
-  updatedAt: iso,
-  stateChangedAt: iso,
-  availableAt: iso.nullable(),
-  removedAt: iso.nullable(),
-  deletion: PendingDeletionSchema.nullable(),
-  progressAt: iso,
+  episodes: z.array(EpisodeSnapshotSchema).max(100_000),
   rejections: RejectionsSchema.nullable().default(null),
   /** Why it is not watchable yet (null once it is, or when it failed for good). */
   waiting: WaitingSchema.nullable().default(null),

@@ -280,7 +280,7 @@ export class FakeJellyseerr extends FakeApi {
   lies: 'same-page' | 'endless' | undefined;
   private told = 0;
 
-  constructor(apiKey = 'seerr-key') {
+  constructor(apiKey = 'jellyseerr-key') {
     super(apiKey);
   }
 

@@ -23,14 +23,14 @@ const dir = tempDir('mst-deletion-flow-');
 describe('the example flow: deletion sync against forged and mistaken removals', () => {
   let red: RunningNodeRed;
   let radarr: FakeArr;
-  let seerr: FakeJellyseerr;
+  let jellyseerr: FakeJellyseerr;
   let qbit: FakeQbittorrent;
   let jellyfin: FakeJellyfin;
   const m = movieBodies(INTERSTELLAR);
-  const nothingDeleted = () => assert.deepEqual([seerr.deletedMedia, qbit.deleted, radarr.calls.filter((c) => !c.startsWith('GET '))], [[], [], []]);
+  const nothingDeleted = () => assert.deepEqual([jellyseerr.deletedMedia, qbit.deleted, radarr.calls.filter((c) => !c.startsWith('GET '))], [[], [], []]);
 
   before(async () => {
-    [radarr, seerr] = await Promise.all([new FakeArr('radarr').start(), new FakeJellyseerr().start()]);
+    [radarr, jellyseerr] = await Promise.all([new FakeArr('radarr').start(), new FakeJellyseerr().start()]);
     qbit = new FakeQbittorrent();
     jellyfin = new FakeJellyfin();
     await Promise.all([qbit.start(), jellyfin.start()]);
@@ -57,8 +57,8 @@ describe('the example flow: deletion sync against forged and mistaken removals',
       STATUS_DB: join(dir, 'deletion.db'),
       RADARR_URL: radarr.url,
       RADARR_API_KEY: 'radarr-key',
-      JELLYSEERR_URL: seerr.url,
-      JELLYSEERR_API_KEY: 'seerr-key',
+      JELLYSEERR_URL: jellyseerr.url,
+      JELLYSEERR_API_KEY: 'jellyseerr-key',
       QBIT_URL: qbit.url,
       QBIT_USERNAME: 'admin',
       QBIT_PASSWORD: 'adminadmin',
@@ -68,7 +68,7 @@ describe('the example flow: deletion sync against forged and mistaken removals',
       DELETION_GRACE_HOURS: '0.000001',
       SYNC_MINUTES: '600',
     });
-    seerr.addRequest({ id: INTERSTELLAR.requestId, type: 'movie', tmdbId: INTERSTELLAR.tmdb, status: 2, mediaStatus: 5, arrId: INTERSTELLAR.radarrId });
+    jellyseerr.addRequest({ id: INTERSTELLAR.requestId, type: 'movie', tmdbId: INTERSTELLAR.tmdb, status: 2, mediaStatus: 5, arrId: INTERSTELLAR.radarrId });
     qbit.set({ hash: INTERSTELLAR.hash, progress: 1, state: 'stalledUP', private: false });
     radarr.movies.push({
       ...radarrMovie({ id: INTERSTELLAR.radarrId, title: 'Interstellar', year: 2014, tmdbId: INTERSTELLAR.tmdb }),
@@ -85,7 +85,7 @@ describe('the example flow: deletion sync against forged and mistaken removals',
   });
   after(async () => {
     await red?.stop();
-    await Promise.all([radarr?.stop(), seerr?.stop(), qbit?.stop(), jellyfin?.stop()]);
+    await Promise.all([radarr?.stop(), jellyseerr?.stop(), qbit?.stop(), jellyfin?.stop()]);
   });
 
   const request = async () => (await getJson(red.url, `/media-status/api/requests?limit=1`)).body[0];

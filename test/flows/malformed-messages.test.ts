@@ -84,13 +84,13 @@ describe('the runtime under malformed messages', () => {
   let qbit: FakeQbittorrent;
   let jellyfin: FakeJellyfin;
   let radarr: FakeArr;
-  let seerr: FakeJellyseerr;
+  let jellyseerr: FakeJellyseerr;
 
   before(async () => {
     qbit = new FakeQbittorrent();
     jellyfin = new FakeJellyfin();
     await Promise.all([qbit.start(), jellyfin.start()]);
-    [radarr, seerr] = await Promise.all([new FakeArr('radarr').start(), new FakeJellyseerr().start()]);
+    [radarr, jellyseerr] = await Promise.all([new FakeArr('radarr').start(), new FakeJellyseerr().start()]);
     const userDir = join(dir, 'node-red');
     mkdirSync(userDir, { recursive: true });
     const examples = ['media-status-tracker', 'notify-ntfy', 'home-assistant-mqtt'].flatMap((name) =>
@@ -155,14 +155,14 @@ describe('the runtime under malformed messages', () => {
       JELLYFIN_API_KEY: 'jf-key',
       RADARR_URL: radarr.url,
       RADARR_API_KEY: 'radarr-key',
-      JELLYSEERR_URL: seerr.url,
-      JELLYSEERR_API_KEY: 'seerr-key',
+      JELLYSEERR_URL: jellyseerr.url,
+      JELLYSEERR_API_KEY: 'jellyseerr-key',
       SYNC_MINUTES: '600',
     });
   });
   after(async () => {
     await red?.stop();
-    await Promise.all([qbit?.stop(), jellyfin?.stop(), radarr?.stop(), seerr?.stop()]);
+    await Promise.all([qbit?.stop(), jellyfin?.stop(), radarr?.stop(), jellyseerr?.stop()]);
   });
 
   it('200 malformed messages to every node: Node-RED stays up and answers, each message is finished, nothing stored changes', async () => {

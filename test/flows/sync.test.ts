@@ -18,14 +18,14 @@ const sync = (red: RunningNodeRed) => postApi(red.url, '/media-status/api/sync')
 const requests = async (red: RunningNodeRed): Promise<any[]> => (await getJson(red.url, '/media-status/api/requests?limit=100')).body;
 
 describe('the example flow: sync from the APIs', () => {
-  let seerr: FakeJellyseerr;
+  let jellyseerr: FakeJellyseerr;
   let radarr: FakeArr;
   let radarr4k: FakeArr;
   let sonarr: FakeArr;
   let red: RunningNodeRed | undefined;
 
   beforeEach(async () => {
-    seerr = await new FakeJellyseerr().start();
+    jellyseerr = await new FakeJellyseerr().start();
     radarr = await new FakeArr('radarr').start();
     radarr4k = await new FakeArr('radarr', 'radarr4k-key').start();
     sonarr = await new FakeArr('sonarr').start();
@@ -33,14 +33,14 @@ describe('the example flow: sync from the APIs', () => {
   afterEach(async () => {
     await red?.stop();
     red = undefined;
-    await Promise.all([seerr.stop(), radarr.stop(), radarr4k.stop(), sonarr.stop()]);
+    await Promise.all([jellyseerr.stop(), radarr.stop(), radarr4k.stop(), sonarr.stop()]);
   });
 
   const start = (name: string, env: Record<string, string> = {}) =>
     startNodeRed(join(dir, name), {
       STATUS_DB: join(dir, `${name}.db`),
-      JELLYSEERR_URL: seerr.url,
-      JELLYSEERR_API_KEY: 'seerr-key',
+      JELLYSEERR_URL: jellyseerr.url,
+      JELLYSEERR_API_KEY: 'jellyseerr-key',
       RADARR_URL: radarr.url,
       RADARR_API_KEY: 'radarr-key',
       SONARR_URL: sonarr.url,
@@ -50,7 +50,7 @@ describe('the example flow: sync from the APIs', () => {
     });
 
   it('POST /media-status/api/sync answers after the commit with each source; an empty URL is idle; one source down never stops the others', async () => {
-    seerr.addRequest({ id: 1, type: 'movie', tmdbId: 102, status: 2, mediaStatus: 3, arrId: 12, title: 'Downloading Film' });
+    jellyseerr.addRequest({ id: 1, type: 'movie', tmdbId: 102, status: 2, mediaStatus: 3, arrId: 12, title: 'Downloading Film' });
     radarr.queue.push(
       radarrQueueRecord(radarrMovie({ id: 12, title: 'Downloading Film', year: 2020, tmdbId: 102 }), 'B'.repeat(40), { size: 100, sizeleft: 25 }),
     );
@@ -91,8 +91,17 @@ describe('the example flow: sync from the APIs', () => {
   });
 
   it('a 4K Radarr beside the HD one: its webhook names its instance, and 4K and HD requests for the same film never exchange events', async () => {
-    seerr.addRequest({ id: 10, type: 'movie', tmdbId: INTERSTELLAR.tmdb, status: 2, mediaStatus: 3, arrId: 60, title: 'Interstellar', requester: 'adept' });
-    seerr.addRequest({
+    jellyseerr.addRequest({
+      id: 10,
+      type: 'movie',
+      tmdbId: INTERSTELLAR.tmdb,
+      status: 2,
+      mediaStatus: 3,
+      arrId: 60,
+      title: 'Interstellar',
+      requester: 'adept',
+    });
+    jellyseerr.addRequest({
       id: 11,
       type: 'movie',
       tmdbId: INTERSTELLAR.tmdb,

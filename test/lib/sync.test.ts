@@ -34,13 +34,13 @@ for (const mode of STORE_MODES)
     const dir = tempDir('mst-sync-');
     let n = 0;
     let store: StatusStore;
-    let seerr: FakeJellyseerr;
+    let jellyseerr: FakeJellyseerr;
     let radarr: FakeArr;
     let radarr4k: FakeArr;
     let sonarr: FakeArr;
 
     const sources = () => [
-      new JellyseerrSource('jellyseerr', new JellyseerrClient({ url: seerr.url, apiKey: 'seerr-key' })),
+      new JellyseerrSource('jellyseerr', new JellyseerrClient({ url: jellyseerr.url, apiKey: 'jellyseerr-key' })),
       new ArrSource({ name: 'radarr', kind: 'radarr', is4k: false }, new ArrClient('radarr', { url: radarr.url, apiKey: 'radarr-key' })),
       new ArrSource({ name: 'radarr-4k', kind: 'radarr', is4k: true }, new ArrClient('radarr', { url: radarr4k.url, apiKey: 'radarr4k-key' })),
       new ArrSource({ name: 'sonarr', kind: 'sonarr', is4k: false }, new ArrClient('sonarr', { url: sonarr.url, apiKey: 'sonarr-key' })),
@@ -56,7 +56,7 @@ for (const mode of STORE_MODES)
     const timelineOf = (r: RequestRecord) => store.read.timeline(r.id);
 
     beforeEach(async () => {
-      seerr = await new FakeJellyseerr().start();
+      jellyseerr = await new FakeJellyseerr().start();
       radarr = await new FakeArr('radarr').start();
       radarr4k = await new FakeArr('radarr', 'radarr4k-key').start();
       sonarr = await new FakeArr('sonarr').start();
@@ -65,13 +65,13 @@ for (const mode of STORE_MODES)
     });
     afterEach(async () => {
       await store.close();
-      await Promise.all([seerr.stop(), radarr.stop(), radarr4k.stop(), sonarr.stop()]);
+      await Promise.all([jellyseerr.stop(), radarr.stop(), radarr4k.stop(), sonarr.stop()]);
     });
 
     it('installed into a running household: pending, downloading and available requests are in their true state after the first sync, without a webhook', async () => {
-      seerr.addRequest({ id: 1, type: 'movie', tmdbId: 101, status: 1, mediaStatus: 2, title: 'Pending Film', year: 2024, requester: 'adept' });
-      seerr.addRequest({ id: 2, type: 'movie', tmdbId: 102, status: 2, mediaStatus: 3, arrId: 12, title: 'Downloading Film' });
-      seerr.addRequest({ id: 3, type: 'movie', tmdbId: 103, status: 5, mediaStatus: 5, arrId: 13, title: 'Available Film' });
+      jellyseerr.addRequest({ id: 1, type: 'movie', tmdbId: 101, status: 1, mediaStatus: 2, title: 'Pending Film', year: 2024, requester: 'adept' });
+      jellyseerr.addRequest({ id: 2, type: 'movie', tmdbId: 102, status: 2, mediaStatus: 3, arrId: 12, title: 'Downloading Film' });
+      jellyseerr.addRequest({ id: 3, type: 'movie', tmdbId: 103, status: 5, mediaStatus: 5, arrId: 13, title: 'Available Film' });
       const movie = radarrMovie({ id: 12, title: 'Downloading Film', year: 2020, tmdbId: 102 });
       radarr.queue.push(
         radarrQueueRecord(movie, HASH('B'), { size: 1000, sizeleft: 600, status: 'downloading', trackedDownloadState: 'downloading', timeleft: '00:10:00' }),
@@ -91,16 +91,16 @@ for (const mode of STORE_MODES)
       assert.equal(downloading.ids.radarr, 12);
       assert.equal((await byTitle('Available Film')).state, 'AVAILABLE');
       assert.ok(
-        seerr.calls.some((c) => c.startsWith('GET /api/v1/request?') && c.includes('take=100')),
+        jellyseerr.calls.some((c) => c.startsWith('GET /api/v1/request?') && c.includes('take=100')),
         'requests are read 100 at a time',
       );
     });
 
     it('the first sync reads requests and history from SYNC_HISTORY_DAYS back; later syncs from the cursor, which survives a restart', async () => {
       const now = new Date('2026-03-01T12:00:00.000Z');
-      seerr.addRequest({ id: 1, type: 'movie', tmdbId: 101, status: 5, mediaStatus: 5, createdAt: '2025-01-01T00:00:00.000Z', title: 'Too Old' });
-      seerr.addRequest({ id: 4, type: 'movie', tmdbId: 104, status: 2, mediaStatus: 3, createdAt: '2025-01-02T00:00:00.000Z', title: 'Old But Open' });
-      seerr.addRequest({ id: 2, type: 'movie', tmdbId: 102, status: 2, mediaStatus: 3, createdAt: '2026-02-20T00:00:00.000Z', title: 'Recent' });
+      jellyseerr.addRequest({ id: 1, type: 'movie', tmdbId: 101, status: 5, mediaStatus: 5, createdAt: '2025-01-01T00:00:00.000Z', title: 'Too Old' });
+      jellyseerr.addRequest({ id: 4, type: 'movie', tmdbId: 104, status: 2, mediaStatus: 3, createdAt: '2025-01-02T00:00:00.000Z', title: 'Old But Open' });
+      jellyseerr.addRequest({ id: 2, type: 'movie', tmdbId: 102, status: 2, mediaStatus: 3, createdAt: '2026-02-20T00:00:00.000Z', title: 'Recent' });
       const movie = radarrMovie({ id: 12, title: 'Recent', year: 2020, tmdbId: 102 });
       radarr.addHistory(radarrHistory(movie, 'grabbed', HASH('C'), { indexer: 'Nyaa', sourceTitle: 'Recent.2020.1080p' }, '2026-02-21T10:00:00Z'));
       await run(now);
@@ -127,7 +127,7 @@ for (const mode of STORE_MODES)
           '2026-02-22T10:00:00Z',
         ),
       );
-      seerr.addRequest({ id: 5, type: 'movie', tmdbId: 105, status: 1, mediaStatus: 2, title: 'New Since' });
+      jellyseerr.addRequest({ id: 5, type: 'movie', tmdbId: 105, status: 1, mediaStatus: 2, title: 'New Since' });
       const { report } = await run(new Date('2026-03-01T12:10:00.000Z'));
       assert.ok(
         radarr.calls.some((c) => c.includes(`/history/since?date=${encodeURIComponent('2026-02-21T10:00:00Z')}`)),
@@ -152,7 +152,7 @@ for (const mode of STORE_MODES)
       const tracked = await byTitle('Interstellar');
       const before = await timelineOf(tracked);
       const movie = radarrMovie({ id: m.grab.movie.id, title: 'Interstellar', year: 2014, tmdbId: INTERSTELLAR.tmdb });
-      seerr.addRequest({
+      jellyseerr.addRequest({
         id: INTERSTELLAR.requestId,
         type: 'movie',
         tmdbId: INTERSTELLAR.tmdb,
@@ -169,7 +169,7 @@ for (const mode of STORE_MODES)
       // The other way round: a request the sync found first, then its webhooks arrive late.
       const v = movieBodies({ ...INTERSTELLAR, title: 'Late Hooks', tmdb: 4242, requestId: 177, hash: HASH('D') });
       const late = radarrMovie({ id: 55, title: 'Late Hooks', year: 2014, tmdbId: 4242 });
-      seerr.addRequest({ id: 177, type: 'movie', tmdbId: 4242, status: 2, mediaStatus: 3, arrId: 55, title: 'Late Hooks' });
+      jellyseerr.addRequest({ id: 177, type: 'movie', tmdbId: 4242, status: 2, mediaStatus: 3, arrId: 55, title: 'Late Hooks' });
       radarr.addHistory(radarrHistory(late, 'grabbed', HASH('D'), { indexer: 'x', sourceTitle: 'Late.Hooks' }));
       await run();
       const found = await byTitle('Late Hooks');
@@ -181,17 +181,17 @@ for (const mode of STORE_MODES)
       assert.deepEqual(await timelineOf(found), afterSync, 'the late webhooks are duplicates');
 
       const writes = countWrites(store);
-      const calls = seerr.calls.length + radarr.calls.length + sonarr.calls.length;
+      const calls = jellyseerr.calls.length + radarr.calls.length + sonarr.calls.length;
       const { report } = await run();
       assert.equal(writes.count, 0, 'no transaction');
       assert.ok(Object.values(report.sources).every((s) => s.ok && s.changed === 0));
-      assert.ok(seerr.calls.length + radarr.calls.length + sonarr.calls.length - calls <= 6, 'a few HTTP calls per source');
+      assert.ok(jellyseerr.calls.length + radarr.calls.length + sonarr.calls.length - calls <= 6, 'a few HTTP calls per source');
     });
 
     it('a season request: every aired episode is tracked from the start, so one grabbed episode does not make it AVAILABLE', async () => {
       const series = sonarrSeries({ id: 23, title: 'Lycoris Recoil', year: 2022, tvdbId: 414057, tmdbId: 154494 });
       sonarr.episodes.set(23, sonarrEpisodes(23, 1, 13, '2022-07-02T15:00:00Z'));
-      seerr.addRequest({ id: 5, type: 'tv', tmdbId: 154494, tvdbId: 414057, status: 2, mediaStatus: 3, seasons: [1], arrId: 23, title: 'Lycoris Recoil' });
+      jellyseerr.addRequest({ id: 5, type: 'tv', tmdbId: 154494, tvdbId: 414057, status: 2, mediaStatus: 3, seasons: [1], arrId: 23, title: 'Lycoris Recoil' });
       await run();
       let show = await byTitle('Lycoris Recoil');
       assert.equal(show.episodes.length, 13);
@@ -209,8 +209,8 @@ for (const mode of STORE_MODES)
     it('a request known only by its TVDB id (no grab, Jellyseerr without the arr id): found in Sonarr by it, every aired episode listed, its series id kept; a show Sonarr lacks is left alone', async () => {
       sonarr.series.push(sonarrSeries({ id: 23, title: 'Lycoris Recoil', year: 2022, tvdbId: 414057, tmdbId: 154494 }));
       sonarr.episodes.set(23, sonarrEpisodes(23, 1, 13, '2022-07-02T15:00:00Z'));
-      seerr.addRequest({ id: 5, type: 'tv', tmdbId: 154494, tvdbId: 414057, status: 2, mediaStatus: 3, seasons: [1], title: 'Lycoris Recoil' });
-      seerr.addRequest({ id: 6, type: 'tv', tmdbId: 999, tvdbId: 999000, status: 2, mediaStatus: 3, seasons: [1], title: 'Not In Sonarr' });
+      jellyseerr.addRequest({ id: 5, type: 'tv', tmdbId: 154494, tvdbId: 414057, status: 2, mediaStatus: 3, seasons: [1], title: 'Lycoris Recoil' });
+      jellyseerr.addRequest({ id: 6, type: 'tv', tmdbId: 999, tvdbId: 999000, status: 2, mediaStatus: 3, seasons: [1], title: 'Not In Sonarr' });
       await run();
       const show = await byTitle('Lycoris Recoil');
       assert.deepEqual([show.episodes.length, show.ids.sonarr], [13, 23]);
@@ -228,7 +228,7 @@ for (const mode of STORE_MODES)
       const series = sonarrSeries({ id: 23, title: 'Lycoris Recoil', year: 2022, tvdbId: 414057, tmdbId: 154494 });
       const episodes = sonarrEpisodes(23, 1, 3, '2022-07-02T15:00:00Z');
       sonarr.episodes.set(23, episodes);
-      seerr.addRequest({ id: 5, type: 'tv', tmdbId: 154494, tvdbId: 414057, status: 2, mediaStatus: 3, seasons: [1], arrId: 23, title: 'Lycoris Recoil' });
+      jellyseerr.addRequest({ id: 5, type: 'tv', tmdbId: 154494, tvdbId: 414057, status: 2, mediaStatus: 3, seasons: [1], arrId: 23, title: 'Lycoris Recoil' });
       for (const e of episodes) sonarr.addHistory(sonarrHistory(series, e, 'grabbed', HASH('F'), { indexer: 'Nyaa', sourceTitle: 'Lycoris.Recoil.S01.1080p' }));
       await run();
       // Down; meanwhile Sonarr imports the pack and the queue empties. Then a restart: new sources.
@@ -251,7 +251,7 @@ for (const mode of STORE_MODES)
       const series = sonarrSeries({ id: 31, title: 'Frieren', year: 2023, tvdbId: 424536, tmdbId: 209867 });
       const episodes = sonarrEpisodes(31, 1, 3, '2026-01-01T15:00:00Z');
       sonarr.episodes.set(31, episodes);
-      seerr.addRequest({ id: 6, type: 'tv', tmdbId: 209867, tvdbId: 424536, status: 2, mediaStatus: 3, seasons: [1], arrId: 31, title: 'Frieren' });
+      jellyseerr.addRequest({ id: 6, type: 'tv', tmdbId: 209867, tvdbId: 424536, status: 2, mediaStatus: 3, seasons: [1], arrId: 31, title: 'Frieren' });
       const week = (k: number) => new Date(Date.parse('2026-01-01T16:00:00Z') + k * 7 * 86_400_000);
       await run(week(0));
       let show = await byTitle('Frieren');
@@ -341,7 +341,7 @@ for (const mode of STORE_MODES)
     });
 
     it('a movie deleted in Radarr is removed and leaves the active list; a later grab brings it back', async () => {
-      seerr.addRequest({ id: 8, type: 'movie', tmdbId: 108, status: 5, mediaStatus: 5, arrId: 18, title: 'Gone Film' });
+      jellyseerr.addRequest({ id: 8, type: 'movie', tmdbId: 108, status: 5, mediaStatus: 5, arrId: 18, title: 'Gone Film' });
       await run();
       const movie = radarrMovie({ id: 18, title: 'Gone Film', year: 2020, tmdbId: 108 });
       // After the first sync (Radarr's history dates are to the second: a second later, not the same second).
@@ -364,7 +364,7 @@ for (const mode of STORE_MODES)
     });
 
     it('an upgrade deletes no movie: a file deleted for an upgrade is not a removal', async () => {
-      seerr.addRequest({ id: 9, type: 'movie', tmdbId: 109, status: 5, mediaStatus: 5, arrId: 19, title: 'Upgraded' });
+      jellyseerr.addRequest({ id: 9, type: 'movie', tmdbId: 109, status: 5, mediaStatus: 5, arrId: 19, title: 'Upgraded' });
       await run();
       const movie = radarrMovie({ id: 19, title: 'Upgraded', year: 2020, tmdbId: 109 });
       radarr.addHistory(radarrHistory(movie, 'movieFileDeleted', undefined, { reason: 'Upgrade', sourceTitle: '/movies/Upgraded/old.mkv' }));
@@ -373,8 +373,18 @@ for (const mode of STORE_MODES)
     });
 
     it('4K and HD requests for the same film never exchange events', async () => {
-      seerr.addRequest({ id: 10, type: 'movie', tmdbId: 157336, status: 2, mediaStatus: 3, arrId: 60, title: 'Interstellar', requester: 'adept' });
-      seerr.addRequest({ id: 11, type: 'movie', tmdbId: 157336, status: 2, mediaStatus: 3, is4k: true, arrId: 7, title: 'Interstellar', requester: 'kana' });
+      jellyseerr.addRequest({ id: 10, type: 'movie', tmdbId: 157336, status: 2, mediaStatus: 3, arrId: 60, title: 'Interstellar', requester: 'adept' });
+      jellyseerr.addRequest({
+        id: 11,
+        type: 'movie',
+        tmdbId: 157336,
+        status: 2,
+        mediaStatus: 3,
+        is4k: true,
+        arrId: 7,
+        title: 'Interstellar',
+        requester: 'kana',
+      });
       radarr.queue.push(radarrQueueRecord(radarrMovie({ id: 60, title: 'Interstellar', year: 2014, tmdbId: 157336 }), HASH('1'), { size: 100, sizeleft: 50 }));
       radarr4k.queue.push(radarrQueueRecord(radarrMovie({ id: 7, title: 'Interstellar', year: 2014, tmdbId: 157336 }), HASH('4'), { size: 100, sizeleft: 90 }));
       await run();
@@ -390,9 +400,9 @@ for (const mode of STORE_MODES)
     });
 
     it('an approved film nothing grabbed, known only by its TMDB id: each Radarr of its kind (HD, 4K) reads its record, once an hour, for why it waits; one that lacks it says so', async () => {
-      seerr.addRequest({ id: 20, type: 'movie', tmdbId: 157336, status: 2, mediaStatus: 3, title: 'Interstellar', requester: 'adept' });
-      seerr.addRequest({ id: 21, type: 'movie', tmdbId: 157336, status: 2, mediaStatus: 3, is4k: true, title: 'Interstellar', requester: 'kana' });
-      seerr.addRequest({ id: 22, type: 'movie', tmdbId: 424242, status: 2, mediaStatus: 3, title: 'Nowhere' });
+      jellyseerr.addRequest({ id: 20, type: 'movie', tmdbId: 157336, status: 2, mediaStatus: 3, title: 'Interstellar', requester: 'adept' });
+      jellyseerr.addRequest({ id: 21, type: 'movie', tmdbId: 157336, status: 2, mediaStatus: 3, is4k: true, title: 'Interstellar', requester: 'kana' });
+      jellyseerr.addRequest({ id: 22, type: 'movie', tmdbId: 424242, status: 2, mediaStatus: 3, title: 'Nowhere' });
       radarr.movies.push({ ...radarrMovie({ id: 60, title: 'Interstellar', year: 2014, tmdbId: 157336 }), lastSearchTime: '2026-11-30T18:05:00Z' });
       radarr4k.movies.push({ ...radarrMovie({ id: 7, title: 'Interstellar', year: 2014, tmdbId: 157336 }), monitored: false });
       const at = new Date('2026-12-01T12:00:00Z');
@@ -414,7 +424,7 @@ for (const mode of STORE_MODES)
     });
 
     it('one source down or refusing the key never stops the others, and is retried on the next sync', async () => {
-      seerr.addRequest({ id: 12, type: 'movie', tmdbId: 112, status: 2, mediaStatus: 3, arrId: 22, title: 'Still Synced' });
+      jellyseerr.addRequest({ id: 12, type: 'movie', tmdbId: 112, status: 2, mediaStatus: 3, arrId: 22, title: 'Still Synced' });
       radarr.down = true;
       sonarr.queue.push(
         ...sonarrQueueRecords(
@@ -445,7 +455,7 @@ for (const mode of STORE_MODES)
 describe('the arr and Jellyseerr API clients', () => {
   it('say what a call found: ok, unauthorised, unreachable, or another service at that URL', async () => {
     const radarr = await new FakeArr('radarr').start();
-    const seerr = await new FakeJellyseerr().start();
+    const jellyseerr = await new FakeJellyseerr().start();
     try {
       const ok = new ArrClient('radarr', { url: radarr.url, apiKey: 'radarr-key' });
       await ok.queued([], []);
@@ -457,7 +467,7 @@ describe('the arr and Jellyseerr API clients', () => {
       assert.equal(wrongKey.api.health.state, 'unauthorised');
 
       // A Sonarr pointed at Jellyseerr's URL (it answers the arrs' paths with 404).
-      const wrongService = new ArrClient('sonarr', { url: seerr.url, apiKey: 'seerr-key' });
+      const wrongService = new ArrClient('sonarr', { url: jellyseerr.url, apiKey: 'jellyseerr-key' });
       await assert.rejects(wrongService.historySince('2026-01-01T00:00:00Z', new Skips()), /not found \(404\): is this Sonarr at that URL\?/);
       assert.equal(wrongService.api.health.state, 'wrong-service');
       // And the other way round.
@@ -469,7 +479,7 @@ describe('the arr and Jellyseerr API clients', () => {
       assert.equal(ok.api.health.state, 'unreachable');
       assert.ok(!JSON.stringify(ok.api.health).includes('radarr-key'), 'the key is in no message');
     } finally {
-      await seerr.stop();
+      await jellyseerr.stop();
     }
   });
 });

@@ -28,7 +28,7 @@ for (const mode of STORE_MODES)
     let store: StatusStore;
     let radarr: FakeArr;
     let sonarr: FakeArr;
-    let seerr: FakeJellyseerr;
+    let jellyseerr: FakeJellyseerr;
     let qbit: FakeQbittorrent;
     let clock: number;
     /** A webhook arriving at the test clock's time, so timelines read in the order the test plays them. */
@@ -44,7 +44,7 @@ for (const mode of STORE_MODES)
         { instance: { name: 'radarr', kind: 'radarr', is4k: false }, client: new ArrClient('radarr', { url: radarr.url, apiKey: 'radarr-key' }) },
         { instance: { name: 'sonarr', kind: 'sonarr', is4k: false }, client: new ArrClient('sonarr', { url: sonarr.url, apiKey: 'sonarr-key' }) },
       ],
-      jellyseerr: new JellyseerrClient({ url: seerr.url, apiKey: 'seerr-key' }),
+      jellyseerr: new JellyseerrClient({ url: jellyseerr.url, apiKey: 'jellyseerr-key' }),
       qbittorrent: new QbitClient({ url: qbit.url, username: 'admin', password: 'adminadmin' }),
     });
     const actions = (options: Partial<ActionOptions> = {}) =>
@@ -54,7 +54,7 @@ for (const mode of STORE_MODES)
 
     beforeEach(async () => {
       clock = Date.parse('2026-02-01T10:00:00.000Z');
-      [radarr, sonarr, seerr] = await Promise.all([new FakeArr('radarr').start(), new FakeArr('sonarr').start(), new FakeJellyseerr().start()]);
+      [radarr, sonarr, jellyseerr] = await Promise.all([new FakeArr('radarr').start(), new FakeArr('sonarr').start(), new FakeJellyseerr().start()]);
       qbit = new FakeQbittorrent();
       await qbit.start();
       sonarr.episodes.set(LYCORIS.sonarrId, episodes);
@@ -62,7 +62,7 @@ for (const mode of STORE_MODES)
     });
     afterEach(async () => {
       await store.close();
-      await Promise.all([radarr.stop(), sonarr.stop(), seerr.stop(), qbit.stop()]);
+      await Promise.all([radarr.stop(), sonarr.stop(), jellyseerr.stop(), qbit.stop()]);
     });
 
     /** A movie whose public torrent is stalled in qBittorrent and Radarr's queue. */
@@ -297,7 +297,7 @@ for (const mode of STORE_MODES)
     let n = 0;
     let store: StatusStore;
     let radarr: FakeArr;
-    let seerr: FakeJellyseerr;
+    let jellyseerr: FakeJellyseerr;
     let qbit: FakeQbittorrent;
     let jellyfin: FakeJellyfin;
     let clock: number;
@@ -309,7 +309,7 @@ for (const mode of STORE_MODES)
 
     beforeEach(async () => {
       clock = Date.parse('2026-02-01T10:00:00.000Z');
-      [radarr, seerr] = await Promise.all([new FakeArr('radarr').start(), new FakeJellyseerr().start()]);
+      [radarr, jellyseerr] = await Promise.all([new FakeArr('radarr').start(), new FakeJellyseerr().start()]);
       qbit = new FakeQbittorrent();
       jellyfin = new FakeJellyfin();
       await Promise.all([qbit.start(), jellyfin.start()]);
@@ -317,7 +317,7 @@ for (const mode of STORE_MODES)
     });
     afterEach(async () => {
       await store.close();
-      await Promise.all([radarr.stop(), seerr.stop(), qbit.stop(), jellyfin.stop()]);
+      await Promise.all([radarr.stop(), jellyseerr.stop(), qbit.stop(), jellyfin.stop()]);
     });
 
     const deletion = (options: Partial<DeletionOptions> = {}, withJellyfin = true) =>
@@ -325,7 +325,7 @@ for (const mode of STORE_MODES)
         store,
         {
           arrs: [{ instance: { name: 'radarr', kind: 'radarr', is4k: false }, client: new ArrClient('radarr', { url: radarr.url, apiKey: 'radarr-key' }) }],
-          jellyseerr: new JellyseerrClient({ url: seerr.url, apiKey: 'seerr-key' }),
+          jellyseerr: new JellyseerrClient({ url: jellyseerr.url, apiKey: 'jellyseerr-key' }),
           qbittorrent: new QbitClient({ url: qbit.url, username: 'admin', password: 'adminadmin' }),
           ...(withJellyfin ? { jellyfin: new JellyfinClient({ url: jellyfin.url, apiKey: 'jf-key' }) } : {}),
         },
@@ -333,12 +333,12 @@ for (const mode of STORE_MODES)
         DEFAULT_TRACK_OPTIONS,
         () => clock,
       );
-    const writes = () => ({ radarr: radarr.calls.filter((c) => !c.startsWith('GET ')), seerr: seerr.deletedMedia, qbit: qbit.deleted });
-    const nothingDeleted = { radarr: [], seerr: [], qbit: [] };
+    const writes = () => ({ radarr: radarr.calls.filter((c) => !c.startsWith('GET ')), jellyseerr: jellyseerr.deletedMedia, qbit: qbit.deleted });
+    const nothingDeleted = { radarr: [], jellyseerr: [], qbit: [] };
 
     /** A movie imported from a complete public torrent, then deleted in Radarr (gone there too). */
     async function removedMovie(body = fixture('radarr-movie-delete')) {
-      seerr.addRequest({ id: VIOLET.requestId, type: 'movie', tmdbId: VIOLET.tmdb, status: 5, mediaStatus: 5, arrId: VIOLET.radarrId });
+      jellyseerr.addRequest({ id: VIOLET.requestId, type: 'movie', tmdbId: VIOLET.tmdb, status: 5, mediaStatus: 5, arrId: VIOLET.radarrId });
       qbit.set({ hash: VIOLET.hash, progress: 1, state: 'stalledUP', private: false });
       await arrive('jellyseerr', v.approved);
       await arrive('radarr', v.grab);
@@ -371,7 +371,7 @@ for (const mode of STORE_MODES)
       clock += HOUR;
       const { outcomes } = await sync.due();
       assert.equal(outcomes[0]?.result.action, 'deletion-sync');
-      assert.deepEqual(writes(), { radarr: [], seerr: [VIOLET.requestId + 500], qbit: [{ hashes: [VIOLET.hash.toLowerCase()], deleteFiles: false }] });
+      assert.deepEqual(writes(), { radarr: [], jellyseerr: [VIOLET.requestId + 500], qbit: [{ hashes: [VIOLET.hash.toLowerCase()], deleteFiles: false }] });
       assert.ok(
         radarr.calls.some((c) => c.startsWith(`GET /api/v3/movie?tmdbId=${VIOLET.tmdb}`)),
         'Radarr was asked',
@@ -434,7 +434,7 @@ for (const mode of STORE_MODES)
     it('nothing to verify with (no arr, no Jellyfin): nothing is deleted', async () => {
       const sync = new DeletionSync(
         store,
-        { arrs: [], jellyseerr: new JellyseerrClient({ url: seerr.url, apiKey: 'seerr-key' }) },
+        { arrs: [], jellyseerr: new JellyseerrClient({ url: jellyseerr.url, apiKey: 'jellyseerr-key' }) },
         { clearJellyseerr: true, removeTorrents: false, deleteFiles: false, graceMs: HOUR, dryRun: false },
         DEFAULT_TRACK_OPTIONS,
         () => clock,
@@ -515,7 +515,7 @@ for (const mode of STORE_MODES)
       const { outcomes } = await sync.due();
       assert.match(outcomes[0]?.result.detail ?? '', /1 torrent kept: private, a person decides/);
       assert.deepEqual(qbit.deleted, []);
-      assert.deepEqual(seerr.deletedMedia, [VIOLET.requestId + 500], 'the rest goes on');
+      assert.deepEqual(jellyseerr.deletedMedia, [VIOLET.requestId + 500], 'the rest goes on');
     });
   });
 

@@ -270,9 +270,9 @@ describe('webhook sources: errors name the path and the reason', () => {
     assert.equal(reject(grab), 'movie.tmdbId: expected number, received string');
     delete grab.movie.tmdbId;
     assert.equal(reject(grab), 'movie.tmdbId: expected number (missing)');
-    const seerr = clone(fixture('jellyseerr-media-pending'));
-    seerr.media.tmdbId = 'abc';
-    assert.equal(reject(seerr), 'media.tmdbId: expected an integer, received "abc"');
+    const jellyseerr = clone(fixture('jellyseerr-media-pending'));
+    jellyseerr.media.tmdbId = 'abc';
+    assert.equal(reject(jellyseerr), 'media.tmdbId: expected an integer, received "abc"');
     const sonarr = clone(fixture('sonarr-grab-season-pack'));
     sonarr.episodes[3].seasonNumber = -1;
     assert.match(reject(sonarr), /^episodes\[3\]\.seasonNumber: /);

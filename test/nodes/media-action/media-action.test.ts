@@ -16,18 +16,18 @@ const dir = tempDir();
 
 describe('media-action', () => {
   let radarr: FakeArr;
-  let seerr: FakeJellyseerr;
+  let jellyseerr: FakeJellyseerr;
   let qbit: FakeQbittorrent;
   const v = movieBodies(VIOLET);
   beforeEach(async () => {
     useSettings({ userDir: dir });
-    [radarr, seerr] = await Promise.all([new FakeArr('radarr').start(), new FakeJellyseerr().start()]);
+    [radarr, jellyseerr] = await Promise.all([new FakeArr('radarr').start(), new FakeJellyseerr().start()]);
     qbit = new FakeQbittorrent();
     await qbit.start();
   });
   afterEach(async () => {
     await helper.unload();
-    await Promise.all([radarr.stop(), seerr.stop(), qbit.stop()]);
+    await Promise.all([radarr.stop(), jellyseerr.stop(), qbit.stop()]);
   });
   after(() => helper.settings({}));
 
@@ -37,7 +37,7 @@ describe('media-action', () => {
       { id: 'tab', type: 'tab' },
       { id: 'store', type: 'status-store', path: join(dir, `actions${++n}.db`) },
       { id: 'rs', type: 'arr-server', kind: 'radarr', instance: '', is4k: false, url: radarr.url, apiKeyEnv: '' },
-      { id: 'js', type: 'jellyseerr-server', url: seerr.url, apiKeyEnv: '' },
+      { id: 'js', type: 'jellyseerr-server', url: jellyseerr.url, apiKeyEnv: '' },
       { id: 'qs', type: 'qbittorrent-server', url: qbit.url, usernameEnv: '', passwordEnv: '' },
       { id: 'state', z: 'tab', type: 'episode-state', store: 'store', wires: [['committed'], ['changes'], []] },
       {
@@ -57,7 +57,7 @@ describe('media-action', () => {
       { id: 'error', z: 'tab', type: 'helper', wires: [] },
       { id: 'news', z: 'tab', type: 'helper', wires: [] },
     ]);
-  const credentials = { rs: { apiKey: 'radarr-key' }, js: { apiKey: 'seerr-key' }, qs: { username: 'admin', password: 'adminadmin' } };
+  const credentials = { rs: { apiKey: 'radarr-key' }, js: { apiKey: 'jellyseerr-key' }, qs: { username: 'admin', password: 'adminadmin' } };
   const send = async (source: 'radarr' | 'jellyseerr', body: unknown) => {
     const parsed = parseWebhook(body, source);
     assert.ok(parsed.ok);
@@ -78,7 +78,7 @@ describe('media-action', () => {
 
   it('deletion sync (opt-in): a removal committed through episode-state is planned, in a dry run by default; nothing is deleted', async () => {
     await loadFlow(flow({ clearJellyseerr: true, removeTorrents: true }), credentials);
-    seerr.addRequest({ id: VIOLET.requestId, type: 'movie', tmdbId: VIOLET.tmdb, status: 5, mediaStatus: 5, arrId: VIOLET.radarrId });
+    jellyseerr.addRequest({ id: VIOLET.requestId, type: 'movie', tmdbId: VIOLET.tmdb, status: 5, mediaStatus: 5, arrId: VIOLET.radarrId });
     await send('jellyseerr', v.approved);
     await send('radarr', v.grab);
     const removed = await send('radarr', fixture('radarr-movie-delete'));
@@ -89,7 +89,7 @@ describe('media-action', () => {
     const result = nextMessage(helper.getNode('result'));
     helper.getNode('act').receive({ topic: 'media-status/deletions' });
     assert.deepEqual((await result).payload, { ok: true, done: [] }, 'nothing due yet');
-    assert.deepEqual([seerr.deletedMedia, qbit.deleted], [[], []]);
+    assert.deepEqual([jellyseerr.deletedMedia, qbit.deleted], [[], []]);
     assert.deepEqual(
       radarr.calls.filter((c) => !c.startsWith('GET')),
       [],
@@ -122,7 +122,7 @@ describe('media-action', () => {
 
   it('without the ticks nothing is planned or passed on', async () => {
     await loadFlow(flow({}), credentials);
-    seerr.addRequest({ id: VIOLET.requestId, type: 'movie', tmdbId: VIOLET.tmdb, status: 5, mediaStatus: 5, arrId: VIOLET.radarrId });
+    jellyseerr.addRequest({ id: VIOLET.requestId, type: 'movie', tmdbId: VIOLET.tmdb, status: 5, mediaStatus: 5, arrId: VIOLET.radarrId });
     await send('radarr', v.grab);
     const removed = await send('radarr', fixture('radarr-movie-delete'));
     // A message through the node after the commit: the removal has been looked at by then.
@@ -130,7 +130,7 @@ describe('media-action', () => {
     helper.getNode('act').receive({ payload: { requestId: 1, action: 'dismiss' } });
     assert.equal((await result).statusCode, 400);
     assert.equal((await (await storeOf()).read.getRequest(removed.requestId))?.deletion, null);
-    assert.deepEqual([seerr.deletedMedia, qbit.deleted], [[], []]);
+    assert.deepEqual([jellyseerr.deletedMedia, qbit.deleted], [[], []]);
   });
 
   it('the automatic retry (opt-in) counts strikes on its control message and retries at the third; msg.user is who asked', async () => {

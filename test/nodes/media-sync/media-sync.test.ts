@@ -9,16 +9,16 @@ import { tempDir } from '../../support/tmp';
 const dir = tempDir();
 
 describe('media-sync', () => {
-  let seerr: FakeJellyseerr;
+  let jellyseerr: FakeJellyseerr;
   let radarr: FakeArr;
   beforeEach(async () => {
     useSettings({ userDir: dir });
-    seerr = await new FakeJellyseerr().start();
+    jellyseerr = await new FakeJellyseerr().start();
     radarr = await new FakeArr('radarr').start();
   });
   afterEach(async () => {
     await helper.unload();
-    await Promise.all([seerr.stop(), radarr.stop()]);
+    await Promise.all([jellyseerr.stop(), radarr.stop()]);
   });
   after(() => helper.settings({}));
 
@@ -54,12 +54,12 @@ describe('media-sync', () => {
     await loadFlow(
       flow(
         [
-          { id: 'js', type: 'jellyseerr-server', url: seerr.url, apiKeyEnv: '' },
+          { id: 'js', type: 'jellyseerr-server', url: jellyseerr.url, apiKeyEnv: '' },
           { id: 'rs', type: 'arr-server', kind: 'radarr', instance: '', is4k: false, url: radarr.url, apiKeyEnv: '' },
         ],
         { jellyseerr: 'js', radarr: 'rs' },
       ),
-      { js: { apiKey: 'seerr-key' }, rs: { apiKey: 'not-the-key' } },
+      { js: { apiKey: 'jellyseerr-key' }, rs: { apiKey: 'not-the-key' } },
     );
     const report = nextMessage(helper.getNode('report'));
     helper.getNode('sync').receive({ payload: 'now' });
@@ -80,11 +80,13 @@ describe('media-sync', () => {
       'one line in the log for the problem, not one per sync',
     );
     const logged = JSON.stringify([...callsOf(helper.getNode('sync'), 'error'), ...callsOf(helper.getNode('sync'), 'status')].map((c) => c.args));
-    assert.ok(!logged.includes('not-the-key') && !logged.includes('seerr-key'), 'no key in a status or a log line');
+    assert.ok(!logged.includes('not-the-key') && !logged.includes('jellyseerr-key'), 'no key in a status or a log line');
   });
 
   it('every source ok: a green status with the time and how many synced', async () => {
-    await loadFlow(flow([{ id: 'js', type: 'jellyseerr-server', url: seerr.url, apiKeyEnv: '' }], { jellyseerr: 'js' }), { js: { apiKey: 'seerr-key' } });
+    await loadFlow(flow([{ id: 'js', type: 'jellyseerr-server', url: jellyseerr.url, apiKeyEnv: '' }], { jellyseerr: 'js' }), {
+      js: { apiKey: 'jellyseerr-key' },
+    });
     const report = nextMessage(helper.getNode('report'));
     helper.getNode('sync').receive({ payload: 'now' });
     assert.equal((await report).payload.ok, true);
