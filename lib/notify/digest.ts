@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../coalesce';
+import { systemClock, type Clock } from '../clock';
 import { URGENT, type News } from './news';
 
 /**

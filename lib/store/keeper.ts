@@ -1,3 +1,4 @@
+import { systemClock } from '../clock';
 import { EventEmitter } from 'node:events';
 import { StatusStore, type StoreOptions } from './store';
 
@@ -31,7 +32,7 @@ export class StoreKeeper extends EventEmitter<StoreKeeperEvents> {
   private opened: StatusStore | undefined;
   private lastError: Error | undefined;
   private first: Promise<void>;
-  private timer: NodeJS.Timeout | undefined;
+  private cancelRetry: (() => void) | undefined;
   private attempts = 0;
   private closing = false;
 
@@ -78,14 +79,14 @@ export class StoreKeeper extends EventEmitter<StoreKeeperEvents> {
       const retry = { ...DEFAULT_KEEPER_RETRY, ...this.options.retry };
       const retryInMs = Math.min(retry.maxMs, retry.initialMs * 2 ** (this.attempts - 1));
       this.setState({ status: 'failed', file: this.file, reason: (err as Error).message, retryInMs });
-      this.timer = setTimeout(() => void this.attempt(), retryInMs);
+      this.cancelRetry = (this.options.clock ?? systemClock).after(retryInMs, () => void this.attempt());
     }
   }
 
   /** Waits for queued writes, then closes the store; stops retrying. */
   async close(): Promise<void> {
     this.closing = true;
-    clearTimeout(this.timer);
+    this.cancelRetry?.();
     await this.first.catch(() => undefined);
     const store = this.opened;
     this.opened = undefined;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { systemClock, type Clock } from '../coalesce';
+import { systemClock, type Clock } from '../clock';
 import { Outlook } from '../tracker/outlook';
 import type { KeyQuery, RequestTx, RequestWriter } from './lookup';
 import { migrate, SCHEMA_VERSION } from './migrations';

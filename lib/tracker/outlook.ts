@@ -1,4 +1,4 @@
-import type { Clock } from '../coalesce';
+import type { Clock } from '../clock';
 import type { RequestRecord } from '../model';
 import type { RequestSnapshot } from '../snapshot-schema';
 import type { StoreReader } from '../store/reader';

@@ -5,7 +5,7 @@ import type { Done, Send } from '../shared/config-node';
 import { secretFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
 import { arrInstanceOf, type ArrInstanceSettings } from '../../lib/services/arr/instance';
-import { StatusLight } from '../shared/status';
+import { startFlowNode } from '../shared/status';
 import { admitted, guardWebhookRoutes } from '../shared/route-gate';
 
 interface ArrWebhookParseConfig extends NodeDef {
@@ -18,8 +18,7 @@ type Credentials = { secret: unknown };
 
 export = (RED: RED) => {
   function ArrWebhookParseNode(this: Node<Credentials>, config: ArrWebhookParseConfig) {
-    RED.nodes.createNode(this, config);
-    const light = new StatusLight(RED, this);
+    const { light, clock } = startFlowNode(RED, this, config);
     /**
      * The arr instance a webhook names (`/hooks/radarr?instance=radarr-4k`): 4K when the deployed
      * arr-server node of that name is ticked 4K (looked up as deployed now: a deploy of that node
@@ -65,7 +64,7 @@ export = (RED: RED) => {
           refused.error,
           refused.statusCode === 401 ? 'arr-webhook-parse.status.unauthorized' : 'arr-webhook-parse.status.browser',
         );
-      const result = parseWebhook(msg.payload, source, new Date(), instanceOf(msg.req));
+      const result = parseWebhook(msg.payload, source, new Date(clock.now()), instanceOf(msg.req));
       if (!result.ok) return reject(result.statusCode, result.error, 'arr-webhook-parse.status.invalid', { code: result.statusCode });
       msg.topic = `${result.source}/${result.event.kind}`;
       msg.payload = result.event;

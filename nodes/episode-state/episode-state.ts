@@ -9,7 +9,7 @@ import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { trackOptionsFrom } from '../shared/config-values';
 import { AnswersInFlight, answerDirectly } from '../shared/http';
 import type { RED } from '../shared/red';
-import { StatusLight } from '../shared/status';
+import { startFlowNode } from '../shared/status';
 import { useStore } from '../shared/store-user';
 
 interface EpisodeStateConfig extends NodeDef {
@@ -28,8 +28,7 @@ const CHECK_STUCK = 'media-status/check-stuck';
 
 export = (RED: RED) => {
   function EpisodeStateNode(this: Node, config: EpisodeStateConfig) {
-    RED.nodes.createNode(this, config);
-    const light = new StatusLight(RED, this);
+    const { light, clock } = startFlowNode(RED, this, config);
     const storeNode = requiredStore(RED, this, 'episode-state', config.store);
     if (!storeNode) return;
     if (config.stuckMinutes || (config.stuckCheckSeconds && config.stuckCheckSeconds !== '60')) this.warn(RED._('episode-state.warnings.stuckMoved'));
@@ -66,7 +65,7 @@ export = (RED: RED) => {
 
     const handle = async (msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> => {
       if (msg.topic === CHECK_STUCK) {
-        const now = typeof msg.now === 'string' && !Number.isNaN(Date.parse(msg.now)) ? new Date(msg.now) : new Date();
+        const now = typeof msg.now === 'string' && !Number.isNaN(Date.parse(msg.now)) ? new Date(msg.now) : new Date(clock.now());
         const results = await storeNode.checkStuck(now);
         await sendChanges(results);
         msg.payload = { ok: true, flagged: results.filter((r) => r.notify).length };

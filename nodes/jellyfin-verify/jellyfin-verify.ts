@@ -8,7 +8,7 @@ import { requestIdOf } from '../shared/http';
 import { closeWith, Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { guardActingNode } from '../shared/route-gate';
-import { StatusLight } from '../shared/status';
+import { startFlowNode } from '../shared/status';
 import { useStore } from '../shared/store-user';
 import { ServiceError } from '../../lib/services/http/errors';
 
@@ -24,11 +24,9 @@ const BATCH = 50;
 
 export = (RED: RED) => {
   function JellyfinVerifyNode(this: Node, config: JellyfinVerifyConfig) {
-    RED.nodes.createNode(this, config);
-    const light = new StatusLight(RED, this);
-    // Its http in routes (sync now, verify now) act: the same gate as media-action's.
+    const { light, clock } = startFlowNode(RED, this, config);
     guardActingNode(RED, this, config.store);
-    const notFound = (reason: string): MediaEvent => ({ source: 'jellyfin', at: new Date().toISOString(), kind: 'ignored', name: 'verify', reason });
+    const notFound = (reason: string): MediaEvent => ({ source: 'jellyfin', at: new Date(clock.now()).toISOString(), kind: 'ignored', name: 'verify', reason });
     // No URL (JELLYFIN_URL unset): idle on purpose; a "verify now" is answered "not configured".
     const parts = serviceAndStore<JellyfinClient>(RED, this, light, 'jellyfin-verify', config, (msg, send, done) => {
       msg.payload = notFound(RED._('jellyfin-verify.reasons.notConfigured'));
@@ -50,11 +48,11 @@ export = (RED: RED) => {
 
     const sweep = async () => {
       const store = await storeNode.store();
-      const now = Date.now();
+      const now = clock.now();
       const waiting = await store.read.awaitingEvidence(new Date(now - downloadedMs).toISOString(), new Date(now - approvedMs).toISOString(), BATCH);
       let found = 0;
       for (const record of waiting) {
-        const event = await findInJellyfin(client, record, new Date().toISOString());
+        const event = await findInJellyfin(client, record, new Date(clock.now()).toISOString());
         if (!event) continue;
         found++;
         this.send([{ topic: `jellyfin/verify/${record.id}`, payload: event }, null]);
@@ -62,7 +60,7 @@ export = (RED: RED) => {
       light.show('ok', 'jellyfin-verify.status.checked', { checked: waiting.length, found });
     };
     // 0: only when asked (an input message), e.g. a "verify now" node beside the timed one.
-    const timer = new Interval(periodMs(config.interval, 120), sweep, (err) => {
+    const timer = new Interval(clock, periodMs(config.interval, 120), sweep, (err) => {
       if (!unreachable(err)) this.error(err.message);
     });
 
@@ -76,7 +74,7 @@ export = (RED: RED) => {
         })
         .then(async (record) => {
           if (!record) return notFound(RED._('jellyfin-verify.reasons.unknown'));
-          return (await findInJellyfin(client, record, new Date().toISOString())) ?? notFound(RED._('jellyfin-verify.reasons.notPlayable'));
+          return (await findInJellyfin(client, record, new Date(clock.now()).toISOString())) ?? notFound(RED._('jellyfin-verify.reasons.notPlayable'));
         })
         .catch((err: unknown) => {
           if (!unreachable(err)) throw err;

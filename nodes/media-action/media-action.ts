@@ -12,7 +12,7 @@ import { numberFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { admitted, admittedActor, guardActingNode } from '../shared/route-gate';
-import { StatusLight } from '../shared/status';
+import { startFlowNode } from '../shared/status';
 import { useStore } from '../shared/store-user';
 import { ARR_REFS, type ArrServerNode, type JellyfinServerNode, type JellyseerrServerNode, type QbittorrentServerNode, type ServerRefs } from '../shared/types';
 
@@ -67,8 +67,7 @@ function actionOf(msg: NodeMessageInFlow): unknown {
 
 export = (RED: RED) => {
   function MediaActionNode(this: Node, config: MediaActionConfig) {
-    RED.nodes.createNode(this, config);
-    const light = new StatusLight(RED, this);
+    const { light, clock } = startFlowNode(RED, this, config);
     const policy = guardActingNode(RED, this, config.store);
     const storeNode = requiredStore(RED, this, 'media-action', config.store);
     if (!storeNode) return;
@@ -104,7 +103,7 @@ export = (RED: RED) => {
       if (parts) return parts;
       const store = await storeNode.store();
       const track = storeNode.trackOptions;
-      const now = () => Date.now();
+      const now = () => clock.now();
       const actions = new MediaActions(store, services, { track });
       const deletion = new DeletionSync(
         store,
@@ -173,8 +172,8 @@ export = (RED: RED) => {
     };
     const deletionOn = config.clearJellyseerr === true || config.removeTorrents === true;
     const timers = [
-      new Interval(config.autoRetry === true ? numberFrom(config.autoRetryMinutes, 5) * 60_000 : 0, autoRetry, (err) => this.error(err.message)),
-      new Interval(deletionOn ? DELETIONS_EVERY_MS : 0, passOnDue, (err) => this.error(err.message)),
+      new Interval(clock, config.autoRetry === true ? numberFrom(config.autoRetryMinutes, 5) * 60_000 : 0, autoRetry, (err) => this.error(err.message)),
+      new Interval(clock, deletionOn ? DELETIONS_EVERY_MS : 0, passOnDue, (err) => this.error(err.message)),
     ];
 
     const answer = (msg: NodeMessageInFlow, send: Send, outcome: ActionOutcome) => {

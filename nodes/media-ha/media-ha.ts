@@ -11,7 +11,7 @@ import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
 import { closeWith, Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
-import { StatusLight } from '../shared/status';
+import { startFlowNode } from '../shared/status';
 import { useStore } from '../shared/store-user';
 
 interface MediaHaConfig extends NodeDef {
@@ -40,8 +40,7 @@ const REPUBLISH_MS = 30_000;
 
 export = (RED: RED) => {
   function MediaHaNode(this: Node, config: MediaHaConfig) {
-    RED.nodes.createNode(this, config);
-    const light = new StatusLight(RED, this);
+    const { light, clock } = startFlowNode(RED, this, config);
     const storeNode = requiredStore(RED, this, 'media-ha', config.store);
     if (!storeNode) return;
     const broker = config.broker ? (RED.nodes.getNode(config.broker) as MqttBrokerNode | null) : undefined;
@@ -56,7 +55,7 @@ export = (RED: RED) => {
       baseUrl: configValue(config.baseUrl) || DEFAULT_BASE_URL,
       version: VERSION,
     };
-    const entities = new HaEntities(options, numberFrom(config.keepHours, 24) * HOUR);
+    const entities = new HaEntities(options, numberFrom(config.keepHours, 24) * HOUR, () => clock.now());
     const publish = (messages: MqttMessage[]) => {
       for (const m of messages) this.send({ topic: m.topic, payload: m.payload, retain: m.retain, qos: m.qos });
       light.show('ok', 'media-ha.status.published', { count: entities.count });
@@ -76,7 +75,7 @@ export = (RED: RED) => {
     };
     const onCommitted = (ids: number[]) => void serially(() => refresh(ids));
     // Home Assistant's birth message: it lost every discovered entity; offer them again, at most every 30 s.
-    const republish = new Coalesced(REPUBLISH_MS, () => void serially(publishAll));
+    const republish = new Coalesced(REPUBLISH_MS, () => void serially(publishAll), clock);
     const stopUsingStore = useStore(storeNode, light, (store: StatusStore) => {
       store.on('committed', onCommitted);
       // With its broker named, the node connects it and publishes once the Status node says it is connected.
@@ -88,6 +87,7 @@ export = (RED: RED) => {
     });
     // Hourly: a request available for a day leaves Home Assistant.
     const timer = new Interval(
+      clock,
       HOUR,
       () => serially(publishAll),
       (err) => this.error(err.message),

@@ -22,7 +22,7 @@ import { ServiceNoticeSchema, StateChangeSchema } from '../../lib/tracker/messag
 import type { Done, Send } from '../shared/config-node';
 import { periodMs, secretFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
-import { StatusLight } from '../shared/status';
+import { startFlowNode } from '../shared/status';
 
 type NewsTicks = { [K in NewsKind as `on_${K}`]?: boolean };
 
@@ -53,8 +53,7 @@ const FLUSH = 'media-status/flush';
 
 export = (RED: RED) => {
   function MediaNotifyNode(this: Node & { credentials: Credentials }, config: MediaNotifyConfig) {
-    RED.nodes.createNode(this, config);
-    const light = new StatusLight(RED, this);
+    const { light, clock } = startFlowNode(RED, this, config);
     const name = ((FORMATS as readonly string[]).includes(config.format) ? config.format : 'generic') as FormatName;
     const target: Target = {
       server: configValue(config.server) || undefined,
@@ -87,7 +86,7 @@ export = (RED: RED) => {
       }
       light.show('ok', 'media-notify.status.sent', { count: sent, last: notification.title });
     };
-    const digest = new Digest(windowMs, deliver, (err) => light.report(err.message));
+    const digest = new Digest(windowMs, deliver, (err) => light.report(err.message), clock);
 
     this.on('input', (msg: NodeMessageInFlow, _send: Send, done: Done) => {
       if (msg.topic === FLUSH) {
@@ -98,7 +97,7 @@ export = (RED: RED) => {
         // Now, whatever the ticks and the digest: the configured format and address, or what is missing.
         const missing = missingFor(name, target, map.size > 0);
         if (missing.length) return done(new Error(RED._('media-notify.errors.testNotConfigured', { missing: missing.join(', ') })));
-        deliver(sampleNews(new Date()));
+        deliver(sampleNews(new Date(clock.now())));
         return done();
       }
       if (idle) return done();

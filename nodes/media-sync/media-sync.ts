@@ -6,7 +6,7 @@ import { numberFrom } from '../shared/config-values';
 import { closeWith, Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { guardActingNode } from '../shared/route-gate';
-import { StatusLight } from '../shared/status';
+import { startFlowNode } from '../shared/status';
 import { useStore } from '../shared/store-user';
 import { ARR_REFS, type ServerRefs, type SyncServerNode } from '../shared/types';
 
@@ -28,9 +28,7 @@ function failures(report: SyncReport): string | undefined {
 
 export = (RED: RED) => {
   function MediaSyncNode(this: Node, config: MediaSyncConfig) {
-    RED.nodes.createNode(this, config);
-    const light = new StatusLight(RED, this);
-    // Its http in routes (sync now, verify now) act: the same gate as media-action's.
+    const { light, clock } = startFlowNode(RED, this, config);
     guardActingNode(RED, this, config.store);
     const storeNode = requiredStore(RED, this, 'media-sync', config.store);
     if (!storeNode) return;
@@ -78,7 +76,7 @@ export = (RED: RED) => {
       return report;
     };
     const minutes = numberFrom(config.minutes, 10);
-    const timer = new Interval(minutes * 60_000, runSync, (err) => this.error(err.message), numberFrom(config.firstAfterSeconds, 5) * 1000);
+    const timer = new Interval(clock, minutes * 60_000, runSync, (err) => this.error(err.message), numberFrom(config.firstAfterSeconds, 5) * 1000);
 
     this.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       runSync()

@@ -8,7 +8,7 @@ import { requestIdOf } from '../shared/http';
 import { closeWith, Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { guardActingNode } from '../shared/route-gate';
-import { StatusLight } from '../shared/status';
+import { startFlowNode } from '../shared/status';
 import { useStore } from '../shared/store-user';
 import { ServiceError } from '../../lib/services/http/errors';
 
@@ -20,9 +20,7 @@ interface QbitProgressConfig extends NodeDef {
 
 export = (RED: RED) => {
   function QbitProgressNode(this: Node, config: QbitProgressConfig) {
-    RED.nodes.createNode(this, config);
-    const light = new StatusLight(RED, this);
-    // Its http in routes (sync now, verify now) act: the same gate as media-action's.
+    const { light, clock } = startFlowNode(RED, this, config);
     guardActingNode(RED, this, config.store);
     // No URL (QBIT_URL unset): idle on purpose, and a "poll now" passes straight through.
     const parts = serviceAndStore<QbitClient>(RED, this, light, 'qbit-progress', config, (msg, send, done) => {
@@ -43,7 +41,7 @@ export = (RED: RED) => {
         return;
       }
       try {
-        const events = await poller.poll(active, new Date().toISOString());
+        const events = await poller.poll(active, new Date(clock.now()).toISOString());
         for (const event of events) this.send([{ topic: `qbittorrent/${event.downloadId}`, payload: event }, null]);
         const running = events.filter((e) => e.state === 'DOWNLOADING').length;
         light.show('ok', 'qbit-progress.status.polled', { running, total: active.length });
@@ -53,7 +51,7 @@ export = (RED: RED) => {
       }
     };
     // 0: only when asked (an input message), e.g. a "poll now" node beside the timed one.
-    const timer = new Interval(periodMs(config.interval, 5), poll, (err) => this.error(err.message), 0);
+    const timer = new Interval(clock, periodMs(config.interval, 5), poll, (err) => this.error(err.message), 0);
 
     this.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       const raw = requestIdOf(msg);

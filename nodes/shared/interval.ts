@@ -1,20 +1,23 @@
+import type { Clock } from '../../lib/clock';
+
 /**
  * Work on a timer: `run` every `everyMs` (the next run is scheduled when one ends, so runs never
  * overlap). `stop` cancels the next run and waits for one in flight, so a close handler that awaits
  * it leaves nothing running behind the node.
  */
 export class Interval {
-  private timer: NodeJS.Timeout | undefined;
+  private cancel: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
 
   constructor(
+    private readonly clock: Clock,
     private readonly everyMs: number,
     private readonly run: () => Promise<unknown>,
     private readonly onError: (err: Error) => void,
     firstAfterMs = everyMs,
   ) {
-    if (everyMs > 0) this.timer = setTimeout(() => this.tick(), firstAfterMs);
+    if (everyMs > 0) this.cancel = clock.after(firstAfterMs, () => this.tick());
   }
 
   private tick(): void {
@@ -23,13 +26,13 @@ export class Interval {
       .catch((err: Error) => this.onError(err))
       .finally(() => {
         this.running = undefined;
-        if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.everyMs);
+        if (!this.stopped) this.cancel = this.clock.after(this.everyMs, () => this.tick());
       });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.cancel?.();
     await this.running;
   }
 }

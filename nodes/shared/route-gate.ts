@@ -332,8 +332,10 @@ export function guardActingRoutes(RED: RED, node: Node, policy: ActingPolicy): {
 }
 
 /**
- * Gate the http in routes wired into a node that acts, with the policy of the store it uses (none
- * selected: no token, so only Node-RED's own authentication lets anyone act); removed when it closes.
+ * Gate the http in routes wired into a node that acts (media-action; media-sync, qbit-progress and
+ * jellyfin-verify, whose "sync now", "poll now" and "verify now" routes change the store), with the
+ * policy of the store it uses (none selected: no token, so only Node-RED's own authentication lets
+ * anyone act); removed when it closes.
  */
 export function guardActingNode(RED: RED, node: Node, storeId: string | undefined): ActingPolicy {
   const store = storeId ? (RED.nodes.getNode(storeId) as { actingPolicy?: ActingPolicy } | null) : null;

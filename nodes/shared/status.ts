@@ -1,5 +1,6 @@
-import type { Node, NodeStatus } from 'node-red';
-import type { RED } from './red';
+import type { Node, NodeDef, NodeStatus } from 'node-red';
+import type { Clock } from '../../lib/clock';
+import { clockOf, type RED } from './red';
 
 /**
  * A node's status, the same way in every node of the package:
@@ -92,4 +93,10 @@ export class StatusLight {
   clear(): void {
     this.node.status({});
   }
+}
+
+/** A flow node made: Node-RED's part done, with its status light and the package's clock (settings.js `mediaStatusClock`). */
+export function startFlowNode(RED: RED, node: Node, config: NodeDef): { light: StatusLight; clock: Clock } {
+  RED.nodes.createNode(node, config);
+  return { light: new StatusLight(RED, node), clock: clockOf(RED) };
 }

@@ -3,7 +3,7 @@ import type { HubState } from '../../lib/services/shoko/hub';
 import { isFileEvent, isMetadataEvent, normaliseShoko, shokoEventName } from '../../lib/services/shoko/events';
 import { requiredConfig } from '../shared/config-node';
 import type { RED } from '../shared/red';
-import { StatusLight } from '../shared/status';
+import { startFlowNode } from '../shared/status';
 import type { ShokoServerNode } from '../shared/types';
 
 interface ShokoInConfig extends NodeDef {
@@ -14,8 +14,7 @@ interface ShokoInConfig extends NodeDef {
 
 export = (RED: RED) => {
   function ShokoInNode(this: Node, config: ShokoInConfig) {
-    RED.nodes.createNode(this, config);
-    const light = new StatusLight(RED, this);
+    const { light, clock } = startFlowNode(RED, this, config);
     const server = requiredConfig<ShokoServerNode>(
       RED,
       this,
@@ -54,7 +53,7 @@ export = (RED: RED) => {
     const onInvocation = (target: string, argument: unknown) => {
       const name = shokoEventName(target);
       if (!name || (isFileEvent(name) && !passFile) || (isMetadataEvent(name) && !passMetadata) || name === 'OnConnected') return;
-      const result = normaliseShoko(target, argument, new Date().toISOString(), server.folders());
+      const result = normaliseShoko(target, argument, new Date(clock.now()).toISOString(), server.folders());
       if (result.ok) this.send([{ topic: `shoko/${name}`, payload: result.event }, null]);
       else this.send([null, { topic: `shoko/${name}`, payload: { error: result.error, target, argument } }]);
     };

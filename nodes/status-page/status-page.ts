@@ -14,7 +14,7 @@ import { numberFrom } from '../shared/config-values';
 import { withMiddleware } from '../shared/middleware';
 import type { RED } from '../shared/red';
 import { behindNodeAuth } from '../shared/route-gate';
-import { StatusLight } from '../shared/status';
+import { startFlowNode } from '../shared/status';
 import { useStore } from '../shared/store-user';
 
 interface StatusPageConfig extends NodeDef {
@@ -83,8 +83,7 @@ function decoded(segment: string): string | undefined {
 
 export = (RED: RED) => {
   function StatusPageNode(this: Node, config: StatusPageConfig) {
-    RED.nodes.createNode(this, config);
-    const light = new StatusLight(RED, this);
+    const { light, clock } = startFlowNode(RED, this, config);
     const storeNode = requiredStore(RED, this, 'status-page', config.store, (_m, _s, done) => done());
     if (!storeNode) return;
     const base = `/${(config.path || '/media-status').replace(/^\/+|\/+$/g, '')}`;
@@ -93,7 +92,7 @@ export = (RED: RED) => {
     const nodeAuth = behindNodeAuth(RED);
     if (config.actions === true && !nodeAuth) this.error(RED._('status-page.errors.actionsNeedAuth'));
     const actions = config.actions === true && nodeAuth;
-    const actionLimit = new RateLimit(numberFrom(config.actionsPerMinute, 5), 60_000);
+    const actionLimit = new RateLimit(numberFrom(config.actionsPerMinute, 5), 60_000, () => clock.now());
     const clients = new Set<Res>();
     const showViewers = () =>
       config.actions === true && !nodeAuth

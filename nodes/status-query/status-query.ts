@@ -3,7 +3,7 @@ import { parseListQuery, requestDetail } from '../../lib/query';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { httpRequestOf, payloadParams, requestIdOf } from '../shared/http';
 import type { RED } from '../shared/red';
-import { StatusLight } from '../shared/status';
+import { startFlowNode } from '../shared/status';
 import { useStore } from '../shared/store-user';
 
 interface StatusQueryConfig extends NodeDef {
@@ -12,8 +12,7 @@ interface StatusQueryConfig extends NodeDef {
 
 export = (RED: RED) => {
   function StatusQueryNode(this: Node, config: StatusQueryConfig) {
-    RED.nodes.createNode(this, config);
-    const light = new StatusLight(RED, this);
+    const { light } = startFlowNode(RED, this, config);
     const reply = (msg: NodeMessageInFlow, send: Send, done: Done, statusCode: number, body: unknown) => {
       msg.statusCode = statusCode;
       msg.payload = body;

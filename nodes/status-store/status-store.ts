@@ -7,7 +7,7 @@ import { recordPredictions } from '../../lib/tracker/outlook';
 import type { TrackResult } from '../../lib/tracker/track';
 import { periodMs, numberFrom, secretFrom, trackOptionsFrom } from '../shared/config-values';
 import { Interval } from '../shared/interval';
-import type { RED } from '../shared/red';
+import { clockOf, type RED } from '../shared/red';
 import { editorRefresh } from '../shared/editor-refresh';
 import { behindNodeAuth } from '../shared/route-gate';
 import type { Answer, StatusStoreNode, StoreUse } from '../shared/types';
@@ -36,8 +36,9 @@ const RETENTION_EVERY_MS = 3600_000;
 export = (RED: RED) => {
   function StatusStoreConfigNode(this: StatusStoreNode & { credentials: Credentials }, config: StatusStoreConfig) {
     RED.nodes.createNode(this, config);
+    const clock = clockOf(RED);
     const file = resolveDatabasePath(config.path, RED.settings.userDir);
-    const keeper = new StoreKeeper(file);
+    const keeper = new StoreKeeper(file, { clock });
     let reported = '';
     keeper.on('state', (state: KeeperState) => {
       if (state.status === 'open') {
@@ -82,10 +83,11 @@ export = (RED: RED) => {
       return () => outputs.splice(outputs.indexOf(send), 1);
     };
     const timer = new Interval(
+      clock,
       periodMs(config.stuckCheckSeconds, 60),
       async () => {
         if (keeper.state.status !== 'open') return;
-        const results = await this.checkStuck(new Date());
+        const results = await this.checkStuck(new Date(clock.now()));
         if (results.some((r) => r.notify)) outputs[0]?.(results);
         await recordPredictions(await keeper.store());
       },
@@ -94,10 +96,11 @@ export = (RED: RED) => {
 
     const retentionDays = numberFrom(config.retentionDays, 0);
     const retention = new Interval(
+      clock,
       retentionDays ? RETENTION_EVERY_MS : 0,
       async () => {
         if (keeper.state.status !== 'open') return;
-        const forgotten = await (await keeper.store()).forgetFinished(new Date(Date.now() - retentionDays * 86400_000));
+        const forgotten = await (await keeper.store()).forgetFinished(new Date(clock.now() - retentionDays * 86400_000));
         if (forgotten.length) this.log(RED._('status-store.log.forgotten', { count: forgotten.length, days: retentionDays }));
       },
       (err) => this.error(err.message),

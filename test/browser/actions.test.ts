@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { FakeArr, radarrMovie, radarrQueueRecord } from '../fakes/arr-apis';
-import { VIOLET, movieBodies } from '../support/bodies';
+import { FakeArr } from '../fakes/arr-apis';
+import { VIOLET } from '../support/bodies';
 import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../support/chromium';
-import { ROOT } from '../support/fixtures';
-import { postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
+import { startNodeRed, writeSettings, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
+import { grabbedInRadarr } from '../support/household';
 
 /**
  * The editor's Media status tab with `adminAuth` set, in a real browser: a user with write permission
@@ -24,16 +23,13 @@ const USERS = {
 
 /** settings.js: the package's own, plus adminAuth with the two users (plain passwords: a test only). */
 function settingsWithUsers(userDir: string): void {
-  mkdirSync(userDir, { recursive: true });
-  writeFileSync(
-    join(userDir, 'settings.js'),
-    `const base = require(${JSON.stringify(join(ROOT, 'scripts', 'node-red-settings.js'))});
-const USERS = ${JSON.stringify(USERS)};
-const user = (name) => (USERS[name] ? { username: name, permissions: USERS[name].permissions } : null);
-module.exports = { ...base, adminAuth: { type: 'credentials',
+  writeSettings(
+    userDir,
+    `{ adminAuth: { type: 'credentials',
   users: async (name) => user(name),
-  authenticate: async (name, password) => (USERS[name] && USERS[name].password === password ? user(name) : null) } };
-`,
+  authenticate: async (name, password) => (USERS[name] && USERS[name].password === password ? user(name) : null) } }`,
+    `const USERS = ${JSON.stringify(USERS)};
+const user = (name) => (USERS[name] ? { username: name, permissions: USERS[name].permissions } : null);`,
   );
 }
 
@@ -48,11 +44,8 @@ describe('in a real browser: actions from the editor', () => {
     radarr = await new FakeArr('radarr').start();
     const userDir = join(dir, 'node-red');
     settingsWithUsers(userDir);
-    red = await startNodeRed(userDir, { STATUS_DB: join(dir, 'actions.db'), RADARR_URL: radarr.url, RADARR_API_KEY: 'radarr-key', SYNC_MINUTES: '600' });
-    const v = movieBodies(VIOLET);
-    await postHook(red.url, 'jellyseerr', v.approved);
-    requestId = (await postHook(red.url, 'radarr', v.grab)).body.requestId as number;
-    radarr.queue.push(radarrQueueRecord(radarrMovie({ id: VIOLET.radarrId, title: VIOLET.title, year: VIOLET.year, tmdbId: VIOLET.tmdb }), VIOLET.hash));
+    red = await startNodeRed(userDir, { STATUS_DB: join(dir, 'actions.db'), ...radarr.exampleEnv(), SYNC_MINUTES: '600' });
+    requestId = await grabbedInRadarr(red, radarr);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   });
   after(async () => {

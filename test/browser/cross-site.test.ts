@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { FakeArr, radarrMovie, radarrQueueRecord } from '../fakes/arr-apis';
-import { VIOLET, movieBodies } from '../support/bodies';
+import { FakeArr } from '../fakes/arr-apis';
 import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../support/chromium';
-import { ROOT } from '../support/fixtures';
-import { postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
+import { startNodeRed, writeSettings, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
+import { grabbedInRadarr } from '../support/household';
 
 /**
  * The example flow behind httpNodeAuth, in a real browser that has the household's login stored: a
@@ -23,15 +21,9 @@ const LOGIN = { username: 'household', password: 'household-pass' };
 const basic = `Basic ${Buffer.from(`${LOGIN.username}:${LOGIN.password}`).toString('base64')}`;
 
 function settingsWithNodeAuth(userDir: string): void {
-  mkdirSync(userDir, { recursive: true });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const hash = (require('bcryptjs') as { hashSync(p: string, rounds: number): string }).hashSync(LOGIN.password, 8);
-  writeFileSync(
-    join(userDir, 'settings.js'),
-    `const base = require(${JSON.stringify(join(ROOT, 'scripts', 'node-red-settings.js'))});
-module.exports = { ...base, httpNodeAuth: { user: ${JSON.stringify(LOGIN.username)}, pass: ${JSON.stringify(hash)} } };
-`,
-  );
+  writeSettings(userDir, `{ httpNodeAuth: { user: ${JSON.stringify(LOGIN.username)}, pass: ${JSON.stringify(hash)} } }`);
 }
 
 describe('in a real browser: another site cannot make the tracker act', () => {
@@ -51,15 +43,10 @@ describe('in a real browser: another site cannot make the tracker act', () => {
     // No API token: behind httpNodeAuth the household's login is the credential.
     red = await startNodeRed(
       userDir,
-      { STATUS_DB: join(dir, 'cross-site.db'), RADARR_URL: radarr.url, RADARR_API_KEY: 'radarr-key', SYNC_MINUTES: '600', STATUS_API_TOKEN: '' },
+      { STATUS_DB: join(dir, 'cross-site.db'), ...radarr.exampleEnv(), SYNC_MINUTES: '600', STATUS_API_TOKEN: '' },
       { readyHeaders: { authorization: basic } },
     );
-    const v = movieBodies(VIOLET);
-    assert.equal((await postHook(red.url, 'jellyseerr', v.approved, { authorization: basic })).status, 200);
-    const grabbed = await postHook(red.url, 'radarr', v.grab, { authorization: basic });
-    assert.equal(grabbed.status, 200);
-    requestId = grabbed.body.requestId as number;
-    radarr.queue.push(radarrQueueRecord(radarrMovie({ id: VIOLET.radarrId, title: VIOLET.title, year: VIOLET.year, tmdbId: VIOLET.tmdb }), VIOLET.hash));
+    requestId = await grabbedInRadarr(red, radarr, { authorization: basic });
 
     // Another site: `localhost` is not the site of `127.0.0.1`.
     const target = red.url;

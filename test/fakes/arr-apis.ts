@@ -13,7 +13,7 @@ abstract class FakeApi extends FakeServer {
   readonly calls: string[] = [];
   down = false;
 
-  constructor(private readonly apiKey: string) {
+  constructor(protected readonly apiKey: string) {
     super();
   }
 
@@ -92,6 +92,12 @@ export class FakeArr extends FakeApi {
     apiKey = `${kind}-key`,
   ) {
     super(apiKey);
+  }
+
+  /** The example flow's environment variables that point it here, with the secret this fake accepts. */
+  exampleEnv(): Record<string, string> {
+    const prefix = this.kind.toUpperCase();
+    return { [`${prefix}_URL`]: this.url, [`${prefix}_API_KEY`]: this.apiKey };
   }
 
   /** Commands received (POST /api/v3/command bodies), and queue items removed (id, query). */
@@ -282,6 +288,10 @@ export class FakeJellyseerr extends FakeApi {
 
   constructor(apiKey = 'jellyseerr-key') {
     super(apiKey);
+  }
+  /** The example flow's environment variables that point it here, with the secret this fake accepts. */
+  exampleEnv(): Record<string, string> {
+    return { JELLYSEERR_URL: this.url, JELLYSEERR_API_KEY: this.apiKey };
   }
 
   /** A request like the reference's list entries. `status`: 1 pending ... 5 completed; `mediaStatus`: 1..7. */

@@ -28,3 +28,8 @@ export abstract class FakeServer {
     await once(this.server, 'close');
   }
 }
+
+/** The example flow's environment pointed at these fakes (see their exampleEnv). */
+export function exampleEnvOf(...fakes: { exampleEnv(): Record<string, string> }[]): Record<string, string> {
+  return Object.assign({}, ...fakes.map((fake) => fake.exampleEnv())) as Record<string, string>;
+}

@@ -30,6 +30,10 @@ export class FakeJellyfin extends FakeServer {
   constructor(private readonly apiKey = 'jf-key') {
     super();
   }
+  /** The example flow's environment variables that point it here, with the secret this fake accepts. */
+  exampleEnv(): Record<string, string> {
+    return { JELLYFIN_URL: this.url, JELLYFIN_API_KEY: this.apiKey };
+  }
 
   add(...items: FakeItem[]): void {
     this.items.push(...items);

@@ -39,6 +39,10 @@ export class FakeQbittorrent extends FakeServer {
   constructor(private readonly credentials = { username: 'admin', password: 'adminadmin' }) {
     super();
   }
+  /** The example flow's environment variables that point it here, with the secret this fake accepts. */
+  exampleEnv(): Record<string, string> {
+    return { QBIT_URL: this.url, QBIT_USERNAME: this.credentials.username, QBIT_PASSWORD: this.credentials.password };
+  }
 
   set(torrent: FakeTorrent): void {
     this.torrents.set(torrent.hash.toLowerCase(), { ...torrent, hash: torrent.hash.toLowerCase() });

@@ -25,8 +25,7 @@ describe('the example flow: actions', () => {
     radarr = await new FakeArr('radarr').start();
     red = await startNodeRed(join(dir, 'node-red'), {
       STATUS_DB: join(dir, 'actions.db'),
-      RADARR_URL: radarr.url,
-      RADARR_API_KEY: 'radarr-key',
+      ...radarr.exampleEnv(),
       SYNC_MINUTES: '600',
     });
   });

@@ -5,6 +5,7 @@ import { LYCORIS, VIOLET, jellyfinShokoEpisode, movieBodies, shokoFile, showBodi
 import { fixture } from '../support/fixtures';
 import { getJson, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
+import { eventually } from '../support/eventually';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -43,18 +44,11 @@ describe('the example flow with Shoko', () => {
   }
 
   /** Shoko's events have no answer to wait for: poll the read API. */
-  async function until(title: string, check: (r: any) => boolean, timeoutMs = 8000): Promise<any> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+  const until = (title: string, check: (r: any) => boolean): Promise<any> =>
+    eventually(title, async () => {
       const r = await request(title);
-      if (r && check(r)) return r;
-      if (Date.now() > deadline)
-        assert.fail(
-          `${title}: not there within ${timeoutMs} ms: ${JSON.stringify(r && { state: r.state, episodes: r.episodes.map((e: any) => e.state), attention: r.attention })}`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+      return r && check(r) && r;
+    });
 
   function send([target, argument]: readonly [string, unknown]) {
     shoko.send(target, argument);

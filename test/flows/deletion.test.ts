@@ -8,6 +8,8 @@ import { INTERSTELLAR, movieBodies } from '../support/bodies';
 import { fixture, ROOT } from '../support/fixtures';
 import { getJson, postApi, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
+import { eventually } from '../support/eventually';
+import { exampleEnvOf } from '../fakes/fake-server';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -55,15 +57,7 @@ describe('the example flow: deletion sync against forged and mistaken removals',
     writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows));
     red = await startNodeRed(userDir, {
       STATUS_DB: join(dir, 'deletion.db'),
-      RADARR_URL: radarr.url,
-      RADARR_API_KEY: 'radarr-key',
-      JELLYSEERR_URL: jellyseerr.url,
-      JELLYSEERR_API_KEY: 'jellyseerr-key',
-      QBIT_URL: qbit.url,
-      QBIT_USERNAME: 'admin',
-      QBIT_PASSWORD: 'adminadmin',
-      JELLYFIN_URL: jellyfin.url,
-      JELLYFIN_API_KEY: 'jf-key',
+      ...exampleEnvOf(radarr, jellyseerr, qbit, jellyfin),
       // Due at once: what stops a deletion here is the verification, not the wait.
       DELETION_GRACE_HOURS: '0.000001',
       SYNC_MINUTES: '600',
@@ -96,7 +90,7 @@ describe('the example flow: deletion sync against forged and mistaken removals',
     const forged = fixture('radarr-movie-delete');
     forged.movie = m.grab.movie;
     assert.equal((await postHook(red.url, 'radarr', forged)).status, 200);
-    for (let r = await request(); !r.deletion; r = await request()) await new Promise((resolve) => setTimeout(resolve, 20));
+    await eventually('the deletion planned', async () => (await request()).deletion);
     const planned = await request();
     assert.deepEqual(planned.deletion.plan, ['Jellyseerr: forget the media, so it can be requested again', 'qBittorrent: remove 1 torrent (with their files)']);
     const done = await passOnDue();

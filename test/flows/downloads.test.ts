@@ -6,6 +6,7 @@ import { FakeQbittorrent } from '../fakes/qbittorrent';
 import { INTERSTELLAR, movieBodies } from '../support/bodies';
 import { getJson, postApi, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
+import { eventually } from '../support/eventually';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -26,12 +27,9 @@ describe('the example flow with qBittorrent and Jellyfin', () => {
     await Promise.all([qbit.start(), jellyfin.start()]);
     red = await startNodeRed(join(dir, 'node-red'), {
       STATUS_DB: join(dir, 'dl.db'),
-      QBIT_URL: qbit.url,
-      QBIT_USERNAME: 'tracker',
-      QBIT_PASSWORD: 'torrent-pass',
+      ...qbit.exampleEnv(),
       QBIT_POLL_SECONDS: '1',
-      JELLYFIN_URL: jellyfin.url,
-      JELLYFIN_API_KEY: 'jf-key',
+      ...jellyfin.exampleEnv(),
       JELLYFIN_VERIFY_SECONDS: '1',
     });
   });
@@ -40,16 +38,11 @@ describe('the example flow with qBittorrent and Jellyfin', () => {
     await Promise.all([qbit?.stop(), jellyfin?.stop()]);
   });
 
-  async function until(title: string, check: (r: any) => boolean, timeoutMs = 8000): Promise<any> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const list = (await getJson(red.url, '/media-status/api/requests?limit=1000')).body;
-      const found = list.find((r: any) => r.title === title);
-      if (found && check(found)) return found;
-      if (Date.now() > deadline) assert.fail(`${title}: not there within ${timeoutMs} ms: ${JSON.stringify(found)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const until = (title: string, check: (r: any) => boolean): Promise<any> =>
+    eventually(title, async () => {
+      const found = (await getJson(red.url, '/media-status/api/requests?limit=1000')).body.find((r: any) => r.title === title);
+      return found && check(found) && found;
+    });
 
   describe('downloads and verification through the tracker flow', () => {
     it('with nothing downloading, qBittorrent is never asked', async () => {

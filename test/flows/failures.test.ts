@@ -7,6 +7,7 @@ import { INTERSTELLAR, movieBodies } from '../support/bodies';
 import { API_TOKEN, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { makeReadOnly } from '../support/read-only';
 import { tempDir } from '../support/tmp';
+import { eventually } from '../support/eventually';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -115,12 +116,15 @@ describe('the example flow when things go wrong', () => {
     }
     try {
       const m = movieBodies(INTERSTELLAR);
-      const deadline = Date.now() + 20000;
-      let answer = await postJson(`${red.url}/hooks/jellyseerr`, m.pending);
-      while (answer.status !== 200 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        answer = await postJson(`${red.url}/hooks/jellyseerr`, m.pending);
-      }
+      // The store comes back on its next try: the webhook is taken once it has.
+      const answer = await eventually(
+        'the webhook taken',
+        async () => {
+          const a = await postJson(`${red.url}/hooks/jellyseerr`, m.pending);
+          return a.status === 200 && a;
+        },
+        { timeoutMs: 20_000, everyMs: 250 },
+      );
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       assert.equal((await call(`${red.url}/media-status/api/requests`)).body.length, 1);
     } finally {

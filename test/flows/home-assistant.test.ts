@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { INTERSTELLAR, movieBodies, type Hook } from '../support/bodies';
 import { ROOT } from '../support/fixtures';
-import { postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
+import { NodeRedClock, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
+import { eventually } from '../support/eventually';
 
 /**
  * The Home Assistant example (media-ha into the core mqtt out) in a real Node-RED against a real
@@ -18,6 +19,7 @@ import { tempDir } from '../support/tmp';
 
 const MOSQUITTO = process.env.MOSQUITTO_PATH ?? '/usr/sbin/mosquitto';
 const dir = tempDir('mst-ha-');
+const HOUR = 3_600_000;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -49,21 +51,14 @@ async function retainedNow(url: string): Promise<Map<string, string>> {
   return new Map(seen.filter((s) => s.retain).map((s) => [s.topic, s.payload]));
 }
 
-async function until<T>(what: string, check: () => T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = <T>(what: string, check: () => T | undefined): Promise<T> => eventually(what, check, { timeoutMs: 10_000 });
 
 describe('the Home Assistant example over MQTT', () => {
   let broker: ChildProcess;
   let url: string;
   let red: RunningNodeRed;
   let live: { client: MqttClient; seen: Seen[] } | undefined;
+  let clock: NodeRedClock;
 
   before(async function () {
     if (!existsSync(MOSQUITTO)) {
@@ -85,13 +80,13 @@ describe('the Home Assistant example over MQTT', () => {
       }
     }
     const userDir = join(dir, 'node-red');
-    mkdirSync(userDir, { recursive: true });
+    clock = new NodeRedClock(userDir);
     const flows = ['media-status-tracker', 'home-assistant-mqtt'].flatMap((name) => JSON.parse(readFileSync(join(ROOT, 'examples', `${name}.json`), 'utf8')));
     writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows));
     red = await start();
   });
   const start = () =>
-    startNodeRed(join(dir, 'node-red'), { STATUS_DB: join(dir, 'ha.db'), MQTT_URL: url, STATUS_BASE_URL: 'https://media.example', HA_KEEP_HOURS: '0.0005' });
+    startNodeRed(join(dir, 'node-red'), { STATUS_DB: join(dir, 'ha.db'), MQTT_URL: url, STATUS_BASE_URL: 'https://media.example', HA_KEEP_HOURS: '1' });
   after(async () => {
     live?.client.end(true);
     await red?.stop();
@@ -175,8 +170,8 @@ describe('the Home Assistant example over MQTT', () => {
     });
     assert.equal((await retainedNow(url)).has('media-status/event'), false, 'a newcomer gets no old event');
 
-    // Past the keep time (HA_KEEP_HOURS ≈ 2 s), Home Assistant comes online: configs again, the finished request's sensor removed.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Past the keep time (HA_KEEP_HOURS: an hour), Home Assistant comes online: configs again, the finished request's sensor removed.
+    clock.advance(2 * HOUR);
     const before = live!.seen.length;
     live!.client.publish('homeassistant/status', 'online', { qos: 1 });
     await until(
@@ -205,7 +200,7 @@ describe('the Home Assistant example over MQTT', () => {
     );
     assert.ok((await retainedNow(url)).has(configTopic));
     await red.stop();
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    clock.advance(2 * HOUR);
     red = await start();
     await until('the sensor cleared', () => live!.seen.some((s) => s.topic === configTopic && s.payload === '') || undefined);
     assert.equal((await retainedNow(url)).has(configTopic), false);

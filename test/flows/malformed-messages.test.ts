@@ -10,6 +10,8 @@ import { ROOT } from '../support/fixtures';
 import { getJson, postApi, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
 import { snapshotOf } from '../support/snapshot';
+import { eventually } from '../support/eventually';
+import { exampleEnvOf } from '../fakes/fake-server';
 
 /**
  * Every node of the package that takes messages gets 200 malformed ones (null, Buffers, arrays,
@@ -148,15 +150,7 @@ describe('the runtime under malformed messages', () => {
     writeFileSync(join(userDir, 'flows.json'), JSON.stringify([...examples, ...test]));
     red = await startNodeRed(userDir, {
       STATUS_DB: join(dir, 'malformed.db'),
-      QBIT_URL: qbit.url,
-      QBIT_USERNAME: 'admin',
-      QBIT_PASSWORD: 'adminadmin',
-      JELLYFIN_URL: jellyfin.url,
-      JELLYFIN_API_KEY: 'jf-key',
-      RADARR_URL: radarr.url,
-      RADARR_API_KEY: 'radarr-key',
-      JELLYSEERR_URL: jellyseerr.url,
-      JELLYSEERR_API_KEY: 'jellyseerr-key',
+      ...exampleEnvOf(qbit, jellyfin, radarr, jellyseerr),
       SYNC_MINUTES: '600',
     });
   });
@@ -179,21 +173,18 @@ describe('the runtime under malformed messages', () => {
     const { sent } = fed.body as { sent: number };
     assert.equal(sent, 200);
     const expected = sent * TARGETS.length;
-    const deadline = Date.now() + 50_000;
-    let finished = 0;
-    while (finished < expected) {
-      assert.ok(Date.now() < deadline, `only ${finished} of ${expected} messages finished:\n${red.output().slice(-3000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      finished = (await getJson(red.url, '/test/finished')).body.finished as number;
-    }
+    const counts = async () => (await getJson(red.url, '/test/finished')).body as { finished: number; notified: number };
+    const { finished } = await eventually(
+      'every message finished',
+      async () => {
+        const c = await counts();
+        return c.finished >= expected && c;
+      },
+      { timeoutMs: 50_000 },
+    );
     assert.equal(finished, expected, 'each message finished once');
     // The digest's timer sends the valid change's news (the broken ones never reached it).
-    let notified = 0;
-    while (notified < 1) {
-      assert.ok(Date.now() < deadline, 'the digest never sent');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      notified = (await getJson(red.url, '/test/finished')).body.notified as number;
-    }
+    await eventually('the digest sent', async () => (await counts()).notified >= 1);
 
     const after = await getJson(red.url, '/media-status/api/requests/1');
     assert.equal(after.status, 200, 'Node-RED answers HTTP');

@@ -4,6 +4,7 @@ import { FakeArr, FakeJellyseerr, radarrMovie, radarrQueueRecord } from '../fake
 import { INTERSTELLAR, movieBodies } from '../support/bodies';
 import { getJson, postApi, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
+import { exampleEnvOf } from '../fakes/fake-server';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -39,12 +40,7 @@ describe('the example flow: sync from the APIs', () => {
   const start = (name: string, env: Record<string, string> = {}) =>
     startNodeRed(join(dir, name), {
       STATUS_DB: join(dir, `${name}.db`),
-      JELLYSEERR_URL: jellyseerr.url,
-      JELLYSEERR_API_KEY: 'jellyseerr-key',
-      RADARR_URL: radarr.url,
-      RADARR_API_KEY: 'radarr-key',
-      SONARR_URL: sonarr.url,
-      SONARR_API_KEY: 'sonarr-key',
+      ...exampleEnvOf(jellyseerr, radarr, sonarr),
       SYNC_MINUTES: '600',
       ...env,
     });

@@ -6,6 +6,8 @@ import { INTERSTELLAR, LYCORIS, VIOLET, movieBodies, showBodies } from '../suppo
 import { clone, fixture } from '../support/fixtures';
 import { getJson, postApi, postHook, startNodeRed, type RunningNodeRed } from '../support/node-red';
 import { tempDir } from '../support/tmp';
+import { eventually } from '../support/eventually';
+import { exampleEnvOf } from '../fakes/fake-server';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -35,15 +37,11 @@ describe('the example flow: why each request waits', () => {
   const act = (id: number, action: string, body: unknown = {}) => postApi(red.url, `/media-status/api/requests/${id}/actions/${action}`, body);
   const one = async (id: number): Promise<any> => (await getJson(red.url, `/media-status/api/requests/${id}`)).body;
 
-  async function until(id: number, check: (r: any) => boolean, timeoutMs = 8000): Promise<any> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+  const until = (id: number, check: (r: any) => boolean): Promise<any> =>
+    eventually(`request ${id}`, async () => {
       const r = await one(id);
-      if (check(r)) return r;
-      if (Date.now() > deadline) assert.fail(`request ${id} not there within ${timeoutMs} ms: ${JSON.stringify(r.waiting)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+      return check(r) && r;
+    });
 
   before(async () => {
     radarr = await new FakeArr('radarr').start();
@@ -52,13 +50,7 @@ describe('the example flow: why each request waits', () => {
     await qbit.start();
     red = await startNodeRed(join(dir, 'node-red'), {
       STATUS_DB: join(dir, 'waiting.db'),
-      RADARR_URL: radarr.url,
-      RADARR_API_KEY: 'radarr-key',
-      SONARR_URL: sonarr.url,
-      SONARR_API_KEY: 'sonarr-key',
-      QBIT_URL: qbit.url,
-      QBIT_USERNAME: 'tracker',
-      QBIT_PASSWORD: 'torrent-pass',
+      ...exampleEnvOf(radarr, sonarr, qbit),
       QBIT_POLL_SECONDS: '1',
       SYNC_MINUTES: '600',
     });

@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/coalesce';
+import type { Clock } from '../../lib/clock';
 
 /** A clock that moves only when a test says so; its timers fire, in order, as it passes them. */
 export class FakeClock implements Clock {

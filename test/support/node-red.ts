@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './fixtures';
 
@@ -20,6 +20,43 @@ export interface RunningNodeRed {
 
 /** The example's STATUS_API_TOKEN in every Node-RED these tests start (a test may set another, or none). */
 export const API_TOKEN = 'test-api-token';
+
+/** settings.js in `userDir`: the package's own (scripts/node-red-settings.js) with `extra` (a JS object literal) over it. */
+export function writeSettings(userDir: string, extra: string, preamble = ''): void {
+  mkdirSync(userDir, { recursive: true });
+  writeFileSync(
+    join(userDir, 'settings.js'),
+    `${preamble}\nmodule.exports = { ...require(${JSON.stringify(join(ROOT, 'scripts', 'node-red-settings.js'))}), ...${extra} };\n`,
+  );
+}
+
+/**
+ * The clock of a Node-RED started from `userDir` (settings.js `mediaStatusClock`): the system's time
+ * plus an offset the test moves, kept in a file there, so a rule on time (a keep time, a grace period)
+ * is passed without waiting for it. Made before the Node-RED starts (it writes its settings.js).
+ */
+export class NodeRedClock {
+  private offset = 0;
+  private readonly file: string;
+
+  constructor(userDir: string) {
+    mkdirSync(userDir, { recursive: true });
+    this.file = join(userDir, 'clock-offset');
+    writeFileSync(this.file, '0');
+    writeSettings(
+      userDir,
+      `{ mediaStatusClock: {
+  now: () => Date.now() + Number(require('node:fs').readFileSync(${JSON.stringify(this.file)}, 'utf8')),
+  after: (ms, fn) => { const timer = setTimeout(fn, ms); return () => clearTimeout(timer); },
+} }`,
+    );
+  }
+
+  advance(ms: number): void {
+    this.offset += ms;
+    writeFileSync(this.file, String(this.offset));
+  }
+}
 
 /** A POST with a JSON body (a string or Buffer as is), and its answer: JSON when it is, else the text. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

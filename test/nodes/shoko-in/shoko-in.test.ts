@@ -8,6 +8,7 @@ import { callsOf, helper, loadFlow, nextMessage, nodeOf, placed, statusCalls, st
 import type { ShokoServerNode } from '../../../nodes/shared/types';
 import { tempDir } from '../../support/tmp';
 import { nth } from '../../support/nth';
+import { eventually } from '../../support/eventually';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -38,21 +39,9 @@ function statusTexts(node: any): string[] {
   return texts.filter((t: string, i: number) => t !== texts[i - 1]);
 }
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`not true within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Wait until the node's current (latest) status matches. */
-async function waitForStatus(node: any, pattern: RegExp, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(statusTexts(node).at(-1) ?? '')) {
-    if (Date.now() > deadline) assert.fail(`no status like ${pattern} within ${timeoutMs} ms: ${statusTexts(node).join(' | ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+async function waitForStatus(node: any, pattern: RegExp): Promise<void> {
+  await eventually(`a status like ${pattern}`, () => pattern.test(statusTexts(node).at(-1) ?? '') || undefined, { everyMs: 20 });
 }
 
 describe('Shoko nodes', () => {
@@ -143,7 +132,7 @@ describe('Shoko nodes', () => {
         shoko: { apiKey: 'shoko-key' },
       });
       const server = nodeOf<ShokoServerNode>('shoko');
-      await eventually(async () => server.folders().get(3) === '/srv/anime');
+      await eventually('the import folders', () => server.folders().get(3) === '/srv/anime');
       assert.deepEqual(
         [...server.folders()],
         [
@@ -211,7 +200,7 @@ describe('Shoko nodes', () => {
       const [t1, a1] = file(1).matched();
       fake.send(t1, a1);
       // One episode of four matched: the request (as far as its slowest episode) does not change yet.
-      await eventually(async () => (await store.read.getRequest(1))?.episodes[0]?.state === 'ANIME_MATCHING');
+      await eventually('episode 1 matching', async () => (await store.read.getRequest(1))?.episodes[0]?.state === 'ANIME_MATCHING');
       assert.deepEqual(changed, []);
 
       await fake.kill();

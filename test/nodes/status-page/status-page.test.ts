@@ -10,6 +10,7 @@ import { INTERSTELLAR, LYCORIS, movieBodies, showBodies } from '../../support/bo
 import { type Body } from '../../support/fixtures';
 import { helper, httpNode, loadFlow, placed, redeploy, storeOf, useSettings } from '../../support/helper';
 import { tempDir } from '../../support/tmp';
+import { eventually } from '../../support/eventually';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -147,8 +148,7 @@ describe('status-page node', () => {
       while (!received.includes(': heartbeat\n\n')) await once(res, 'data');
       assert.match(received, /: heartbeat\n\n/);
       await send('jellyseerr', movieBodies(INTERSTELLAR).pending);
-      const deadline = Date.now() + 3000;
-      while (!received.includes('event: requests') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await eventually('the requests event', () => received.includes('event: requests'), { everyMs: 20 });
       const data = /event: requests\ndata: (.*)\n\n/.exec(received)?.[1];
       assert.ok(data, received);
       assert.deepEqual(

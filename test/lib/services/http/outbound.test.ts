@@ -11,6 +11,7 @@ import { fetchImportFolders } from '../../../../lib/services/shoko/client';
 import { ShokoHub, type HubState } from '../../../../lib/services/shoko/hub';
 import { ROOT } from '../../../support/fixtures';
 import { ServiceError } from '../../../../lib/services/http/errors';
+import { eventually } from '../../../support/eventually';
 
 /**
  * Calls that carry secrets, against servers that misbehave: a redirect to another origin, a server
@@ -107,13 +108,7 @@ describe('outbound calls', () => {
       hub.on('state', (s) => seen.push(s));
       return seen;
     };
-    const until = async (check: () => boolean, ms = 5000) => {
-      const end = Date.now() + ms;
-      while (!check()) {
-        if (Date.now() > end) throw new Error('not within time');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
+    const until = (check: () => boolean) => eventually('the hub', check, { everyMs: 20 });
 
     it('a server that accepts the connection and never answers: each try gives up after the connect timeout and the next follows', async () => {
       const sockets: Socket[] = [];
