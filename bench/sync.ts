@@ -24,13 +24,13 @@ const REQUESTS = 1000;
 const QUEUE = 500;
 
 export async function benchSync(dir: string) {
-  const seerr = await new FakeJellyseerr().start();
+  const jellyseerr = await new FakeJellyseerr().start();
   const radarr = await new FakeArr('radarr').start();
   const store = await StatusStore.open(join(dir, 'sync.db'));
   try {
     for (let i = 1; i <= REQUESTS; i++) {
       const downloading = i <= QUEUE;
-      seerr.addRequest({
+      jellyseerr.addRequest({
         id: i,
         type: 'movie',
         tmdbId: 700000 + i,
@@ -46,7 +46,7 @@ export async function benchSync(dir: string) {
     }
     const sync = new MediaSync(
       [
-        new JellyseerrSource('jellyseerr', new JellyseerrClient({ url: seerr.url, apiKey: 'seerr-key' })),
+        new JellyseerrSource('jellyseerr', new JellyseerrClient({ url: jellyseerr.url, apiKey: 'jellyseerr-key' })),
         new ArrSource({ name: 'radarr', kind: 'radarr', is4k: false }, new ArrClient('radarr', { url: radarr.url, apiKey: 'radarr-key' })),
       ],
       { historyDays: 90, track: DEFAULT_TRACK_OPTIONS },
@@ -63,7 +63,7 @@ export async function benchSync(dir: string) {
         hash: (0x300000 + n).toString(16).toUpperCase().padStart(40, 'C'),
       });
       // Jellyseerr knows the requests its webhooks announce.
-      seerr.addRequest({ id: 800000 + n, type: 'movie', tmdbId: 800000 + n, status: 1, mediaStatus: 2, title: `Hook ${n}` });
+      jellyseerr.addRequest({ id: 800000 + n, type: 'movie', tmdbId: 800000 + n, status: 1, mediaStatus: 2, title: `Hook ${n}` });
       n++;
       const parsed = parseWebhook(m.pending, 'jellyseerr');
       if (!parsed.ok) throw new Error(parsed.error);
@@ -91,7 +91,7 @@ export async function benchSync(dir: string) {
     // The requests the webhooks announced are news to the sync once; then nothing is new.
     await sync.sync(store);
     const writes = countWrites(store);
-    const calls = seerr.calls.length + radarr.calls.length;
+    const calls = jellyseerr.calls.length + radarr.calls.length;
     const quietMs = await timed(() => sync.sync(store));
     // Why each unfinished request waits and when it will be ready, as a sync's news or a page would show them.
     const unfinished = await store.read.listRequests({ activeOnly: true, limit: 1000 });
@@ -103,12 +103,12 @@ export async function benchSync(dir: string) {
       idleLongest,
       duringLongest,
       quietMs,
-      quietCalls: seerr.calls.length + radarr.calls.length - calls,
+      quietCalls: jellyseerr.calls.length + radarr.calls.length - calls,
       quietWrites: writes.count,
     };
   } finally {
     await store.close();
-    await Promise.all([seerr.stop(), radarr.stop()]);
+    await Promise.all([jellyseerr.stop(), radarr.stop()]);
   }
 }
 
@@ -118,12 +118,12 @@ export async function benchSync(dir: string) {
  */
 export async function benchLyingJellyseerr(dir: string) {
   const run = async (lies: FakeJellyseerr['lies']) => {
-    const seerr = await new FakeJellyseerr().start();
+    const jellyseerr = await new FakeJellyseerr().start();
     const store = await StatusStore.open(join(dir, `lying-${lies ?? 'honest'}.db`));
     try {
-      for (let id = 1; id <= 3; id++) seerr.addRequest({ id, type: 'movie', tmdbId: 100 + id, status: 2, mediaStatus: 3 });
-      seerr.lies = lies;
-      const sync = new MediaSync([new JellyseerrSource('jellyseerr', new JellyseerrClient({ url: seerr.url, apiKey: 'seerr-key' }))], {
+      for (let id = 1; id <= 3; id++) jellyseerr.addRequest({ id, type: 'movie', tmdbId: 100 + id, status: 2, mediaStatus: 3 });
+      jellyseerr.lies = lies;
+      const sync = new MediaSync([new JellyseerrSource('jellyseerr', new JellyseerrClient({ url: jellyseerr.url, apiKey: 'jellyseerr-key' }))], {
         historyDays: 90,
         track: DEFAULT_TRACK_OPTIONS,
       });
@@ -133,12 +133,12 @@ export async function benchLyingJellyseerr(dir: string) {
       await sync.sync(store);
       return {
         ms: Number(process.hrtime.bigint() - started) / 1e6,
-        calls: seerr.calls.filter((c) => c.includes('/api/v1/request?')).length,
+        calls: jellyseerr.calls.filter((c) => c.includes('/api/v1/request?')).length,
         heapMB: (process.memoryUsage().heapUsed - heap) / 1024 / 1024,
       };
     } finally {
       await store.close();
-      await seerr.stop();
+      await jellyseerr.stop();
     }
   };
   return { honest: await run(undefined), lying: await run('same-page') };
