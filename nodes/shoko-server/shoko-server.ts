@@ -2,7 +2,7 @@ import { fetchImportFolders, parsePathMappings } from '../../lib/services/shoko/
 import { ShokoHub } from '../../lib/services/shoko/hub';
 import { keyedConnectionFrom, type KeyedCredentials, type KeyedServerConfig } from '../shared/config-values';
 import { closeWith } from '../shared/interval';
-import type { RED } from '../shared/red';
+import { clockOf, type RED } from '../shared/red';
 import type { ShokoServerNode } from '../shared/types';
 
 interface ShokoServerConfig extends KeyedServerConfig {
@@ -23,6 +23,7 @@ export = (RED: RED) => {
       ? new ShokoHub({
           ...connection,
           retry: RED.settings.shokoServerRetry,
+          clock: clockOf(RED),
           connectTimeoutMs: RED.settings.shokoServerRetry?.connectMs,
           logger: {
             trace: (m) => this.trace(m),

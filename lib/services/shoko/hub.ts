@@ -8,6 +8,7 @@ import {
   type RetryContext,
 } from '@microsoft/signalr';
 import { EventEmitter } from 'node:events';
+import { systemClock, type Clock } from '../../clock';
 import { SHOKO_EVENTS } from './events';
 import { ServiceHttp, type TlsTrust } from '../http/http';
 import { ServiceHttpClient, trustedWebSocket } from './hub-transport';
@@ -59,6 +60,8 @@ export interface ShokoHubOptions {
   connectTimeoutMs?: number;
   /** A self-signed certificate to trust. */
   tls?: TlsTrust;
+  /** The clock its own retries wait on (SignalR's automatic reconnects keep their own timers). */
+  clock?: Clock;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15000;
@@ -101,15 +104,17 @@ export interface ShokoHubEvents {
 
 export class ShokoHub extends EventEmitter<ShokoHubEvents> {
   private readonly retry: RetryPolicy;
+  private readonly clock: Clock;
   private readonly connection: HubConnection;
   private current: HubState = { status: 'idle', attempt: 0 };
-  private timer: NodeJS.Timeout | undefined;
+  private cancelRetry: (() => void) | undefined;
   private started = false;
   private stopping = false;
 
   constructor(options: ShokoHubOptions) {
     super();
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.clock = options.clock ?? systemClock;
     const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const http = new ServiceHttp('Shoko', options.url, options.tls, connectTimeoutMs);
     // `WebSocket` is read by the client in Node though its typings leave it out.
@@ -153,7 +158,7 @@ export class ShokoHub extends EventEmitter<ShokoHubEvents> {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.timer);
+    this.cancelRetry?.();
     try {
       await this.connection.stop();
     } finally {
@@ -186,8 +191,8 @@ export class ShokoHub extends EventEmitter<ShokoHubEvents> {
   private scheduleStart(previousTries: number, status: HubStatus, reason: string, code?: string): void {
     const retryInMs = code ? this.retry.authMs : this.delay(previousTries);
     this.setState({ status, attempt: previousTries + 1, reason, retryInMs });
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.connect(previousTries + 2), retryInMs);
+    this.cancelRetry?.();
+    this.cancelRetry = this.clock.after(retryInMs, () => void this.connect(previousTries + 2));
   }
 
   private async connect(attempt: number): Promise<void> {

@@ -9,6 +9,7 @@ import type { ShokoServerNode } from '../../../nodes/shared/types';
 import { tempDir } from '../../support/tmp';
 import { nth } from '../../support/nth';
 import { eventually } from '../../support/eventually';
+import { FakeClock } from '../../support/clock';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -110,11 +111,22 @@ describe('Shoko nodes', () => {
     });
 
     it('a wrong API key: red "auth failed", then tries only every authMs', async () => {
+      const clock = new FakeClock();
+      useSettings({ userDir: dir, shokoServerRetry: RETRY, mediaStatusClock: clock });
       await loadFlow(flow(fake.url), { shoko: { apiKey: 'not-it' } });
       const node = helper.getNode('in');
       await waitForStatus(node, /red ring shoko-in.status.authFailed/);
-      await new Promise((resolve) => setTimeout(resolve, 1200));
-      assert.ok(fake.negotiations.length <= 4, `${fake.negotiations.length} tries in about 1.2 s`);
+      assert.equal(fake.negotiations.length, 1, 'one try, then it waits');
+      clock.advance(RETRY.authMs - 1);
+      assert.equal(fake.negotiations.length, 1, 'the next try is not due yet');
+      for (const tries of [2, 3]) {
+        clock.advance(1);
+        await eventually(`try ${tries}`, () => fake.negotiations.length === tries, { everyMs: 5 });
+        await waitForStatus(node, /red ring shoko-in.status.authFailed/);
+        clock.advance(RETRY.authMs - 1);
+        assert.equal(fake.negotiations.length, tries, 'nothing before authMs');
+      }
+      assert.ok(fake.negotiations.every((n) => n.apiKey === 'not-it'));
     });
 
     it("import folders: Shoko's own paths from its API, explicit path mappings over them; events carry the place", async () => {

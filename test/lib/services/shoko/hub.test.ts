@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { ShokoHub, type HubLogger, type HubState, type HubStatus } from '../../../../lib/services/shoko/hub';
 import { FakeShokoServer } from '../../../fakes/shoko-server';
 import { freePort } from '../../../support/node-red';
+import { FakeClock } from '../../../support/clock';
+import { eventually } from '../../../support/eventually';
 
 /** The real @microsoft/signalr client against a hub that speaks SignalR's JSON protocol. */
 
@@ -28,8 +30,8 @@ async function server(options: ConstructorParameters<typeof FakeShokoServer>[0] 
   return fake;
 }
 
-function hub(url: string, apiKey = 'key-1', logger?: HubLogger) {
-  const h = new ShokoHub({ url, apiKey, retry: RETRY, logger, serverTimeoutMs: 1500 });
+function hub(url: string, apiKey = 'key-1', logger?: HubLogger, clock?: FakeClock) {
+  const h = new ShokoHub({ url, apiKey, retry: RETRY, logger, serverTimeoutMs: 1500, clock });
   const states: HubState[] = [];
   h.on('state', (s) => states.push(s));
   hubs.push(h);
@@ -110,9 +112,8 @@ describe('Shoko hub client', () => {
       await until(h, 'connected');
       await fake.kill();
       await until(h, 'reconnecting');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const attempts = states.filter((s) => s.status === 'reconnecting').map((s) => s.attempt);
-      assert.ok(Math.max(...attempts) >= 2, `retried more than once while down: ${attempts}`);
+      // SignalR's own reconnect timers: it tries again (and again) while the server is down.
+      await eventually('a second reconnect attempt', () => states.some((s) => s.status === 'reconnecting' && s.attempt >= 2), { everyMs: 10 });
       await fake.restart();
       await until(h, 'connected');
       const after = nextInvocation(h, 'ShokoEvent:FileHashed');
@@ -145,17 +146,23 @@ describe('Shoko hub client', () => {
 
     it('a 401 is "auth failed" and waits authMs between tries: no hot loop; a fixed key then connects', async () => {
       const fake = await server({ auth: 'key' });
-      const { hub: h } = hub(fake.url, 'wrong-key');
+      const clock = new FakeClock();
+      const { hub: h } = hub(fake.url, 'wrong-key', undefined, clock);
       h.start();
       const failed = await until(h, 'auth-failed');
       assert.equal(failed.reason, 'Shoko refused the API key (401)');
       assert.equal(failed.retryInMs, RETRY.authMs);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      // 1 s at a 400 ms auth wait: the first try and two more at the most (a hot loop would be hundreds).
-      assert.ok(fake.negotiations.length <= 3, `${fake.negotiations.length} negotiations in 1 s`);
-      assert.ok(fake.negotiations.length >= 2, 'it does keep trying');
+      // Only the clock brings the next try, at authMs: no hot loop.
+      clock.advance(RETRY.authMs - 1);
+      assert.equal(fake.negotiations.length, 1, 'not before authMs');
+      clock.advance(1);
+      await until(h, 'connecting');
+      await until(h, 'auth-failed');
+      assert.equal(fake.negotiations.length, 2, 'it does keep trying');
       fake.auth = 'open';
+      clock.advance(RETRY.authMs);
       await until(h, 'connected', 2000);
+      assert.equal(fake.negotiations.length, 3);
     });
 
     it('SignalR logs to the given logger at its levels and never to the console', async () => {
@@ -199,12 +206,15 @@ describe('Shoko hub client', () => {
 
     it('stop() ends every retry', async () => {
       const port = await freePort();
-      const { hub: h, states } = hub(`http://127.0.0.1:${port}`);
+      const clock = new FakeClock();
+      const { hub: h, states } = hub(`http://127.0.0.1:${port}`, 'key-1', undefined, clock);
       h.start();
       await until(h, 'disconnected');
+      assert.equal(clock.pending, 1, 'a retry waits');
       await h.stop();
+      assert.equal(clock.pending, 0, 'stop cancelled it');
       const count = states.length;
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      clock.advance(RETRY.maxMs * 10);
       assert.equal(states.length, count, 'no state change after stop');
       assert.equal(h.state.status, 'stopped');
     });
