@@ -1,4 +1,5 @@
 import type { Notification, Priority } from './news';
+import { escapeHtml, isPublicUrl, truncate, truncateBytes } from './text';
 
 /**
  * A notification shaped for one service (notifiers.md): ready for Node-RED's own `http request` node
@@ -54,43 +55,6 @@ export interface Delivery {
   payload: unknown;
 }
 
-/** At most `max` characters (code points), with an ellipsis when cut. */
-export function truncate(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
-
-/** At most `max` UTF-8 bytes, cut on a character, with an ellipsis when cut. */
-export function truncateBytes(text: string, max: number): string {
-  if (Buffer.byteLength(text) <= max) return text;
-  let out = '';
-  let size = Buffer.byteLength('…');
-  for (const ch of text) {
-    const n = Buffer.byteLength(ch);
-    if (size + n > max) break;
-    out += ch;
-    size += n;
-  }
-  return `${out}…`;
-}
-
-/** Telegram HTML: `&`, `<`, `>` are all that must be escaped (notifiers.md 4.5). */
-export const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** Telegram and Discord fetch links and images themselves: a LAN or localhost URL is refused (notifiers.md 4.8). */
-export function isPublicUrl(url: string | null | undefined): url is string {
-  if (!url) return false;
-  try {
-    const { protocol, hostname } = new URL(url);
-    if (protocol !== 'https:' && protocol !== 'http:') return false;
-    if (!hostname.includes('.') || hostname === 'localhost' || hostname.endsWith('.local') || hostname.endsWith('.lan') || hostname.endsWith('.home'))
-      return false;
-    return !/^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|0\.)/.test(hostname) && !hostname.includes(':');
-  } catch {
-    return false;
-  }
-}
-
 const base = (server: string | undefined) => (server ?? '').replace(/\/+$/, '');
 const NTFY_PRIORITY: Record<Priority, number> = { low: 2, default: 3, high: 4 };
 const GOTIFY_PRIORITY: Record<Priority, number> = { low: 2, default: 5, high: 8 };
@@ -127,119 +91,141 @@ function telegramText(n: Notification, limit: number): string {
   return `<b>${escapeHtml(title)}</b>\n${escapeHtml(message)}`;
 }
 
+const json = { 'content-type': 'application/json' };
+const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+const openButton = (url: string) => (isPublicUrl(url) ? { reply_markup: { inline_keyboard: [[{ text: 'Open', url }]] } } : {});
+const notifyService = (recipient: string | undefined) => (recipient ?? 'notify').replace(/^notify\./, '');
+
+/** ntfy: JSON to the server root (titles are often not ASCII: headers would mangle them). */
+function ntfy(n: Notification, target: Target): Delivery {
+  return {
+    url: `${base(target.server)}/`,
+    method: 'POST',
+    headers: { ...json, ...bearer(target.token) },
+    payload: {
+      topic: target.recipient,
+      title: n.title,
+      message: truncateBytes(n.message, 4096),
+      priority: NTFY_PRIORITY[n.priority],
+      tags: n.tags,
+      click: n.url,
+      ...(n.imageUrl ? { attach: n.imageUrl, filename: 'poster.jpg' } : {}),
+    },
+  };
+}
+
+function gotify(n: Notification, target: Target): Delivery {
+  return {
+    url: `${base(target.server)}/message`,
+    method: 'POST',
+    headers: { ...json, ...(target.token ? { 'x-gotify-key': target.token } : {}) },
+    payload: {
+      title: n.title,
+      message: n.message,
+      priority: GOTIFY_PRIORITY[n.priority],
+      extras: { 'client::notification': { click: { url: n.url }, ...(n.imageUrl ? { bigImageUrl: n.imageUrl } : {}) } },
+    },
+  };
+}
+
+/** Telegram's Bot API: the poster as a photo with a caption when Telegram can fetch it, else a message. */
+function telegram(n: Notification, target: Target): Delivery {
+  const photo = isPublicUrl(n.imageUrl);
+  const common = { chat_id: target.recipient, parse_mode: 'HTML', disable_notification: n.priority === 'low', ...openButton(n.url) };
+  return {
+    url: `${base(target.server) || 'https://api.telegram.org'}/bot${target.token ?? ''}/${photo ? 'sendPhoto' : 'sendMessage'}`,
+    method: 'POST',
+    headers: json,
+    payload: photo
+      ? { ...common, photo: n.imageUrl, caption: telegramText(n, 1024) }
+      : { ...common, text: telegramText(n, 4096), link_preview_options: { is_disabled: true } },
+  };
+}
+
+/** node-red-contrib-telegrambot's sender node. */
+function telegrambot(n: Notification, target: Target): Delivery {
+  const options = { parse_mode: 'HTML', ...openButton(n.url) };
+  return {
+    payload: isPublicUrl(n.imageUrl)
+      ? { chatId: target.recipient, type: 'photo', content: n.imageUrl, caption: telegramText(n, 1024), options }
+      : { chatId: target.recipient, type: 'message', content: telegramText(n, 4000), options: { ...options, link_preview_options: { is_disabled: true } } },
+  };
+}
+
+function discord(n: Notification, target: Target): Delivery {
+  return {
+    url: target.server,
+    method: 'POST',
+    headers: json,
+    payload: {
+      // No pings from a title such as "@everyone".
+      allowed_mentions: { parse: [] },
+      embeds: [
+        {
+          title: truncate(n.title, 256),
+          description: truncate(n.message, 4096),
+          url: n.url,
+          color: DISCORD_COLOUR[n.kind] ?? 0x6d9bff,
+          ...(isPublicUrl(n.imageUrl) ? { thumbnail: { url: n.imageUrl } } : {}),
+          ...(n.request ? { timestamp: n.request.updatedAt } : {}),
+          footer: { text: 'media status' },
+        },
+      ],
+    },
+  };
+}
+
+/** Pushover takes an image only as bytes: none here. */
+function pushover(n: Notification, target: Target): Delivery {
+  return {
+    url: 'https://api.pushover.net/1/messages.json',
+    method: 'POST',
+    headers: json,
+    payload: {
+      token: target.token,
+      user: target.recipient,
+      title: truncate(n.title, 250),
+      message: truncate(n.message, 1024),
+      url: truncate(n.url, 512),
+      url_title: 'Open the status page',
+      priority: PUSHOVER_PRIORITY[n.priority],
+    },
+  };
+}
+
+function apprise(n: Notification, target: Target): Delivery {
+  return {
+    url: `${base(target.server)}/notify`,
+    method: 'POST',
+    headers: json,
+    payload: {
+      ...(target.recipient ? { urls: target.recipient } : {}),
+      title: n.title,
+      body: n.message,
+      type: APPRISE_TYPE[n.kind] ?? 'info',
+      format: 'text',
+    },
+  };
+}
+
+const SHAPES: Record<FormatName, (n: Notification, target: Target) => Delivery> = {
+  generic: (n) => ({ payload: n }),
+  ntfy,
+  gotify,
+  telegram,
+  telegrambot,
+  discord,
+  pushover,
+  'home-assistant': (n, target) => ({
+    url: `${base(target.server)}/api/services/notify/${notifyService(target.recipient)}`,
+    method: 'POST',
+    headers: { ...json, ...bearer(target.token) },
+    payload: haData(n),
+  }),
+  'home-assistant-action': (n, target) => ({ payload: { action: `notify.${notifyService(target.recipient)}`, data: haData(n) } }),
+  apprise,
+};
+
 export function format(name: FormatName, n: Notification, target: Target): Delivery {
-  const json = { 'content-type': 'application/json' };
-  switch (name) {
-    case 'generic':
-      return { payload: n };
-    case 'ntfy':
-      // JSON to the server root (titles are often not ASCII: headers would mangle them).
-      return {
-        url: `${base(target.server)}/`,
-        method: 'POST',
-        headers: { ...json, ...(target.token ? { authorization: `Bearer ${target.token}` } : {}) },
-        payload: {
-          topic: target.recipient,
-          title: n.title,
-          message: truncateBytes(n.message, 4096),
-          priority: NTFY_PRIORITY[n.priority],
-          tags: n.tags,
-          click: n.url,
-          ...(n.imageUrl ? { attach: n.imageUrl, filename: 'poster.jpg' } : {}),
-        },
-      };
-    case 'gotify':
-      return {
-        url: `${base(target.server)}/message`,
-        method: 'POST',
-        headers: { ...json, ...(target.token ? { 'x-gotify-key': target.token } : {}) },
-        payload: {
-          title: n.title,
-          message: n.message,
-          priority: GOTIFY_PRIORITY[n.priority],
-          extras: { 'client::notification': { click: { url: n.url }, ...(n.imageUrl ? { bigImageUrl: n.imageUrl } : {}) } },
-        },
-      };
-    case 'telegram': {
-      const photo = isPublicUrl(n.imageUrl);
-      const button = isPublicUrl(n.url) ? { reply_markup: { inline_keyboard: [[{ text: 'Open', url: n.url }]] } } : {};
-      const common = { chat_id: target.recipient, parse_mode: 'HTML', disable_notification: n.priority === 'low', ...button };
-      return {
-        url: `${base(target.server) || 'https://api.telegram.org'}/bot${target.token ?? ''}/${photo ? 'sendPhoto' : 'sendMessage'}`,
-        method: 'POST',
-        headers: json,
-        payload: photo
-          ? { ...common, photo: n.imageUrl, caption: telegramText(n, 1024) }
-          : { ...common, text: telegramText(n, 4096), link_preview_options: { is_disabled: true } },
-      };
-    }
-    case 'telegrambot': {
-      const photo = isPublicUrl(n.imageUrl);
-      const options = { parse_mode: 'HTML', ...(isPublicUrl(n.url) ? { reply_markup: { inline_keyboard: [[{ text: 'Open', url: n.url }]] } } : {}) };
-      return {
-        payload: photo
-          ? { chatId: target.recipient, type: 'photo', content: n.imageUrl, caption: telegramText(n, 1024), options }
-          : { chatId: target.recipient, type: 'message', content: telegramText(n, 4000), options: { ...options, link_preview_options: { is_disabled: true } } },
-      };
-    }
-    case 'discord':
-      return {
-        url: target.server,
-        method: 'POST',
-        headers: json,
-        payload: {
-          // No pings from a title such as "@everyone".
-          allowed_mentions: { parse: [] },
-          embeds: [
-            {
-              title: truncate(n.title, 256),
-              description: truncate(n.message, 4096),
-              url: n.url,
-              color: DISCORD_COLOUR[n.kind] ?? 0x6d9bff,
-              ...(isPublicUrl(n.imageUrl) ? { thumbnail: { url: n.imageUrl } } : {}),
-              ...(n.request ? { timestamp: n.request.updatedAt } : {}),
-              footer: { text: 'media status' },
-            },
-          ],
-        },
-      };
-    case 'pushover':
-      // Pushover takes an image only as bytes: none here.
-      return {
-        url: 'https://api.pushover.net/1/messages.json',
-        method: 'POST',
-        headers: json,
-        payload: {
-          token: target.token,
-          user: target.recipient,
-          title: truncate(n.title, 250),
-          message: truncate(n.message, 1024),
-          url: truncate(n.url, 512),
-          url_title: 'Open the status page',
-          priority: PUSHOVER_PRIORITY[n.priority],
-        },
-      };
-    case 'home-assistant':
-      return {
-        url: `${base(target.server)}/api/services/notify/${(target.recipient ?? 'notify').replace(/^notify\./, '')}`,
-        method: 'POST',
-        headers: { ...json, ...(target.token ? { authorization: `Bearer ${target.token}` } : {}) },
-        payload: haData(n),
-      };
-    case 'home-assistant-action':
-      return { payload: { action: `notify.${(target.recipient ?? 'notify').replace(/^notify\./, '')}`, data: haData(n) } };
-    case 'apprise':
-      return {
-        url: `${base(target.server)}/notify`,
-        method: 'POST',
-        headers: json,
-        payload: {
-          ...(target.recipient ? { urls: target.recipient } : {}),
-          title: n.title,
-          body: n.message,
-          type: APPRISE_TYPE[n.kind] ?? 'info',
-          format: 'text',
-        },
-      };
-  }
+  return SHAPES[name](n, target);
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { Coalesced } from '../../../lib/coalesce';
 import { Digest } from '../../../lib/notify/digest';
-import { format, isPublicUrl, truncateBytes } from '../../../lib/notify/formats';
+import { format } from '../../../lib/notify/formats';
+import { isPublicUrl, truncateBytes } from '../../../lib/notify/text';
 import { newsOf, notificationOf, type News } from '../../../lib/notify/news';
 import { parseRecipients, recipientsFor } from '../../../lib/notify/route';
 import type { RequestSnapshot } from '../../../lib/snapshot-schema';
