@@ -105,9 +105,9 @@ export class AutoRetry {
       );
     }
     if (strikes < this.options.strikes) return undefined;
-    const recorded = await recordedActions(this.store, record.id);
-    if (recorded.some((fact) => fact.action === 'dismiss')) return undefined;
-    const done = recorded.filter((fact) => fact.action === 'retry' && autoRetriedDownload(fact.key) === id).length;
+    // Asked by action: the request's strikes (one per check) are many and not wanted here.
+    if ((await recordedActions(this.store, record.id, 'dismiss')).length) return undefined;
+    const done = (await recordedActions(this.store, record.id, 'retry')).filter((fact) => autoRetriedDownload(fact.key) === id).length;
     if (done >= this.options.perDownload) return undefined;
     const reason = `auto: ${strikes} checks in a row without progress (${torrent.state})`;
     if (this.options.dryRun) {

@@ -9,7 +9,7 @@ import { stateChangesOf } from '../../lib/tracker/messages';
 import type { TrackResult } from '../../lib/tracker/track';
 import { requiredStore, type Done, type Send } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
-import { Interval } from '../shared/interval';
+import { closeWith, Interval } from '../shared/interval';
 import type { RED } from '../shared/red';
 import { admitted, admittedActor, guardActingNode } from '../shared/route-gate';
 import { startFlowNode } from '../shared/status';
@@ -211,15 +211,19 @@ export = (RED: RED) => {
         .then(() => done())
         .catch((err: Error) => done(err));
     });
-    this.on('close', (_removed: boolean, done: () => void) => {
-      stopUsingStore();
-      leaveStore();
-      void storeNode
-        .store()
-        .then((store) => store.off('committed', plan))
-        .catch(() => undefined);
-      void Promise.all([...timers.map((t) => t.stop()), planning]).finally(done);
-    });
+    closeWith(
+      this,
+      stopUsingStore,
+      leaveStore,
+      // Not waited for: a store that never opens must not hold the close.
+      () =>
+        void storeNode
+          .store()
+          .then((store) => store.off('committed', plan))
+          .catch(() => undefined),
+      ...timers.map((t) => () => t.stop()),
+      () => planning,
+    );
   }
   RED.nodes.registerType('media-action', MediaActionNode);
 };
