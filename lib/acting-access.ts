@@ -78,10 +78,11 @@ export function actingRefusal(req: ActingRequest, policy: ActingPolicy): (Refusa
 }
 
 /**
- * Who acted, once the request passed Node-RED's authentication: the user a middleware named
- * (`req.user`), the Basic auth user httpNodeAuth checked, or the API token.
+ * The user Node-RED's authentication let through: the one a middleware named (`req.user`), or the
+ * Basic auth user httpNodeAuth checked (only when it is configured: otherwise anyone can send any
+ * name); undefined for an anonymous request.
  */
-export function actorOf(req: RequestLike & { user?: unknown }, policy: ActingPolicy, fallback = 'http user'): string {
+export function authenticatedUser(req: RequestLike & { user?: unknown }, nodeAuth: boolean): string | undefined {
   const user = req.user;
   const named =
     typeof user === 'string'
@@ -89,11 +90,30 @@ export function actorOf(req: RequestLike & { user?: unknown }, policy: ActingPol
       : ((user as { username?: unknown; name?: unknown } | undefined)?.username ?? (user as { name?: unknown } | undefined)?.name);
   if (typeof named === 'string' && named.trim()) return named.trim().slice(0, 100);
   const basic = /^basic\s+(\S+)/i.exec(header(req, 'authorization') ?? '')?.[1];
-  if (basic && policy.nodeAuth) {
+  if (basic && nodeAuth) {
     const decoded = Buffer.from(basic, 'base64').toString('utf8');
     const name = decoded.slice(0, Math.max(0, decoded.indexOf(':'))).trim();
     if (name) return name.slice(0, 100);
   }
+  return undefined;
+}
+
+/**
+ * The user a reverse proxy in front of Node-RED authenticated, from its `Remote-User` header: only
+ * when the status page is told to trust it (anyone who reaches Node-RED past the proxy can send it).
+ */
+export function proxyUser(req: RequestLike): string | undefined {
+  const name = header(req, 'remote-user')?.trim();
+  return name ? name.slice(0, 100) : undefined;
+}
+
+/**
+ * Who acted, once the request passed Node-RED's authentication: the user it authenticated, or the API
+ * token.
+ */
+export function actorOf(req: RequestLike & { user?: unknown }, policy: ActingPolicy, fallback = 'http user'): string {
+  const user = authenticatedUser(req, policy.nodeAuth);
+  if (user) return user;
   if (hasApiToken(req, policy.token)) return 'api token';
   return fallback;
 }

@@ -49,7 +49,8 @@ export type Priority = 'low' | 'default' | 'high';
 
 /** One notification, whatever service it goes to (the `generic` format's output). */
 export interface Notification {
-  kind: NewsKind;
+  /** What it says; `digest`: a person's weekly digest. */
+  kind: NewsKind | 'digest';
   title: string;
   message: string;
   /** The status page's card for the request. */

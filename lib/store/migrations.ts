@@ -198,6 +198,33 @@ export const MIGRATIONS: Migration[] = [
     at TEXT NOT NULL
   );
   `,
+  // 10: the household's people (their settings as JSON, see people/person.ts), their personal links
+  // (revoked by deleting the row), what each follows, and the store's own keys (the links' signing key).
+  `
+  CREATE TABLE people (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    settings TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE person_links (
+    id TEXT PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX person_links_person ON person_links (person_id);
+  CREATE TABLE follows (
+    person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    PRIMARY KEY (person_id, request_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX follows_request ON follows (request_id);
+  CREATE TABLE store_keys (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

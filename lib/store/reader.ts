@@ -6,6 +6,7 @@ import { placeholders } from './rows';
 import { fromLoaded, LOAD, stateOf, type LoadedRow } from './load';
 import type { Connection, Params } from './sqlite';
 import { HaReads } from './ha-reads';
+import { PeopleReads } from './people-reads';
 import { SyncReads } from './sync-reads';
 
 /** A download the store is waiting on, and how many episodes share it (more than one: a season pack). */
@@ -41,10 +42,13 @@ export class StoreReader {
   readonly sync: SyncReads;
   /** What Home Assistant shows (see lib/ha). */
   readonly ha: HaReads;
+  /** The household's people, their links and follows (see lib/people). */
+  readonly people: PeopleReads;
 
   constructor(private readonly db: Connection) {
     this.sync = new SyncReads(db);
     this.ha = new HaReads(db);
+    this.people = new PeopleReads(db);
   }
 
   async listRequests(filter: ListFilter): Promise<RequestRecord[]> {

@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../clock';
 import { Outlook } from '../tracker/outlook';
 import type { KeyQuery, RequestTx, RequestWriter } from './lookup';
 import { migrate, SCHEMA_VERSION } from './migrations';
+import { PeopleStore } from './people-store';
 import { StoreReader } from './reader';
 import { Connection } from './sqlite';
 import { WriteQueue } from './write-queue';
@@ -49,6 +50,8 @@ async function probeWritable(db: Connection): Promise<void> {
 export interface StatusStoreEvents {
   /** Requests whose change was just committed: what live views refresh (they never see uncommitted data). */
   committed: [number[]];
+  /** A person was saved or removed (see PeopleStore). */
+  people: [];
 }
 
 export class StatusStore extends EventEmitter<StatusStoreEvents> implements RequestWriter {
@@ -58,6 +61,8 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
   readonly read: StoreReader;
   /** Snapshots with why each request waits and when it will be ready. */
   readonly outlook: Outlook;
+  /** The household's people (see lib/people). */
+  readonly people: PeopleStore;
 
   private constructor(
     readonly file: string,
@@ -73,6 +78,17 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
       batchLimit: writeBehind ? BATCH_LIMIT : 1,
       onCommitted: (ids) => this.emit('committed', ids),
     });
+    this.people = new PeopleStore(
+      this.read.people,
+      (job) => this.run((tx) => job(tx.people)),
+      options.clock ?? systemClock,
+      () => this.emit('people'),
+    );
+  }
+
+  private run<T>(job: (tx: WriteTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the status store is closed'));
+    return this.queue.run(job);
   }
 
   static async open(file: string, options: StoreOptions = {}): Promise<StatusStore> {
@@ -102,26 +118,22 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
 
   /** Forget finished requests (AVAILABLE, FAILED) not changed since `before`: the retention of status-store. */
   forgetFinished(before: Date): Promise<number[]> {
-    if (this.closed) return Promise.reject(new Error('the status store is closed'));
-    return this.queue.run((tx) => tx.forgetFinished(before.toISOString()));
+    return this.run((tx) => tx.forgetFinished(before.toISOString()));
   }
 
   /** Keep the ETAs given now (see WriteTx.predict) and settle those whose request became available. */
   predict(rows: [number, string, string, string | null][]): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('the status store is closed'));
-    return this.queue.run((tx) => tx.predict(rows));
+    return this.run((tx) => tx.predict(rows));
   }
 
   /** Forget one request with everything it holds (a person's "forget"); whether it was there. */
   forget(id: number): Promise<boolean> {
-    if (this.closed) return Promise.reject(new Error('the status store is closed'));
-    return this.queue.run(async (tx) => (await tx.forgetRequest(id)) > 0);
+    return this.run(async (tx) => (await tx.forgetRequest(id)) > 0);
   }
 
   /** Keep a sync source's cursor (where its next sync starts); it survives restarts. */
   saveCursor(source: string, cursor: string): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('the status store is closed'));
-    return this.queue.run((tx) => tx.saveCursor(source, cursor, new Date().toISOString()));
+    return this.run((tx) => tx.saveCursor(source, cursor, new Date().toISOString()));
   }
 
   /** Waits for queued writes, then closes both connections (the WAL is checkpointed and removed). */

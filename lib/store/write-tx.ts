@@ -8,6 +8,7 @@ import type { Transaction } from './write-queue';
 import { TxConnection } from './tx-connection';
 import { TxLookups } from './tx-lookups';
 import { timelineScript, type TimelineTail } from './timeline-script';
+import { PeopleTx } from './people-tx';
 
 /**
  * Requests written recently, with every fact they hold. Most events are about a request that is in
@@ -35,9 +36,12 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuer
   private nextId = 1;
   /** Requests written in the open transaction: announced once it commits. */
   private readonly touched = new Set<number>();
+  /** The people's writes. */
+  readonly people: PeopleTx;
 
   constructor(db: Connection, writeBehind: boolean) {
     super(new TxConnection(db, writeBehind));
+    this.people = new PeopleTx(this.gate);
   }
 
   /**

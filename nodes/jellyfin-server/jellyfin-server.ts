@@ -8,7 +8,9 @@ export = (RED: RED) => {
     RED.nodes.createNode(this, config);
     const { connection, problem } = keyedConnectionFrom(RED, this, config, 'Jellyfin');
     const client = connection && new JellyfinClient(connection);
-    Object.assign(this, { client, problem });
+    // The address people's watch-now links open: the one they reach from their phones, when it differs.
+    const publicUrl = process.env.JELLYFIN_PUBLIC_URL?.trim() || connection?.url;
+    Object.assign(this, { client, problem, publicUrl });
   }
   RED.nodes.registerType('jellyfin-server', JellyfinServer, { credentials: { apiKey: { type: 'password' } } });
 };

@@ -23,6 +23,11 @@ import type { Done, Send } from '../shared/config-node';
 import { periodMs, secretFrom } from '../shared/config-values';
 import type { RED } from '../shared/red';
 import { startFlowNode } from '../shared/status';
+import { useStore } from '../shared/store-user';
+import type { StatusStoreNode } from '../shared/types';
+import { momentsOfTicks, peopleFromTable } from '../../lib/people/deliver';
+import { PeopleNotifier } from '../../lib/people/notifier';
+import type { StatusStore } from '../../lib/store/store';
 
 type NewsTicks = { [K in NewsKind as `on_${K}`]?: boolean };
 
@@ -35,6 +40,8 @@ interface MediaNotifyConfig extends NodeDef, NewsTicks {
   mode: string;
   digestSeconds: string;
   baseUrl: string;
+  /** The household's people (README, "People"): news goes to each person concerned, through their own address. */
+  store?: string;
 }
 
 type Credentials = { token: unknown };
@@ -70,34 +77,71 @@ export = (RED: RED) => {
       light.report(recipients.error);
     }
     const map = recipients.ok ? recipients.map : new Map<string, string>();
-    const idle = missingFor(name, target, map.size > 0).length > 0;
+    // People (with a store) have their own addresses, as the table's requesters do.
+    const idle = missingFor(name, target, map.size > 0 || (!!config.store && mode !== 'everyone')).length > 0;
     if (idle) light.show('off', 'media-notify.status.notConfigured');
     else if (isLoopback(baseUrl)) this.warn(RED._('media-notify.warnings.loopbackLink', { url: baseUrl }));
 
     let sent = 0;
-    const deliver = (news: News[]) => sendNotification(notificationOf(news, baseUrl));
-    const sendNotification = (notification: Notification) => {
-      const list = recipientsFor(notification.requester, map, target.recipient, mode);
-      // Discord, Apprise and the generic shape need no recipient: one delivery.
-      for (const recipient of list.length ? list : [undefined]) {
-        const delivery = format(name, notification, { ...target, recipient });
-        this.send({ topic: `media-status/${notification.request?.id ?? 'service'}/${notification.kind}`, recipient, notification, ...delivery });
-        sent++;
-      }
+    const sendTo = (notification: Notification, to: Target) => {
+      const delivery = format(name, notification, to);
+      this.send({ topic: `media-status/${notification.request?.id ?? 'service'}/${notification.kind}`, recipient: to.recipient, notification, ...delivery });
+      sent++;
       light.show('ok', 'media-notify.status.sent', { count: sent, last: notification.title });
     };
-    const digest = new Digest(windowMs, deliver, (err) => light.report(err.message), clock);
+    const sendNotification = (notification: Notification, list = recipientsFor(notification.requester, map, target.recipient, mode)) => {
+      // Discord, Apprise and the generic shape need no recipient: one delivery.
+      for (const recipient of list.length ? list : [undefined]) sendTo(notification, { ...target, recipient });
+    };
+    const report = (err: Error) => light.report(err.message);
+
+    // With a store, the people it concerns get their news (their table rows become people once).
+    const storeNode = config.store ? (RED.nodes.getNode(config.store) as StatusStoreNode | null) : null;
+    const people =
+      storeNode && mode !== 'everyone'
+        ? new PeopleNotifier({
+            people: async () => (await storeNode.store()).people.read,
+            format: name,
+            target,
+            baseUrl,
+            windowMs,
+            clock,
+            send: sendTo,
+            onError: report,
+          })
+        : undefined;
+    const household = async (news: News[]) => {
+      const notification = notificationOf(news, baseUrl);
+      if (!people) return sendNotification(notification);
+      // The household's recipient: always with "both"; with "requester", when nobody concerned has an address here.
+      if (mode === 'both' || !(await people.reaches(notification.request!.id))) sendNotification(notification, target.recipient ? [target.recipient] : []);
+    };
+    const digest = new Digest(windowMs, (news) => void household(news).catch(report), report, clock);
+    const stopUsingStore =
+      people && storeNode
+        ? useStore(storeNode, light, (store: StatusStore) => {
+            const plan = () => void people.plan().catch(report);
+            void migrateTable(store).then(plan, report);
+            store.on('people', plan);
+            return () => store.off('people', plan);
+          })
+        : () => undefined;
+    /** The old mapping table, once, as people (their moments: this node's ticks). */
+    const migrateTable = async (store: StatusStore) => {
+      for (const { id, ...person } of peopleFromTable(map, name, momentsOfTicks(wanted), await store.people.read.list())) await store.people.save(person, id);
+    };
 
     this.on('input', (msg: NodeMessageInFlow, _send: Send, done: Done) => {
       if (msg.topic === FLUSH) {
         digest.flush();
+        people?.flush();
         return done();
       }
       if ((msg as { test?: unknown }).test) {
         // Now, whatever the ticks and the digest: the configured format and address, or what is missing.
         const missing = missingFor(name, target, map.size > 0);
         if (missing.length) return done(new Error(RED._('media-notify.errors.testNotConfigured', { missing: missing.join(', ') })));
-        deliver(sampleNews(new Date(clock.now())));
+        sendNotification(notificationOf(sampleNews(new Date(clock.now())), baseUrl));
         return done();
       }
       if (idle) return done();
@@ -109,8 +153,10 @@ export = (RED: RED) => {
       }
       const parsed = StateChangeSchema.safeParse(msg.payload);
       if (!parsed.success) return done(new Error(RED._('media-notify.errors.notAChange', { detail: formatIssues(parsed.error) })));
-      const news = newsOf(parsed.data).filter((n) => wanted.has(n.kind));
+      const all = newsOf(parsed.data);
+      const news = all.filter((n) => wanted.has(n.kind));
       if (news.length) digest.add(news);
+      people?.add(all);
       const held = digest.held();
       if (held) light.show('ok', 'media-notify.status.held', { count: held.count, time: new Date(held.nextAt).toTimeString().slice(0, 5) });
       done();
@@ -118,6 +164,8 @@ export = (RED: RED) => {
     this.on('close', (_removed: boolean, done: () => void) => {
       // What waits goes now, not never.
       digest.flush();
+      people?.close();
+      stopUsingStore();
       done();
     });
   }

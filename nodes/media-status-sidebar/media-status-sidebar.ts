@@ -4,6 +4,7 @@ import { crossSite, isJson } from '../../lib/acting-access';
 import { requestDetail } from '../../lib/query';
 import type { RED } from '../shared/red';
 import type { ServerHealth, StatusStoreNode } from '../shared/types';
+import { peopleRoutes } from './people-routes';
 
 /**
  * The editor's "Media status" sidebar tab: admin routes (read permission) for the active requests and
@@ -85,6 +86,8 @@ export = (RED: RED) => {
       .then(({ status, body: answer }) => res.status(status).json(answer))
       .catch(fail(res));
   });
+
+  peopleRoutes(RED, { read, authenticated, write }, storeFor);
 
   // A server config node's dialog shows what its last call found (ok, unauthorised, unreachable, another service).
   RED.httpAdmin.get('/media-status/servers/:id', read, (req: Request, res: Response) => {

@@ -79,6 +79,8 @@ export interface JellyfinServerNode extends Node {
   readonly problem: string | undefined;
   /** Undefined when no URL is configured. */
   readonly client: JellyfinClient | undefined;
+  /** Where people open Jellyfin: JELLYFIN_PUBLIC_URL, else the server's own address (undefined: none configured). */
+  readonly publicUrl: string | undefined;
 }
 
 /** An arr-server config node: a Radarr or Sonarr instance, read by media-sync and acted on by media-action. */

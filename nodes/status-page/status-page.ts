@@ -15,7 +15,10 @@ import { withMiddleware } from '../shared/middleware';
 import type { RED } from '../shared/red';
 import { behindNodeAuth } from '../shared/route-gate';
 import { startFlowNode } from '../shared/status';
+import type { JellyfinServerNode } from '../shared/types';
 import { useStore } from '../shared/store-user';
+import type { Req, Res } from './http-types';
+import { personalRoutes, signedIn } from './personal';
 
 interface StatusPageConfig extends NodeDef {
   store: string;
@@ -25,33 +28,20 @@ interface StatusPageConfig extends NodeDef {
   actions?: boolean;
   /** Actions from the page at most, a minute, whoever asks. */
   actionsPerMinute?: string;
+  /** Who sees requesters' names: everyone (the default before 0.3), or only signed-in users. */
+  names?: 'everyone' | 'signed-in';
+  /** Take a reverse proxy's Remote-User header as the signed-in user (README: only behind that proxy). */
+  trustProxy?: boolean;
 }
 
 /** What the household may do from the page when the buttons are on. */
 const PAGE_ACTIONS: readonly string[] = ['retry', 'verify'] satisfies ActionName[];
 const ACTION_PATH = /^\/data\/requests\/([^/]+)\/actions\/([^/]+)$/;
+const FOLLOW_PATH = /^\/me(\/[^/]+)?\/follows\/[^/]+$/;
 
-/* Minimal shapes of the Express request and response. */
-type Req = {
-  method: string;
-  path: string;
-  baseUrl: string;
-  query: Record<string, unknown>;
-  headers: Record<string, string | string[] | undefined>;
-  user?: unknown;
-  on(event: 'close', listener: () => void): void;
-};
-type Res = {
-  status(code: number): Res;
-  set(headers: Record<string, string>): Res;
-  json(body: unknown): void;
-  send(body: string): void;
-  write(chunk: string): boolean;
-  end(): void;
-  destroy(): void;
-  flushHeaders(): void;
-  readonly writableLength: number;
-};
+/** A snapshot without its requester's name, for a viewer who may not see names. */
+const nameless = <T extends { requestedBy: string | null }>(snapshot: T): T => ({ ...snapshot, requestedBy: null });
+
 type Handler = (req: Req, res: Res, next: (err?: unknown) => void) => void;
 type Router = { _router?: { stack: { handle: unknown }[] }; use(handler: Handler): void };
 
@@ -73,6 +63,15 @@ const MAX_BACKLOG = 32 * 1024 * 1024;
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** Where watch-now links open: the deployed jellyfin-server's public address (JELLYFIN_PUBLIC_URL, else its own). */
+function jellyfinUrl(RED: RED): string | undefined {
+  let url: string | undefined;
+  RED.nodes.eachNode((def) => {
+    if (def.type === 'jellyfin-server') url ??= (RED.nodes.getNode(def.id) as JellyfinServerNode | null)?.publicUrl;
+  });
+  return url ?? (process.env.JELLYFIN_PUBLIC_URL?.trim() || undefined);
+}
+
 function decoded(segment: string): string | undefined {
   try {
     return decodeURIComponent(segment);
@@ -93,7 +92,10 @@ export = (RED: RED) => {
     if (config.actions === true && !nodeAuth) this.error(RED._('status-page.errors.actionsNeedAuth'));
     const actions = config.actions === true && nodeAuth;
     const actionLimit = new RateLimit(numberFrom(config.actionsPerMinute, 5), 60_000, () => clock.now());
-    const clients = new Set<Res>();
+    const trustProxy = config.trustProxy === true;
+    const namesFor = (req: Req) => config.names !== 'signed-in' || signedIn(req, nodeAuth, trustProxy) !== undefined;
+    /** Live viewers, and whether each may see names. */
+    const clients = new Map<Res, boolean>();
     const showViewers = () =>
       config.actions === true && !nodeAuth
         ? light.show('problem', 'status-page.status.actionsNeedAuth')
@@ -103,8 +105,8 @@ export = (RED: RED) => {
 
     /** To every viewer; one that stopped reading (its buffer full) is dropped rather than kept in memory. */
     const backlogs = new WeakMap<Res, number>();
-    const broadcast = (data: string) => {
-      for (const client of clients) {
+    const broadcast = (data: string, withoutNames = data) => {
+      for (const [client, names] of clients) {
         const backlog = client.writableLength;
         const stalled = backlog > MAX_BUFFERED && backlog >= (backlogs.get(client) ?? 0);
         if (stalled || backlog > MAX_BACKLOG) {
@@ -112,7 +114,7 @@ export = (RED: RED) => {
           client.destroy();
           continue;
         }
-        client.write(data);
+        client.write(names ? data : withoutNames);
         backlogs.set(client, client.writableLength);
       }
     };
@@ -124,8 +126,9 @@ export = (RED: RED) => {
       pending = new Set();
       if (!clients.size || !ids.length) return;
       const store = await storeNode.store();
-      const snapshots = await store.outlook.snapshots(await store.read.requestsById(ids));
-      broadcast(`event: requests\ndata: ${JSON.stringify(snapshots.map(publicSnapshot))}\n\n`);
+      const snapshots = (await store.outlook.snapshots(await store.read.requestsById(ids))).map(publicSnapshot);
+      const message = (list: unknown[]) => `event: requests\ndata: ${JSON.stringify(list)}\n\n`;
+      broadcast(message(snapshots), config.names === 'signed-in' ? message(snapshots.map(nameless)) : undefined);
     };
     const onCommitted = (ids: number[]) => {
       ids.forEach((id) => pending.add(id));
@@ -139,10 +142,14 @@ export = (RED: RED) => {
 
     const api = async (path: string, req: Req, res: Res) => {
       const store = await storeNode.store();
+      const names = namesFor(req);
+      const shown = <T extends { requestedBy: string | null }>(snapshot: T) => (names ? snapshot : nameless(snapshot));
       if (path === '/data/requests') {
         const query = parseListQuery(req.query, PAGE_LIMITS);
         if (!query.ok) return res.status(400).json({ ok: false, error: query.error });
-        return res.json((await store.outlook.snapshots(await store.read.listRequests(query.filter))).map(publicSnapshot));
+        // Filtering by a name one may not see would tell whose requests these are.
+        const filter = names ? query.filter : { ...query.filter, requestedBy: undefined };
+        return res.json((await store.outlook.snapshots(await store.read.listRequests(filter))).map((s) => shown(publicSnapshot(s))));
       }
       const one = /^\/data\/requests\/([^/]+)$/.exec(path)?.[1];
       if (one !== undefined) {
@@ -150,10 +157,14 @@ export = (RED: RED) => {
         if (id === undefined) return res.status(400).json({ ok: false, error: 'id: not a valid URL escape' });
         const detail = await requestDetail(store, id);
         if (!detail) return res.status(404).json({ ok: false, error: 'no such request' });
-        return res.json({ ...publicSnapshot(detail), timeline: detail.timeline });
+        const by = `requested by ${detail.requestedBy}`;
+        const timeline = names
+          ? detail.timeline
+          : detail.timeline.map((t) => (t.detail.startsWith(by) ? { ...t, detail: `requested${t.detail.slice(by.length)}` } : t));
+        return res.json({ ...shown(publicSnapshot(detail)), timeline });
       }
       if (path === '/data/stats') return res.json(computeStats(await store.read.statsRows(), (await store.outlook.view()).now, await store.read.etaErrors()));
-      if (path === '/data/requesters') return res.json(await store.read.requesters());
+      if (path === '/data/requesters') return res.json(names ? await store.read.requesters() : []);
       if (path === '/data/services') return res.json((await store.read.serviceHealth()).map(publicHealth));
       return res.status(404).json({ ok: false, error: 'not found' });
     };
@@ -163,7 +174,7 @@ export = (RED: RED) => {
       res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       res.flushHeaders();
       res.write('retry: 2000\n\n');
-      clients.add(res);
+      clients.set(res, namesFor(req));
       showViewers();
       req.on('close', () => {
         clients.delete(res);
@@ -171,7 +182,7 @@ export = (RED: RED) => {
       });
     };
 
-    const page = (req: Req, res: Res) => {
+    const page = (req: Req, res: Res, me = '') => {
       const nonce = randomBytes(16).toString('base64');
       res
         .set({
@@ -183,6 +194,7 @@ export = (RED: RED) => {
           // Replacement functions: a "$&" in a title must stay text.
           PAGE.replace('__BASE__', () => escapeHtml(`${req.baseUrl}${base}`))
             .replace('__ACTIONS__', () => (actions ? PAGE_ACTIONS.join(',') : ''))
+            .replace('__ME__', () => escapeHtml(me && `${req.baseUrl}${base}${me}`))
             .replace('__TITLE__', () => escapeHtml(title))
             .replace('__NONCE__', () => nonce),
         );
@@ -215,9 +227,11 @@ export = (RED: RED) => {
       const path = req.path.slice(base.length) || '/';
       // The page's only POST is its buttons' (other routes under the same path, the flow's own API, pass by).
       const action = req.method === 'POST' ? ACTION_PATH.exec(path) : null;
-      if (req.method !== 'GET' && !action) return next();
+      const following = (req.method === 'POST' || req.method === 'DELETE') && FOLLOW_PATH.test(path);
+      if (req.method !== 'GET' && !action && !following) return next();
       guarded(req, res, next, () => {
         if (action) return act(action, req, res);
+        if (personal(path, req, res)) return;
         if (path === '/') return page(req, res);
         if (path === '/events') return events(req, res);
         api(path, req, res).catch((err: Error) => {
@@ -226,6 +240,14 @@ export = (RED: RED) => {
         });
       });
     };
+    const personal = personalRoutes({
+      store: () => storeNode.store(),
+      nodeAuth,
+      trustProxy,
+      jellyfinUrl: () => jellyfinUrl(RED),
+      page,
+      now: () => clock.now(),
+    });
     const app = RED.httpNode as unknown as Router;
     app.use(handler);
     const root = RED.settings.httpNodeRoot;
@@ -239,7 +261,7 @@ export = (RED: RED) => {
       if (at >= 0) stack.splice(at, 1);
       clearInterval(heartbeat);
       clearTimeout(pushTimer);
-      clients.forEach((client) => client.end());
+      clients.forEach((_names, client) => client.end());
       clients.clear();
       stopUsingStore();
       done();

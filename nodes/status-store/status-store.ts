@@ -1,5 +1,6 @@
 import type { NodeDef } from 'node-red';
 import { API_TOKEN_ENV } from '../../lib/acting-access';
+import { peopleFromSetting, PEOPLE_ENV } from '../../lib/people/from-file';
 import { StoreKeeper, type KeeperState } from '../../lib/store/keeper';
 import { resolveDatabasePath } from '../../lib/store/location';
 import { checkStuck, DEFAULT_STUCK_MINUTES, parseStuckMinutes } from '../../lib/tracker/stuck';
@@ -52,6 +53,15 @@ export = (RED: RED) => {
     });
     // Open editors refresh their sidebar when a request changes.
     keeper.on('open', (store) => store.on('committed', editorRefresh(RED)));
+    // The people configured by file, over the stored ones of the same names, each time the store opens.
+    const configured = peopleFromSetting(process.env[PEOPLE_ENV]);
+    if (!configured.ok) this.error(configured.error);
+    else if (configured.people.length)
+      keeper.on('open', (store) => {
+        void (async () => {
+          for (const person of configured.people) await store.people.save(person);
+        })().catch((err: Error) => this.error(err.message));
+      });
     const users = new Map<string, { name: string; offer: StoreUse }>();
     this.use = (node, offer) => {
       users.set(node.id, { name: node.name || node.id, offer });
