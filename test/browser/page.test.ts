@@ -162,7 +162,7 @@ describe('in a real browser', () => {
     await showTab();
     const titles = await page.locator('.mst-request .mst-title').allTextContents();
     assert.deepEqual(titles, [`${HOSTILE} (2014)`, 'Lycoris Recoil (2022)'], 'active requests, newest first');
-    assert.equal(await page.locator('.mst-head a').getAttribute('href'), '/media-status');
+    assert.equal(await page.locator('.mst-head a.mst-open-page').getAttribute('href'), '/media-status');
     await page.locator('.mst-request .mst-line').nth(1).click();
     await page.waitForSelector('.mst-timeline li');
     await page.locator('#red-ui-sidebar').screenshot({ path: join(shots, 'editor-sidebar.png') });

@@ -79,7 +79,8 @@ export const SEVERANCE: ShowSpec = {
 };
 
 const pad = (n: number) => String(n).padStart(2, '0');
-const itemId = (seed: number) => seed.toString(16).padStart(32, '0');
+/** The Jellyfin item id the bodies give a movie (its TMDB id) or an episode (its TVDB id). */
+export const itemId = (seed: number) => seed.toString(16).padStart(32, '0');
 
 export function movieBodies(m: MovieSpec) {
   const subject = `${m.title} (${m.year})`;
