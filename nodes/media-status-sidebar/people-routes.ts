@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { ADDRESS_FORMATS, MOMENTS, PersonSchema } from '../../lib/people/person';
 import { formatIssues } from '../../lib/services/http/schema-helpers';
+import type { StatusStore } from '../../lib/store/store';
 import type { RED } from '../shared/red';
 import type { StatusStoreNode } from '../shared/types';
 
@@ -52,15 +53,18 @@ export function peopleRoutes(
   RED.httpAdmin.post('/media-status/sidebar/people', authenticated, write, save);
   RED.httpAdmin.put('/media-status/sidebar/people/:id', authenticated, write, save);
 
+  /** A removal of something of a person's: 200 when it was there, else 404 naming what. */
+  const removal = (what: string, remove: (store: StatusStore, id: number, req: Request) => Promise<boolean>) =>
+    withStore(async (entry, req, res) => {
+      const id = personId(req);
+      const removed = id !== undefined && (await remove(await entry.store(), id, req));
+      res.status(removed ? 200 : 404).json(removed ? { ok: true } : { ok: false, error: `no such ${what}` });
+    });
   RED.httpAdmin.delete(
     '/media-status/sidebar/people/:id',
     authenticated,
     write,
-    withStore(async (entry, req, res) => {
-      const id = personId(req);
-      const removed = id !== undefined && (await (await entry.store()).people.remove(id));
-      res.status(removed ? 200 : 404).json(removed ? { ok: true } : { ok: false, error: 'no such person' });
-    }),
+    removal('person', (store, id) => store.people.remove(id)),
   );
 
   RED.httpAdmin.post(
@@ -81,10 +85,6 @@ export function peopleRoutes(
     '/media-status/sidebar/people/:id/links/:link',
     authenticated,
     write,
-    withStore(async (entry, req, res) => {
-      const id = personId(req);
-      const revoked = id !== undefined && (await (await entry.store()).people.revokeLink(id, String(req.params.link)));
-      res.status(revoked ? 200 : 404).json(revoked ? { ok: true } : { ok: false, error: 'no such link' });
-    }),
+    removal('link', (store, id, req) => store.people.revokeLink(id, String(req.params.link))),
   );
 }

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { PersonSchema } from '../../../lib/people/person';
 import type { RequestRecord } from '../../../lib/model';
-import { parseWebhook, type WebhookSource } from '../../../lib/services/webhooks';
+import type { WebhookSource } from '../../../lib/services/webhooks';
 import type { StateChange } from '../../../lib/tracker/messages';
-import { track } from '../../../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieJourney, showBodies } from '../../support/bodies';
 import { eventually } from '../../support/eventually';
 import { type Body } from '../../support/fixtures';
 import { callsOf, helper, loadFlow, nodeOf, storeOf, useSettings } from '../../support/helper';
+import { hooks } from '../../support/store';
 import { tempDir } from '../../support/tmp';
 
 /**
@@ -46,16 +46,8 @@ describe('media-notify: people', () => {
     { id: 'out', z: 'tab', type: 'helper', wires: [] },
   ];
 
-  async function send(list: [WebhookSource, Body][]): Promise<RequestRecord> {
-    const store = await storeOf();
-    let last;
-    for (const [source, body] of list) {
-      const parsed = parseWebhook(body, source);
-      assert.ok(parsed.ok);
-      last = await track(store, parsed.event);
-    }
-    return last!.request!;
-  }
+  /** Webhooks through the tracker into the flow's store; the request the last one changed. */
+  const send = async (list: [WebhookSource, Body][]): Promise<RequestRecord> => (await hooks(await storeOf(), list))!.request!;
 
   /** The state change a request's record reached, as episode-state sends it. */
   async function changeOf(record: RequestRecord, from: StateChange['from']): Promise<StateChange> {

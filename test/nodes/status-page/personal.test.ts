@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import request from 'supertest';
 import { PersonSchema } from '../../../lib/people/person';
-import { parseWebhook, type WebhookSource } from '../../../lib/services/webhooks';
-import { track } from '../../../lib/tracker/track';
+import type { RequestRecord } from '../../../lib/model';
+import type { WebhookSource } from '../../../lib/services/webhooks';
 import { INTERSTELLAR, itemId, LYCORIS, movieJourney, showBodies } from '../../support/bodies';
 import { type Body } from '../../support/fixtures';
 import { callsOf, helper, httpNode, loadFlow, nodeOf, placed, storeOf, useSettings } from '../../support/helper';
+import { hooks } from '../../support/store';
 import { tempDir } from '../../support/tmp';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -39,16 +40,8 @@ describe('status-page: people', () => {
       { id: 'page', z: 'tab', type: 'status-page', store: 'store', path: '/media-status', names: 'signed-in', ...page, wires: [] },
     ]);
 
-  async function send(list: [WebhookSource, Body][]) {
-    const store = await storeOf();
-    let last;
-    for (const [source, body] of list) {
-      const parsed = parseWebhook(body, source);
-      assert.ok(parsed.ok);
-      last = await track(store, parsed.event);
-    }
-    return last!.request!;
-  }
+  /** Webhooks through the tracker into the flow's store; the request the last one changed. */
+  const send = async (list: [WebhookSource, Body][]): Promise<RequestRecord> => (await hooks(await storeOf(), list))!.request!;
 
   /** Interstellar (kana's) available; Lycoris Recoil (adept's) with 4 of 13 episodes available; adept and kana as people. */
   async function household() {
