@@ -40,8 +40,8 @@ const name = z.string().trim().min(1).max(100);
 export const QuietHoursSchema = z.object({
   from: time,
   to: time,
-  /** Failures and attention still go through (news of a request that needs a hand cannot wait for the morning). */
-  urgent: z.boolean().default(true),
+  /** Failures and attention go through anyway (held like the rest unless the person marks them urgent). */
+  urgent: z.boolean().default(false),
 });
 export type QuietHours = z.infer<typeof QuietHoursSchema>;
 

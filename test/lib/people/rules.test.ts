@@ -69,6 +69,8 @@ describe('people: hours', () => {
     // 21:30 UTC is 22:30 in Berlin (winter): quiet there until 07:00 Berlin, 06:00 UTC.
     assert.equal(quietUntil(at('2026-12-04T21:30:00Z'), quiet, 'Europe/Berlin'), at('2026-12-05T06:00:00Z'));
     assert.equal(quietUntil(at('2026-12-04T21:30:00Z'), null, 'UTC'), undefined);
+    // Unless a person says so, quiet hours hold failures and attention too.
+    assert.equal(PersonSchema.parse({ name: 'a', quiet: { from: '22:00', to: '07:00' } }).quiet?.urgent, false);
   });
 
   it('the weekly slot is the next of its day and time, a week on once it has passed', () => {
