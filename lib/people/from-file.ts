@@ -13,11 +13,20 @@ export const PEOPLE_ENV = 'MEDIA_STATUS_PEOPLE';
 export function peopleFromSetting(value: string | undefined): { ok: true; people: Person[] } | { ok: false; error: string } {
   const text = value?.trim();
   if (!text) return { ok: true, people: [] };
+  let source = text;
+  if (!text.startsWith('[')) {
+    try {
+      source = readFileSync(text, 'utf8');
+    } catch (err) {
+      return { ok: false, error: `${PEOPLE_ENV}: ${(err as Error).message}` };
+    }
+  }
   let json: unknown;
   try {
-    json = JSON.parse(text.startsWith('[') ? text : readFileSync(text, 'utf8'));
-  } catch (err) {
-    return { ok: false, error: `${PEOPLE_ENV}: ${(err as Error).message}` };
+    json = JSON.parse(source);
+  } catch {
+    // Not V8's message: it quotes the text, and people's addresses (a Discord webhook's URL) are secrets.
+    return { ok: false, error: `${PEOPLE_ENV}: not valid JSON` };
   }
   const parsed = PeopleSchema.safeParse(json);
   return parsed.success ? { ok: true, people: parsed.data } : { ok: false, error: `${PEOPLE_ENV}: ${formatIssues(parsed.error)}` };

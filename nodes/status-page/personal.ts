@@ -1,5 +1,5 @@
 import { authenticatedUser, crossSite, isJson, proxyUser } from '../../lib/acting-access';
-import { isNamed, type StoredPerson } from '../../lib/people/person';
+import { isNamed, PersonSchema, type StoredPerson } from '../../lib/people/person';
 import { personalView } from '../../lib/people/view';
 import { RateLimit } from '../../lib/rate-limit';
 import type { StatusStore } from '../../lib/store/store';
@@ -45,7 +45,12 @@ export function personalRoutes(options: PersonalOptions): (path: string, req: Re
     if (token !== undefined) return (await store.people.byToken(token)) ?? { status: 404, error: 'no such link' };
     const login = signedIn(req, options.nodeAuth, options.trustProxy);
     if (!login) return { status: 401, error: 'sign in, or open your personal link' };
-    return (await store.people.read.list()).find((p) => isNamed(p, login)) ?? { status: 404, error: `nobody in the household is known as ${login}` };
+    const known = (await store.people.read.list()).find((p) => isNamed(p, login));
+    if (known) return known;
+    // A requester who signs in under their Jellyseerr name is that person from now on.
+    const requester = (await store.read.requesters()).find((name) => name.toLowerCase() === login.toLowerCase());
+    if (requester) return store.people.save(PersonSchema.parse({ name: requester }));
+    return { status: 404, error: `nobody in the household is known as ${login}` };
   };
 
   const data = async (store: StatusStore, person: StoredPerson, res: Res) => {

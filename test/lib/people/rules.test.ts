@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { peopleFromSetting } from '../../../lib/people/from-file';
+import { tempDir } from '../../support/tmp';
 import { linkIdOf, newLink, newLinkKey } from '../../../lib/people/links';
 import { momentsOf, wantedBy } from '../../../lib/people/moments';
 import { nextWeekly, quietUntil } from '../../../lib/people/hours';
@@ -135,5 +139,25 @@ describe('people: the router', () => {
     router.flush();
     assert.deepEqual(sent[1], ['sleeper', ['attention']]);
     assert.equal(clock.pending, 0, 'the flush cancels its timer');
+  });
+});
+
+describe('people: by file', () => {
+  it('MEDIA_STATUS_PEOPLE: JSON or a file of it, checked by the schema; an error names the path, never the text', () => {
+    const dir = tempDir();
+    const file = join(dir, 'people.json');
+    writeFileSync(file, JSON.stringify([{ name: 'adept', addresses: { ntfy: 'adept-topic' } }]));
+    const fromFile = peopleFromSetting(file);
+    assert.ok(fromFile.ok);
+    assert.deepEqual([fromFile.people[0]!.name, fromFile.people[0]!.addresses], ['adept', { ntfy: 'adept-topic' }]);
+    assert.deepEqual(peopleFromSetting(undefined), { ok: true, people: [] });
+    assert.deepEqual(peopleFromSetting('[{"name": "kana", "quiet": {"from": "7pm", "to": "07:00"}}]'), {
+      ok: false,
+      error: 'MEDIA_STATUS_PEOPLE: [0].quiet.from: a time of day as HH:MM',
+    });
+    const secret = 'https://discord.com/api/webhooks/1/secret-token';
+    assert.deepEqual(peopleFromSetting(`[{"name": "kana", "addresses": {"discord": "${secret}"}`), { ok: false, error: 'MEDIA_STATUS_PEOPLE: not valid JSON' });
+    const missing = peopleFromSetting(join(dir, 'nowhere.json'));
+    assert.ok(!missing.ok && missing.error.startsWith('MEDIA_STATUS_PEOPLE: ENOENT'));
   });
 });

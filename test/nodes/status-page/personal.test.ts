@@ -4,7 +4,7 @@ import request from 'supertest';
 import { PersonSchema } from '../../../lib/people/person';
 import type { RequestRecord } from '../../../lib/model';
 import type { WebhookSource } from '../../../lib/services/webhooks';
-import { INTERSTELLAR, itemId, LYCORIS, movieJourney, showBodies } from '../../support/bodies';
+import { INTERSTELLAR, itemId, LYCORIS, movieBodies, movieJourney, showBodies } from '../../support/bodies';
 import { type Body } from '../../support/fixtures';
 import { callsOf, helper, httpNode, loadFlow, nodeOf, placed, storeOf, useSettings } from '../../support/helper';
 import { hooks } from '../../support/store';
@@ -143,6 +143,13 @@ describe('status-page: people', () => {
       .get('/media-status/me/data')
       .set('x-test-user', 'stranger')
       .expect(404, { ok: false, error: 'nobody in the household is known as stranger' });
+    // A requester who is nobody yet becomes a person by signing in under their Jellyseerr name.
+    const guest = structuredClone(movieBodies({ ...INTERSTELLAR, tmdb: 4242, requestId: 4242, title: 'Guest Film' }).approved);
+    guest.request.requestedBy_username = 'Guest';
+    const guests = await send([['jellyseerr', guest]]);
+    const theirs = await request(httpNode()).get('/media-status/me/data').set('x-test-user', 'guest').expect(200);
+    assert.deepEqual([theirs.body.person, theirs.body.requests.map((r: any) => r.id)], [{ name: 'Guest' }, [guests.id]]);
+    assert.ok((await (await storeOf()).people.read.list()).some((p) => p.name === 'Guest'));
     // The proxy's header counts only when the page trusts it.
     await request(httpNode()).get('/media-status/me/data').set('remote-user', 'kana').expect(401);
   });
