@@ -77,8 +77,10 @@ export = (RED: RED) => {
       light.report(recipients.error);
     }
     const map = recipients.ok ? recipients.map : new Map<string, string>();
-    // People (with a store) have their own addresses, as the table's requesters do.
-    const idle = missingFor(name, target, map.size > 0 || (!!config.store && mode !== 'everyone')).length > 0;
+    // With a store, the people a request concerns get its news (the table's rows become people once).
+    const storeNode = config.store && mode !== 'everyone' ? (RED.nodes.getNode(config.store) as StatusStoreNode | null) : null;
+    // People have their own addresses, as the table's requesters do.
+    const idle = missingFor(name, target, map.size > 0 || !!storeNode).length > 0;
     if (idle) light.show('off', 'media-notify.status.notConfigured');
     else if (isLoopback(baseUrl)) this.warn(RED._('media-notify.warnings.loopbackLink', { url: baseUrl }));
 
@@ -95,21 +97,18 @@ export = (RED: RED) => {
     };
     const report = (err: Error) => light.report(err.message);
 
-    // With a store, the people it concerns get their news (their table rows become people once).
-    const storeNode = config.store ? (RED.nodes.getNode(config.store) as StatusStoreNode | null) : null;
-    const people =
-      storeNode && mode !== 'everyone'
-        ? new PeopleNotifier({
-            people: async () => (await storeNode.store()).people.read,
-            format: name,
-            target,
-            baseUrl,
-            windowMs,
-            clock,
-            send: sendTo,
-            onError: report,
-          })
-        : undefined;
+    const people = storeNode
+      ? new PeopleNotifier({
+          people: async () => (await storeNode.store()).people.read,
+          format: name,
+          target,
+          baseUrl,
+          windowMs,
+          clock,
+          send: sendTo,
+          onError: report,
+        })
+      : undefined;
     const household = async (news: News[]) => {
       const notification = notificationOf(news, baseUrl);
       if (!people) return sendNotification(notification);
@@ -117,6 +116,10 @@ export = (RED: RED) => {
       if (mode === 'both' || !(await people.reaches(notification.request!.id))) sendNotification(notification, target.recipient ? [target.recipient] : []);
     };
     const digest = new Digest(windowMs, (news) => void household(news).catch(report), report, clock);
+    /** The old mapping table, once, as people (their moments: this node's ticks). */
+    const migrateTable = async (store: StatusStore) => {
+      for (const { id, ...person } of peopleFromTable(map, name, momentsOfTicks(wanted), await store.people.read.list())) await store.people.save(person, id);
+    };
     const stopUsingStore =
       people && storeNode
         ? useStore(storeNode, light, (store: StatusStore) => {
@@ -126,10 +129,6 @@ export = (RED: RED) => {
             return () => store.off('people', plan);
           })
         : () => undefined;
-    /** The old mapping table, once, as people (their moments: this node's ticks). */
-    const migrateTable = async (store: StatusStore) => {
-      for (const { id, ...person } of peopleFromTable(map, name, momentsOfTicks(wanted), await store.people.read.list())) await store.people.save(person, id);
-    };
 
     this.on('input', (msg: NodeMessageInFlow, _send: Send, done: Done) => {
       if (msg.topic === FLUSH) {
