@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, get, type Server } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
 import { PersonSchema } from '../../../lib/people/person';
@@ -9,6 +11,7 @@ import { type Body } from '../../support/fixtures';
 import { callsOf, helper, httpNode, loadFlow, nodeOf, placed, storeOf, useSettings } from '../../support/helper';
 import { hooks } from '../../support/store';
 import { tempDir } from '../../support/tmp';
+import { eventually } from '../../support/eventually';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -162,6 +165,35 @@ describe('status-page: people', () => {
       res.body.requests.map((r: any) => r.id),
       [movie.id],
     );
+  });
+
+  it('the live stream follows the same rule, per viewer', async () => {
+    await loadFlow(flow());
+    const server: Server = createServer(httpNode()).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    const listen = async (headers: Record<string, string>) => {
+      const stream = get({ host: '127.0.0.1', port, path: '/media-status/events', headers });
+      const [res] = (await once(stream, 'response')) as [any];
+      const seen = { text: '', stream };
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (seen.text += chunk));
+      while (!seen.text.includes('retry:')) await once(res, 'data');
+      return seen;
+    };
+    const anonymous = await listen({});
+    const signed = await listen({ 'x-test-user': 'adept' });
+    const m = movieBodies(INTERSTELLAR);
+    await send([['jellyseerr', m.pending]]);
+    const requesters = async (seen: { text: string }) => {
+      const data = await eventually('the requests event', () => /event: requests\ndata: (.*)\n\n/.exec(seen.text)?.[1], { everyMs: 20 });
+      return JSON.parse(data).map((r: any) => r.requestedBy);
+    };
+    assert.deepEqual(await requesters(anonymous), [null]);
+    assert.deepEqual(await requesters(signed), ['adept']);
+    anonymous.stream.destroy();
+    signed.stream.destroy();
+    server.close();
   });
 
   it('requester names go to signed-in viewers only: cards, the requester list and filter, the timeline', async () => {
