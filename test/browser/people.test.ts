@@ -19,6 +19,8 @@ import { tempDir } from '../support/tmp';
  */
 
 const dir = tempDir('mst-browser-people-');
+/** `npm run screenshots` sets docs/. */
+const shots = process.env.SCREENSHOTS_DIR ?? dir;
 const USERS = { adept: 'adept-pass', kana: 'kana-pass' };
 const JELLYFIN = 'https://jellyfin.example';
 const PEOPLE = [
@@ -218,6 +220,8 @@ describe('in a real browser: people', () => {
     );
     // Her page shows it ready, with its watch-now link (live: it reloads on the change).
     await mikasPage.waitForSelector('#list .card a.watch');
+    await mikasPage.setViewportSize({ width: 1100, height: 700 });
+    await mikasPage.screenshot({ path: join(shots, 'personal-page.png'), fullPage: true });
     assert.equal(await mikasPage.locator('#list .card a.watch').getAttribute('href'), `${JELLYFIN}/web/#/details?id=${itemId(INTERSTELLAR.tmdb)}`);
 
     // Revoked from the sidebar: her link is 404 at once.
