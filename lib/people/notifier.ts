@@ -76,11 +76,6 @@ export class PeopleNotifier {
     this.weekly.plan(await (await this.options.people()).list());
   }
 
-  /** News held for a window or for quiet hours: how much. */
-  held(): number {
-    return (this.digest.held()?.count ?? 0) + this.router.waiting();
-  }
-
   /** Send what a digest window holds now (quiet hours still hold theirs). */
   flush(): void {
     this.digest.flush();

@@ -32,7 +32,6 @@ export const DEFAULT_MOMENTS: Moment[] = ['available', 'first-episode', 'season'
 
 /** The formats a person can have an address for (the generic shape goes nowhere by itself). */
 export const ADDRESS_FORMATS = FORMATS.filter((f) => f !== 'generic');
-export type AddressFormat = (typeof ADDRESS_FORMATS)[number];
 
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM');
 const name = z.string().trim().min(1).max(100);
@@ -66,7 +65,6 @@ export const PersonSchema = z.object({
   weekly: WeeklySchema.nullable().default(null),
 });
 export type Person = z.infer<typeof PersonSchema>;
-export type PersonInput = z.input<typeof PersonSchema>;
 
 export const PeopleSchema = z.array(PersonSchema).max(1000);
 

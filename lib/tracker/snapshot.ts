@@ -1,5 +1,5 @@
 import { EPISODE_STATES } from '../states';
-import type { RequestRecord, ServiceHealth } from '../model';
+import type { RequestRecord, ServiceHealth, TimelineEntry } from '../model';
 import type { EpisodeCounts, RequestSnapshot } from '../snapshot-schema';
 import { episodeEta, requestEta } from './eta';
 import type { OutlookView } from './outlook';
@@ -81,6 +81,17 @@ export type PublicSnapshot = Omit<RequestSnapshot, 'finalPath' | 'downloads' | '
   downloads: Omit<RequestSnapshot['downloads'][number], 'id'>[];
   episodes: Omit<RequestSnapshot['episodes'][number], 'finalPath' | 'downloadId'>[];
 };
+
+/** A snapshot without its requester's name, for a viewer who may not see names (the status page's option). */
+export function nameless<T extends Pick<RequestSnapshot, 'requestedBy'>>(snapshot: T): T {
+  return { ...snapshot, requestedBy: null };
+}
+
+/** A request's timeline without its requester's name ("requested by adept" says "requested"). */
+export function namelessTimeline(timeline: TimelineEntry[], requestedBy: string | null): TimelineEntry[] {
+  const by = `requested by ${requestedBy}`;
+  return requestedBy ? timeline.map((t) => (t.detail.startsWith(by) ? { ...t, detail: `requested${t.detail.slice(by.length)}` } : t)) : timeline;
+}
 
 export function publicSnapshot(snapshot: RequestSnapshot): PublicSnapshot {
   const { finalPath: _f, downloads, episodes, ...rest } = snapshot;

@@ -48,16 +48,16 @@ export function personalRoutes(options: PersonalOptions): (path: string, req: Re
     const known = (await store.people.read.list()).find((p) => isNamed(p, login));
     if (known) return known;
     // A requester who signs in under their Jellyseerr name is that person from now on.
-    const requester = (await store.read.requesters()).find((name) => name.toLowerCase() === login.toLowerCase());
+    const requester = (await store.read.requesters()).find((name) => isNamed({ name, logins: [] }, login));
     if (requester) return store.people.save(PersonSchema.parse({ name: requester }));
     return { status: 404, error: `nobody in the household is known as ${login}` };
   };
 
   const data = async (store: StatusStore, person: StoredPerson, res: Res) => {
     const { own, followed } = await store.people.read.requestsOf(person);
-    const ids = [...new Set([...own, ...followed])].sort((a, b) => b - a);
-    const records = await store.read.requestsById(ids);
-    const mine = new Set(ids);
+    // Newest first, as requestsById reads them.
+    const records = await store.read.requestsById([...new Set([...own, ...followed])]);
+    const mine = new Set(records.map((r) => r.id));
     const others = (await store.read.listRequests({ limit: 100 })).filter((r) => !mine.has(r.id) && !r.removedAt);
     res.json(personalView(person, records, await store.outlook.snapshots(records), new Set(followed), others, options.jellyfinUrl()));
   };

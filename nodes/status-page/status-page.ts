@@ -8,7 +8,7 @@ import { parseListQuery, requestDetail } from '../../lib/query';
 import { RateLimit } from '../../lib/rate-limit';
 import type { StatusStore } from '../../lib/store/store';
 import { computeStats } from '../../lib/tracker/stats';
-import { publicHealth, publicSnapshot } from '../../lib/tracker/snapshot';
+import { nameless, namelessTimeline, publicHealth, publicSnapshot } from '../../lib/tracker/snapshot';
 import { requiredStore } from '../shared/config-node';
 import { numberFrom } from '../shared/config-values';
 import { withMiddleware } from '../shared/middleware';
@@ -38,9 +38,6 @@ interface StatusPageConfig extends NodeDef {
 const PAGE_ACTIONS: readonly string[] = ['retry', 'verify'] satisfies ActionName[];
 const ACTION_PATH = /^\/data\/requests\/([^/]+)\/actions\/([^/]+)$/;
 const FOLLOW_PATH = /^\/me(\/[^/]+)?\/follows\/[^/]+$/;
-
-/** A snapshot without its requester's name, for a viewer who may not see names. */
-const nameless = <T extends { requestedBy: string | null }>(snapshot: T): T => ({ ...snapshot, requestedBy: null });
 
 type Handler = (req: Req, res: Res, next: (err?: unknown) => void) => void;
 type Router = { _router?: { stack: { handle: unknown }[] }; use(handler: Handler): void };
@@ -157,11 +154,7 @@ export = (RED: RED) => {
         if (id === undefined) return res.status(400).json({ ok: false, error: 'id: not a valid URL escape' });
         const detail = await requestDetail(store, id);
         if (!detail) return res.status(404).json({ ok: false, error: 'no such request' });
-        const by = `requested by ${detail.requestedBy}`;
-        const timeline = names
-          ? detail.timeline
-          : detail.timeline.map((t) => (t.detail.startsWith(by) ? { ...t, detail: `requested${t.detail.slice(by.length)}` } : t));
-        return res.json({ ...shown(publicSnapshot(detail)), timeline });
+        return res.json({ ...shown(publicSnapshot(detail)), timeline: names ? detail.timeline : namelessTimeline(detail.timeline, detail.requestedBy) });
       }
       if (path === '/data/stats') return res.json(computeStats(await store.read.statsRows(), (await store.outlook.view()).now, await store.read.etaErrors()));
       if (path === '/data/requesters') return res.json(names ? await store.read.requesters() : []);
