@@ -245,27 +245,19 @@ export function sonarrQueueRecords(series: Body, episodes: Body[], downloadId: s
 
 /** An arr history record's body (eventType, data) for a movie or series episode, like the reference's. */
 export function radarrHistory(movie: Body, eventType: string, downloadId: string | undefined, data: Body, date?: string): Body {
-  const { date: _date, ...template } = sample('radarr-history-since')[0];
-  return {
-    ...template,
-    movieId: movie.id,
-    movie,
-    eventType,
-    downloadId,
-    data,
-    sourceTitle: data.sourceTitle ?? template.sourceTitle,
-    ...(date ? { date } : {}),
-  };
+  return historyRecord('radarr-history-since', { movieId: movie.id, movie }, eventType, downloadId, data, date);
 }
 
 export function sonarrHistory(series: Body, episode: Body, eventType: string, downloadId: string | undefined, data: Body, date?: string): Body {
-  const { date: _date, ...template } = sample('sonarr-history-since')[0];
+  const subject = { seriesId: series.id, series, episodeId: episode.id, episode };
+  return historyRecord('sonarr-history-since', subject, eventType, downloadId, data, date);
+}
+
+function historyRecord(sampleName: string, subject: Body, eventType: string, downloadId: string | undefined, data: Body, date?: string): Body {
+  const { date: _date, ...template } = sample(sampleName)[0];
   return {
     ...template,
-    seriesId: series.id,
-    series,
-    episodeId: episode.id,
-    episode,
+    ...subject,
     eventType,
     downloadId,
     data,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { StatusStore } from '../../../lib/store/store';
-import { MIGRATIONS } from '../../../lib/store/migrations';
+import { MIGRATIONS } from '../../../lib/store/schema-steps';
 import { Connection } from '../../../lib/store/sqlite';
 import { snapshotOf } from '../../support/snapshot';
 import { track, DEFAULT_TRACK_OPTIONS } from '../../../lib/tracker/track';

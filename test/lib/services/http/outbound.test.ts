@@ -32,6 +32,12 @@ async function serve(handler: Handler): Promise<{ url: string; requests: Incomin
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }
 
+/** A hub that gives up on a silent server fast and tries again fast, so a test sees its retries. */
+function quickHub(server: { address(): unknown }): ShokoHub {
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return new ShokoHub({ url, connectTimeoutMs: 300, retry: { initialMs: 50, maxMs: 50 } });
+}
+
 const CERT = readFileSync(join(ROOT, 'fixtures', 'tls', 'self-signed.pem'), 'utf8');
 const KEY = readFileSync(join(ROOT, 'fixtures', 'tls', 'self-signed.key'), 'utf8');
 const FINGERPRINT = 'BA:93:5C:F5:37:4E:3E:C6:F7:B7:7D:FE:93:47:53:AF:4D:F8:AC:BC:DF:D4:07:0D:81:38:D2:3A:14:52:9C:3F';
@@ -116,11 +122,7 @@ describe('outbound calls', () => {
       silent.listen(0, '127.0.0.1');
       await once(silent, 'listening');
       servers.push({ close: () => (sockets.forEach((s) => s.destroy()), silent.close()) });
-      const hub = new ShokoHub({
-        url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
-        connectTimeoutMs: 300,
-        retry: { initialMs: 50, maxMs: 50 },
-      });
+      const hub = quickHub(silent);
       const seen = states(hub);
       hub.start();
       await until(() => sockets.length >= 3);
@@ -150,11 +152,7 @@ describe('outbound calls', () => {
       server.listen(0, '127.0.0.1');
       await once(server, 'listening');
       servers.push({ close: () => (upgrades.forEach((s) => s.destroy()), server.closeAllConnections(), server.close()) });
-      const hub = new ShokoHub({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        connectTimeoutMs: 300,
-        retry: { initialMs: 50, maxMs: 50 },
-      });
+      const hub = quickHub(server);
       const seen = states(hub);
       hub.start();
       await until(() => upgrades.length >= 2);
