@@ -130,8 +130,15 @@ export function timelineParams(requestId: number, entry: TimelineEntry): Params 
 
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
-/** An insert of many rows as one statement of literals. */
+/** An insert of many rows as one statement of literals (built by appending: a long show's grab has 10,000 rows). */
 export function insertScript(table: string, columns: string[], rows: Params[], verb = 'INSERT OR REPLACE'): string {
   if (!rows.length) return '';
-  return `${verb} INTO ${table} (${columns.join(', ')}) VALUES ${rows.map((row) => `(${row.map(literal).join(', ')})`).join(', ')};`;
+  let script = `${verb} INTO ${table} (${columns.join(', ')}) VALUES `;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    script += r ? ', (' : '(';
+    for (let c = 0; c < row.length; c++) script += (c ? ', ' : '') + literal(row[c]!);
+    script += ')';
+  }
+  return `${script};`;
 }

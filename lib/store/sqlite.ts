@@ -15,7 +15,7 @@ export function literal(value: Value): string {
     return String(value);
   }
   if (value.includes('\0')) return `CAST(X'${Buffer.from(value, 'utf8').toString('hex')}' AS TEXT)`;
-  return `'${value.replace(/'/g, "''")}'`;
+  return value.includes("'") ? `'${value.replace(/'/g, "''")}'` : `'${value}'`;
 }
 
 /** A small promise face over one sqlite3 connection, with prepared statements cached by SQL text. */

@@ -1,4 +1,4 @@
-import type { RequestRecord, ServiceHealth, TimelineEntry } from '../model';
+import type { EpisodeRecord, RequestRecord, ServiceHealth, TimelineEntry } from '../model';
 import { lookupKeys, recordKeys, requestKey } from './keys';
 import { type KeyQuery, type RequestTx } from './lookup';
 import { DOWNLOAD_COLUMNS, downloadParams, EPISODE_COLUMNS, episodeParams, insertScript, REQUEST_COLUMNS, requestParams } from './rows';
@@ -28,6 +28,29 @@ const LOAD_FOR_WRITE = `${loadWith(`,
 const TX_START = `SELECT (SELECT data_version FROM pragma_data_version) AS version,
   MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0), COALESCE((SELECT MAX(id) FROM requests), 0)) + 1 AS next_id,
   EXISTS (SELECT 1 FROM pending_events) AS pending`;
+
+/**
+ * The episodes of `after` to write: those new to the request, and those changed. The reducer shares
+ * the episodes an event left alone with `before` (copy on write), and both lists are in show order:
+ * one walk tells them apart. (Out of order, an unchanged episode would only be written again, as a
+ * change: never is one missed, nor a stored one taken for new.)
+ */
+function episodesToWrite(before: EpisodeRecord[], after: EpisodeRecord[]): { added: EpisodeRecord[]; changed: EpisodeRecord[] } {
+  const added: EpisodeRecord[] = [];
+  const changed: EpisodeRecord[] = [];
+  let j = 0;
+  for (const episode of after) {
+    while (j < before.length && before[j] !== episode && isBefore(before[j]!, episode)) j++;
+    const stored = before[j];
+    if (stored === episode) j++;
+    else if (stored && stored.season === episode.season && stored.episode === episode.episode) changed.push(episode);
+    else if (j === before.length || isBefore(episode, stored!)) added.push(episode);
+    else changed.push(episode);
+  }
+  return { added, changed };
+}
+
+const isBefore = (a: EpisodeRecord, b: EpisodeRecord) => a.season < b.season || (a.season === b.season && a.episode < b.episode);
 
 /** A write transaction: what a write job may do (RequestTx), over one connection (see TxConnection). */
 export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuery> {
@@ -120,6 +143,7 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuer
           'episodes',
           EPISODE_COLUMNS,
           saved.episodes.map((e) => episodeParams(id, e)),
+          'INSERT',
         ),
         insertScript(
           'downloads',
@@ -144,9 +168,7 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuer
     // Loaded by the same job (and so cached): its facts and timeline tail are the stored ones.
     const known = await this.cached(id);
     if (!known) throw new Error(`request ${id} is not stored: it cannot be updated`);
-    // The reducer shares the episodes an event left alone with `before` (copy on write): write the others.
-    const unchanged = new Set(before.episodes);
-    const changedEpisodes = after.episodes.filter((e) => !unchanged.has(e));
+    const episodes = episodesToWrite(before.episodes, after.episodes);
     const oldDownloads = new Map(before.downloads.map((d) => [d.id, JSON.stringify(d)]));
     const changedDownloads = after.downloads.filter((d) => oldDownloads.get(d.id) !== JSON.stringify(d));
     const kept = new Set(after.downloads.map((d) => d.id));
@@ -158,10 +180,17 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuer
     await this.gate.write(
       [
         `UPDATE requests SET ${REQUEST_COLUMNS.map((c, i) => `${c} = ${literal(values[i] ?? null)}`).join(', ')} WHERE id = ${id};`,
+        // A new episode is a plain insert: REPLACE would look for a row to delete in every index.
         insertScript(
           'episodes',
           EPISODE_COLUMNS,
-          changedEpisodes.map((e) => episodeParams(id, e)),
+          episodes.added.map((e) => episodeParams(id, e)),
+          'INSERT',
+        ),
+        insertScript(
+          'episodes',
+          EPISODE_COLUMNS,
+          episodes.changed.map((e) => episodeParams(id, e)),
         ),
         insertScript(
           'downloads',

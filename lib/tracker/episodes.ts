@@ -10,6 +10,15 @@ const byNumber = (a: EpisodeKey, b: EpisodeKey) => a.season - b.season || a.epis
 /** An episode's place as one number, for the index (cheaper than a key string for a 50,000-episode show). */
 const numberOf = (e: EpisodeKey) => e.season * 1_000_000 + e.episode;
 
+type EpisodeIndex = { byKey: Map<number, EpisodeRecord>; byTvdb: Map<number, EpisodeRecord> };
+
+/**
+ * The index of an episode list an event produced, handed to the next event applied to that list, so a
+ * long show's next event does not index its every episode again. An event takes its list's index (a
+ * list reduced twice builds it again) and leaves it under the list it produces.
+ */
+const indexes = new WeakMap<readonly EpisodeRecord[], EpisodeIndex>();
+
 /**
  * A request's episodes while one event is applied, so that the event costs in proportion to its own
  * episodes, not the show's: episodes are found through an index (by season and number, and by their
@@ -17,7 +26,12 @@ const numberOf = (e: EpisodeKey) => e.season * 1_000_000 + e.episode;
  * the very object it was, which is how the store knows what to write.
  */
 export class EpisodeEdits {
-  private index: { byKey: Map<number, EpisodeRecord>; byTvdb: Map<number, EpisodeRecord> } | undefined;
+  private index: EpisodeIndex | undefined;
+  /**
+   * The index is the one a fresh build on the result would be. Not so once two episodes claimed one
+   * TVDB id, or an episode's id changed: the next event builds its own then.
+   */
+  private handOver = true;
   /** Original -> its writable copy. */
   private readonly copies = new Map<EpisodeRecord, EpisodeRecord>();
   private readonly added: EpisodeRecord[] = [];
@@ -30,7 +44,11 @@ export class EpisodeEdits {
     return this.original.length + this.added.length;
   }
 
-  private indexed() {
+  private indexed(): EpisodeIndex {
+    if (!this.index) {
+      this.index = indexes.get(this.original);
+      indexes.delete(this.original);
+    }
     if (!this.index) {
       const byKey = new Map<number, EpisodeRecord>();
       const byTvdb = new Map<number, EpisodeRecord>();
@@ -70,10 +88,9 @@ export class EpisodeEdits {
       this.copies.set(episode, writable);
       this.writable.add(writable);
     }
+    const tvdbBefore = writable.tvdbId;
     Object.assign(writable, change);
-    // Found by its TVDB id from now on (the index may hold the original: find resolves it to the copy).
-    const { byTvdb } = this.indexed();
-    if (writable.tvdbId !== null && !byTvdb.has(writable.tvdbId)) byTvdb.set(writable.tvdbId, given);
+    if (writable.tvdbId !== tvdbBefore) this.indexTvdb(writable, given, tvdbBefore);
     return writable;
   }
 
@@ -95,10 +112,18 @@ export class EpisodeEdits {
     };
     this.added.push(episode);
     this.writable.add(episode);
-    const { byKey, byTvdb } = this.indexed();
-    byKey.set(numberOf(episode), episode);
-    if (episode.tvdbId !== null && !byTvdb.has(episode.tvdbId)) byTvdb.set(episode.tvdbId, episode);
+    this.indexed().byKey.set(numberOf(episode), episode);
+    this.indexTvdb(episode, episode, null);
     return episode;
+  }
+
+  /** Found by its TVDB id from now on (the index may hold `given`, an original: find resolves it to the copy). */
+  private indexTvdb(episode: EpisodeRecord, given: EpisodeRecord, tvdbBefore: number | null): void {
+    if (tvdbBefore !== null) this.handOver = false;
+    if (episode.tvdbId === null) return;
+    const { byTvdb } = this.indexed();
+    if (!byTvdb.has(episode.tvdbId)) byTvdb.set(episode.tvdbId, given);
+    else if (this.current(byTvdb.get(episode.tvdbId)!) !== episode) this.handOver = false;
   }
 
   /**
@@ -115,7 +140,25 @@ export class EpisodeEdits {
           return copy;
         })
       : this.original;
-    return { episodes: this.added.length ? this.merged(kept) : kept, changed };
+    const episodes = this.added.length ? this.merged(kept) : kept;
+    this.handIndexTo(episodes);
+    return { episodes, changed };
+  }
+
+  /** Leave the index to the next event on `episodes`: each original that was copied stands for what it became. */
+  private handIndexTo(episodes: EpisodeRecord[]): void {
+    const index = this.index;
+    this.index = undefined;
+    if (!index || !this.handOver) return;
+    for (const [original, copy] of this.copies) {
+      const now = sameEpisode(original, copy) ? original : copy;
+      index.byKey.set(numberOf(original), now);
+      for (const tvdbId of [original.tvdbId, copy.tvdbId]) {
+        const at = tvdbId === null ? undefined : index.byTvdb.get(tvdbId);
+        if (at === original || at === copy) index.byTvdb.set(tvdbId!, now);
+      }
+    }
+    indexes.set(episodes, index);
   }
 
   /** The added episodes merged into the (sorted) kept ones. */

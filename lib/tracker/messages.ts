@@ -5,6 +5,7 @@ import { ServiceHealthSchema } from '../model';
 import { RequestSnapshotSchema } from '../snapshot-schema';
 import type { Outlook, OutlookView } from './outlook';
 import { toSnapshot } from './snapshot';
+import { BIG_EVENT, nextTurn } from './big-events';
 import { summarise, summariseEpisodes } from './summary';
 import type { TrackOutcome, TrackResult } from './track';
 
@@ -89,6 +90,8 @@ export function stateChangeOf(result: TrackResult, view: OutlookView): { topic: 
 /** The state changes among results, seen from the store's outlook now. */
 export async function stateChangesOf(results: TrackResult[], outlook: Outlook): Promise<{ topic: string; payload: StateChange }[]> {
   if (!results.some((r) => r.notify && r.request)) return [];
+  // A long show's snapshot takes tens of milliseconds: the webhook's answer goes first.
+  if (results.some((r) => (r.request?.episodes.length ?? 0) > BIG_EVENT)) await nextTurn();
   const view = await outlook.view();
   return results.flatMap((result) => stateChangeOf(result, view) ?? []);
 }

@@ -7,6 +7,7 @@ import type { EpisodeRecord, RequestRecord } from '../model';
 import { fileNameOf } from '../file-path';
 import { reduce, type ReduceOptions } from './reduce';
 import { serviceNoticeOf } from './messages';
+import { BIG_EVENT, nextTurn } from './big-events';
 
 /** One event's whole path after normalisation: correlate, deduplicate, reduce, commit. */
 
@@ -39,12 +40,9 @@ export interface TrackResult {
   episodes?: EpisodeRecord[];
 }
 
-/** Events naming more episodes than this take tens of milliseconds a step. */
-const BIG_EVENT = 1000;
-
 /** Between the steps of a big event (a 10,000-episode season pack) let Node-RED serve the rest. */
 async function breathe(event: TrackedEvent): Promise<void> {
-  if ('episodes' in event && event.episodes.length > BIG_EVENT) await new Promise((resolve) => setImmediate(resolve));
+  if ('episodes' in event && event.episodes.length > BIG_EVENT) await nextTurn();
 }
 
 export const DEFAULT_TRACK_OPTIONS: TrackOptions = { createFromArr: true, availableOnImport: false, availableOnShokoMatch: false };
@@ -68,6 +66,7 @@ async function trackIn(
     await breathe(event);
     if (!result.entry) throw new Error('a new request needs a timeline entry');
     const request = await tx.create(result.record, result.entry, facts);
+    await breathe(event);
     return { outcome: 'changed', request, from: null, notify: true, episodes: result.becameAvailable };
   }
   const current = await tx.load(found.requestId);
@@ -79,6 +78,8 @@ async function trackIn(
   if (!result.changed && !result.entry) return { outcome: 'duplicate', request: current, from: current.state, notify: false };
   await breathe(event);
   const request = await tx.update(current, result.record, result.entry, fresh);
+  // And before the commit sends what the update wrote.
+  await breathe(event);
   return {
     outcome: result.changed ? 'changed' : 'recorded',
     request,

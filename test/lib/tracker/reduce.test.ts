@@ -196,6 +196,42 @@ describe('reduce: TV, per episode', () => {
     );
   });
 
+  it("an episode list's index, handed from event to event, finds what a fresh one would", () => {
+    // The same events applied twice: to each result as it is (its index handed over), and to a deep
+    // copy of it (indexed afresh).
+    const renumbered = b.jellyfinEpisode(3);
+    renumbered.EpisodeNumber = 30;
+    const twin = b.grab([14]);
+    twin.episodes[0].tvdbId = LYCORIS.episodeTvdbBase + 2;
+    const filled = b.grab([15]);
+    filled.episodes[0].tvdbId = 0;
+    const events = [
+      event('sonarr', b.grab(b.numbers.slice(0, 5))),
+      event('sonarr', b.grab(b.numbers.slice(5), 'AAAA1111BBBB2222CCCC3333DDDD4444EEEE5555')),
+      event('sonarr', twin),
+      event('jellyfin', b.jellyfinEpisode(2)),
+      event('sonarr', b.importComplete()),
+      event('jellyfin', renumbered),
+      event('sonarr', filled),
+      event('sonarr', b.grab([15])),
+      event('jellyfin', b.jellyfinEpisode(15)),
+    ];
+    let handed = reduce(null, events[0]!, OFF).record;
+    let fresh = structuredClone(handed);
+    for (const e of events.slice(1)) {
+      handed = reduce(handed, e, OFF).record;
+      fresh = reduce(structuredClone(fresh), e, OFF).record;
+      assert.deepEqual(handed, fresh, `after ${e.source} ${e.kind}`);
+    }
+    assert.equal(handed.episodes.find((e) => e.episode === 3)?.state, 'AVAILABLE', 'found by its TVDB id under other numbers');
+    assert.deepEqual(
+      handed.episodes.map((e) => e.episode),
+      [...b.numbers, 15],
+      'a grab naming the TVDB id of episode 2 under another number is episode 2',
+    );
+    assert.equal(handed.episodes.at(-1)?.tvdbId, LYCORIS.episodeTvdbBase + 15, 'a TVDB id learnt later');
+  });
+
   it('FAILED only when no episode is in progress; MEDIA_AVAILABLE finishes every episode', () => {
     assert.equal(aggregateEpisodes(['AVAILABLE', 'FAILED', 'DOWNLOADING']), 'DOWNLOADING');
     assert.equal(aggregateEpisodes(['AVAILABLE', 'FAILED']), 'FAILED');
