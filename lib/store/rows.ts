@@ -142,3 +142,30 @@ export function insertScript(table: string, columns: string[], rows: Params[], v
   }
   return `${script};`;
 }
+
+/** A request's episodes (new ones: a plain insert, since REPLACE would look for a row to delete in every index). */
+export function episodesScript(requestId: number, episodes: EpisodeRecord[], fresh: boolean): string {
+  return insertScript(
+    'episodes',
+    EPISODE_COLUMNS,
+    episodes.map((e) => episodeParams(requestId, e)),
+    fresh ? 'INSERT' : 'INSERT OR REPLACE',
+  );
+}
+
+export function downloadsScript(requestId: number, downloads: DownloadRecord[]): string {
+  return insertScript(
+    'downloads',
+    DOWNLOAD_COLUMNS,
+    downloads.map((d) => downloadParams(requestId, d)),
+  );
+}
+
+export function factsScript(requestId: number, facts: string[]): string {
+  return insertScript(
+    'facts',
+    ['request_id', 'fact'],
+    facts.map((fact) => [requestId, fact]),
+    'INSERT OR IGNORE',
+  );
+}

@@ -1,7 +1,7 @@
 import type { EpisodeRecord, RequestRecord, ServiceHealth, TimelineEntry } from '../model';
 import { lookupKeys, recordKeys, requestKey } from './keys';
 import { type KeyQuery, type RequestTx } from './lookup';
-import { DOWNLOAD_COLUMNS, downloadParams, EPISODE_COLUMNS, episodeParams, insertScript, REQUEST_COLUMNS, requestParams } from './rows';
+import { downloadsScript, episodesScript, factsScript, insertScript, REQUEST_COLUMNS, requestParams } from './rows';
 import { fromLoaded, loadWith, type LoadedRow } from './load';
 import { literal, type Connection } from './sqlite';
 import type { Transaction } from './write-queue';
@@ -139,24 +139,10 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuer
     await this.gate.write(
       [
         insertScript('requests', ['id', ...REQUEST_COLUMNS], [[id, ...requestParams(saved)]], 'INSERT'),
-        insertScript(
-          'episodes',
-          EPISODE_COLUMNS,
-          saved.episodes.map((e) => episodeParams(id, e)),
-          'INSERT',
-        ),
-        insertScript(
-          'downloads',
-          DOWNLOAD_COLUMNS,
-          saved.downloads.map((d) => downloadParams(id, d)),
-        ),
+        episodesScript(id, saved.episodes, true),
+        downloadsScript(id, saved.downloads),
         timelineScript(id, entry, true, timeline),
-        insertScript(
-          'facts',
-          ['request_id', 'fact'],
-          [...new Set(facts)].map((fact) => [id, fact]),
-          'INSERT OR IGNORE',
-        ),
+        factsScript(id, [...new Set(facts)]),
       ].join('\n'),
       recordKeys(saved),
     );
@@ -180,31 +166,12 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuer
     await this.gate.write(
       [
         `UPDATE requests SET ${REQUEST_COLUMNS.map((c, i) => `${c} = ${literal(values[i] ?? null)}`).join(', ')} WHERE id = ${id};`,
-        // A new episode is a plain insert: REPLACE would look for a row to delete in every index.
-        insertScript(
-          'episodes',
-          EPISODE_COLUMNS,
-          episodes.added.map((e) => episodeParams(id, e)),
-          'INSERT',
-        ),
-        insertScript(
-          'episodes',
-          EPISODE_COLUMNS,
-          episodes.changed.map((e) => episodeParams(id, e)),
-        ),
-        insertScript(
-          'downloads',
-          DOWNLOAD_COLUMNS,
-          changedDownloads.map((d) => downloadParams(id, d)),
-        ),
+        episodesScript(id, episodes.added, true),
+        episodesScript(id, episodes.changed, false),
+        downloadsScript(id, changedDownloads),
         dropped.length ? `DELETE FROM downloads WHERE request_id = ${id} AND id IN (${dropped.map(literal).join(', ')});` : '',
         entry ? timelineScript(id, entry, entry.state !== before.state, known.timeline) : '',
-        insertScript(
-          'facts',
-          ['request_id', 'fact'],
-          facts.map((fact) => [id, fact]),
-          'INSERT OR IGNORE',
-        ),
+        factsScript(id, facts),
       ].join('\n'),
       [...recordKeys(before), ...recordKeys(saved)],
     );
