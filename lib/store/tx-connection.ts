@@ -9,6 +9,11 @@ import type { Connection, Params } from './sqlite';
  * keys.ts) of what it changes and every read the keys it reads by; a read by a written key (or one
  * that names none: it could see anything) sends what waits first. With write-behind off, every
  * write is sent at once.
+ *
+ * A deferred transaction (write-behind on) also holds its BEGIN back: the batch reads outside it, and
+ * it begins with the first write it sends, mostly with the COMMIT, one round trip for the lot. Its
+ * first statement then checks that no other connection has committed since the batch's first read
+ * (PRAGMA data_version, see readAt): if one has, the transaction fails and its jobs are run again.
  */
 export class TxConnection {
   private unsent: string[] = [];
@@ -16,22 +21,44 @@ export class TxConnection {
   private readonly written = new Set<string>();
   /** A write in this transaction may have changed anything. */
   private everything = false;
+  /** BEGIN has been sent. */
+  private begun = false;
+  /** A deferred transaction's BEGIN, with its check (see readAt). */
+  private deferredBegin = '';
 
   constructor(
     private readonly db: Connection,
     readonly writeBehind: boolean,
   ) {}
 
-  async begin(): Promise<void> {
+  /** Start a transaction; `deferred` (with write-behind on): its BEGIN waits for its first write. */
+  async begin(deferred = false): Promise<void> {
     this.unsent = [];
     this.written.clear();
     this.everything = false;
-    await this.db.exec('BEGIN IMMEDIATE');
+    this.begun = false;
+    this.deferredBegin = 'BEGIN IMMEDIATE;';
+    if (!deferred || !this.writeBehind) await this.sendBegin();
   }
 
-  /** Send what waits, and commit. */
+  /** A deferred transaction's reads saw the database at this PRAGMA data_version: it fails unless it still is. */
+  readAt(version: number): void {
+    // abs() of the smallest integer is SQLite's "integer overflow" error (made to depend on a column, so it is not computed up front).
+    this.deferredBegin = `BEGIN IMMEDIATE;
+      SELECT CASE WHEN data_version = ${version} THEN 0 ELSE abs(-9223372036854775808 + 0 * data_version) END FROM pragma_data_version;`;
+  }
+
+  private async sendBegin(): Promise<void> {
+    if (this.begun) return;
+    this.begun = true;
+    await this.db.exec(this.deferredBegin);
+  }
+
+  /** Send what waits, and commit (a deferred transaction that wrote nothing has nothing to commit). */
   async commit(): Promise<void> {
-    const script = [...this.unsent, 'COMMIT;'].join('\n');
+    if (!this.begun && !this.unsent.length) return;
+    const script = [...(this.begun ? [] : [this.deferredBegin]), ...this.unsent, 'COMMIT;'].join('\n');
+    this.begun = true;
     this.unsent = [];
     await this.db.exec(script);
   }
@@ -40,6 +67,7 @@ export class TxConnection {
     this.unsent = [];
     this.written.clear();
     this.everything = false;
+    // Also after a failed deferred COMMIT script: its BEGIN may have been run.
     await this.db.exec('ROLLBACK').catch(() => undefined);
   }
 
@@ -60,6 +88,7 @@ export class TxConnection {
    * and every read after it in this transaction counts as reading what it wrote.
    */
   async writeNow<T>(sql: string, params: Params = []): Promise<T[]> {
+    await this.sendBegin();
     const rows = await this.all<T>('any', sql, params);
     this.everything = true;
     return rows;
@@ -68,6 +97,7 @@ export class TxConnection {
   /** A read by these keys (`'any'`: it could see any write). */
   async all<T>(keys: string[] | 'any', sql: string, params: Params = []): Promise<T[]> {
     if (this.unsent.length && (keys === 'any' || this.wrote(keys))) {
+      await this.sendBegin();
       const script = this.unsent.join('\n');
       this.unsent = [];
       await this.db.exec(script);

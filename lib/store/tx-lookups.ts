@@ -14,14 +14,30 @@ const PENDING_BYTES = 5 * 1024 * 1024;
  * Requests with any of these keys, newest first, each row saying by which key and of which media type
  * (`select` picks a lookup's rows). ?1-?5: JSON arrays of Jellyseerr requests, download ids, TMDB, TVDB, IMDb ids.
  */
-const BY_KEYS = `SELECT k.via, k.key, r.media_type, ${CANDIDATE} FROM (
+const KEY_ROWS = `SELECT k.via, k.key, r.media_type, ${CANDIDATE} FROM (
     SELECT 'jellyseerrRequest' AS via, jellyseerr_request AS key, id FROM requests WHERE jellyseerr_request IN (SELECT value FROM json_each(?1))
     UNION ALL SELECT 'downloadId', id, request_id FROM downloads WHERE id IN (SELECT value FROM json_each(?2))
     UNION ALL SELECT 'tmdb', tmdb, id FROM requests WHERE media_type IN ('movie', 'tv') AND tmdb IN (SELECT value FROM json_each(?3))
     UNION ALL SELECT 'tvdb', tvdb, id FROM requests WHERE media_type IN ('movie', 'tv') AND tvdb IN (SELECT value FROM json_each(?4))
     UNION ALL SELECT 'imdb', imdb, id FROM requests WHERE media_type IN ('movie', 'tv') AND imdb IN (SELECT value FROM json_each(?5))
-  ) k JOIN requests r ON r.id = k.id ORDER BY r.id DESC`;
+  ) k JOIN requests r ON r.id = k.id`;
+const BY_KEYS = `${KEY_ROWS} ORDER BY r.id DESC`;
 type KeyRow = CandidateRow & { via: Key; key: string | number; media_type: MediaType };
+
+/** What a write transaction needs to know at its start: whether another connection wrote, the next request id, whether Shoko events wait. */
+const START = `SELECT (SELECT data_version FROM pragma_data_version) AS version,
+  MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0), COALESCE((SELECT MAX(id) FROM requests), 0)) + 1 AS next_id,
+  EXISTS (SELECT 1 FROM pending_events) AS pending`;
+/** START and the batch's lookups (see BY_KEYS) in one statement, so they see one moment of the database. */
+const START_WITH_KEYS = `SELECT s.*, k.* FROM (${START}) s LEFT JOIN (${KEY_ROWS}) k ON 1 ORDER BY k.id DESC`;
+export type TxStart = { version: number; next_id: number; pending: number };
+
+/** BY_KEYS's parameters for these lookups. */
+function keyParams(queries: KeyQuery[]): Params {
+  const values = queries.map(storedValues);
+  const list = (key: Key) => JSON.stringify([...new Set(values.map((v) => v[key]).filter((v) => v !== undefined))]);
+  return LOOKUP_KEYS.map(list);
+}
 
 /** The rows of one lookup (see Lookup.byKeys): media ids never across media types, download ids only when it says none. */
 function select(rows: KeyRow[], query: KeyQuery): KeyedCandidate[] {
@@ -55,10 +71,19 @@ export abstract class TxLookups {
     return select(await this.keyRows([query], keys), query);
   }
 
-  protected keyRows(queries: KeyQuery[], keys: string[] | 'any' = 'any'): Promise<KeyRow[]> {
-    const values = queries.map(storedValues);
-    const list = (key: Key) => JSON.stringify([...new Set(values.map((v) => v[key]).filter((v) => v !== undefined))]);
-    return this.gate.all<KeyRow>(keys, BY_KEYS, LOOKUP_KEYS.map(list));
+  private keyRows(queries: KeyQuery[], keys: string[]): Promise<KeyRow[]> {
+    return this.gate.all<KeyRow>(keys, BY_KEYS, keyParams(queries));
+  }
+
+  /** What the transaction starts from, and the rows of the batch's lookups (`queries`), kept for byKeys. */
+  protected async start(queries: KeyQuery[]): Promise<TxStart> {
+    if (!queries.length) {
+      this.prefetched = undefined;
+      return (await this.gate.get<TxStart>('any', START))!;
+    }
+    const rows = await this.gate.all<TxStart & KeyRow>('any', START_WITH_KEYS, keyParams(queries));
+    this.prefetched = { keys: new Set(queries.flatMap(lookupKeys)), rows: rows.filter((row) => row.via !== null) };
+    return rows[0]!;
   }
 
   byEpisodeTvdb(tvdbId: number): Promise<Candidate[]> {

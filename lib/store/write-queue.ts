@@ -7,7 +7,11 @@
 
 /** A transaction the queue runs jobs in. `Hint`: what a job says about itself up front (its lookup). */
 export interface Transaction<Hint> {
-  begin(hints: Hint[]): Promise<void>;
+  /**
+   * `deferred`: for a shared transaction, whose failure replays its jobs alone. It may read first and
+   * begin with its writes; it must then fail if what it read changed before it began.
+   */
+  begin(hints: Hint[], deferred?: boolean): Promise<void>;
   /** Commit; the ids of the records it changed. */
   commit(): Promise<number[]>;
   rollback(): Promise<void>;
@@ -64,7 +68,10 @@ export class WriteQueue<Tx extends Transaction<Hint>, Hint> {
     const values: unknown[] = [];
     let changed: number[];
     try {
-      await this.tx.begin(jobs.flatMap((job) => (job.hint === undefined ? [] : [job.hint])));
+      await this.tx.begin(
+        jobs.flatMap((job) => (job.hint === undefined ? [] : [job.hint])),
+        true,
+      );
       for (const job of jobs) values.push(await job.run(this.tx));
       changed = await this.tx.commit();
     } catch {

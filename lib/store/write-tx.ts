@@ -1,5 +1,5 @@
 import type { EpisodeRecord, RequestRecord, ServiceHealth, TimelineEntry } from '../model';
-import { lookupKeys, recordKeys, requestKey } from './keys';
+import { recordKeys, requestKey } from './keys';
 import { type KeyQuery, type RequestTx } from './lookup';
 import { downloadsScript, episodesScript, factsScript, insertScript, REQUEST_COLUMNS, requestParams } from './rows';
 import { fromLoaded, loadWith, type LoadedRow } from './load';
@@ -23,11 +23,6 @@ const LOAD_FOR_WRITE = `${loadWith(`,
   (SELECT json_group_array(fact) FROM facts WHERE request_id = r.id) AS facts_json,
   (SELECT COUNT(*) FROM timeline WHERE request_id = r.id) AS timeline_count,
   (SELECT json_array(source, event, state, detail) FROM timeline WHERE request_id = r.id ORDER BY id DESC LIMIT 1) AS timeline_last`)} WHERE r.id = ?`;
-
-/** What a transaction needs to know at its start: whether another connection wrote, the next request id, whether Shoko events wait. */
-const TX_START = `SELECT (SELECT data_version FROM pragma_data_version) AS version,
-  MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0), COALESCE((SELECT MAX(id) FROM requests), 0)) + 1 AS next_id,
-  EXISTS (SELECT 1 FROM pending_events) AS pending`;
 
 /**
  * The episodes of `after` to write: those new to the request, and those changed. The reducer shares
@@ -69,16 +64,17 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuer
 
   /**
    * Start a write transaction; forget the cache if anyone else changed the file since. `queries` are
-   * what the batch's jobs will look up: one statement for all of them instead of one each.
+   * what the batch's jobs will look up: one statement for all of them instead of one each. `deferred`:
+   * see TxConnection.
    */
-  async begin(queries: KeyQuery[]): Promise<void> {
-    await this.gate.begin();
-    const row = (await this.gate.get<{ version: number; next_id: number; pending: number }>('any', TX_START))!;
-    if (row.version !== this.dataVersion) this.cache.clear();
-    this.dataVersion = row.version;
-    this.nextId = row.next_id;
-    this.noPending = row.pending === 0;
-    this.prefetched = queries.length ? { keys: new Set(queries.flatMap(lookupKeys)), rows: await this.keyRows(queries) } : undefined;
+  async begin(queries: KeyQuery[], deferred = false): Promise<void> {
+    await this.gate.begin(deferred);
+    const start = await this.start(queries);
+    if (start.version !== this.dataVersion) this.cache.clear();
+    this.dataVersion = start.version;
+    this.nextId = start.next_id;
+    this.noPending = start.pending === 0;
+    this.gate.readAt(start.version);
   }
 
   /** Commit; the requests it changed. */

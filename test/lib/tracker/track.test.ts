@@ -89,6 +89,38 @@ forEachStoreMode((openStore, mode) => {
       await store.close();
     });
 
+    it("another process's commit while a batch runs: nothing it wrote is overwritten by what the batch had read", async () => {
+      const store = await openStore();
+      const b = movieBodies(INTERSTELLAR);
+      await send(store, 'jellyseerr', b.pending);
+      const other = await Connection.open(store.file);
+      await other.exec('PRAGMA busy_timeout = 0');
+      let otherWrote: string | undefined;
+      // Queued together: one batch, whose grab updates the request it has cached from before.
+      await Promise.all([
+        store.write(async () => {
+          otherWrote ??= await other
+            .exec("UPDATE requests SET requested_by = 'kana' WHERE id = 1")
+            .then(() => 'committed')
+            .catch((err: Error) => err.message);
+        }),
+        send(store, 'radarr', b.grab),
+      ]);
+      await other.close();
+      const [request] = await store.read.listRequests({ limit: 10 });
+      assert.equal(request?.state, 'GRABBING');
+      if (mode.writeBehind) {
+        // The batch read before it began: it saw the other commit when it did, and ran again.
+        assert.equal(otherWrote, 'committed');
+        assert.equal(request?.requestedBy, 'kana');
+      } else {
+        // The batch held the write lock from its start: the other process had to wait.
+        assert.match(otherWrote ?? '', /SQLITE_BUSY/);
+        assert.equal(request?.requestedBy, 'adept');
+      }
+      await store.close();
+    });
+
     it('a batch whose COMMIT fails is replayed one job per transaction: the failing job alone is rejected', async () => {
       const store = await openStore();
       const m = movieBodies(INTERSTELLAR);
