@@ -23,8 +23,8 @@ export class TxConnection {
   private everything = false;
   /** BEGIN has been sent. */
   private begun = false;
-  /** A deferred transaction's BEGIN, with its check (see readAt). */
-  private deferredBegin = '';
+  /** What BEGIN sends: a deferred transaction's comes with its check (see readAt). */
+  private beginScript = 'BEGIN IMMEDIATE;';
 
   constructor(
     private readonly db: Connection,
@@ -37,27 +37,27 @@ export class TxConnection {
     this.written.clear();
     this.everything = false;
     this.begun = false;
-    this.deferredBegin = 'BEGIN IMMEDIATE;';
+    this.beginScript = 'BEGIN IMMEDIATE;';
     if (!deferred || !this.writeBehind) await this.sendBegin();
   }
 
   /** A deferred transaction's reads saw the database at this PRAGMA data_version: it fails unless it still is. */
   readAt(version: number): void {
     // abs() of the smallest integer is SQLite's "integer overflow" error (made to depend on a column, so it is not computed up front).
-    this.deferredBegin = `BEGIN IMMEDIATE;
+    this.beginScript = `BEGIN IMMEDIATE;
       SELECT CASE WHEN data_version = ${version} THEN 0 ELSE abs(-9223372036854775808 + 0 * data_version) END FROM pragma_data_version;`;
   }
 
   private async sendBegin(): Promise<void> {
     if (this.begun) return;
     this.begun = true;
-    await this.db.exec(this.deferredBegin);
+    await this.db.exec(this.beginScript);
   }
 
   /** Send what waits, and commit (a deferred transaction that wrote nothing has nothing to commit). */
   async commit(): Promise<void> {
     if (!this.begun && !this.unsent.length) return;
-    const script = [...(this.begun ? [] : [this.deferredBegin]), ...this.unsent, 'COMMIT;'].join('\n');
+    const script = [...(this.begun ? [] : [this.beginScript]), ...this.unsent, 'COMMIT;'].join('\n');
     this.begun = true;
     this.unsent = [];
     await this.db.exec(script);

@@ -30,7 +30,7 @@ const START = `SELECT (SELECT data_version FROM pragma_data_version) AS version,
   EXISTS (SELECT 1 FROM pending_events) AS pending`;
 /** START and the batch's lookups (see BY_KEYS) in one statement, so they see one moment of the database. */
 const START_WITH_KEYS = `SELECT s.*, k.* FROM (${START}) s LEFT JOIN (${KEY_ROWS}) k ON 1 ORDER BY k.id DESC`;
-export type TxStart = { version: number; next_id: number; pending: number };
+type TxStart = { version: number; next_id: number; pending: number };
 
 /** BY_KEYS's parameters for these lookups. */
 function keyParams(queries: KeyQuery[]): Params {
