@@ -67,6 +67,5 @@ export interface RequestTx extends Lookup {
 
 /** Runs write jobs one at a time in arrival order, each settling after its data is committed. */
 export interface RequestWriter {
-  /** `query`: what the job looks up first (Lookup.byKeys), so jobs that run together look up together. */
-  write<T>(job: (tx: RequestTx) => Promise<T>, query?: KeyQuery): Promise<T>;
+  write<T>(job: (tx: RequestTx) => Promise<T>): Promise<T>;
 }

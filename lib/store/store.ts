@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock, type Clock } from '../clock';
 import { Outlook } from '../tracker/outlook';
-import type { KeyQuery, RequestTx, RequestWriter } from './lookup';
+import type { RequestTx, RequestWriter } from './lookup';
 import { migrate, SCHEMA_VERSION } from './migrations';
 import { PeopleStore } from './people-store';
 import { StoreReader } from './reader';
@@ -15,8 +15,9 @@ import { WriteTx } from './write-tx';
  * The only code that knows SQL: one SQLite file, a writer connection with one queue (see WriteQueue,
  * WriteTx) and a reader connection that only ever sees committed data (see StoreReader).
  *
- * Throughput is bound by round trips to SQLite's thread, not by CPU, so a record loads in one query,
- * jobs that arrive together share a transaction and a lookup, and writes go with the COMMIT.
+ * Throughput is bound by round trips to SQLite's thread, so a record loads in one query, lookups are
+ * answered in memory (see KeyIndex), jobs that arrive together share a transaction, and writes go with
+ * the COMMIT.
  */
 
 export interface StoreOptions {
@@ -56,7 +57,7 @@ export interface StatusStoreEvents {
 
 export class StatusStore extends EventEmitter<StatusStoreEvents> implements RequestWriter {
   private closed = false;
-  private readonly queue: WriteQueue<WriteTx, KeyQuery>;
+  private readonly queue: WriteQueue<WriteTx>;
   /** Reads of committed data. */
   readonly read: StoreReader;
   /** Snapshots with why each request waits and when it will be ready. */
@@ -111,9 +112,9 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
   }
 
   /** Run a write job in order with every other; settles after its data is committed. */
-  write<T>(job: (tx: RequestTx) => Promise<T>, query?: KeyQuery): Promise<T> {
+  write<T>(job: (tx: RequestTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the status store is closed'));
-    return this.queue.run(job, query);
+    return this.queue.run(job);
   }
 
   /** Forget finished requests (AVAILABLE, FAILED) not changed since `before`: the retention of status-store. */

@@ -12,12 +12,12 @@ import type { Connection, Params } from './sqlite';
  *
  * A deferred transaction (write-behind on) also holds its BEGIN back: the batch reads outside it, and
  * it begins with the first write it sends, mostly with the COMMIT, one round trip for the lot. Its
- * first statement then checks that no other connection has committed since the batch's first read
+ * first statement then checks that no other connection has committed since the writer last read
  * (PRAGMA data_version, see readAt): if one has, the transaction fails and its jobs are run again.
  */
 export class TxConnection {
   private unsent: string[] = [];
-  /** Keys written in this transaction, sent or not: the batch's prefetched rows for them are stale. */
+  /** Keys written in this transaction: a read by one of them sends what waits first. */
   private readonly written = new Set<string>();
   /** A write in this transaction may have changed anything. */
   private everything = false;
@@ -79,7 +79,7 @@ export class TxConnection {
   }
 
   /** Was any of these keys written in this transaction? */
-  wrote(keys: string[]): boolean {
+  private wrote(keys: string[]): boolean {
     return this.everything || keys.some((key) => this.written.has(key));
   }
 

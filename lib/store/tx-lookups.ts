@@ -1,6 +1,6 @@
-import type { MediaType } from '../events';
-import { lookupKeys, PENDING_KEY, storedValues } from './keys';
-import { LOOKUP_KEYS, type Candidate, type Key, type KeyedCandidate, type KeyQuery } from './lookup';
+import { KeyIndex, INDEX_DOWNLOADS, INDEX_REQUESTS, type IndexDownloadRow, type IndexRequestRow } from './key-index';
+import { PENDING_KEY } from './keys';
+import type { Candidate, KeyedCandidate, KeyQuery } from './lookup';
 import { insertScript } from './rows';
 import { CANDIDATE, toCandidate, type CandidateRow } from './load';
 import type { Params } from './sqlite';
@@ -10,43 +10,11 @@ import type { TxConnection } from './tx-connection';
 const PENDING_LIMIT = 5000;
 const PENDING_BYTES = 5 * 1024 * 1024;
 
-/**
- * Requests with any of these keys, newest first, each row saying by which key and of which media type
- * (`select` picks a lookup's rows). ?1-?5: JSON arrays of Jellyseerr requests, download ids, TMDB, TVDB, IMDb ids.
- */
-const KEY_ROWS = `SELECT k.via, k.key, r.media_type, ${CANDIDATE} FROM (
-    SELECT 'jellyseerrRequest' AS via, jellyseerr_request AS key, id FROM requests WHERE jellyseerr_request IN (SELECT value FROM json_each(?1))
-    UNION ALL SELECT 'downloadId', id, request_id FROM downloads WHERE id IN (SELECT value FROM json_each(?2))
-    UNION ALL SELECT 'tmdb', tmdb, id FROM requests WHERE media_type IN ('movie', 'tv') AND tmdb IN (SELECT value FROM json_each(?3))
-    UNION ALL SELECT 'tvdb', tvdb, id FROM requests WHERE media_type IN ('movie', 'tv') AND tvdb IN (SELECT value FROM json_each(?4))
-    UNION ALL SELECT 'imdb', imdb, id FROM requests WHERE media_type IN ('movie', 'tv') AND imdb IN (SELECT value FROM json_each(?5))
-  ) k JOIN requests r ON r.id = k.id`;
-const BY_KEYS = `${KEY_ROWS} ORDER BY r.id DESC`;
-type KeyRow = CandidateRow & { via: Key; key: string | number; media_type: MediaType };
-
 /** What a write transaction needs to know at its start: whether another connection wrote, the next request id, whether Shoko events wait. */
 const START = `SELECT (SELECT data_version FROM pragma_data_version) AS version,
   MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0), COALESCE((SELECT MAX(id) FROM requests), 0)) + 1 AS next_id,
   EXISTS (SELECT 1 FROM pending_events) AS pending`;
-/** START and the batch's lookups (see BY_KEYS) in one statement, so they see one moment of the database. */
-const START_WITH_KEYS = `SELECT s.*, k.* FROM (${START}) s LEFT JOIN (${KEY_ROWS}) k ON 1 ORDER BY k.id DESC`;
 type TxStart = { version: number; next_id: number; pending: number };
-
-/** BY_KEYS's parameters for these lookups. */
-function keyParams(queries: KeyQuery[]): Params {
-  const values = queries.map(storedValues);
-  const list = (key: Key) => JSON.stringify([...new Set(values.map((v) => v[key]).filter((v) => v !== undefined))]);
-  return LOOKUP_KEYS.map(list);
-}
-
-/** The rows of one lookup (see Lookup.byKeys): media ids never across media types, download ids only when it says none. */
-function select(rows: KeyRow[], query: KeyQuery): KeyedCandidate[] {
-  const values = storedValues(query);
-  return rows
-    .filter((row) => values[row.via] === row.key)
-    .filter((row) => row.via === 'jellyseerrRequest' || (query.mediaType ? row.media_type === query.mediaType : row.via === 'downloadId'))
-    .map((row) => ({ ...toCandidate(row), via: row.via }));
-}
 
 /**
  * What a write transaction reads to find the request of an event (see lookup.ts), and the Shoko
@@ -55,8 +23,8 @@ function select(rows: KeyRow[], query: KeyQuery): KeyedCandidate[] {
 export abstract class TxLookups {
   /** No Shoko event is kept: an import need not look for any. */
   protected noPending = false;
-  /** The batch's lookups, made together when it began. */
-  protected prefetched: { keys: Set<string>; rows: KeyRow[] } | undefined;
+  /** Every request's lookup keys, as this transaction has written them (see KeyIndex); undefined until read. */
+  protected index: KeyIndex | undefined;
 
   protected constructor(protected readonly gate: TxConnection) {}
 
@@ -65,25 +33,20 @@ export abstract class TxLookups {
   }
 
   async byKeys(query: KeyQuery): Promise<KeyedCandidate[]> {
-    const keys = lookupKeys(query);
-    const prefetched = this.prefetched;
-    if (prefetched && keys.every((key) => prefetched.keys.has(key)) && !this.gate.wrote(keys)) return select(prefetched.rows, query);
-    return select(await this.keyRows([query], keys), query);
+    return this.index!.lookup(query);
   }
 
-  private keyRows(queries: KeyQuery[], keys: string[]): Promise<KeyRow[]> {
-    return this.gate.all<KeyRow>(keys, BY_KEYS, keyParams(queries));
+  /** What the transaction starts from. */
+  protected async start(): Promise<TxStart> {
+    return (await this.gate.get<TxStart>('any', START))!;
   }
 
-  /** What the transaction starts from, and the rows of the batch's lookups (`queries`), kept for byKeys. */
-  protected async start(queries: KeyQuery[]): Promise<TxStart> {
-    if (!queries.length) {
-      this.prefetched = undefined;
-      return (await this.gate.get<TxStart>('any', START))!;
-    }
-    const rows = await this.gate.all<TxStart & KeyRow>('any', START_WITH_KEYS, keyParams(queries));
-    this.prefetched = { keys: new Set(queries.flatMap(lookupKeys)), rows: rows.filter((row) => row.via !== null) };
-    return rows[0]!;
+  /** Read the key index, unless it is kept. (After start: had another connection committed in between, the next transaction's check would fail.) */
+  protected async readIndex(): Promise<void> {
+    this.index ??= KeyIndex.fromRows(
+      await this.gate.all<IndexRequestRow>('any', INDEX_REQUESTS),
+      await this.gate.all<IndexDownloadRow>('any', INDEX_DOWNLOADS),
+    );
   }
 
   byEpisodeTvdb(tvdbId: number): Promise<Candidate[]> {

@@ -5,13 +5,13 @@
  * back and its jobs are replayed one per transaction, so a failure never takes other jobs with it.
  */
 
-/** A transaction the queue runs jobs in. `Hint`: what a job says about itself up front (its lookup). */
-export interface Transaction<Hint> {
+/** A transaction the queue runs jobs in. */
+export interface Transaction {
   /**
    * `deferred`: for a shared transaction, whose failure replays its jobs alone. It may read first and
    * begin with its writes; it must then fail if what it read changed before it began.
    */
-  begin(hints: Hint[], deferred?: boolean): Promise<void>;
+  begin(deferred?: boolean): Promise<void>;
   /** Commit; the ids of the records it changed. */
   commit(): Promise<number[]>;
   rollback(): Promise<void>;
@@ -26,8 +26,8 @@ export interface WriteQueueOptions {
   onCommitted(ids: number[]): void;
 }
 
-export class WriteQueue<Tx extends Transaction<Hint>, Hint> {
-  private queue: (Job<Tx> & { hint?: Hint })[] = [];
+export class WriteQueue<Tx extends Transaction> {
+  private queue: Job<Tx>[] = [];
   private draining: Promise<void> | null = null;
 
   constructor(
@@ -35,9 +35,9 @@ export class WriteQueue<Tx extends Transaction<Hint>, Hint> {
     private readonly options: WriteQueueOptions,
   ) {}
 
-  run<T>(run: (tx: Tx) => Promise<T>, hint?: Hint): Promise<T> {
+  run<T>(run: (tx: Tx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, hint, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
       this.draining ??= this.drain();
     });
   }
@@ -64,14 +64,11 @@ export class WriteQueue<Tx extends Transaction<Hint>, Hint> {
   }
 
   /** Jobs in one transaction; false (rolled back, nothing settled) if anything failed. */
-  private async runTogether(jobs: (Job<Tx> & { hint?: Hint })[]): Promise<boolean> {
+  private async runTogether(jobs: Job<Tx>[]): Promise<boolean> {
     const values: unknown[] = [];
     let changed: number[];
     try {
-      await this.tx.begin(
-        jobs.flatMap((job) => (job.hint === undefined ? [] : [job.hint])),
-        true,
-      );
+      await this.tx.begin(true);
       for (const job of jobs) values.push(await job.run(this.tx));
       changed = await this.tx.commit();
     } catch {
@@ -83,11 +80,11 @@ export class WriteQueue<Tx extends Transaction<Hint>, Hint> {
     return true;
   }
 
-  private async runAlone(job: Job<Tx> & { hint?: Hint }): Promise<void> {
+  private async runAlone(job: Job<Tx>): Promise<void> {
     let value: unknown;
     let changed: number[];
     try {
-      await this.tx.begin(job.hint === undefined ? [] : [job.hint]);
+      await this.tx.begin();
       value = await job.run(this.tx);
       changed = await this.tx.commit();
     } catch (err) {

@@ -1,9 +1,9 @@
 import type { EpisodeRecord, RequestRecord, ServiceHealth, TimelineEntry } from '../model';
 import { recordKeys, requestKey } from './keys';
-import { type KeyQuery, type RequestTx } from './lookup';
+import type { RequestTx } from './lookup';
 import { downloadsScript, episodesScript, factsScript, insertScript, REQUEST_COLUMNS, requestParams } from './rows';
 import { fromLoaded, loadWith, type LoadedRow } from './load';
-import { literal, type Connection } from './sqlite';
+import { literal, type Connection, type Params } from './sqlite';
 import type { Transaction } from './write-queue';
 import { TxConnection } from './tx-connection';
 import { TxLookups } from './tx-lookups';
@@ -45,13 +45,28 @@ function episodesToWrite(before: EpisodeRecord[], after: EpisodeRecord[]): { add
   return { added, changed };
 }
 
+/**
+ * The request's columns that changed, only: SQLite updates every index on a column that is set, even
+ * to the value it had, and a request row has a dozen.
+ */
+function requestUpdateScript(id: number, before: Params, after: Params): string {
+  const set = REQUEST_COLUMNS.flatMap((column, i) => (before[i] === after[i] ? [] : [`${column} = ${literal(after[i] ?? null)}`]));
+  return set.length ? `UPDATE requests SET ${set.join(', ')} WHERE id = ${id};` : '';
+}
+
 const isBefore = (a: EpisodeRecord, b: EpisodeRecord) => a.season < b.season || (a.season === b.season && a.episode < b.episode);
 
 /** A write transaction: what a write job may do (RequestTx), over one connection (see TxConnection). */
-export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuery> {
+export class WriteTx extends TxLookups implements RequestTx, Transaction {
   private readonly cache = new Map<number, Cached>();
   private dataVersion = -1;
   private nextId = 1;
+  /**
+   * What this writer knows (the data version, the next id, whether Shoko events wait, the key index,
+   * the cache) is the database as its last commit left it. Its commits do not move the data version:
+   * a deferred transaction's check (see TxConnection.readAt) still fails if another connection's did.
+   */
+  private inStep = false;
   /** Requests written in the open transaction: announced once it commits. */
   private readonly touched = new Set<number>();
   /** The people's writes. */
@@ -63,33 +78,40 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuer
   }
 
   /**
-   * Start a write transaction; forget the cache if anyone else changed the file since. `queries` are
-   * what the batch's jobs will look up: one statement for all of them instead of one each. `deferred`:
-   * see TxConnection.
+   * Start a write transaction; forget the cache and the key index if anyone else changed the file
+   * since. `deferred`: see TxConnection; right after a commit of this writer's, it reads nothing.
    */
-  async begin(queries: KeyQuery[], deferred = false): Promise<void> {
+  async begin(deferred = false): Promise<void> {
     await this.gate.begin(deferred);
-    const start = await this.start(queries);
-    if (start.version !== this.dataVersion) this.cache.clear();
-    this.dataVersion = start.version;
-    this.nextId = start.next_id;
-    this.noPending = start.pending === 0;
-    this.gate.readAt(start.version);
+    if (!deferred || !this.inStep) {
+      const start = await this.start();
+      if (start.version !== this.dataVersion) {
+        this.cache.clear();
+        this.index = undefined;
+      }
+      this.dataVersion = start.version;
+      this.nextId = start.next_id;
+      this.noPending = start.pending === 0;
+      await this.readIndex();
+    }
+    this.inStep = false;
+    this.gate.readAt(this.dataVersion);
   }
 
   /** Commit; the requests it changed. */
   async commit(): Promise<number[]> {
-    this.prefetched = undefined;
     await this.gate.commit();
+    this.inStep = true;
     const touched = [...this.touched];
     this.touched.clear();
     return touched;
   }
 
   async rollback(): Promise<void> {
+    this.inStep = false;
     this.cache.clear();
+    this.index = undefined;
     this.touched.clear();
-    this.prefetched = undefined;
     await this.gate.rollback();
   }
 
@@ -132,6 +154,7 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuer
     const id = saved.id;
     const timeline: TimelineTail = { count: 0, last: null };
     this.remember(saved, new Set(facts), timeline);
+    this.index!.put(saved);
     await this.gate.write(
       [
         insertScript('requests', ['id', ...REQUEST_COLUMNS], [[id, ...requestParams(saved)]], 'INSERT'),
@@ -159,9 +182,10 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuer
     const saved = { ...after, id };
     facts.forEach((fact) => known.facts.add(fact));
     this.remember(saved, known.facts, known.timeline);
+    this.index!.put(saved);
     await this.gate.write(
       [
-        `UPDATE requests SET ${REQUEST_COLUMNS.map((c, i) => `${c} = ${literal(values[i] ?? null)}`).join(', ')} WHERE id = ${id};`,
+        requestUpdateScript(id, requestParams(before), values),
         episodesScript(id, episodes.added, true),
         episodesScript(id, episodes.changed, false),
         downloadsScript(id, changedDownloads),
@@ -208,6 +232,7 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuer
   async forgetRequest(id: number): Promise<number> {
     this.cache.delete(id);
     this.touched.add(id);
+    this.index!.remove(id);
     return (await this.gate.writeNow<{ id: number }>('DELETE FROM requests WHERE id = ? RETURNING id', [id])).length;
   }
 
@@ -217,6 +242,7 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction<KeyQuer
     const rows = await this.gate.writeNow<{ id: number }>("DELETE FROM requests WHERE state IN ('AVAILABLE', 'FAILED') AND updated_at < ? RETURNING id", [
       before,
     ]);
+    rows.forEach((r) => this.index!.remove(r.id));
     return rows.map((r) => r.id);
   }
 }

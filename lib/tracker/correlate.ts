@@ -46,7 +46,7 @@ function mediaKeys(event: MediaBearingEvent): [MediaKey, number | string][] {
  * Everything an event is looked up by (Lookup.byKeys): its media ids, the requester's request, the
  * downloader's download. Undefined for events found otherwise (Shoko files, stuck findings) or that name no key.
  */
-export function keyQueryOf(event: TrackedEvent): KeyQuery | undefined {
+function keyQueryOf(event: TrackedEvent): KeyQuery | undefined {
   if (event.kind === 'download-progress') return { downloadId: event.downloadId };
   if (event.kind === 'shoko-file' || event.kind === 'stuck' || event.kind === 'episodes-listed' || event.kind === 'arr-status' || event.kind === 'action')
     return undefined;
@@ -222,8 +222,8 @@ async function correlateProgress(lookup: Lookup, event: ProgressEvent): Promise<
   return first(found, 'downloadId', unfinished) ?? { kind: 'unmatched', reason: 'no open request depends on this download' };
 }
 
-/** `query`: the event's keyQueryOf, computed once by the caller (the store looked it up with its batch). */
-export async function correlate(lookup: Lookup, event: TrackedEvent, options: CorrelateOptions, query = keyQueryOf(event)): Promise<Correlation> {
+export async function correlate(lookup: Lookup, event: TrackedEvent, options: CorrelateOptions): Promise<Correlation> {
+  const query = keyQueryOf(event);
   if (event.kind === 'shoko-file') return correlateShokoFile(lookup, event);
   if (event.kind === 'download-progress') return correlateProgress(lookup, event);
   if (event.kind === 'stuck' || event.kind === 'episodes-listed' || event.kind === 'arr-status' || event.kind === 'action')

@@ -1,7 +1,7 @@
 import { isTracked, MediaEventSchema, type MediaEvent, type TrackedEvent } from '../events';
 import type { RequestState } from '../states';
 import type { RequestTx, RequestWriter } from '../store/lookup';
-import { correlate, keyQueryOf, type CorrelateOptions } from './correlate';
+import { correlate, type CorrelateOptions } from './correlate';
 import { eventFacts } from './facts';
 import type { EpisodeRecord, RequestRecord } from '../model';
 import { fileNameOf } from '../file-path';
@@ -47,13 +47,8 @@ async function breathe(event: TrackedEvent): Promise<void> {
 
 export const DEFAULT_TRACK_OPTIONS: TrackOptions = { createFromArr: true, availableOnImport: false, availableOnShokoMatch: false };
 
-async function trackIn(
-  tx: RequestTx,
-  event: TrackedEvent,
-  options: TrackOptions,
-  query = keyQueryOf(event),
-): Promise<TrackResult & { attentionRaised?: boolean }> {
-  const found = await correlate(tx, event, options, query);
+async function trackIn(tx: RequestTx, event: TrackedEvent, options: TrackOptions): Promise<TrackResult & { attentionRaised?: boolean }> {
+  const found = await correlate(tx, event, options);
   if (found.kind === 'unmatched') return { outcome: 'unmatched', reason: found.reason, notify: false };
   if (found.kind === 'pending') {
     await tx.keepPending(found.fileName, event, event.at);
@@ -144,9 +139,8 @@ export async function track(store: RequestWriter, event: MediaEvent, options: Tr
     const reason = event.kind === 'test' ? `${event.name} from ${event.source}: nothing stored` : event.kind === 'notice' ? event.message : event.reason;
     return { outcome: event.kind, reason, notify: false };
   }
-  const query = keyQueryOf(event);
   return store.write(async (tx) => {
-    const { attentionRaised: _, ...result } = await trackIn(tx, event, options, query);
+    const { attentionRaised: _, ...result } = await trackIn(tx, event, options);
     return event.kind === 'imported' ? applyKept(tx, event, result, options) : result;
-  }, query);
+  });
 }

@@ -100,7 +100,8 @@ forEachStoreMode((openStore, mode) => {
       await Promise.all([
         store.write(async () => {
           otherWrote ??= await other
-            .exec("UPDATE requests SET requested_by = 'kana' WHERE id = 1")
+            // Forgetting where the title came from lets the grab's title replace it, if the batch sees this.
+            .exec("UPDATE requests SET requested_by = 'kana', title = 'Renamed', info_source = NULL WHERE id = 1")
             .then(() => 'committed')
             .catch((err: Error) => err.message);
         }),
@@ -113,11 +114,41 @@ forEachStoreMode((openStore, mode) => {
         // The batch read before it began: it saw the other commit when it did, and ran again.
         assert.equal(otherWrote, 'committed');
         assert.equal(request?.requestedBy, 'kana');
+        assert.equal(request?.title, INTERSTELLAR.title);
       } else {
         // The batch held the write lock from its start: the other process had to wait.
         assert.match(otherWrote ?? '', /SQLITE_BUSY/);
         assert.equal(request?.requestedBy, 'adept');
+        assert.equal(request?.title, INTERSTELLAR.title);
       }
+      await store.close();
+    });
+
+    it("another process's new request is found by the next event: what the writer keeps in memory is read again", async () => {
+      const store = await openStore();
+      const first = { ...INTERSTELLAR, tmdb: 55, requestId: 55, imdb: 'tt0000055', title: 'First' };
+      await send(store, 'jellyseerr', movieBodies(first).pending);
+      // A second Node-RED on the same file adds requests the first has never seen (and forgets two, so
+      // the ids the first would give next are free: only reading again keeps it from duplicates).
+      const other = await StatusStore.open(store.file, mode);
+      const b = movieBodies(INTERSTELLAR);
+      for (const id of [66, 67]) await send(other, 'jellyseerr', movieBodies({ ...first, tmdb: id, requestId: id, imdb: `tt00000${id}` }).pending);
+      await send(other, 'jellyseerr', b.pending);
+      assert.deepEqual([await other.forget(2), await other.forget(3)], [true, true]);
+      await other.close();
+      await Promise.all([
+        send(store, 'radarr', b.grab),
+        send(store, 'jellyseerr', movieBodies({ ...INTERSTELLAR, tmdb: 77, requestId: 77, imdb: 'tt0000077' }).pending),
+      ]);
+      const requests = await store.read.listRequests({ limit: 10 });
+      assert.deepEqual(
+        requests.map((r) => [r.id, r.ids.tmdb, r.state]),
+        [
+          [5, 77, 'REQUESTED'],
+          [4, INTERSTELLAR.tmdb, 'GRABBING'],
+          [1, first.tmdb, 'REQUESTED'],
+        ],
+      );
       await store.close();
     });
 
