@@ -1,3 +1,4 @@
+import { BIG_EVENT, nextTurn } from '../big-events';
 import { fileNameOf } from '../file-path';
 import type { DownloadRecord, EpisodeRecord, RequestRecord, TimelineEntry } from '../model';
 import { literal, type Params } from './sqlite';
@@ -131,8 +132,8 @@ export function timelineParams(requestId: number, entry: TimelineEntry): Params 
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /**
- * An insert of many rows as one statement of literals. Joined, not appended: a long show's grab has
- * 10,000 rows, and one flat string is cheaper to keep until the COMMIT than a rope of their pieces.
+ * An insert of many rows as one statement of literals. Joined, not appended: one flat string is
+ * cheaper to keep until the COMMIT than a rope of a thousand rows' pieces.
  */
 export function insertScript(table: string, columns: string[], rows: Params[], verb = 'INSERT OR REPLACE'): string {
   if (!rows.length) return '';
@@ -144,14 +145,22 @@ export function insertScript(table: string, columns: string[], rows: Params[], v
   return `${verb} INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')};`;
 }
 
+/**
+ * insertScript for many rows: a statement per thousand, each made in a turn of the event loop of its
+ * own, so a long show's ten thousand rows keep Node-RED serving the rest.
+ */
+async function insertsInTurns<T>(table: string, columns: string[], items: T[], row: (item: T) => Params, verb: string): Promise<string[]> {
+  const statements: string[] = [];
+  for (let from = 0; from < items.length; from += BIG_EVENT) {
+    if (from) await nextTurn();
+    statements.push(insertScript(table, columns, items.slice(from, from + BIG_EVENT).map(row), verb));
+  }
+  return statements;
+}
+
 /** A request's episodes (new ones: a plain insert, since REPLACE would look for a row to delete in every index). */
-export function episodesScript(requestId: number, episodes: EpisodeRecord[], fresh: boolean): string {
-  return insertScript(
-    'episodes',
-    EPISODE_COLUMNS,
-    episodes.map((e) => episodeParams(requestId, e)),
-    fresh ? 'INSERT' : 'INSERT OR REPLACE',
-  );
+export function episodeInserts(requestId: number, episodes: EpisodeRecord[], fresh: boolean): Promise<string[]> {
+  return insertsInTurns('episodes', EPISODE_COLUMNS, episodes, (e) => episodeParams(requestId, e), fresh ? 'INSERT' : 'INSERT OR REPLACE');
 }
 
 export function downloadsScript(requestId: number, downloads: DownloadRecord[]): string {
@@ -162,11 +171,6 @@ export function downloadsScript(requestId: number, downloads: DownloadRecord[]):
   );
 }
 
-export function factsScript(requestId: number, facts: string[]): string {
-  return insertScript(
-    'facts',
-    ['request_id', 'fact'],
-    facts.map((fact) => [requestId, fact]),
-    'INSERT OR IGNORE',
-  );
+export function factInserts(requestId: number, facts: string[]): Promise<string[]> {
+  return insertsInTurns('facts', ['request_id', 'fact'], facts, (fact) => [requestId, fact], 'INSERT OR IGNORE');
 }

@@ -15,6 +15,9 @@ import type { Connection, Params } from './sqlite';
  * first statement then checks that no other connection has committed since the writer last read
  * (PRAGMA data_version, see readAt): if one has, the transaction fails and its jobs are run again.
  */
+/** About the longest script sent at once (see TxConnection.send). */
+const SCRIPT_CHARS = 256 * 1024;
+
 export class TxConnection {
   private unsent: string[] = [];
   /** Keys written in this transaction: a read by one of them sends what waits first. */
@@ -57,10 +60,30 @@ export class TxConnection {
   /** Send what waits, and commit (a deferred transaction that wrote nothing has nothing to commit). */
   async commit(): Promise<void> {
     if (!this.begun && !this.unsent.length) return;
-    const script = [...(this.begun ? [] : [this.beginScript]), ...this.unsent, 'COMMIT;'].join('\n');
+    const pieces = [...(this.begun ? [] : [this.beginScript]), ...this.unsent, 'COMMIT;'];
     this.begun = true;
     this.unsent = [];
-    await this.db.exec(script);
+    await this.send(pieces);
+  }
+
+  /**
+   * Statements in order, as few scripts as can be: one, unless they are long (a long show's ten
+   * thousand episodes), then scripts of about SCRIPT_CHARS each. Handing a script to SQLite copies it
+   * on Node-RED's thread, and a few megabytes at once would stop it for tens of milliseconds.
+   */
+  private async send(pieces: string[]): Promise<void> {
+    let script: string[] = [];
+    let length = 0;
+    for (const piece of pieces) {
+      if (length && length + piece.length > SCRIPT_CHARS) {
+        await this.db.exec(script.join('\n'));
+        script = [];
+        length = 0;
+      }
+      script.push(piece);
+      length += piece.length;
+    }
+    if (script.length) await this.db.exec(script.join('\n'));
   }
 
   async rollback(): Promise<void> {
@@ -71,11 +94,13 @@ export class TxConnection {
     await this.db.exec('ROLLBACK').catch(() => undefined);
   }
 
-  async write(script: string, keys: string[]): Promise<void> {
-    if (!script) return;
+  /** Statements (empty ones are skipped) that change what these keys read. */
+  async write(statements: string[], keys: string[]): Promise<void> {
+    const pieces = statements.filter((statement) => statement);
+    if (!pieces.length) return;
     keys.forEach((key) => this.written.add(key));
-    if (this.writeBehind) this.unsent.push(script);
-    else await this.db.exec(script);
+    if (this.writeBehind) this.unsent.push(...pieces);
+    else await this.send(pieces);
   }
 
   /** Was any of these keys written in this transaction? */
@@ -98,9 +123,9 @@ export class TxConnection {
   async all<T>(keys: string[] | 'any', sql: string, params: Params = []): Promise<T[]> {
     if (this.unsent.length && (keys === 'any' || this.wrote(keys))) {
       await this.sendBegin();
-      const script = this.unsent.join('\n');
+      const pieces = this.unsent;
       this.unsent = [];
-      await this.db.exec(script);
+      await this.send(pieces);
     }
     return this.db.all<T>(sql, params);
   }

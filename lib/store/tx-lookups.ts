@@ -86,10 +86,12 @@ export abstract class TxLookups {
     const json = JSON.stringify(event);
     await this.gate.write(
       // Bounded in number and size: a file that is never imported must not keep its events forever.
-      `${insertScript('pending_events', ['file_name', 'event', 'at', 'size'], [[fileName, json, at, Buffer.byteLength(json)]], 'INSERT')}
+      [
+        `${insertScript('pending_events', ['file_name', 'event', 'at', 'size'], [[fileName, json, at, Buffer.byteLength(json)]], 'INSERT')}
        DELETE FROM pending_events WHERE id <= (SELECT MAX(id) FROM pending_events) - ${PENDING_LIMIT};
        DELETE FROM pending_events WHERE id <= (SELECT id FROM (SELECT id, SUM(size) OVER (ORDER BY id DESC) AS total FROM pending_events)
          WHERE total > ${PENDING_BYTES} ORDER BY id DESC LIMIT 1);`,
+      ],
       [PENDING_KEY],
     );
   }
@@ -101,7 +103,7 @@ export abstract class TxLookups {
       'SELECT id, event FROM pending_events WHERE file_name IN (SELECT value FROM json_each(?)) ORDER BY id',
       [JSON.stringify([...new Set(fileNames)])],
     );
-    if (rows.length) await this.gate.write(`DELETE FROM pending_events WHERE id IN (${rows.map((r) => r.id).join(', ')});`, [PENDING_KEY]);
+    if (rows.length) await this.gate.write([`DELETE FROM pending_events WHERE id IN (${rows.map((r) => r.id).join(', ')});`], [PENDING_KEY]);
     return rows.map((r) => JSON.parse(r.event) as unknown);
   }
 }

@@ -1,7 +1,8 @@
 import type { EpisodeRecord, RequestRecord, ServiceHealth, TimelineEntry } from '../model';
 import { recordKeys, requestKey } from './keys';
 import type { RequestTx } from './lookup';
-import { downloadsScript, episodesScript, factsScript, insertScript, REQUEST_COLUMNS, requestParams } from './rows';
+import { BIG_EVENT, nextTurn } from '../big-events';
+import { downloadsScript, episodeInserts, factInserts, insertScript, REQUEST_COLUMNS, requestParams } from './rows';
 import { fromLoaded, loadWith, type LoadedRow } from './load';
 import { literal, type Connection, type Params } from './sqlite';
 import type { Transaction } from './write-queue';
@@ -146,7 +147,13 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction {
 
   async newFacts(requestId: number, facts: string[]): Promise<string[]> {
     const known = (await this.cached(requestId))?.facts ?? new Set<string>();
-    return [...new Set(facts)].filter((fact) => !known.has(fact));
+    const fresh = new Set<string>();
+    // A long show's grab states ten thousand facts: a thousand a turn.
+    for (let from = 0; from < facts.length; from += BIG_EVENT) {
+      if (from) await nextTurn();
+      for (const fact of facts.slice(from, from + BIG_EVENT)) if (!known.has(fact)) fresh.add(fact);
+    }
+    return [...fresh];
   }
 
   async create(record: RequestRecord, entry: TimelineEntry, facts: string[]): Promise<RequestRecord> {
@@ -158,11 +165,11 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction {
     await this.gate.write(
       [
         insertScript('requests', ['id', ...REQUEST_COLUMNS], [[id, ...requestParams(saved)]], 'INSERT'),
-        episodesScript(id, saved.episodes, true),
+        ...(await episodeInserts(id, saved.episodes, true)),
         downloadsScript(id, saved.downloads),
         timelineScript(id, entry, true, timeline),
-        factsScript(id, [...new Set(facts)]),
-      ].join('\n'),
+        ...(await factInserts(id, [...new Set(facts)])),
+      ],
       recordKeys(saved),
     );
     return saved;
@@ -186,13 +193,13 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction {
     await this.gate.write(
       [
         requestUpdateScript(id, requestParams(before), values),
-        episodesScript(id, episodes.added, true),
-        episodesScript(id, episodes.changed, false),
+        ...(await episodeInserts(id, episodes.added, true)),
+        ...(await episodeInserts(id, episodes.changed, false)),
         downloadsScript(id, changedDownloads),
         dropped.length ? `DELETE FROM downloads WHERE request_id = ${id} AND id IN (${dropped.map(literal).join(', ')});` : '',
         entry ? timelineScript(id, entry, entry.state !== before.state, known.timeline) : '',
-        factsScript(id, facts),
-      ].join('\n'),
+        ...(await factInserts(id, facts)),
+      ],
       [...recordKeys(before), ...recordKeys(saved)],
     );
     return saved;
@@ -207,11 +214,11 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction {
             ['instance', 'source', 'level', 'message', 'check_type', 'at'],
             [[notice.instance, notice.source, notice.level, notice.message, notice.check, notice.at]],
           );
-    await this.gate.write(script, [`health:${notice.instance}`]);
+    await this.gate.write([script], [`health:${notice.instance}`]);
   }
 
   async saveCursor(source: string, cursor: string, at: string): Promise<void> {
-    await this.gate.write(insertScript('sync_cursors', ['source', 'cursor', 'updated_at'], [[source, cursor, at]]), [`cursor:${source}`]);
+    await this.gate.write([insertScript('sync_cursors', ['source', 'cursor', 'updated_at'], [[source, cursor, at]])], [`cursor:${source}`]);
   }
 
   /**
@@ -224,7 +231,7 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction {
         insertScript('eta_predictions', ['request_id', 'made_at', 'state', 'eta_at'], rows, 'INSERT'),
         `UPDATE eta_predictions SET actual_at = (SELECT available_at FROM requests r WHERE r.id = eta_predictions.request_id)
           WHERE actual_at IS NULL AND request_id IN (SELECT id FROM requests WHERE available_at IS NOT NULL);`,
-      ].join('\n'),
+      ],
       ['predictions'],
     );
   }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { EpisodeKeySchema, type MediaEvent } from '../events';
 import { RequestStateSchema, type RequestState } from '../states';
-import { ServiceHealthSchema } from '../model';
-import { RequestSnapshotSchema } from '../snapshot-schema';
+import { ServiceHealthSchema, type RequestRecord } from '../model';
+import { RequestSnapshotSchema, type RequestSnapshot } from '../snapshot-schema';
 import type { Outlook, OutlookView } from './outlook';
-import { toSnapshot } from './snapshot';
-import { BIG_EVENT, nextTurn } from './big-events';
+import { toSnapshot, toSnapshotInTurns } from './snapshot';
+import { BIG_EVENT, nextTurn } from '../big-events';
 import { summarise, summariseEpisodes } from './summary';
 import type { TrackOutcome, TrackResult } from './track';
 
@@ -78,22 +78,34 @@ export function replyOf(result: TrackResult): Reply {
 
 export function stateChangeOf(result: TrackResult, view: OutlookView): { topic: string; payload: StateChange } | undefined {
   if (!result.notify || !result.request) return undefined;
-  const request = toSnapshot(result.request, view);
+  return stateChangeWith(result, result.request, toSnapshot(result.request, view));
+}
+
+function stateChangeWith(result: TrackResult, record: RequestRecord, request: RequestSnapshot): { topic: string; payload: StateChange } {
   const episodes = (result.episodes ?? []).map(({ season, episode, title }) => ({ season, episode, title }));
   const from = result.from ?? null;
   // "S01E05 is available (5/13)", unless the request just became available for the first time (its own summary says so).
   const firstTime = request.state === 'AVAILABLE' && from !== 'AVAILABLE' && request.availableAt === request.stateChangedAt;
-  const summary = episodes.length && !firstTime ? summariseEpisodes(result.request, episodes) : summarise(result.request);
+  const summary = episodes.length && !firstTime ? summariseEpisodes(record, episodes) : summarise(record);
   return { topic: `media-status/${request.id}`, payload: { request, from, to: request.state, summary, episodes } };
 }
 
-/** The state changes among results, seen from the store's outlook now. */
+/**
+ * The state changes among results, seen from the store's outlook now. A long show's snapshot takes
+ * tens of milliseconds: it waits for the webhook's answer to go, and is made over several turns.
+ */
 export async function stateChangesOf(results: TrackResult[], outlook: Outlook): Promise<{ topic: string; payload: StateChange }[]> {
   if (!results.some((r) => r.notify && r.request)) return [];
-  // A long show's snapshot takes tens of milliseconds: the webhook's answer goes first.
-  if (results.some((r) => (r.request?.episodes.length ?? 0) > BIG_EVENT)) await nextTurn();
+  const big = results.some((r) => (r.request?.episodes.length ?? 0) > BIG_EVENT);
+  if (big) await nextTurn();
   const view = await outlook.view();
-  return results.flatMap((result) => stateChangeOf(result, view) ?? []);
+  const changes: { topic: string; payload: StateChange }[] = [];
+  for (const result of results) {
+    if (!result.notify || !result.request) continue;
+    const snapshot = big ? await toSnapshotInTurns(result.request, view) : toSnapshot(result.request, view);
+    changes.push(stateChangeWith(result, result.request, snapshot));
+  }
+  return changes;
 }
 
 /** Events that touched no request: unmatched, ignored, service notices and tests (which prove the wiring). */

@@ -1,6 +1,7 @@
 import { EPISODE_STATES } from '../states';
 import type { RequestRecord, ServiceHealth, TimelineEntry } from '../model';
 import type { EpisodeCounts, RequestSnapshot } from '../snapshot-schema';
+import { BIG_EVENT, nextTurn } from '../big-events';
 import { episodeEta, requestEta } from './eta';
 import type { OutlookView } from './outlook';
 import { attentionWaiting, episodeWaiting, requestWaiting } from './waiting';
@@ -19,13 +20,24 @@ export function episodeCounts(record: Pick<RequestRecord, 'episodes'>): EpisodeC
   return counts;
 }
 
-/** The public JSON of a request, with why it waits and when it will be ready as seen from `view`. */
-export function toSnapshot(record: RequestRecord, view: OutlookView): RequestSnapshot {
-  const attention = attentionWaiting(record);
-  const episodes = record.episodes.map((e) => {
+type EpisodeSnapshot = RequestSnapshot['episodes'][number];
+
+/** Episodes `from` to `to` of a request as its snapshot shows them. */
+function episodeSnapshots(
+  record: RequestRecord,
+  view: OutlookView,
+  attention: ReturnType<typeof attentionWaiting>,
+  from: number,
+  to: number,
+): EpisodeSnapshot[] {
+  return record.episodes.slice(from, to).map((e) => {
     const waiting = episodeWaiting(record, e, view, attention);
-    return { record: e, waiting, eta: episodeEta(record, e, waiting, view) };
+    const { season, episode, title, state, downloadId, finalPath, progress, availableAt, removedAt } = e;
+    return { season, episode, title, state, downloadId, finalPath, progress, availableAt, removedAt, waiting, eta: episodeEta(record, e, waiting, view) };
   });
+}
+
+function withEpisodes(record: RequestRecord, view: OutlookView, episodes: EpisodeSnapshot[]): RequestSnapshot {
   const waiting = requestWaiting(record, view);
   return {
     id: record.id,
@@ -44,19 +56,7 @@ export function toSnapshot(record: RequestRecord, view: OutlookView): RequestSna
     finalPath: record.finalPath,
     episodeCounts: episodeCounts(record),
     attention: record.attention,
-    episodes: episodes.map(({ record: { season, episode, title, state, downloadId, finalPath, progress, availableAt, removedAt }, waiting, eta }) => ({
-      season,
-      episode,
-      title,
-      state,
-      downloadId,
-      finalPath,
-      progress,
-      availableAt,
-      removedAt,
-      waiting,
-      eta,
-    })),
+    episodes,
     upcoming: record.upcoming.map((u) => ({ ...u })),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
@@ -74,6 +74,22 @@ export function toSnapshot(record: RequestRecord, view: OutlookView): RequestSna
       view,
     ),
   };
+}
+
+/** The public JSON of a request, with why it waits and when it will be ready as seen from `view`. */
+export function toSnapshot(record: RequestRecord, view: OutlookView): RequestSnapshot {
+  return withEpisodes(record, view, episodeSnapshots(record, view, attentionWaiting(record), 0, record.episodes.length));
+}
+
+/** toSnapshot, a thousand episodes a turn of the event loop: a long show's takes tens of milliseconds. */
+export async function toSnapshotInTurns(record: RequestRecord, view: OutlookView): Promise<RequestSnapshot> {
+  const attention = attentionWaiting(record);
+  const episodes: EpisodeSnapshot[] = [];
+  for (let from = 0; from < record.episodes.length; from += BIG_EVENT) {
+    if (from) await nextTurn();
+    episodes.push(...episodeSnapshots(record, view, attention, from, from + BIG_EVENT));
+  }
+  return withEpisodes(record, view, episodes);
 }
 
 /** What the household's status page shows: the snapshot without file paths or download hashes. */

@@ -7,7 +7,7 @@ import type { EpisodeRecord, RequestRecord } from '../model';
 import { fileNameOf } from '../file-path';
 import { reduce, type ReduceOptions } from './reduce';
 import { serviceNoticeOf } from './messages';
-import { BIG_EVENT, nextTurn } from './big-events';
+import { BIG_EVENT, nextTurn } from '../big-events';
 
 /** One event's whole path after normalisation: correlate, deduplicate, reduce, commit. */
 
