@@ -7,7 +7,7 @@ import { Connection } from '../../../lib/store/sqlite';
 import { snapshotOf } from '../../support/snapshot';
 import { track, DEFAULT_TRACK_OPTIONS } from '../../../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, SEVERANCE, VIOLET, movieBodies, showBodies } from '../../support/bodies';
-import { content } from '../../support/events';
+import { content, event, run } from '../../support/events';
 import { clone, fixture, type Body } from '../../support/fixtures';
 import { tempDir } from '../../support/tmp';
 import type { WebhookSource } from '../../../lib/services/webhooks';
@@ -176,6 +176,31 @@ forEachStoreMode((openStore, mode) => {
       assert.match(String((results[1] as PromiseRejectedResult).reason), /NOT NULL constraint failed: timeline.at/);
       assert.equal((await store.read.listRequests({ limit: 100 })).length, 20, 'the 20 good events are stored');
       assert.equal(commits, 20, 'one transaction each after the shared one failed');
+      await store.close();
+    });
+
+    it('a long transaction goes to SQLite in several scripts and is still all or nothing', async () => {
+      const store = await openStore();
+      const b = showBodies({ ...LYCORIS, episodes: 3000 });
+      const record = run([event('jellyseerr', b.approved), event('sonarr', b.grab())]);
+      const exec = Connection.prototype.exec;
+      let scripts = 0;
+      Connection.prototype.exec = function (this: Connection, sql: string) {
+        scripts++;
+        return exec.call(this, sql);
+      };
+      try {
+        // Its episodes come before its timeline entry, whose missing time SQLite refuses.
+        const failed = store.write((tx) =>
+          tx.create(record, { at: null as unknown as string, source: 'sonarr', event: 'x', state: 'GRABBING', detail: 'x' }, []),
+        );
+        await assert.rejects(failed, /NOT NULL constraint failed: timeline.at/);
+      } finally {
+        Connection.prototype.exec = exec;
+      }
+      assert.ok(scripts >= 3, `BEGIN, the episodes in more than one script, the rest (${scripts})`);
+      assert.deepEqual(await store.read.listRequests({ limit: 10 }), []);
+      assert.equal((await send(store, 'sonarr', b.grab())).request?.episodes.length, 3000, 'the next transaction starts clean');
       await store.close();
     });
 
