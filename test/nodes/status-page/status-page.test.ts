@@ -229,13 +229,37 @@ describe('status-page node', () => {
         // One viewer stops reading; the others read on. Big changes (a 10,000-episode show) pile up for it.
         const [stalled, ...reading] = viewers;
         stalled!.pause();
-        reading.forEach((v) => v.resume());
+        // The requests messages each reader has had whole. Lines are read by their first characters only:
+        // a message's data line is megabytes long; a blank line ends a message.
+        const received = reading.map(() => 0);
+        reading.forEach((v, i) => {
+          let head = '';
+          let inRequests = false;
+          v.setEncoding('utf8');
+          v.on('data', (chunk: string) => {
+            let start = 0;
+            for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
+              const line = head + chunk.slice(start, Math.min(nl, start + 20));
+              if (line.startsWith('event: requests')) inRequests = true;
+              else if (line === '' && inRequests) {
+                received[i]!++;
+                inRequests = false;
+              }
+              head = '';
+              start = nl + 1;
+            }
+            if (head.length < 20) head += chunk.slice(start, start + 20 - head.length);
+          });
+        });
+        // Each change reaches the readers before the next (however slow the machine): only the stalled one falls behind.
+        const delivered = (n: number) => eventually(`every reader has ${n} messages`, () => received.every((count) => count >= n), { timeoutMs: 30000 });
         const show = showBodies({ ...LYCORIS, episodes: 10000 });
         const grab = show.grab();
         await send('sonarr', grab);
+        await delivered(1);
         for (let i = 0; i < 8; i++) {
           await send('sonarr', { ...show.importFile(1 + i), episodes: [{ ...grab.episodes[i] }] });
-          await new Promise((resolve) => setTimeout(resolve, 300));
+          await delivered(2 + i);
         }
         // The server hung up on it: once it reads again it reaches the end, though heartbeats go on for the others.
         const closed = once(stalled!.socket, 'close');
