@@ -1,10 +1,11 @@
-import type { EpisodeRecord, RequestRecord, ServiceHealth, TimelineEntry } from '../model';
+import type { RequestRecord, ServiceHealth, TimelineEntry } from '../model';
 import { recordKeys, requestKey } from './keys';
 import type { RequestTx } from './lookup';
 import { BIG_EVENT, nextTurn } from '../big-events';
 import { downloadsScript, episodeInserts, factInserts, insertScript, REQUEST_COLUMNS, requestParams } from './rows';
 import { fromLoaded, loadWith, type LoadedRow } from './load';
-import { literal, type Connection, type Params } from './sqlite';
+import { literal, type Connection } from './sqlite';
+import { episodesToWrite, requestUpdateScript } from './changes';
 import type { Transaction } from './write-queue';
 import { TxConnection } from './tx-connection';
 import { TxLookups } from './tx-lookups';
@@ -24,38 +25,6 @@ const LOAD_FOR_WRITE = `${loadWith(`,
   (SELECT json_group_array(fact) FROM facts WHERE request_id = r.id) AS facts_json,
   (SELECT COUNT(*) FROM timeline WHERE request_id = r.id) AS timeline_count,
   (SELECT json_array(source, event, state, detail) FROM timeline WHERE request_id = r.id ORDER BY id DESC LIMIT 1) AS timeline_last`)} WHERE r.id = ?`;
-
-/**
- * The episodes of `after` to write: those new to the request, and those changed. The reducer shares
- * the episodes an event left alone with `before` (copy on write), and both lists are in show order:
- * one walk tells them apart. (Out of order, an unchanged episode would only be written again, as a
- * change: never is one missed, nor a stored one taken for new.)
- */
-function episodesToWrite(before: EpisodeRecord[], after: EpisodeRecord[]): { added: EpisodeRecord[]; changed: EpisodeRecord[] } {
-  const added: EpisodeRecord[] = [];
-  const changed: EpisodeRecord[] = [];
-  let j = 0;
-  for (const episode of after) {
-    while (j < before.length && before[j] !== episode && isBefore(before[j]!, episode)) j++;
-    const stored = before[j];
-    if (stored === episode) j++;
-    else if (stored && stored.season === episode.season && stored.episode === episode.episode) changed.push(episode);
-    else if (j === before.length || isBefore(episode, stored!)) added.push(episode);
-    else changed.push(episode);
-  }
-  return { added, changed };
-}
-
-/**
- * The request's columns that changed, only: SQLite updates every index on a column that is set, even
- * to the value it had, and a request row has a dozen.
- */
-function requestUpdateScript(id: number, before: Params, after: Params): string {
-  const set = REQUEST_COLUMNS.flatMap((column, i) => (before[i] === after[i] ? [] : [`${column} = ${literal(after[i] ?? null)}`]));
-  return set.length ? `UPDATE requests SET ${set.join(', ')} WHERE id = ${id};` : '';
-}
-
-const isBefore = (a: EpisodeRecord, b: EpisodeRecord) => a.season < b.season || (a.season === b.season && a.episode < b.episode);
 
 /** A write transaction: what a write job may do (RequestTx), over one connection (see TxConnection). */
 export class WriteTx extends TxLookups implements RequestTx, Transaction {
