@@ -3,7 +3,7 @@ import { MAX_EPISODES } from '../../../lib/events';
 import { parseWebhook } from '../../../lib/services/webhooks';
 import { normaliseShoko } from '../../../lib/services/shoko/events';
 import { TIMELINE_LIMIT } from '../../../lib/store/timeline-script';
-import { track } from '../../../lib/tracker/track';
+import { DEFAULT_TRACK_OPTIONS, track } from '../../../lib/tracker/track';
 import { INTERSTELLAR, LYCORIS, movieBodies, showBodies, type ShowSpec } from '../../support/bodies';
 import { nth } from '../../support/nth';
 import { forEachStoreMode, hook } from '../../support/store';
@@ -15,10 +15,13 @@ forEachStoreMode((open) => {
     it('a repeated identical entry is counted, not stored again', async () => {
       const store = await open();
       const m = movieBodies(INTERSTELLAR);
-      await hook(store, 'radarr', m.grab);
-      await hook(store, 'radarr', m.imported);
+      // Each webhook a minute after the last: the repeats' times are given, never two in one millisecond.
+      const minute = (n: number) => new Date(Date.parse('2026-06-01T12:00:00Z') + n * 60_000);
+      await hook(store, 'radarr', m.grab, DEFAULT_TRACK_OPTIONS, minute(0));
+      await hook(store, 'radarr', m.imported, DEFAULT_TRACK_OPTIONS, minute(1));
       // A Jellyfin library rescan adds the movie again and again, each time as a new item.
-      for (const item of ['a', 'b', 'c']) await hook(store, 'jellyfin', { ...m.jellyfin, ItemId: item.repeat(32) });
+      for (const [i, item] of ['a', 'b', 'c'].entries())
+        await hook(store, 'jellyfin', { ...m.jellyfin, ItemId: item.repeat(32) }, DEFAULT_TRACK_OPTIONS, minute(2 + i));
       const request = nth(await store.read.listRequests({ limit: 1 }));
       const timeline = await store.read.timeline(request.id);
       assert.deepEqual(
@@ -31,7 +34,7 @@ forEachStoreMode((open) => {
       );
       const repeated = nth(timeline, 2);
       assert.equal(repeated.detail, 'playable in Jellyfin');
-      assert.ok(repeated.lastAt! > repeated.at, 'the last of the repeats has its own time');
+      assert.deepEqual([repeated.at, repeated.lastAt], [minute(2).toISOString(), minute(4).toISOString()], 'the last of the repeats has its own time');
       await store.close();
     });
 
