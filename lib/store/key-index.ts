@@ -2,7 +2,7 @@ import type { MediaType } from '../events';
 import type { RequestRecord } from '../model';
 import type { RequestState } from '../states';
 import { storedValues } from './keys';
-import { stateOf } from './load';
+import { CANDIDATE, stateOf, type CandidateRow } from './load';
 import { LOOKUP_KEYS, type Key, type KeyedCandidate, type KeyQuery } from './lookup';
 
 /** What the index holds of a request: what a lookup gives (see Candidate), and what it is found by. */
@@ -21,19 +21,9 @@ type Indexed = {
 type Ids = number | number[];
 
 /** The rows the index is built from: every request, and every download's request. */
-export const INDEX_REQUESTS = 'SELECT id, state, media_type, requested_seasons, is4k, jellyseerr_request, tmdb, tvdb, imdb FROM requests';
+export const INDEX_REQUESTS = `SELECT ${CANDIDATE}, r.media_type, r.tmdb, r.tvdb, r.imdb FROM requests r`;
 export const INDEX_DOWNLOADS = 'SELECT id, request_id FROM downloads';
-export type IndexRequestRow = {
-  id: number;
-  state: string;
-  media_type: MediaType;
-  requested_seasons: string;
-  is4k: number;
-  jellyseerr_request: number | null;
-  tmdb: number | null;
-  tvdb: number | null;
-  imdb: string | null;
-};
+export type IndexRequestRow = CandidateRow & { media_type: MediaType; tmdb: number | null; tvdb: number | null; imdb: string | null };
 export type IndexDownloadRow = { id: string; request_id: number };
 
 const NO_SEASONS: number[] = [];

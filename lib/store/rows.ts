@@ -1,4 +1,4 @@
-import { BIG_EVENT, nextTurn } from '../big-events';
+import { inTurns } from '../big-events';
 import { fileNameOf } from '../file-path';
 import type { DownloadRecord, EpisodeRecord, RequestRecord, TimelineEntry } from '../model';
 import { literal, type Params } from './sqlite';
@@ -145,17 +145,9 @@ export function insertScript(table: string, columns: string[], rows: Params[], v
   return `${verb} INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')};`;
 }
 
-/**
- * insertScript for many rows: a statement per thousand, each made in a turn of the event loop of its
- * own, so a long show's ten thousand rows keep Node-RED serving the rest.
- */
-async function insertsInTurns<T>(table: string, columns: string[], items: T[], row: (item: T) => Params, verb: string): Promise<string[]> {
-  const statements: string[] = [];
-  for (let from = 0; from < items.length; from += BIG_EVENT) {
-    if (from) await nextTurn();
-    statements.push(insertScript(table, columns, items.slice(from, from + BIG_EVENT).map(row), verb));
-  }
-  return statements;
+/** insertScript for many rows: a statement per thousand, made in turns (see inTurns), so a long show's ten thousand rows keep Node-RED serving the rest. */
+function insertsInTurns<T>(table: string, columns: string[], items: T[], row: (item: T) => Params, verb: string): Promise<string[]> {
+  return inTurns(items, (slice) => [insertScript(table, columns, slice.map(row), verb)]);
 }
 
 /** A request's episodes (new ones: a plain insert, since REPLACE would look for a row to delete in every index). */

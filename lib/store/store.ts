@@ -113,8 +113,7 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
 
   /** Run a write job in order with every other; settles after its data is committed. */
   write<T>(job: (tx: RequestTx) => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('the status store is closed'));
-    return this.queue.run(job);
+    return this.run(job);
   }
 
   /** Forget finished requests (AVAILABLE, FAILED) not changed since `before`: the retention of status-store. */

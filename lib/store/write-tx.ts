@@ -1,7 +1,7 @@
 import type { RequestRecord, ServiceHealth, TimelineEntry } from '../model';
 import { recordKeys, requestKey } from './keys';
 import type { RequestTx } from './lookup';
-import { BIG_EVENT, nextTurn } from '../big-events';
+import { inTurns } from '../big-events';
 import { downloadsScript, episodeInserts, factInserts, insertScript, REQUEST_COLUMNS, requestParams } from './rows';
 import { fromLoaded, loadWith, type LoadedRow } from './load';
 import { literal, type Connection } from './sqlite';
@@ -116,13 +116,8 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction {
 
   async newFacts(requestId: number, facts: string[]): Promise<string[]> {
     const known = (await this.cached(requestId))?.facts ?? new Set<string>();
-    const fresh = new Set<string>();
-    // A long show's grab states ten thousand facts: a thousand a turn.
-    for (let from = 0; from < facts.length; from += BIG_EVENT) {
-      if (from) await nextTurn();
-      for (const fact of facts.slice(from, from + BIG_EVENT)) if (!known.has(fact)) fresh.add(fact);
-    }
-    return [...fresh];
+    // A long show's grab states ten thousand facts.
+    return [...new Set(await inTurns(facts, (slice) => slice.filter((fact) => !known.has(fact))))];
   }
 
   async create(record: RequestRecord, entry: TimelineEntry, facts: string[]): Promise<RequestRecord> {

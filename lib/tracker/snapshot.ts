@@ -1,7 +1,7 @@
 import { EPISODE_STATES } from '../states';
-import type { RequestRecord, ServiceHealth, TimelineEntry } from '../model';
+import type { EpisodeRecord, RequestRecord, ServiceHealth, TimelineEntry } from '../model';
 import type { EpisodeCounts, RequestSnapshot } from '../snapshot-schema';
-import { BIG_EVENT, nextTurn } from '../big-events';
+import { inTurns } from '../big-events';
 import { episodeEta, requestEta } from './eta';
 import type { OutlookView } from './outlook';
 import { attentionWaiting, episodeWaiting, requestWaiting } from './waiting';
@@ -22,15 +22,14 @@ export function episodeCounts(record: Pick<RequestRecord, 'episodes'>): EpisodeC
 
 type EpisodeSnapshot = RequestSnapshot['episodes'][number];
 
-/** Episodes `from` to `to` of a request as its snapshot shows them. */
+/** Episodes of a request as its snapshot shows them. */
 function episodeSnapshots(
   record: RequestRecord,
   view: OutlookView,
   attention: ReturnType<typeof attentionWaiting>,
-  from: number,
-  to: number,
+  episodes: EpisodeRecord[],
 ): EpisodeSnapshot[] {
-  return record.episodes.slice(from, to).map((e) => {
+  return episodes.map((e) => {
     const waiting = episodeWaiting(record, e, view, attention);
     const { season, episode, title, state, downloadId, finalPath, progress, availableAt, removedAt } = e;
     return { season, episode, title, state, downloadId, finalPath, progress, availableAt, removedAt, waiting, eta: episodeEta(record, e, waiting, view) };
@@ -78,18 +77,13 @@ function withEpisodes(record: RequestRecord, view: OutlookView, episodes: Episod
 
 /** The public JSON of a request, with why it waits and when it will be ready as seen from `view`. */
 export function toSnapshot(record: RequestRecord, view: OutlookView): RequestSnapshot {
-  return withEpisodes(record, view, episodeSnapshots(record, view, attentionWaiting(record), 0, record.episodes.length));
+  return withEpisodes(record, view, episodeSnapshots(record, view, attentionWaiting(record), record.episodes));
 }
 
 /** toSnapshot, a thousand episodes a turn of the event loop: a long show's takes tens of milliseconds. */
 export async function toSnapshotInTurns(record: RequestRecord, view: OutlookView): Promise<RequestSnapshot> {
   const attention = attentionWaiting(record);
-  const episodes: EpisodeSnapshot[] = [];
-  for (let from = 0; from < record.episodes.length; from += BIG_EVENT) {
-    if (from) await nextTurn();
-    episodes.push(...episodeSnapshots(record, view, attention, from, from + BIG_EVENT));
-  }
-  return withEpisodes(record, view, episodes);
+  return withEpisodes(record, view, await inTurns(record.episodes, (slice) => episodeSnapshots(record, view, attention, slice)));
 }
 
 /** What the household's status page shows: the snapshot without file paths or download hashes. */
