@@ -53,8 +53,10 @@ export class WriteQueue<Tx extends Transaction> {
         // One turn of the event loop lets the writes that arrive together share a commit.
         if (this.options.batchLimit > 1) await new Promise((resolve) => setImmediate(resolve));
         const batch = this.queue.splice(0, this.options.batchLimit);
-        if (batch.length > 1 && (await this.runTogether(batch))) continue;
-        // A single job, or a batch in which something failed: one transaction per job.
+        // A shared transaction even for a single job: it is deferred, one round trip after a commit.
+        const grouped = this.options.batchLimit > 1;
+        if (grouped && (await this.runTogether(batch))) continue;
+        // Group commit off, or a batch in which something failed: one transaction per job.
         for (const job of batch) await this.runAlone(job);
       }
     } finally {
