@@ -1,5 +1,6 @@
 import type { MediaBearingEvent, MediaInfo, Source } from '../events';
 import type { ArrPlacement, RequestRecord } from '../model';
+import { sameJson } from '../same-json';
 
 /** A request record: a new one, a copy to change, what a source's words about the media count for. */
 
@@ -55,14 +56,11 @@ export function cloneRecord(record: RequestRecord): RequestRecord {
   };
 }
 
-/** The request's own fields and its downloads, without the clock: what "changed" compares besides episodes. */
-function ownContent(record: RequestRecord): string {
-  const { updatedAt: _u, stateChangedAt: _s, availableAt: _a, episodes: _e, ...rest } = record;
-  return JSON.stringify(rest);
-}
+/** Besides the request's own fields and its downloads: the clock, and the episodes ("changed" compares them apart). */
+const NOT_OWN = new Set<string>(['updatedAt', 'stateChangedAt', 'availableAt', 'episodes'] satisfies (keyof RequestRecord)[]);
 
 export function ownFieldsChanged(before: RequestRecord, after: RequestRecord): boolean {
-  return ownContent(before) !== ownContent(after);
+  return !sameJson(before, after, NOT_OWN);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ActionEvent, ArrStatusEvent, MediaEventOf, StuckEvent } from '../events';
 import type { ArrStatus, RequestRecord } from '../model';
+import { sameJson } from '../same-json';
 import { makeAvailable } from './items';
 import type { Targets } from './targets';
 import { undoWholeRemoval } from './presence-rules';
@@ -76,10 +77,11 @@ export function arrStatus(record: RequestRecord, event: ArrStatusEvent): Applied
   return { effects: ['same'], what, quiet: true, forward: false };
 }
 
+/** What the arr says besides when, and the searches this package counts. */
+const NOT_STATUS = new Set<string>(['at', 'searches'] satisfies (keyof ArrStatus)[]);
+
 export function sameStatus(before: ArrStatus, after: ArrStatusEvent['status']): boolean {
-  const { at: _a, searches: _s, ...was } = before;
-  const { at: _b, ...is } = after;
-  return JSON.stringify(was) === JSON.stringify(is);
+  return sameJson(before, after, NOT_STATUS);
 }
 
 export function stuck(event: StuckEvent): Applied {
