@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MediaEvent, MediaInfo } from '../../events';
-import { optionalId, requiredId, text } from '../http/schema-helpers';
+import { isPlainObject, optionalId, requiredId, text } from '../http/schema-helpers';
 
 /**
  * Jellyseerr / Seerr webhook (payloads.md section 3). The body is a user-editable template in which
@@ -86,15 +86,14 @@ function mediaOf(body: Body, media: z.infer<typeof MediaBlock>, request?: z.infe
 }
 
 export function normaliseJellyseerr(input: unknown, at: string): MediaEvent {
-  const body = JellyseerrSchema.parse(input);
-  const type = body.notification_type;
+  // One pass of the schema the type calls for (a request's needs its media and request blocks).
+  const claimed = isPlainObject(input) ? input.notification_type : undefined;
   const base = { source: 'jellyseerr' as const, at };
-  if (type === 'TEST_NOTIFICATION') return { ...base, kind: 'test', name: type };
 
-  if (REQUEST_TYPES.includes(type)) {
+  if (typeof claimed === 'string' && REQUEST_TYPES.includes(claimed)) {
     const b = RequestNotification.parse(input);
     const media = mediaOf(b, b.media, b.request);
-    switch (type) {
+    switch (b.notification_type) {
       case 'MEDIA_PENDING':
         return { ...base, kind: 'requested', media };
       case 'MEDIA_APPROVED':
@@ -111,18 +110,21 @@ export function normaliseJellyseerr(input: unknown, at: string): MediaEvent {
     }
   }
 
-  if (type in ISSUE_ACTIONS) {
+  if (typeof claimed === 'string' && Object.hasOwn(ISSUE_ACTIONS, claimed)) {
     const b = IssueNotification.parse(input);
-    const message = type === 'ISSUE_COMMENT' ? (b.comment?.comment_message ?? b.message) : b.message;
+    const message = claimed === 'ISSUE_COMMENT' ? (b.comment?.comment_message ?? b.message) : b.message;
     return {
       ...base,
       kind: 'issue',
       media: mediaOf(b, b.media),
-      action: ISSUE_ACTIONS[type as keyof typeof ISSUE_ACTIONS],
+      action: ISSUE_ACTIONS[claimed as keyof typeof ISSUE_ACTIONS],
       issueId: b.issue?.issue_id,
       issueType: b.issue?.issue_type || undefined,
       message: message?.slice(0, 4000) || undefined,
     };
   }
+
+  const type = JellyseerrSchema.parse(input).notification_type;
+  if (type === 'TEST_NOTIFICATION') return { ...base, kind: 'test', name: type };
   return { ...base, kind: 'ignored', name: type, reason: `Jellyseerr notification ${type} is not about tracking` };
 }

@@ -134,6 +134,8 @@ describe('webhook sources: every event type in the reference', () => {
     assert.equal(parse({ eventType: 'constructor', movie: {} }).kind, 'ignored', 'event types are looked up as own keys only');
     assert.equal(parse({ eventType: 'toString', series: {} }).kind, 'ignored');
     assert.equal(parse({ notification_type: 'MEDIA_AUTO_REQUESTED' }).kind, 'ignored');
+    const issue = fixture('jellyseerr-issue-created');
+    assert.equal(parse({ ...issue, notification_type: 'toString' }).kind, 'ignored', 'notification types are looked up as own keys only');
     assert.equal(parse({ NotificationType: 'PlaybackStart' }).kind, 'ignored');
     const series = { ...fixture('jellyfin-item-added-episode'), ItemType: 'Series' };
     assert.equal(parse(series).kind, 'ignored');
