@@ -18,9 +18,17 @@ export function literal(value: Value): string {
   return value.includes("'") ? `'${value.replace(/'/g, "''")}'` : `'${value}'`;
 }
 
-/** A small promise face over one sqlite3 connection, with prepared statements cached by SQL text. */
+/**
+ * A small promise face over one sqlite3 connection, with prepared statements cached by SQL text.
+ * Closing waits for the calls under way; a call after it is refused with an error of its own, never
+ * handed to the closed handle (whose errors sqlite3 may raise as an uncaught 'error' event).
+ */
 export class Connection {
   private readonly statements = new Map<string, sqlite3.Statement>();
+  private closing = false;
+  /** Calls under way, and who waits for them to end. */
+  private busy = 0;
+  private idle: (() => void) | undefined;
 
   private constructor(private readonly db: sqlite3.Database) {}
 
@@ -30,8 +38,20 @@ export class Connection {
     });
   }
 
+  private call<T>(start: (settle: (err: Error | null, value?: T) => void) => void): Promise<T> {
+    if (this.closing) return Promise.reject(new Error('the database is closed'));
+    this.busy++;
+    return new Promise<T>((resolve, reject) =>
+      start((err, value) => {
+        if (--this.busy === 0) this.idle?.();
+        if (err) reject(err);
+        else resolve(value as T);
+      }),
+    );
+  }
+
   exec(sql: string): Promise<void> {
-    return new Promise((resolve, reject) => this.db.exec(sql, (err) => (err ? reject(err) : resolve())));
+    return this.call((settle) => this.db.exec(sql, settle));
   }
 
   private statement(sql: string): sqlite3.Statement {
@@ -44,21 +64,20 @@ export class Connection {
   }
 
   run(sql: string, params: Params = []): Promise<{ lastID: number; changes: number }> {
-    return new Promise((resolve, reject) =>
+    return this.call((settle) =>
       this.statement(sql).run(params, function (this: sqlite3.RunResult, err: Error | null) {
-        if (err) reject(err);
-        else resolve({ lastID: this.lastID, changes: this.changes });
+        settle(err, { lastID: this.lastID, changes: this.changes });
       }),
     );
   }
 
   /** For statements whose text varies: prepared once, not cached. */
   allOnce<T>(sql: string, params: Params = []): Promise<T[]> {
-    return new Promise((resolve, reject) => this.db.all(sql, params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows))));
+    return this.call((settle) => this.db.all(sql, params, (err: Error | null, rows: T[]) => settle(err, rows)));
   }
 
   all<T>(sql: string, params: Params = []): Promise<T[]> {
-    return new Promise((resolve, reject) => this.statement(sql).all(params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows))));
+    return this.call((settle) => this.statement(sql).all(params, (err: Error | null, rows: T[]) => settle(err, rows)));
   }
 
   async get<T>(sql: string, params: Params = []): Promise<T | undefined> {
@@ -66,6 +85,9 @@ export class Connection {
   }
 
   async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.busy) await new Promise<void>((resolve) => (this.idle = resolve));
     await Promise.all([...this.statements.values()].map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))));
     this.statements.clear();
     await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));

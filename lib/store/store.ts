@@ -57,6 +57,8 @@ export interface StatusStoreEvents {
 
 export class StatusStore extends EventEmitter<StatusStoreEvents> implements RequestWriter {
   private closed = false;
+  /** Work of the store's users that a close waits for (see hold). */
+  private readonly held = new Set<Promise<unknown>>();
   private readonly queue: WriteQueue<WriteTx>;
   /** Reads of committed data. */
   readonly read: StoreReader;
@@ -85,6 +87,19 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
       options.clock ?? systemClock,
       () => this.emit('people'),
     );
+  }
+
+  /**
+   * Reads that belong together (a publish of every request): a close waits for them, where Node-RED
+   * closes the store's node and its users at once.
+   */
+  hold<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the status store is closed'));
+    const held = work();
+    this.held.add(held);
+    const release = () => this.held.delete(held);
+    held.then(release, release);
+    return held;
   }
 
   private run<T>(job: (tx: WriteTx) => Promise<T>): Promise<T> {
@@ -136,10 +151,11 @@ export class StatusStore extends EventEmitter<StatusStoreEvents> implements Requ
     return this.run((tx) => tx.saveCursor(source, cursor, new Date().toISOString()));
   }
 
-  /** Waits for queued writes, then closes both connections (the WAL is checkpointed and removed). */
+  /** Waits for held reads and queued writes, then closes both connections (the WAL is checkpointed and removed). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled([...this.held]);
     await this.queue.idle();
     await this.reader.close();
     await this.writer.close();

@@ -62,11 +62,11 @@ export = (RED: RED) => {
     };
     const publishAll = async () => {
       const store = await storeNode.store();
-      return publish(await entities.all(store.read.ha, await store.outlook.view()));
+      return store.hold(async () => publish(await entities.all(store.read.ha, await store.outlook.view())));
     };
     const refresh = async (ids: number[]) => {
       const store = await storeNode.store();
-      return publish(await entities.changed(store.read.ha, ids, await store.outlook.view()));
+      return store.hold(async () => publish(await entities.changed(store.read.ha, ids, await store.outlook.view())));
     };
     let chain = Promise.resolve();
     const serially = (work: () => Promise<void>) => {

@@ -60,4 +60,30 @@ describe('store: opening', () => {
     await keeper.close();
     assert.equal(keeper.state.status, 'closed');
   });
+
+  it('closing waits for reads under way and held work; a read after it is refused, never an uncaught error', async () => {
+    const store = await StatusStore.open(join(dir, 'closing.db'));
+    await hook(store, 'jellyseerr', movieBodies(INTERSTELLAR).pending);
+    const underWay = store.read.getRequest(1);
+    // Two reads that belong together (as a publish of every request): the second starts after close was called.
+    let releaseHeld!: () => void;
+    const gate = new Promise<void>((resolve) => (releaseHeld = resolve));
+    const held = store.hold(async () => {
+      const first = await store.read.getRequest(1);
+      await gate;
+      return [first, await store.read.timeline(1)] as const;
+    });
+    const closed = store.close();
+    releaseHeld();
+    assert.equal((await underWay)?.title, 'Interstellar');
+    const [first, timeline] = await held;
+    assert.equal(first?.id, 1);
+    assert.equal(timeline.length, 1);
+    await closed;
+    await assert.rejects(store.read.getRequest(1), new Error('the database is closed'));
+    await assert.rejects(
+      store.hold(async () => undefined),
+      new Error('the status store is closed'),
+    );
+  });
 });
