@@ -40,6 +40,17 @@ function keysOf(r: Indexed): [Key, string | number][] {
   return keys;
 }
 
+function sameKeys(a: Indexed, b: Indexed): boolean {
+  return (
+    a.jellyseerrRequest === b.jellyseerrRequest &&
+    a.tmdb === b.tmdb &&
+    a.tvdb === b.tvdb &&
+    a.imdb === b.imdb &&
+    a.downloads.length === b.downloads.length &&
+    a.downloads.every((id, i) => id === b.downloads[i])
+  );
+}
+
 /**
  * Every stored request's lookup keys (its Jellyseerr request, TMDB, TVDB and IMDb ids, its downloads)
  * and what correlation needs of it, in memory, so the writer's lookups (Lookup.byKeys) need no round
@@ -82,9 +93,8 @@ export class KeyIndex {
 
   /** A request as it is now written. */
   put(record: RequestRecord): void {
-    this.remove(record.id);
     const { jellyseerrRequest, tmdb, tvdb, imdb } = record.ids;
-    this.add(record.id, {
+    const indexed: Indexed = {
       state: record.state,
       mediaType: record.mediaType,
       requestedSeasons: record.requestedSeasons,
@@ -94,7 +104,14 @@ export class KeyIndex {
       tvdb: tvdb ?? null,
       imdb: imdb ?? null,
       downloads: record.downloads.map((d) => d.id),
-    });
+    };
+    const old = this.requests.get(record.id);
+    // Most writes move a request's state, not its keys: the key maps stay as they are.
+    if (old && sameKeys(old, indexed)) this.requests.set(record.id, indexed);
+    else {
+      this.remove(record.id);
+      this.add(record.id, indexed);
+    }
   }
 
   remove(id: number): void {
