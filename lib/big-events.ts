@@ -6,6 +6,7 @@ export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmedia
 
 /** `work` on a thousand items (BIG_EVENT) at a time, each thousand in a turn of the event loop of its own; the results in order. */
 export async function inTurns<T, R>(items: T[], work: (slice: T[]) => R[]): Promise<R[]> {
+  if (items.length <= BIG_EVENT) return work(items);
   const results: R[] = [];
   for (let from = 0; from < items.length; from += BIG_EVENT) {
     if (from) await nextTurn();

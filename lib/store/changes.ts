@@ -30,7 +30,10 @@ export function episodesToWrite(before: EpisodeRecord[], after: EpisodeRecord[])
  * to the value it had, and a request row has a dozen.
  */
 export function requestUpdateScript(id: number, before: Params, after: Params): string {
-  const set = REQUEST_COLUMNS.flatMap((column, i) => (before[i] === after[i] ? [] : [`${column} = ${literal(after[i] ?? null)}`]));
+  const set: string[] = [];
+  REQUEST_COLUMNS.forEach((column, i) => {
+    if (before[i] !== after[i]) set.push(`${column} = ${literal(after[i] ?? null)}`);
+  });
   return set.length ? `UPDATE requests SET ${set.join(', ')} WHERE id = ${id};` : '';
 }
 

@@ -2,9 +2,10 @@ import type { RequestRecord, ServiceHealth, TimelineEntry } from '../model';
 import { recordKeys, requestKey } from './keys';
 import type { RequestTx } from './lookup';
 import { inTurns } from '../big-events';
+import { sameJson } from '../same-json';
 import { downloadsScript, episodeInserts, factInserts, insertScript, REQUEST_COLUMNS, requestParams } from './rows';
 import { fromLoaded, loadWith, type LoadedRow } from './load';
-import { literal, type Connection } from './sqlite';
+import { literal, type Connection, type Params } from './sqlite';
 import { episodesToWrite, requestUpdateScript } from './changes';
 import type { Transaction } from './write-queue';
 import { TxConnection } from './tx-connection';
@@ -18,7 +19,7 @@ import { PeopleTx } from './people-tx';
  * the writer's transaction, dropped on rollback and whenever another connection has committed.
  */
 const CACHE_LIMIT = 256;
-type Cached = { record: RequestRecord; facts: Set<string>; timeline: TimelineTail };
+type Cached = { record: RequestRecord; facts: Set<string>; timeline: TimelineTail; params?: Params };
 
 /** A request row with everything the writer needs: its episodes, downloads, facts and timeline's tail. */
 const LOAD_FOR_WRITE = `${loadWith(`,
@@ -85,10 +86,11 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction {
     await this.gate.rollback();
   }
 
-  private remember(record: RequestRecord, facts: Set<string>, timeline: TimelineTail): void {
+  /** `params`: the record's row as written (requestParams), when known. */
+  private remember(record: RequestRecord, facts: Set<string>, timeline: TimelineTail, params?: Params): void {
     this.touched.add(record.id);
     this.cache.delete(record.id);
-    this.cache.set(record.id, { record, facts, timeline });
+    this.cache.set(record.id, { record, facts, timeline, params });
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
   }
 
@@ -124,11 +126,12 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction {
     const saved = { ...record, id: this.nextId++ };
     const id = saved.id;
     const timeline: TimelineTail = { count: 0, last: null };
-    this.remember(saved, new Set(facts), timeline);
+    const params = requestParams(saved);
+    this.remember(saved, new Set(facts), timeline, params);
     this.index!.put(saved);
     await this.gate.write(
       [
-        insertScript('requests', ['id', ...REQUEST_COLUMNS], [[id, ...requestParams(saved)]], 'INSERT'),
+        insertScript('requests', ['id', ...REQUEST_COLUMNS], [[id, ...params]], 'INSERT'),
         ...(await episodeInserts(id, saved.episodes, true)),
         downloadsScript(id, saved.downloads),
         timelineScript(id, entry, true, timeline),
@@ -145,18 +148,19 @@ export class WriteTx extends TxLookups implements RequestTx, Transaction {
     const known = await this.cached(id);
     if (!known) throw new Error(`request ${id} is not stored: it cannot be updated`);
     const episodes = episodesToWrite(before.episodes, after.episodes);
-    const oldDownloads = new Map(before.downloads.map((d) => [d.id, JSON.stringify(d)]));
-    const changedDownloads = after.downloads.filter((d) => oldDownloads.get(d.id) !== JSON.stringify(d));
+    const oldDownloads = new Map(before.downloads.map((d) => [d.id, d]));
+    const changedDownloads = after.downloads.filter((d) => !sameJson(oldDownloads.get(d.id), d));
     const kept = new Set(after.downloads.map((d) => d.id));
     const dropped = before.downloads.filter((d) => !kept.has(d.id)).map((d) => d.id);
+    const stored = (known.record === before && known.params) || requestParams(before);
     const values = requestParams(after);
-    const saved = { ...after, id };
+    const saved = after.id === id ? after : { ...after, id };
     facts.forEach((fact) => known.facts.add(fact));
-    this.remember(saved, known.facts, known.timeline);
+    this.remember(saved, known.facts, known.timeline, values);
     this.index!.put(saved);
     await this.gate.write(
       [
-        requestUpdateScript(id, requestParams(before), values),
+        requestUpdateScript(id, stored, values),
         ...(await episodeInserts(id, episodes.added, true)),
         ...(await episodeInserts(id, episodes.changed, false)),
         downloadsScript(id, changedDownloads),
