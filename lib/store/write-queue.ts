@@ -49,12 +49,12 @@ export class WriteQueue<Tx extends Transaction> {
 
   private async drain(): Promise<void> {
     try {
+      const grouped = this.options.batchLimit > 1;
       while (this.queue.length) {
         // One turn of the event loop lets the writes that arrive together share a commit.
-        if (this.options.batchLimit > 1) await new Promise((resolve) => setImmediate(resolve));
+        if (grouped) await new Promise((resolve) => setImmediate(resolve));
         const batch = this.queue.splice(0, this.options.batchLimit);
         // A shared transaction even for a single job: it is deferred, one round trip after a commit.
-        const grouped = this.options.batchLimit > 1;
         if (grouped && (await this.runTogether(batch))) continue;
         // Group commit off, or a batch in which something failed: one transaction per job.
         for (const job of batch) await this.runAlone(job);

@@ -123,7 +123,7 @@ export = (RED: RED) => {
       pending = new Set();
       if (!clients.size || !ids.length) return;
       const store = await storeNode.store();
-      const snapshots = (await store.outlook.snapshots(await store.read.requestsById(ids))).map(publicSnapshot);
+      const snapshots = (await store.hold(async () => store.outlook.snapshots(await store.read.requestsById(ids)))).map(publicSnapshot);
       const message = (list: unknown[]) => `event: requests\ndata: ${JSON.stringify(list)}\n\n`;
       broadcast(message(snapshots), config.names === 'signed-in' ? message(snapshots.map(nameless)) : undefined);
     };
