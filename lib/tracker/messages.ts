@@ -102,7 +102,7 @@ export async function stateChangesOf(results: TrackResult[], outlook: Outlook): 
   const changes: { topic: string; payload: StateChange }[] = [];
   for (const result of results) {
     if (!result.notify || !result.request) continue;
-    const snapshot = big ? await toSnapshotInTurns(result.request, view) : toSnapshot(result.request, view);
+    const snapshot = await toSnapshotInTurns(result.request, view);
     changes.push(stateChangeWith(result, result.request, snapshot));
   }
   return changes;
