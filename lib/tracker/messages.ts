@@ -78,16 +78,40 @@ export function replyOf(result: TrackResult): Reply {
 
 export function stateChangeOf(result: TrackResult, view: OutlookView): { topic: string; payload: StateChange } | undefined {
   if (!result.notify || !result.request) return undefined;
-  return stateChangeWith(result, result.request, toSnapshot(result.request, view));
+  return stateChangeWith(result, result.request, () => toSnapshot(result.request!, view));
 }
 
-function stateChangeWith(result: TrackResult, record: RequestRecord, request: RequestSnapshot): { topic: string; payload: StateChange } {
+/**
+ * `snapshot`: the request's snapshot, or how to make it when the payload's `request` is first read. Most
+ * flows read the summary only; a committed record is never changed (reduce works on a copy), so a
+ * snapshot made later is the one made now.
+ */
+function stateChangeWith(
+  result: TrackResult,
+  record: RequestRecord,
+  snapshot: RequestSnapshot | (() => RequestSnapshot),
+): { topic: string; payload: StateChange } {
   const episodes = (result.episodes ?? []).map(({ season, episode, title }) => ({ season, episode, title }));
   const from = result.from ?? null;
   // "S01E05 is available (5/13)", unless the request just became available for the first time (its own summary says so).
-  const firstTime = request.state === 'AVAILABLE' && from !== 'AVAILABLE' && request.availableAt === request.stateChangedAt;
+  const firstTime = record.state === 'AVAILABLE' && from !== 'AVAILABLE' && record.availableAt === record.stateChangedAt;
   const summary = episodes.length && !firstTime ? summariseEpisodes(record, episodes) : summarise(record);
-  return { topic: `media-status/${request.id}`, payload: { request, from, to: request.state, summary, episodes } };
+  const topic = `media-status/${record.id}`;
+  if (typeof snapshot !== 'function') return { topic, payload: { request: snapshot, from, to: record.state, summary, episodes } };
+  let request: RequestSnapshot | undefined;
+  const payload: StateChange = {
+    get request() {
+      return (request ??= snapshot());
+    },
+    set request(value) {
+      request = value;
+    },
+    from,
+    to: record.state,
+    summary,
+    episodes,
+  };
+  return { topic, payload };
 }
 
 /**
@@ -101,9 +125,10 @@ export async function stateChangesOf(results: TrackResult[], outlook: Outlook): 
   const view = await outlook.view();
   const changes: { topic: string; payload: StateChange }[] = [];
   for (const result of results) {
-    if (!result.notify || !result.request) continue;
-    const snapshot = await toSnapshotInTurns(result.request, view);
-    changes.push(stateChangeWith(result, result.request, snapshot));
+    const record = result.request;
+    if (!result.notify || !record) continue;
+    const long = record.episodes.length > BIG_EVENT;
+    changes.push(stateChangeWith(result, record, long ? await toSnapshotInTurns(record, view) : () => toSnapshot(record, view)));
   }
   return changes;
 }

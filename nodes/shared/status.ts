@@ -43,6 +43,8 @@ const templates = new Map<string, string>();
 export class StatusLight {
   /** The failure last written to the log, until the status shows something else. */
   private logged: string | undefined;
+  /** The status shown now: showing it again changes nothing (a busy webhook route repeats its status). */
+  private shown: { kind: StatusKind; text: string } | undefined;
 
   constructor(
     private readonly RED: RED,
@@ -63,14 +65,19 @@ export class StatusLight {
    * in the viewer's language; with parameters it is translated here.
    */
   show(kind: StatusKind, key: string, params?: Record<string, string | number>): void {
-    if (kind !== 'problem') this.logged = undefined;
-    this.node.status({ ...LOOK[kind], text: params ? truncate(this.fill(key, params)) : key });
+    this.set(kind, params ? truncate(this.fill(key, params)) : key);
   }
 
   /** Text that is not a message (a service's own error). */
   showText(kind: StatusKind, text: string): void {
+    this.set(kind, truncate(kind === 'problem' ? conciseProblem(text) : text));
+  }
+
+  private set(kind: StatusKind, text: string): void {
     if (kind !== 'problem') this.logged = undefined;
-    this.node.status({ ...LOOK[kind], text: truncate(kind === 'problem' ? conciseProblem(text) : text) });
+    if (this.shown?.kind === kind && this.shown.text === text) return;
+    this.shown = { kind, text };
+    this.node.status({ ...LOOK[kind], text });
   }
 
   /**
@@ -91,6 +98,7 @@ export class StatusLight {
   }
 
   clear(): void {
+    this.shown = undefined;
     this.node.status({});
   }
 }
