@@ -1,6 +1,6 @@
 import type { Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import { RefusedEventError } from '../../lib/errors';
-import { MediaEventSchema } from '../../lib/events';
+import { checkEvent } from '../../lib/event-check';
 import { formatIssues } from '../../lib/services/http/schema-helpers';
 import { replyOf, serviceNoticeOf, stateChangesOf, untrackedOf } from '../../lib/tracker/messages';
 import { displayTitle } from '../../lib/tracker/snapshot';
@@ -72,7 +72,7 @@ export = (RED: RED) => {
         answer(msg, send);
         return done();
       }
-      const parsed = MediaEventSchema.safeParse(msg.payload);
+      const parsed = await checkEvent(msg.payload);
       if (!parsed.success) {
         light.show('problem', 'episode-state.status.badEvent');
         return done(new Error(RED._('episode-state.errors.badEvent', { detail: formatIssues(parsed.error) })));
