@@ -120,15 +120,17 @@ function stateChangeWith(
  */
 export async function stateChangesOf(results: TrackResult[], outlook: Outlook): Promise<{ topic: string; payload: StateChange }[]> {
   if (!results.some((r) => r.notify && r.request)) return [];
-  const big = results.some((r) => (r.request?.episodes.length ?? 0) > BIG_EVENT);
-  if (big) await nextTurn();
   const view = await outlook.view();
   const changes: { topic: string; payload: StateChange }[] = [];
   for (const result of results) {
     const record = result.request;
     if (!result.notify || !record) continue;
-    const long = record.episodes.length > BIG_EVENT;
-    changes.push(stateChangeWith(result, record, long ? await toSnapshotInTurns(record, view) : () => toSnapshot(record, view)));
+    if (record.episodes.length <= BIG_EVENT) {
+      changes.push(stateChangeWith(result, record, () => toSnapshot(record, view)));
+      continue;
+    }
+    await nextTurn();
+    changes.push(stateChangeWith(result, record, await toSnapshotInTurns(record, view)));
   }
   return changes;
 }
